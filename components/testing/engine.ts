@@ -1,0 +1,225 @@
+import * as pulumi from "@pulumi/pulumi";
+import { defaultState } from "./default-state";
+
+/** The marker Pulumi's RPC layer puts around a secret value (`4dabf1…` = sig key, `1b4706…` = secret). */
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+/** One resource registration as the engine saw it. */
+export interface Registration {
+    /** Type token, e.g. `kubernetes:core/v1:Secret` or `pipeline-platform:registry:RegistrySecret`. */
+    type: string;
+    name: string;
+    urn: string;
+    /** URN of the parent resource; undefined only for the stack itself. */
+    parent?: string;
+    /** True for custom (provider) resources, false for components. */
+    custom: boolean;
+    /** Inputs with secrets unwrapped to their plain values. */
+    inputs: Record<string, any>;
+    /** Property paths (`stringData[".dockerconfigjson"]`) whose input value was a secret. */
+    secretPaths: string[];
+    /** URNs this resource depends on (explicit `dependsOn` plus input dependencies). */
+    dependencies: string[];
+    /** Provider reference, when one was given. */
+    provider?: string;
+}
+
+/** One invoke (data-source call) as the engine saw it. */
+export interface Invocation {
+    token: string;
+    inputs: Record<string, any>;
+}
+
+/** A mocked invoke: returns the data source's result for the given inputs. */
+export type InvokeMock = (inputs: Record<string, any>) => Record<string, any> | Promise<Record<string, any>>;
+
+/** Computes the state (outputs) a provider would report for a new custom resource. */
+export type StateMock = (args: pulumi.runtime.MockResourceArgs) => Record<string, any>;
+
+export interface EngineOptions {
+    project?: string;
+    stack?: string;
+    /** Preview (`pulumi preview`) when true, update (`pulumi up`) when false. Default true. */
+    preview?: boolean;
+    /** Stack configuration, keys fully qualified (`pipeline-platform:registries`). */
+    config?: Record<string, string>;
+    /** Config keys whose values are secrets. */
+    secretConfigKeys?: string[];
+    /** Mocks for invokes, by token. Any invoke without one fails the run. */
+    invokes?: Record<string, InvokeMock>;
+    /** State overrides by type token, applied on top of the defaults. */
+    states?: Record<string, StateMock>;
+}
+
+export interface EngineResult<T> {
+    registrations: Registration[];
+    invocations: Invocation[];
+    /** What the program returned, with every Output resolved. */
+    outputs: T;
+    /** The program's returned values that were secret Outputs, by top-level key. */
+    secretOutputs: string[];
+}
+
+/** Thrown when a program fails under the engine; carries what was registered before the failure. */
+export class ProgramError extends Error {
+    constructor(
+        readonly cause: unknown,
+        readonly registrations: Registration[],
+    ) {
+        super(cause instanceof Error ? cause.message : String(cause));
+        this.name = "ProgramError";
+    }
+}
+
+type Unwrapped<T> = T extends pulumi.Output<infer U> ? Unwrapped<U> : T extends object ? { [K in keyof T]: Unwrapped<T[K]> } : T;
+
+/**
+ * Runs a Pulumi program under runtime mocks and returns every registration with resolved inputs.
+ * An invoke without a mock, an exception in the program, or an error inside an `apply` fails the
+ * run with a {@link ProgramError}, as it would fail `pulumi up`.
+ */
+export async function runProgram<T>(program: () => T | Promise<T>, options: EngineOptions = {}): Promise<EngineResult<Unwrapped<T>>> {
+    const registrations: Registration[] = [];
+    const invocations: Invocation[] = [];
+    // Errors from invoke mocks and from applies reach Pulumi as rejections whose messages it drops;
+    // they are kept here and reported as the run's failure.
+    const asyncErrors: unknown[] = [];
+    const onRejection = (reason: unknown) => asyncErrors.push(reason);
+    const invokes = options.invokes ?? {};
+    const states = options.states ?? {};
+
+    const mocks: pulumi.runtime.Mocks = {
+        newResource(args) {
+            const state = { ...defaultState(args), ...(states[args.type]?.(args) ?? {}) };
+            return { id: args.custom ? `${args.name}-id` : undefined, state };
+        },
+        call(args) {
+            const mock = invokes[args.token];
+            invocations.push({ token: args.token, inputs: unwrapSecrets(args.inputs) });
+            if (!mock) {
+                const error = new Error(`no mock for invoke ${args.token}: the engine fails on any invoke it was not told about`);
+                asyncErrors.push(error);
+                throw error;
+            }
+            return mock(unwrapSecrets(args.inputs));
+        },
+    };
+    pulumi.runtime.setAllConfig(options.config ?? {}, options.secretConfigKeys ?? []);
+    await pulumi.runtime.setMocks(mocks, options.project ?? "pipeline-platform", options.stack ?? "test", options.preview ?? true);
+    recordRegistrations(registrations);
+
+    // Outside jest this sees every rejection Pulumi leaves unhandled (an apply that threw); jest keeps
+    // such rejections for itself, so tests of apply-time failures run the engine in a child process.
+    process.on("unhandledRejection", onRejection);
+    try {
+        let returned: T;
+        try {
+            returned = await program();
+        } catch (err) {
+            throw new ProgramError(asyncErrors[0] ?? err, registrations);
+        }
+        const resolved = await resolveDeep(returned).catch((err) => {
+            throw new ProgramError(asyncErrors[0] ?? err, registrations);
+        });
+        await settle();
+        if (asyncErrors.length > 0) {
+            throw new ProgramError(asyncErrors[0], registrations);
+        }
+        return { registrations, invocations, outputs: resolved.value as Unwrapped<T>, secretOutputs: resolved.secretKeys };
+    } catch (err) {
+        await settle().catch(() => undefined);
+        if (!(err instanceof ProgramError) && asyncErrors.length > 0) {
+            throw new ProgramError(asyncErrors[0], registrations);
+        }
+        throw err instanceof ProgramError ? err : new ProgramError(err, registrations);
+    } finally {
+        process.off("unhandledRejection", onRejection);
+    }
+}
+
+/** Wraps the mock monitor so each registration is recorded with its parent and dependencies. */
+function recordRegistrations(into: Registration[]): void {
+    const monitor = pulumi.runtime.getMonitor() as any;
+    const original = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req: any, callback: (err: any, resp: any) => void) => {
+        const raw = pulumi.runtime.deserializeProperties(req.getObject());
+        return original(req, (err: any, resp: any) => {
+            if (!err) {
+                const secretPaths: string[] = [];
+                into.push({
+                    type: req.getType(),
+                    name: req.getName(),
+                    urn: resp.getUrn(),
+                    parent: req.getParent() || undefined,
+                    custom: req.getCustom(),
+                    inputs: unwrapSecrets(raw, "", secretPaths),
+                    secretPaths,
+                    dependencies: [...req.getDependenciesList()].sort(),
+                    provider: req.getProvider() || undefined,
+                });
+            }
+            callback(err, resp);
+        });
+    };
+}
+
+/** Waits until Pulumi's RPC queue is drained and stays drained. */
+async function settle(): Promise<void> {
+    // waitForRPCs is the runtime's own drain loop (used by `disconnect`), not part of the public API.
+    const settings = require("@pulumi/pulumi/runtime/settings");
+    for (let i = 0; i < 3; i++) {
+        await settings.waitForRPCs();
+        await new Promise((resolve) => setImmediate(resolve));
+    }
+}
+
+/** Whether the input at `path` (or a parent of it) was a secret Output. */
+export function isSecretInput(registration: Registration, path: string): boolean {
+    return registration.secretPaths.some((p) => p === path || path.startsWith(`${p}.`) || path.startsWith(`${p}[`));
+}
+
+/** Replaces every RPC secret marker with its value, recording the path of each. */
+export function unwrapSecrets(value: any, path = "", secretPaths?: string[]): any {
+    if (Array.isArray(value)) {
+        return value.map((v, i) => unwrapSecrets(v, `${path}[${i}]`, secretPaths));
+    }
+    if (value && typeof value === "object" && value.constructor === Object) {
+        if (value[SIG_KEY] === SECRET_SIG) {
+            secretPaths?.push(path);
+            return unwrapSecrets(value.value, path);
+        }
+        const out: Record<string, any> = {};
+        for (const [k, v] of Object.entries(value)) {
+            out[k] = unwrapSecrets(v, path ? `${path}${propertyKey(k)}` : k, secretPaths);
+        }
+        return out;
+    }
+    return value;
+}
+
+function propertyKey(k: string): string {
+    return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(k) ? `.${k}` : `[${JSON.stringify(k)}]`;
+}
+
+/** Resolves every Output inside a value; returns which top-level keys were secret. */
+async function resolveDeep(value: any): Promise<{ value: any; secretKeys: string[] }> {
+    const secretKeys: string[] = [];
+    if (value && typeof value === "object" && !pulumi.Output.isInstance(value) && !Array.isArray(value)) {
+        const out: Record<string, any> = {};
+        for (const [k, v] of Object.entries(value)) {
+            const output = pulumi.output(v);
+            out[k] = await outputValue(output);
+            if (await output.isSecret) {
+                secretKeys.push(k);
+            }
+        }
+        return { value: out, secretKeys };
+    }
+    return { value: value === undefined ? undefined : await outputValue(pulumi.output(value)), secretKeys };
+}
+
+function outputValue<T>(output: pulumi.Output<T>): Promise<T> {
+    // Output.promise() is the SDK's own way to await a value; unlike apply it also rejects on error.
+    return (output as any).promise();
+}

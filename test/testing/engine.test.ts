@@ -1,0 +1,112 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { assertValidManifests, isSecretInput, kubernetesManifests, runProgram, validateRegistrations } from "../../components/testing";
+
+class Box extends pulumi.ComponentResource {
+    readonly secretName: pulumi.Output<string>;
+    constructor(name: string, args: { fail?: string }, opts?: pulumi.ComponentResourceOptions) {
+        super("test:index:Box", name, {}, opts);
+        const secret = new k8s.core.v1.Secret(`${name}-secret`, {
+            metadata: { name: "box", namespace: "ns", labels: { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "pipeline-platform", "app.kubernetes.io/component": "registry" } },
+            type: "Opaque",
+            stringData: { password: pulumi.secret("hunter2") },
+        }, { parent: this });
+        this.secretName = secret.metadata.name.apply((n) => {
+            if (args.fail) {
+                throw new Error(args.fail);
+            }
+            return n;
+        });
+        this.registerOutputs({ secretName: this.secretName });
+    }
+}
+
+describe("runProgram", () => {
+    test("records components and children with parents, resolves outputs and marks secrets", async () => {
+        const result = await runProgram(() => {
+            const box = new Box("b", {});
+            return { secretName: box.secretName, token: pulumi.secret("t") };
+        });
+        const types = result.registrations.map((r) => [r.type, r.name]);
+        expect(types).toEqual([["test:index:Box", "b"], ["kubernetes:core/v1:Secret", "b-secret"]]);
+        const [box, secret] = result.registrations;
+        expect(secret.parent).toBe(box.urn);
+        expect(secret.inputs.stringData).toEqual({ password: "hunter2" });
+        expect(isSecretInput(secret, "stringData.password")).toBe(true);
+        expect(isSecretInput(secret, "metadata.name")).toBe(false);
+        expect(result.outputs).toEqual({ secretName: "box", token: "t" });
+        expect(result.secretOutputs).toEqual(["token"]);
+        await assertValidManifests(result.registrations);
+    });
+
+    test("fails on an invoke without a mock", async () => {
+        await expect(runProgram(() => pulumi.runtime.invoke("aws:index/getRegion:getRegion", {}))).rejects.toThrow(/no mock for invoke aws:index\/getRegion:getRegion/);
+    });
+
+    test("uses the invoke mock it is given", async () => {
+        const result = await runProgram(() => ({ region: pulumi.output(pulumi.runtime.invoke("aws:index/getRegion:getRegion", {})).apply((r) => r.name) }), {
+            invokes: { "aws:index/getRegion:getRegion": () => ({ name: "eu-west-1" }) },
+        });
+        expect(result.outputs.region).toBe("eu-west-1");
+        expect(result.invocations).toEqual([{ token: "aws:index/getRegion:getRegion", inputs: {} }]);
+    });
+
+    test("reports preview or update mode to the program", async () => {
+        const preview = await runProgram(() => ({ dry: pulumi.runtime.isDryRun() }));
+        const update = await runProgram(() => ({ dry: pulumi.runtime.isDryRun() }), { preview: false });
+        expect([preview.outputs.dry, update.outputs.dry]).toEqual([true, false]);
+    });
+});
+
+describe("manifest validation", () => {
+    const secret = (extra: Record<string, unknown>) => async () => {
+        const result = await runProgram(() => {
+            new k8s.core.v1.Secret("s", { metadata: { name: "s", labels: { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "pipeline-platform", "app.kubernetes.io/component": "registry" } }, ...extra });
+        });
+        return (await validateRegistrations(result.registrations)).map((p) => `${p.path}: ${p.message}`);
+    };
+
+    test.each([
+        ["a dockerconfigjson Secret without the key", { type: "kubernetes.io/dockerconfigjson", stringData: { other: "x" } }, /must hold the key ".dockerconfigjson"/],
+        ["a dockerconfigjson Secret whose JSON has no auths", { type: "kubernetes.io/dockerconfigjson", stringData: { ".dockerconfigjson": "{}" } }, /"auths" object/],
+        ["a dockerconfigjson Secret that is not JSON", { type: "kubernetes.io/dockerconfigjson", stringData: { ".dockerconfigjson": "nope" } }, /valid JSON/],
+        ["data that is not base64", { type: "Opaque", data: { a: "not base64!" } }, /must be base64/],
+        ["a data key with a slash", { type: "Opaque", stringData: { "a/b": "x" } }, /key "a\/b"/],
+        ["a schema type error", { type: 5 }, /\/type: must be string/],
+    ])("rejects %s", async (_name, extra, expected) => {
+        expect((await secret(extra)()).join("\n")).toMatch(expected);
+    });
+
+    test("accepts a well-formed dockerconfigjson Secret", async () => {
+        expect(await secret({ type: "kubernetes.io/dockerconfigjson", stringData: { ".dockerconfigjson": JSON.stringify({ auths: {} }) } })()).toEqual([]);
+    });
+
+    test.each([
+        ["an upper-case name", { metadata: { name: "Bad" } }, /\/metadata\/name: "Bad" must consist of lower case/],
+        ["a bad label value", { metadata: { name: "ok", labels: { app: "has space" } } }, /label value "has space"/],
+        ["a bad label key", { metadata: { name: "ok", labels: { "-bad": "x" } } }, /label key "-bad"/],
+        ["a quantity with a space", { metadata: { name: "ok" }, spec: { containers: [{ name: "c", image: "r.example.com/i:1", resources: { requests: { memory: "1 Gi" } } }] } }, /quantity "1 Gi"/],
+        ["a negative quantity", { metadata: { name: "ok" }, spec: { containers: [{ name: "c", image: "r.example.com/i:1", resources: { limits: { cpu: "-1" } } }] } }, /must not be negative/],
+        ["missing standard labels", { metadata: { name: "ok" }, spec: { containers: [{ name: "c", image: "r.example.com/i:1" }] } }, /app.kubernetes.io\/managed-by/],
+    ])("rejects a Pod with %s", async (_name, args, expected) => {
+        const result = await runProgram(() => {
+            new k8s.core.v1.Pod("p", args as any);
+        });
+        const problems = await validateRegistrations(result.registrations);
+        expect(problems.map((p) => `${p.path}: ${p.message}`).join("\n")).toMatch(expected);
+    });
+
+    test("validates custom resources against their CRD schema", async () => {
+        const result = await runProgram(() => {
+            new k8s.apiextensions.CustomResource("proxy", {
+                apiVersion: "projectcontour.io/v1",
+                kind: "HTTPProxy",
+                metadata: { name: "p", labels: { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "pipeline-platform", "app.kubernetes.io/component": "ingress" } },
+                spec: { virtualhost: { fqdn: 42 } },
+            });
+        });
+        expect(kubernetesManifests(result.registrations)[0].manifest.kind).toBe("HTTPProxy");
+        const problems = await validateRegistrations(result.registrations);
+        expect(problems.map((p) => `${p.path}: ${p.message}`)).toContain("/spec/virtualhost/fqdn: must be string");
+    });
+});
