@@ -208,9 +208,9 @@ async function resolveDeep(value: any): Promise<{ value: any; secretKeys: string
     if (value && typeof value === "object" && !pulumi.Output.isInstance(value) && !Array.isArray(value)) {
         const out: Record<string, any> = {};
         for (const [k, v] of Object.entries(value)) {
-            const output = pulumi.output(v);
+            const output: pulumi.Output<unknown> = pulumi.output(v as unknown);
             out[k] = await outputValue(output);
-            if (await output.isSecret) {
+            if (await pulumi.isSecret(output)) {
                 secretKeys.push(k);
             }
         }

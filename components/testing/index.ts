@@ -15,3 +15,18 @@ export {
     type ManifestProblem,
     type RecordedManifest,
 } from "./manifests";
+export {
+    base64Forms,
+    countsText,
+    readStackConfig,
+    redactPaths,
+    renderStack,
+    REDACTED,
+    STACK_INVOKES,
+    StackConfigError,
+    type RenderedManifest,
+    type RenderedRelease,
+    type RenderOptions,
+    type RenderResult,
+    type StackConfig,
+} from "./render";

@@ -5,7 +5,7 @@ import { runProgram } from "../../../components/testing";
 
 runProgram(() => {
     const secret = new k8s.core.v1.Secret("s", { metadata: { name: "s" }, stringData: { a: "b" } });
-    const checked = secret.metadata.name.apply((name) => {
+    const checked = secret.metadata.name.apply((name): string => {
         throw new pulumi.InputPropertyError({ propertyPath: "namespaces[0]", reason: `namespaces[0]: got "${name}"; expected a namespace that exists` });
     });
     new k8s.core.v1.ConfigMap("c", { metadata: { name: checked }, data: {} });

@@ -1,0 +1,198 @@
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { base64Forms, readStackConfig, redactPaths, renderStack, StackConfigError } from "../../components/testing";
+
+const fixture = path.join(__dirname, "fixtures/mini");
+const repoRoot = path.join(__dirname, "../..");
+const placeholder = "[secret:mini:registryPassword]";
+
+describe("readStackConfig", () => {
+    test("qualifies bare keys with the project, keeps qualified ones, and replaces secure values by placeholders", () => {
+        const config = readStackConfig(fixture, "dev");
+        expect(config).toEqual({
+            project: "mini",
+            entry: path.join(fixture, "program/index.ts"),
+            config: {
+                "aws:region": "eu-west-1",
+                "mini:app": JSON.stringify({ namespace: "team-a", team: "analytics", registry: { url: "http://registry.localhost:5000/platform", username: "robot" } }),
+                "mini:registryPassword": placeholder,
+            },
+            secretKeys: ["mini:registryPassword"],
+            placeholders: { "mini:registryPassword": placeholder },
+        });
+    });
+
+    test("names the stacks that exist when asked for one that does not", () => {
+        expect(() => readStackConfig(fixture, "nope")).toThrow(new StackConfigError(`no stack "nope": ${path.join(fixture, "stacks/Pulumi.nope.yaml")} does not exist; stacks: badlabel, badurl, dev, leak`));
+    });
+});
+
+describe("renderStack", () => {
+    test("prints the component hierarchy with type and name, and counts per type", async () => {
+        const result = await renderStack({ stack: "dev", root: fixture });
+        expect(result.tree).toBe(
+            [
+                "test:render:App app",
+                "├─ kubernetes:core/v1:ConfigMap app-settings",
+                "├─ kubernetes:core/v1:Namespace app-namespace",
+                "├─ kubernetes:core/v1:Secret app-pull",
+                "└─ kubernetes:helm.sh/v3:Release app-db",
+            ].join("\n"),
+        );
+        expect(result.counts).toEqual({
+            "kubernetes:core/v1:ConfigMap": 1,
+            "kubernetes:core/v1:Namespace": 1,
+            "kubernetes:core/v1:Secret": 1,
+            "kubernetes:helm.sh/v3:Release": 1,
+            "test:render:App": 1,
+        });
+        expect(result.problems).toEqual([]);
+    });
+
+    test("renders manifests, Helm values with invoke results, and outputs with secrets redacted", async () => {
+        const result = await renderStack({ stack: "dev", root: fixture });
+        expect(Object.keys(result.files)).toEqual([
+            "manifests/_cluster/namespace.team-a.yaml",
+            "manifests/team-a/configmap.settings.yaml",
+            "manifests/team-a/secret.pull.yaml",
+            "outputs.yaml",
+            "releases/team-a/db.yaml",
+            "tree.txt",
+        ]);
+        expect(result.files["manifests/team-a/secret.pull.yaml"]).toBe(
+            [
+                "apiVersion: v1",
+                "kind: Secret",
+                "metadata:",
+                "  labels:",
+                "    app.kubernetes.io/component: platform",
+                "    app.kubernetes.io/managed-by: pulumi",
+                "    app.kubernetes.io/part-of: pipeline-platform",
+                "    team: analytics",
+                "  name: pull",
+                "  namespace: team-a",
+                "stringData:",
+                "  .dockerconfigjson: <redacted>",
+                "type: kubernetes.io/dockerconfigjson",
+                "",
+            ].join("\n"),
+        );
+        expect(result.releases.map(({ file, name, namespace, chart, version, values }) => ({ file, name, namespace, chart, version, values }))).toEqual([
+            { file: "releases/team-a/db.yaml", name: "db", namespace: "team-a", chart: "postgresql", version: "1.2.3", values: { auth: { username: "app", existingSecret: "pull" }, region: "eu-west-1" } },
+        ]);
+        expect(result.outputs).toEqual({ namespace: "team-a", pullSecretName: "pull", password: "<redacted>" });
+        expect(result.files["tree.txt"]).toMatch(/\nresources by type:\n    1  kubernetes:core\/v1:ConfigMap\n[\s\S]*    5  total\n$/);
+    });
+
+    test("writes no secure value into any file, in clear or base64", async () => {
+        const result = await renderStack({ stack: "dev", root: fixture });
+        const auth = Buffer.from(`robot:${placeholder}`).toString("base64");
+        const dockerConfig = Buffer.from(JSON.stringify({ auths: { "registry.localhost:5000/platform": { username: "robot", password: placeholder, auth } } })).toString("base64");
+        const forbidden = [placeholder, "fixture-ciphertext-placeholder", Buffer.from(placeholder).toString("base64"), auth, dockerConfig];
+        const text = Object.values(result.files).join("\n");
+        expect(forbidden.filter((f) => text.includes(f))).toEqual([]);
+    });
+
+    test("reports a secret in Helm values and redacts the values", async () => {
+        const result = await renderStack({ stack: "leak", root: fixture });
+        expect(result.problems).toEqual([
+            { object: "Helm release db", resource: "app-db", path: "values", message: "holds a secret: Helm releases receive Secret names, never credentials (rule 5)" },
+        ]);
+        expect(result.files["releases/team-a/db.yaml"]).toBe('chart: postgresql\nname: db\nnamespace: team-a\nvalues: <redacted>\nversion: 1.2.3\n');
+    });
+
+    test("reports every object that would be refused, with the reason", async () => {
+        const result = await renderStack({ stack: "badlabel", root: fixture });
+        const reason = 'label value "Analytics Team!": a label value must be empty or consist of alphanumeric characters, \'-\', \'_\' or \'.\', and must start and end with an alphanumeric character';
+        expect(result.problems.map((p) => `${p.object} ${p.path}: ${p.message}`)).toEqual([
+            `Namespace team-a /metadata/labels/team: ${reason}`,
+            `ConfigMap team-a/settings /metadata/labels/team: ${reason}`,
+            `Secret team-a/pull /metadata/labels/team: ${reason}`,
+        ]);
+    });
+
+    test("fails with the config path when a component rejects a config value", async () => {
+        const failure = renderStack({ stack: "badurl", root: fixture });
+        await expect(failure).rejects.toBeInstanceOf(StackConfigError);
+        await expect(failure).rejects.toMatchObject({
+            path: "mini:app.registry.url",
+            message: expect.stringMatching(/^mini:app\.registry\.url: got "registry\.localhost:5000\/platform"; expected .*http:\/\/ or https:\/\//),
+        });
+    });
+
+    test("renders the same files twice in one process", async () => {
+        const first = await renderStack({ stack: "dev", root: fixture });
+        const second = await renderStack({ stack: "dev", root: fixture });
+        expect(second.files).toEqual(first.files);
+    });
+
+    test("writes the files to out, replacing an earlier render but nothing else", async () => {
+        const out = fs.mkdtempSync(path.join(os.tmpdir(), "render-"));
+        try {
+            fs.mkdirSync(path.join(out, "manifests/stale"), { recursive: true });
+            fs.writeFileSync(path.join(out, "manifests/stale/old.yaml"), "old");
+            fs.writeFileSync(path.join(out, "notes.txt"), "mine");
+            const lines: string[] = [];
+            const result = await renderStack({ stack: "dev", root: fixture, out, progress: (line) => lines.push(line) });
+            const written = Object.keys(result.files).map((f) => [f, fs.readFileSync(path.join(out, f), "utf8")]);
+            expect(Object.fromEntries(written)).toEqual(result.files);
+            expect(fs.existsSync(path.join(out, "manifests/stale"))).toBe(false);
+            expect(fs.readFileSync(path.join(out, "notes.txt"), "utf8")).toBe("mine");
+            expect(lines).toEqual([
+                "reading config of stack dev",
+                "evaluating program/index.ts under the mock engine",
+                "validating 3 Kubernetes objects",
+                `writing 6 files to ${out}`,
+            ]);
+        } finally {
+            fs.rmSync(out, { recursive: true, force: true });
+        }
+    });
+});
+
+describe("redactPaths", () => {
+    test.each([
+        ["a quoted key", 'stringData[".dockerconfigjson"]', { stringData: { ".dockerconfigjson": "<redacted>", other: "x" }, values: { auth: { password: "p" } }, items: ["a", "b"] }],
+        ["a nested property", "values.auth.password", { stringData: { ".dockerconfigjson": "s", other: "x" }, values: { auth: { password: "<redacted>" } }, items: ["a", "b"] }],
+        ["an array element", "items[1]", { stringData: { ".dockerconfigjson": "s", other: "x" }, values: { auth: { password: "p" } }, items: ["a", "<redacted>"] }],
+        ["a path that is absent", "values.missing.key", { stringData: { ".dockerconfigjson": "s", other: "x" }, values: { auth: { password: "p" } }, items: ["a", "b"] }],
+    ])("redacts %s without touching the original", (_name, secretPath, expected) => {
+        const original = { stringData: { ".dockerconfigjson": "s", other: "x" }, values: { auth: { password: "p" } }, items: ["a", "b"] };
+        expect(redactPaths(original, [secretPath])).toEqual(expected);
+        expect(original.values.auth.password).toBe("p");
+    });
+});
+
+describe("base64Forms", () => {
+    test.each([[""], ["a"], ["ab"], ["abc:"]])("finds a value behind the prefix %j in base64 text", (prefix) => {
+        const encoded = Buffer.from(`${prefix}[secret:key]-and-more`).toString("base64");
+        expect(base64Forms("[secret:key]").filter((form) => encoded.includes(form)).length).toBeGreaterThan(0);
+    });
+});
+
+describe("the render command", () => {
+    const tsx = path.join(repoRoot, "node_modules/.bin/tsx");
+    const run = (stack: string, out: string) =>
+        spawnSync(tsx, [path.join(repoRoot, "bin/render.ts"), "--stack", stack, "--root", fixture, "--out", out], { encoding: "utf8", timeout: 60000 });
+
+    test.each([
+        ["dev", 0, /render: stack dev is valid; 6 files in /],
+        ["badlabel", 1, /render: 3 problem\(s\) in stack badlabel:\n {2}Namespace team-a \(app-namespace\) \/metadata\/labels\/team: label value "Analytics Team!"/],
+        ["badurl", 2, /render: invalid config for stack badurl: mini:app\.registry\.url: got "registry\.localhost:5000\/platform"/],
+    ])("renders stack %s with exit code %d", (stack, code, message) => {
+        const out = fs.mkdtempSync(path.join(os.tmpdir(), "render-cli-"));
+        try {
+            const result = run(stack, out);
+            expect(result.stderr).toMatch(message);
+            expect(result.stderr).toMatch(/^render: reading config of stack .*\nrender: evaluating program\/index\.ts under the mock engine\n/);
+            expect(result.status).toBe(code);
+            if (code !== 2) {
+                expect(result.stdout).toMatch(/^test:render:App app\n├─ kubernetes:core\/v1:ConfigMap app-settings\n[\s\S]*resources by type:\n/);
+            }
+        } finally {
+            fs.rmSync(out, { recursive: true, force: true });
+        }
+    });
+});
