@@ -1,0 +1,99 @@
+import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
+import addFormats from "ajv-formats";
+import { readFileSync } from "fs";
+import * as path from "path";
+import { invalidInput, joinPath } from "../core";
+
+/** The official Apache Airflow Helm chart, pinned in this one place. */
+export const AIRFLOW_CHART = {
+    repo: "https://airflow.apache.org",
+    chart: "airflow",
+    version: "1.19.0",
+} as const;
+
+/**
+ * The Airflow version the pinned chart line is built for. The chart's `airflowVersion` and the image
+ * tag are set to it explicitly, so an image never depends on the chart's own default.
+ */
+export const AIRFLOW_VERSION = "3.0.5";
+
+/** The chart's `values.schema.json` of the pinned chart line, shipped beside this file (SOURCE.md). */
+const SCHEMA_FILE = path.join(__dirname, "chart-values.schema.json");
+
+let validator: ValidateFunction | undefined;
+let topLevelKeys: Set<string> | undefined;
+
+/** Compiles the chart's values schema on first use only: a platform may declare many releases. */
+function chartValidator(): { validate: ValidateFunction; keys: Set<string> } {
+    if (!validator || !topLevelKeys) {
+        const schema = JSON.parse(readFileSync(SCHEMA_FILE, "utf8"));
+        // The chart schema is draft-07 with Kubernetes `int32`/`int64`/`date-time` formats.
+        const ajv = new Ajv({ strict: false, allErrors: true });
+        addFormats(ajv);
+        validator = ajv.compile(schema);
+        topLevelKeys = new Set(Object.keys(schema.properties));
+    }
+    return { validate: validator, keys: topLevelKeys };
+}
+
+/** One reason the chart would refuse (or silently ignore) a values document. */
+export interface ChartValuesProblem {
+    /** Dotted property path inside the values, e.g. `dags.persistence.bogus`. */
+    path: string;
+    message: string;
+}
+
+/**
+ * Validates a Helm values document against the pinned chart's schema. The schema's top level is
+ * open, but a top-level key the chart does not know is ignored by every template, so it is reported
+ * too.
+ */
+export function chartValuesProblems(values: Record<string, unknown>): ChartValuesProblem[] {
+    const { validate, keys } = chartValidator();
+    const problems: ChartValuesProblem[] = Object.keys(values)
+        .filter((key) => !keys.has(key))
+        .map((key) => ({ path: key, message: "is not a value of the Airflow chart" }));
+    if (!validate(values)) {
+        for (const error of validate.errors ?? []) {
+            problems.push(describeError(error));
+        }
+    }
+    return problems;
+}
+
+function describeError(error: ErrorObject): ChartValuesProblem {
+    const segments = error.instancePath
+        .split("/")
+        .slice(1)
+        .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
+    let at = segments.reduce<string>((p, s) => joinPath(p, /^\d+$/.test(s) ? Number(s) : s), "");
+    let message = error.message ?? "is invalid";
+    if (error.keyword === "additionalProperties") {
+        at = joinPath(at, String(error.params.additionalProperty));
+        message = "is not a value of the Airflow chart";
+    } else if (error.keyword === "enum") {
+        message = `${message}: ${JSON.stringify(error.params.allowedValues)}`;
+    }
+    return { path: at, message };
+}
+
+/**
+ * Throws an InputPropertyError for the first problem of a values document. `root` is the argument
+ * the values came from (e.g. `values`), so the error path reads `values.dags.persistence.bogus`.
+ */
+export function assertValidChartValues(values: Record<string, unknown>, root: string): void {
+    const [problem] = chartValuesProblems(values);
+    if (problem) {
+        invalidInput({
+            path: problem.path ? `${root}.${problem.path}` : root,
+            given: valueAt(values, problem.path),
+            expected: `a value the Airflow chart ${AIRFLOW_CHART.version} accepts (${problem.message})`,
+            example: "values: { scheduler: { replicas: 2 } }",
+        });
+    }
+}
+
+function valueAt(values: unknown, at: string): unknown {
+    const keys = at.match(/[^.[\]"]+/g) ?? [];
+    return keys.reduce<any>((v, k) => (v === undefined || v === null ? undefined : v[k]), values);
+}

@@ -1,0 +1,252 @@
+import * as pulumi from "@pulumi/pulumi";
+import { parse } from "yaml";
+import {
+    DATA_CLAIM_TEMPLATE,
+    podTemplate,
+    podTemplateFiles,
+    profileNames,
+    resolveProfile,
+    runSettings,
+    runSettingsFiles,
+    validateRunConfig,
+    type RunConfig,
+} from "../../components/airflow/run-config";
+import { apiServerProblems } from "../../components/testing";
+import { seedRunConfig } from "./seed";
+
+/** Validates a Pod against the Kubernetes schema (kubernetes-models) and the API server's own rules. */
+async function podProblems(pod: any): Promise<string[]> {
+    const { Pod } = await import("kubernetes-models/v1");
+    const problems: string[] = [];
+    try {
+        new Pod(pod).validate();
+    } catch (err: any) {
+        problems.push(...(err?.errors ?? [err]).map((e: any) => `${e.instancePath ?? ""} ${e.message}`));
+    }
+    problems.push(...apiServerProblems(pod).map(([path, message]) => `${path} ${message}`));
+    return problems;
+}
+
+function reasonOf(fn: () => void): { path: string; reason: string } {
+    try {
+        fn();
+    } catch (err) {
+        if (pulumi.InputPropertyError.isInstance(err)) {
+            return { path: err.propertyPath, reason: err.reason };
+        }
+        throw err;
+    }
+    throw new Error("expected an InputPropertyError");
+}
+
+describe("profile resolution", () => {
+    const profiles = profileNames(seedRunConfig);
+
+    test.each([
+        ["a named profile that exists", "huge_machines", "huge_machines"],
+        ["__default__ itself", "__default__", "__default__"],
+        ["an unknown profile name", "tiny_machines", "__default__"],
+        ["no profile", undefined, "__default__"],
+    ])("%s resolves to its template", (_case, requested, expected) => {
+        expect(resolveProfile(profiles, requested)).toBe(expected);
+    });
+
+    test("a named profile replaces __default__: nothing of __default__ is merged in", () => {
+        const pod = podTemplate(seedRunConfig, "huge_machines") as any;
+        expect(pod.metadata).toEqual({ name: "kedro-task" });
+        expect(pod.spec.nodeSelector).toEqual({ big_node_pool: "huge.10x" });
+        expect(pod.spec.tolerations).toBeUndefined();
+        expect(pod.spec.containers[0].resources).toEqual({ requests: { cpu: "16", memory: "128Gi" }, limits: { cpu: "32", memory: "256Gi" } });
+    });
+
+    test("__default__ is always produced, first, even without a resources section", () => {
+        expect(profileNames({})).toEqual(["__default__"]);
+        expect(profileNames(seedRunConfig)).toEqual(["__default__", "huge_machines"]);
+        expect(Object.keys(podTemplateFiles({}))).toEqual(["__default__.yaml"]);
+    });
+});
+
+describe("pod templates", () => {
+    test("the seed's __default__ profile becomes this exact Pod", () => {
+        expect(parse(podTemplateFiles(seedRunConfig)["__default__.yaml"])).toEqual({
+            apiVersion: "v1",
+            kind: "Pod",
+            metadata: { name: "kedro-task", labels: { running: "airflow" }, annotations: { "iam.amazonaws.com/role": "airflow" } },
+            spec: {
+                restartPolicy: "Never",
+                serviceAccountName: "airflow",
+                imagePullSecrets: [{ name: "my-registry-credentials" }],
+                nodeSelector: { "k8s.io/node_pool_label": "example_value" },
+                tolerations: [
+                    { key: "group", value: "data-processing", effect: "NoExecute" },
+                    { key: "group", operator: "Equal", value: "data-processing", effect: "NoSchedule" },
+                ],
+                securityContext: { fsGroup: 0 },
+                containers: [
+                    {
+                        name: "base",
+                        imagePullPolicy: "IfNotPresent",
+                        env: [{ name: "SQL_CONN", valueFrom: { secretKeyRef: { name: "airflow-secrets", key: "sql_alchemy_conn" } } }],
+                        resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "1", memory: "1Gi" } },
+                        volumeMounts: [{ name: "data", mountPath: "/home/kedro/data" }],
+                    },
+                ],
+                volumes: [{ name: "data", persistentVolumeClaim: { claimName: DATA_CLAIM_TEMPLATE } }],
+            },
+        });
+    });
+
+    test("keeps every toleration field, tolerationSeconds and Exists included", () => {
+        const pod = podTemplate({
+            resources: {
+                __default__: {
+                    tolerations: [
+                        { key: "spot", operator: "Exists", effect: "NoExecute", tolerationSeconds: 300 },
+                        { operator: "Exists" },
+                    ],
+                },
+            },
+        }, "__default__") as any;
+        expect(pod.spec.tolerations).toEqual([
+            { key: "spot", operator: "Exists", effect: "NoExecute", tolerationSeconds: 300 },
+            { operator: "Exists" },
+        ]);
+    });
+
+    test("secrets become secretKeyRef env, envFrom for a whole Secret, and read-only volumes at deployTarget", () => {
+        const pod = podTemplate({
+            volume: { disabled: true },
+            secrets: [
+                { deployTarget: "SQL_CONN", secret: "airflow-secrets", key: "sql_alchemy_conn" },
+                { secret: "mlflow-env" },
+                { deployType: "volume", deployTarget: "/var/secrets/gcp", secret: "gcp-key", key: "key.json" },
+                { deployType: "volume", deployTarget: "/var/secrets/all", secret: "bundle" },
+            ],
+        }, "__default__") as any;
+        expect(pod.spec.containers[0]).toEqual({
+            name: "base",
+            imagePullPolicy: "IfNotPresent",
+            env: [{ name: "SQL_CONN", valueFrom: { secretKeyRef: { name: "airflow-secrets", key: "sql_alchemy_conn" } } }],
+            envFrom: [{ secretRef: { name: "mlflow-env" } }],
+            volumeMounts: [
+                { name: "secret-0", mountPath: "/var/secrets/gcp", readOnly: true },
+                { name: "secret-1", mountPath: "/var/secrets/all", readOnly: true },
+            ],
+        });
+        expect(pod.spec.volumes).toEqual([
+            { name: "secret-0", secret: { secretName: "gcp-key", items: [{ key: "key.json", path: "key.json" }] } },
+            { name: "secret-1", secret: { secretName: "bundle" } },
+        ]);
+    });
+
+    test("without the shared volume there is no data volume and no fsGroup", () => {
+        const pod = podTemplate({ volume: { disabled: true, owner: 1000 } }, "__default__") as any;
+        expect(pod.spec).toEqual({ restartPolicy: "Never", containers: [{ name: "base", imagePullPolicy: "IfNotPresent" }] });
+    });
+
+    test("the shared volume sets fsGroup to the owner and mounts the per-run claim", () => {
+        const pod = podTemplate({ volume: { owner: 1000, mountPath: "/data" }, imagePullPolicy: "Always" }, "__default__") as any;
+        expect(pod.spec.securityContext).toEqual({ fsGroup: 1000 });
+        expect(pod.spec.containers[0]).toEqual({ name: "base", imagePullPolicy: "Always", volumeMounts: [{ name: "data", mountPath: "/data" }] });
+        expect(pod.spec.volumes).toEqual([{ name: "data", persistentVolumeClaim: { claimName: "{{ dag.dag_id | lower | replace('_', '-') }}-data-{{ ts_nodash | lower }}" } }]);
+    });
+
+    test.each([
+        ["the seed", seedRunConfig],
+        ["an empty run configuration", {}],
+        ["secrets of every kind without a volume", {
+            volume: { disabled: true },
+            secrets: [{ secret: "a" }, { deployTarget: "B", secret: "b", key: "k" }, { deployType: "volume", deployTarget: "/c", secret: "c" }],
+        } satisfies RunConfig],
+    ])("every template of %s parses as YAML and is a valid Pod", async (_case, config) => {
+        for (const [file, text] of Object.entries(podTemplateFiles(config))) {
+            expect([file, await podProblems(parse(text))]).toEqual([file, []]);
+        }
+    });
+});
+
+describe("run settings", () => {
+    test("carry what is not a pod field, for DAG code", () => {
+        expect(JSON.parse(runSettingsFiles(seedRunConfig)["run-config.json"])).toEqual({
+            startupTimeoutSeconds: 600,
+            imagePullPolicy: "IfNotPresent",
+            profiles: ["__default__", "huge_machines"],
+            defaultProfile: "__default__",
+            podTemplatesPath: "/opt/airflow/kedro/pod-templates",
+            volume: {
+                enabled: true,
+                claimNameTemplate: DATA_CLAIM_TEMPLATE,
+                size: "1Gi",
+                accessModes: ["ReadWriteOnce"],
+                mountPath: "/home/kedro/data",
+                owner: 0,
+            },
+        });
+    });
+
+    test("name the storage class only when one is given, never as the text None", () => {
+        expect(runSettings({}).volume).not.toHaveProperty("storageClassName");
+        expect(runSettingsFiles({})["run-config.json"]).not.toMatch(/None|null/);
+        expect(runSettings({ volume: { storageClassName: "standard-rwo", accessModes: ["ReadWriteMany"], size: "10Gi" } }).volume).toEqual({
+            enabled: true,
+            claimNameTemplate: DATA_CLAIM_TEMPLATE,
+            size: "10Gi",
+            accessModes: ["ReadWriteMany"],
+            storageClassName: "standard-rwo",
+            mountPath: "/home/kedro/data",
+            owner: 0,
+        });
+    });
+
+    test("a disabled volume is only reported as disabled", () => {
+        expect(runSettings({ volume: { disabled: true, size: "5Gi" }, startupTimeoutSeconds: 120 })).toEqual({
+            startupTimeoutSeconds: 120,
+            imagePullPolicy: "IfNotPresent",
+            profiles: ["__default__"],
+            defaultProfile: "__default__",
+            podTemplatesPath: "/opt/airflow/kedro/pod-templates",
+            volume: { enabled: false },
+        });
+    });
+});
+
+describe("bad run configurations", () => {
+    const withDefault = (profile: object): RunConfig => ({ resources: { __default__: profile } });
+    test.each<[string, RunConfig, string, RegExp]>([
+        ["a quantity with a space", withDefault({ requests: { memory: "1 Gi" } }), "runConfig.resources.__default__.requests.memory", /got "1 Gi"; expected must be a Kubernetes quantity/],
+        ["a negative quantity", withDefault({ limits: { cpu: "-1" } }), "runConfig.resources.__default__.limits.cpu", /got "-1"; expected a quantity that is not negative/],
+        ["a volume size that does not parse", { volume: { size: "1 Gi" } }, "runConfig.volume.size", /got "1 Gi"/],
+        ["an unknown toleration effect", withDefault({ tolerations: [{ key: "g", value: "v", effect: "NoRun" }] }), "runConfig.resources.__default__.tolerations[0].effect", /got "NoRun"; expected NoSchedule, PreferNoSchedule, NoExecute/],
+        ["Exists with a value", withDefault({ tolerations: [{ key: "g", operator: "Exists", value: "v" }] }), "runConfig.resources.__default__.tolerations[0].value", /no value with operator Exists/],
+        ["an unknown toleration operator", withDefault({ tolerations: [{ key: "g", operator: "In" }] }), "runConfig.resources.__default__.tolerations[0].operator", /expected Equal or Exists/],
+        ["a volume secret without deployTarget", { secrets: [{ deployType: "volume", secret: "s" }] }, "runConfig.secrets[0].deployTarget", /absolute path a volume secret is mounted at/],
+        ["a key without deployTarget", { secrets: [{ secret: "s", key: "k" }] }, "runConfig.secrets[0].deployTarget", /environment variable that receives the secret's key/],
+        ["a deployTarget without key for env", { secrets: [{ secret: "s", deployTarget: "X" }] }, "runConfig.secrets[0].deployTarget", /no deployTarget when no key is given/],
+        ["an unknown deployType", { secrets: [{ secret: "s", deployType: "file" as "env" }] }, "runConfig.secrets[0].deployType", /expected env or volume/],
+        ["a Secret name that is not an object name", { secrets: [{ secret: "Airflow_Secrets" }] }, "runConfig.secrets[0].secret", /a Kubernetes object name/],
+        ["a profile name that cannot be a ConfigMap key", { resources: { "huge machines": {} } }, 'runConfig.resources["huge machines"]', /usable as a ConfigMap key/],
+        ["a profile name with a slash", { resources: { "a/b": {} } }, 'runConfig.resources["a/b"]', /usable as a ConfigMap key/],
+        ["a profile name starting with a dot", { resources: { ".": {} } }, 'runConfig.resources["."]', /not starting with '.'/],
+        ["a node selector value with a space", withDefault({ nodeSelectors: { pool: "big pool" } }), "runConfig.resources.__default__.nodeSelectors.pool", /a label value/],
+        ["the seed's node selector key with '_' in its prefix", withDefault({ nodeSelectors: { "node_pool_label/k8s.io": "example_value" } }), 'runConfig.resources.__default__.nodeSelectors["node_pool_label/k8s.io"]', /prefix part must consist of lower case alphanumeric/],
+        ["a label key with two slashes", withDefault({ labels: { "a/b/c": "x" } }), 'runConfig.resources.__default__.labels["a/b/c"]', /a label key/],
+        ["an annotation key with a space", withDefault({ annotations: { "my key": "x" } }), 'runConfig.resources.__default__.annotations["my key"]', /an annotation key/],
+        ["an unknown pull policy", { imagePullPolicy: "Sometimes" as "Always" }, "runConfig.imagePullPolicy", /Always, IfNotPresent, Never/],
+        ["a startup timeout of zero", { startupTimeoutSeconds: 0 }, "runConfig.startupTimeoutSeconds", /above 0/],
+        ["an unknown access mode", { volume: { accessModes: ["ReadWriteSometimes" as "ReadWriteOnce"] } }, "runConfig.volume.accessModes[0]", /ReadWriteOnce, ReadOnlyMany/],
+        ["a negative owner", { volume: { owner: -1 } }, "runConfig.volume.owner", /a group id/],
+        ["a storage class of None", { volume: { storageClassName: "None" } }, "runConfig.volume.storageClassName", /a Kubernetes object name/],
+    ])("rejects %s", (_case, config, path, reason) => {
+        const error = reasonOf(() => validateRunConfig(config, "runConfig"));
+        expect(error.path).toBe(path);
+        expect(error.reason).toMatch(reason);
+    });
+
+    test.each([["__default__"], ["huge_machines"], ["gpu-v100.large"]])("accepts the profile name %s", (profile) => {
+        expect(() => validateRunConfig({ resources: { [profile]: {} } }, "runConfig")).not.toThrow();
+    });
+
+    test("accepts the seed's run configuration", () => {
+        expect(() => validateRunConfig(seedRunConfig, "runConfig")).not.toThrow();
+    });
+});
