@@ -83,9 +83,17 @@ export async function runProgram<T>(program: () => T | Promise<T>, options: Engi
     const registrations: Registration[] = [];
     const invocations: Invocation[] = [];
     // Errors from invoke mocks and from applies reach Pulumi as rejections whose messages it drops;
-    // they are kept here and reported as the run's failure.
+    // the first one fails the run at once: resources waiting on a failed Output never settle.
     const asyncErrors: unknown[] = [];
-    const onRejection = (reason: unknown) => asyncErrors.push(reason);
+    let failRun: (reason: unknown) => void = () => undefined;
+    const failed = new Promise<never>((_resolve, reject) => {
+        failRun = reject;
+    });
+    failed.catch(() => undefined);
+    const onAsyncError = (reason: unknown) => {
+        asyncErrors.push(reason);
+        failRun(reason);
+    };
     const invokes = options.invokes ?? {};
     const states = options.states ?? {};
 
@@ -99,7 +107,7 @@ export async function runProgram<T>(program: () => T | Promise<T>, options: Engi
             invocations.push({ token: args.token, inputs: unwrapSecrets(args.inputs) });
             if (!mock) {
                 const error = new Error(`no mock for invoke ${args.token}: the engine fails on any invoke it was not told about`);
-                asyncErrors.push(error);
+                onAsyncError(error);
                 throw error;
             }
             return mock(unwrapSecrets(args.inputs));
@@ -111,30 +119,24 @@ export async function runProgram<T>(program: () => T | Promise<T>, options: Engi
 
     // Outside jest this sees every rejection Pulumi leaves unhandled (an apply that threw); jest keeps
     // such rejections for itself, so tests of apply-time failures run the engine in a child process.
-    process.on("unhandledRejection", onRejection);
-    try {
-        let returned: T;
-        try {
-            returned = await program();
-        } catch (err) {
-            throw new ProgramError(asyncErrors[0] ?? err, registrations);
-        }
-        const resolved = await resolveDeep(returned).catch((err) => {
-            throw new ProgramError(asyncErrors[0] ?? err, registrations);
-        });
+    process.on("unhandledRejection", onAsyncError);
+    const run = (async () => {
+        const returned = await program();
+        const resolved = await resolveDeep(returned);
         await settle();
-        if (asyncErrors.length > 0) {
-            throw new ProgramError(asyncErrors[0], registrations);
-        }
         return { registrations, invocations, outputs: resolved.value as Unwrapped<T>, secretOutputs: resolved.secretKeys };
-    } catch (err) {
-        await settle().catch(() => undefined);
-        if (!(err instanceof ProgramError) && asyncErrors.length > 0) {
-            throw new ProgramError(asyncErrors[0], registrations);
+    })();
+    run.catch(() => undefined);
+    try {
+        const result = await Promise.race([run, failed]);
+        if (asyncErrors.length > 0) {
+            throw asyncErrors[0];
         }
-        throw err instanceof ProgramError ? err : new ProgramError(err, registrations);
+        return result;
+    } catch (err) {
+        throw new ProgramError(asyncErrors[0] ?? err, registrations);
     } finally {
-        process.off("unhandledRejection", onRejection);
+        process.off("unhandledRejection", onAsyncError);
     }
 }
 
