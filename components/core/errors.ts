@@ -42,3 +42,21 @@ export function joinPath(parent: string, key: string | number): string {
     }
     return parent ? `${parent}.${key}` : key;
 }
+
+/**
+ * Runs `check` and re-throws its `InputPropertyError` with the property path nested under `parent`,
+ * so a component that validates a child's args reports `processingImages[1].tag`, not `tag`.
+ */
+export function nestInputErrors<T>(parent: string, check: () => T): T {
+    try {
+        return check();
+    } catch (err) {
+        if (!pulumi.InputPropertyError.isInstance(err)) {
+            throw err;
+        }
+        const inner = err.propertyPath;
+        const path = inner === "" ? parent : /^[[]/.test(inner) ? `${parent}${inner}` : `${parent}.${inner}`;
+        const reason = err.reason.startsWith(`${inner}: `) ? `${path}: ${err.reason.slice(inner.length + 2)}` : err.reason;
+        throw new pulumi.InputPropertyError({ propertyPath: path, reason });
+    }
+}

@@ -1,4 +1,4 @@
-import { invalidInput } from "./errors";
+import { invalidInput, joinPath } from "./errors";
 
 /** A registry URL taken apart: what image references, `auths` keys and the v2 API each need. */
 export interface RegistryUrl {
@@ -94,23 +94,25 @@ export function parseRegistryUrl(url: string, path = "url"): RegistryUrl {
  * image references never carry one), upper case, and an empty or `latest` tag.
  */
 export function imageRef(prefix: string, name: string, tag: string, path = "image"): string {
+    const namePath = joinPath(path, "name");
+    const tagPath = joinPath(path, "tag");
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(prefix) || /:\/\//.test(name)) {
-        invalidInput({ path, given: `${prefix}/${name}`, expected: "an image reference without a protocol", example: "registry.example.com:5000/team/otsus-method:1.0.0" });
+        invalidInput({ path: /:\/\//.test(name) ? namePath : path, given: `${prefix}/${name}`, expected: "an image reference without a protocol", example: "registry.example.com:5000/team/otsus-method:1.0.0" });
     }
     if (prefix !== prefix.toLowerCase() || name !== name.toLowerCase()) {
-        invalidInput({ path: `${path}.name`, given: `${prefix}/${name}`, expected: "lower-case registry prefix and image name", example: "team/otsus-method" });
+        invalidInput({ path: namePath, given: `${prefix}/${name}`, expected: "lower-case registry prefix and image name", example: "team/otsus-method" });
     }
     if (name === "" || !name.split("/").every((c) => PATH_COMPONENT.test(c))) {
-        invalidInput({ path: `${path}.name`, given: name, expected: "an image name of lower-case components separated by '/' (letters, digits, '.', '_', '-')", example: "otsus-method" });
+        invalidInput({ path: namePath, given: name, expected: "an image name of lower-case components separated by '/' (letters, digits, '.', '_', '-')", example: "otsus-method" });
     }
     if (tag === "" || tag === undefined) {
-        invalidInput({ path: `${path}.tag`, given: tag, expected: "a non-empty tag", example: "1.0.0" });
+        invalidInput({ path: tagPath, given: tag, expected: "a non-empty tag", example: "1.0.0" });
     }
     if (tag === "latest") {
-        invalidInput({ path: `${path}.tag`, given: tag, expected: "an immutable version tag; 'latest' makes a rollout depend on when a node pulled", example: "1.0.0" });
+        invalidInput({ path: tagPath, given: tag, expected: "an immutable version tag; 'latest' makes a rollout depend on when a node pulled", example: "1.0.0" });
     }
     if (!TAG.test(tag)) {
-        invalidInput({ path: `${path}.tag`, given: tag, expected: "a tag of letters, digits, '_', '.', '-' (at most 128, not starting with '.' or '-')", example: "1.0.0" });
+        invalidInput({ path: tagPath, given: tag, expected: "a tag of letters, digits, '_', '.', '-' (at most 128, not starting with '.' or '-')", example: "1.0.0" });
     }
     return `${prefix}/${name}:${tag}`;
 }
