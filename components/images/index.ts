@@ -1,0 +1,1 @@
+export { ProcessingImage, type ProcessingImageArgs } from "./processing-image";
