@@ -127,13 +127,8 @@ export class AirflowDeployment extends pulumi.ComponentResource {
 
     constructor(name: string, args: AirflowDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pipeline-platform:airflow:AirflowDeployment", name, {}, opts);
-        const names = deploymentNames(name, args);
-        const plan = valuesPlan(args, names);
-        // Every argument is checked before any child exists; Output values get placeholders here
-        // and are checked again once known.
+        const { names, plan } = validateAirflowDeploymentArgs(name, args);
         const userValues = args.values ?? {};
-        refuseCredentials(userValues, "values");
-        assertValidChartValues(mergeValues(airflowValues(placeholders(plan)), userValues), "values");
 
         const labels = standardLabels("airflow");
         const namespace = args.namespace;
@@ -261,6 +256,20 @@ interface DeploymentNames {
 }
 
 /** Validates the arguments that names and values derive from; returns the names. */
+/**
+ * Checks every argument of an AirflowDeployment without creating anything; throws
+ * `InputPropertyError` at the first bad value. Output values get placeholders here and are checked
+ * again once known. Used by the constructor and by callers that validate a whole platform first.
+ */
+export function validateAirflowDeploymentArgs(name: string, args: AirflowDeploymentArgs): { names: DeploymentNames; plan: PlanInputs } {
+    const names = deploymentNames(name, args);
+    const plan = valuesPlan(args, names);
+    const userValues = args.values ?? {};
+    refuseCredentials(userValues, "values");
+    assertValidChartValues(mergeValues(airflowValues(placeholders(plan)), userValues), "values");
+    return { names, plan };
+}
+
 function deploymentNames(name: string, args: AirflowDeploymentArgs): DeploymentNames {
     requireLabel(args.namespace, "namespace", "airflow");
     const release = args.releaseName ?? dnsLabel(name);

@@ -2,6 +2,7 @@ export {
     AirflowDeployment,
     POD_LAUNCHER_RULES,
     remoteLogsFromStorage,
+    validateAirflowDeploymentArgs,
     type AirflowDatabase,
     type AirflowDags,
     type AirflowDeploymentArgs,

@@ -5,6 +5,9 @@ import { defaultState } from "./default-state";
 const SIG_KEY = "4dabf18193072939515e22adb298388d";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
+/** How long a failed run waits for registrations still in flight. */
+const FAILED_RUN_DRAIN_MS = 2000;
+
 /** One resource registration as the engine saw it. */
 export interface Registration {
     /** Type token, e.g. `kubernetes:core/v1:Secret` or `pipeline-platform:registry:RegistrySecret`. */
@@ -134,6 +137,9 @@ export async function runProgram<T>(program: () => T | Promise<T>, options: Engi
         }
         return result;
     } catch (err) {
+        // Let registrations already in flight finish, so they do not reach the next run's mocks;
+        // bounded, because those waiting on the failed Output never will.
+        await Promise.race([settle().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, FAILED_RUN_DRAIN_MS))]);
         throw new ProgramError(asyncErrors[0] ?? err, registrations);
     } finally {
         process.off("unhandledRejection", onAsyncError);
