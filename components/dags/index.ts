@@ -1,2 +1,2 @@
 export { DagInstallerChart, type DagInstallerAction, type DagInstallerChartArgs } from "./dag-installer-chart";
-export { WorkflowExtension, type ExtensionImage, type ExtensionInstaller, type ExtensionRegistry, type WorkflowExtensionArgs } from "./workflow-extension";
+export { WorkflowExtension, checkWorkflowExtensionArgs, type ExtensionImage, type ExtensionInstaller, type ExtensionRegistry, type WorkflowExtensionArgs } from "./workflow-extension";

@@ -7,6 +7,7 @@ export {
     bucketNameProblems,
     bucketPolicy,
     storageSecretName,
+    validateStorages,
     type AwsStorage,
     type ExternalStorage,
     type GcpStorage,

@@ -160,7 +160,8 @@ export function readStackConfig(root: string, stack: string): StackConfig {
         if (replaced.secret) {
             secretKeys.add(qualified);
         }
-        config[qualified] = typeof replaced.value === "string" ? replaced.value : JSON.stringify(replaced.value);
+        const v = replaced.value;
+        config[qualified] = v !== null && typeof v === "object" ? JSON.stringify(v) : String(v ?? "");
     };
     // Project-level config declarations supply defaults the stack file may override.
     for (const [key, declaration] of Object.entries<any>(project.config ?? {})) {
@@ -205,7 +206,8 @@ function replaceSecure(value: unknown, keyPath: string, placeholders: Record<str
         const replaced = entries.map(([k, v]) => [k, replaceSecure(v, `${keyPath}.${k}`, placeholders)] as const);
         return { value: Object.fromEntries(replaced.map(([k, r]) => [k, r.value])), secret: replaced.some(([, r]) => r.secret) };
     }
-    return { value: value === null || value === undefined ? "" : typeof value === "string" ? value : String(value), secret: false };
+    // Nested scalars keep their JSON types, as in the config Pulumi hands a program.
+    return { value, secret: false };
 }
 
 /**
@@ -223,9 +225,26 @@ export const STACK_INVOKES: Record<string, InvokeMock> = {
         const json = JSON.stringify({ Version: "2012-10-17", Statement: (inputs.statements ?? []).map(policyStatement) });
         return { id: json, json, minifiedJson: json };
     },
+    // Push tokens are short-lived credentials: the render answers with marked placeholders, so a
+    // leak of one into a manifest or a file is caught like any other secret.
+    "aws:ecr/getAuthorizationToken:getAuthorizationToken": (inputs) => {
+        const registryId = inputs.registryId ?? "123456789012";
+        const region = inputs.region ?? new pulumi.Config("aws").get("region") ?? "us-east-1";
+        const password = "[secret:ecr-authorization-token]";
+        return {
+            id: region,
+            registryId,
+            region,
+            userName: "AWS",
+            password,
+            authorizationToken: Buffer.from(`AWS:${password}`).toString("base64"),
+            proxyEndpoint: `https://${registryId}.dkr.ecr.${region}.amazonaws.com`,
+            expiresAt: "2000-01-01T12:00:00Z",
+        };
+    },
     "gcp:organizations/getClientConfig:getClientConfig": () => {
         const gcp = new pulumi.Config("gcp");
-        return { id: "render", project: gcp.get("project") ?? "render-project", region: gcp.get("region") ?? "europe-west4", zone: gcp.get("zone") ?? "", accessToken: "" };
+        return { id: "render", project: gcp.get("project") ?? "render-project", region: gcp.get("region") ?? "europe-west4", zone: gcp.get("zone") ?? "", accessToken: "[secret:gcp-access-token]" };
     },
     "gcp:organizations/getProject:getProject": (inputs) => {
         const projectId = inputs.projectId ?? new pulumi.Config("gcp").get("project") ?? "render-project";
