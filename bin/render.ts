@@ -1,4 +1,4 @@
-// The offline view of a stack: `npm run render -- --stack dev [--out <dir>] [--root <dir>]`.
+// The offline view of a stack: `npm run render -- --stack dev [--out <dir>] [--root <dir>] [--stack-file <file>]`.
 // Runs the stack program under the mock engine with the stack's config (secure values replaced by
 // placeholders), prints the resource tree and counts, writes manifests and Helm values, and exits
 // 1 when an object would be refused, 2 on a usage or configuration error.
@@ -6,12 +6,12 @@ import * as path from "path";
 import { parseArgs } from "util";
 import { countsText, renderStack, StackConfigError } from "../components/testing";
 
-const USAGE = "usage: npm run render -- --stack <env> [--out <dir>] [--root <project dir>]";
+const USAGE = "usage: npm run render -- --stack <env> [--out <dir>] [--root <project dir>] [--stack-file <Pulumi.<env>.yaml to use instead>]";
 
 async function main(): Promise<number> {
-    let values: { stack?: string; out?: string; root?: string };
+    let values: { stack?: string; out?: string; root?: string; "stack-file"?: string };
     try {
-        ({ values } = parseArgs({ options: { stack: { type: "string" }, out: { type: "string" }, root: { type: "string" } }, allowPositionals: false }));
+        ({ values } = parseArgs({ options: { stack: { type: "string" }, out: { type: "string" }, root: { type: "string" }, "stack-file": { type: "string" } }, allowPositionals: false }));
     } catch (err: any) {
         console.error(`${err.message}\n${USAGE}`);
         return 2;
@@ -24,7 +24,8 @@ async function main(): Promise<number> {
     const out = path.resolve(values.out ?? path.join(root, "out", values.stack));
     const started = process.hrtime.bigint();
     try {
-        const result = await renderStack({ stack: values.stack, root, out, progress: (line) => console.error(`render: ${line}`) });
+        const stackFile = values["stack-file"] === undefined ? undefined : path.resolve(values["stack-file"]);
+        const result = await renderStack({ stack: values.stack, root, out, stackFile, progress: (line) => console.error(`render: ${line}`) });
         console.log(result.tree);
         console.log(countsText(result.counts));
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;

@@ -235,7 +235,7 @@ export function planPlatform(name: string, config: PlatformConfig, secrets: Reco
         ? { existing: true, ingressClassName: contourConfig.ingressClassName }
         : { ingressClassName: contourConfig.ingressClassName, rootNamespaces: "rootNamespaces" in contourConfig ? contourConfig.rootNamespaces : undefined };
 
-    nestInputErrors("domains", () => validateDomainConfig(config.domains));
+    validateDomainConfig(config.domains, "domains");
 
     const storageConfig = config.storage;
     if (!storageConfig || typeof storageConfig !== "object") {
@@ -262,7 +262,11 @@ export function planPlatform(name: string, config: PlatformConfig, secrets: Reco
         database: airflowConfig.database,
         dags: airflowConfig.dags,
         projectNamespaces: projectNamespaceList,
-        runConfig: airflowConfig.runConfig,
+        // Task pods run in the project namespaces, so their templates pull with the project-scope secrets.
+        runConfig: {
+            ...(airflowConfig.runConfig ?? {}),
+            imagePullSecrets: [...(airflowConfig.runConfig?.imagePullSecrets ?? []), ...registries.filter((r) => r.scopes.includes("project")).map((r) => r.secretName)],
+        },
         ingress: airflowConfig.ingress ? { domains: config.domains, pipeline: airflowConfig.ingress.pipeline, tls: airflowConfig.ingress.tls } : undefined,
         imagePullSecrets: registries.some((r) => r.scopes.includes("service")) ? [registries.find((r) => r.scopes.includes("service"))!.secretName] : undefined,
     };

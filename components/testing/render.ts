@@ -18,6 +18,8 @@ export interface RenderOptions {
     out?: string;
     /** Receives one line per phase (reading config, evaluating, validating, writing). */
     progress?: (line: string) => void;
+    /** A stack file to read instead of `<stackConfigDir>/Pulumi.<stack>.yaml`, e.g. a variant under test. */
+    stackFile?: string;
 }
 
 /** A rendered Kubernetes object. */
@@ -93,7 +95,7 @@ export class StackConfigError extends Error {
 export async function renderStack(options: RenderOptions): Promise<RenderResult> {
     const progress = options.progress ?? (() => undefined);
     progress(`reading config of stack ${options.stack}`);
-    const stackConfig = readStackConfig(options.root, options.stack);
+    const stackConfig = readStackConfig(options.root, options.stack, options.stackFile);
 
     progress(`evaluating ${path.relative(options.root, stackConfig.entry) || stackConfig.entry} under the mock engine`);
     const result = await runStackProgram(stackConfig, options.stack);
@@ -138,14 +140,14 @@ export async function renderStack(options: RenderOptions): Promise<RenderResult>
 }
 
 /** Reads `Pulumi.yaml` and the stack file the way the Pulumi CLI would, secure values replaced by placeholders. */
-export function readStackConfig(root: string, stack: string): StackConfig {
+export function readStackConfig(root: string, stack: string, stackFileOverride?: string): StackConfig {
     const projectFile = path.join(root, "Pulumi.yaml");
     const project = parseYamlFile(projectFile);
     if (typeof project?.name !== "string") {
         throw new StackConfigError(`${projectFile}: no project name`);
     }
     const stackDir = path.join(root, project.stackConfigDir ?? ".");
-    const stackFile = path.join(stackDir, `Pulumi.${stack}.yaml`);
+    const stackFile = stackFileOverride ?? path.join(stackDir, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(stackFile)) {
         const known = fs.readdirSync(stackDir).flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? []).sort();
         throw new StackConfigError(`no stack ${JSON.stringify(stack)}: ${stackFile} does not exist; stacks: ${known.join(", ") || "none"}`);

@@ -1,0 +1,53 @@
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { renderStack, StackConfigError } from "../../components/testing";
+
+const root = path.join(__dirname, "../..");
+const STACKS = ["dev", "staging", "prod"];
+
+describe.each(STACKS)("stack %s", (stack) => {
+    test("renders valid objects, and the render is committed as a snapshot", async () => {
+        const result = await renderStack({ stack, root });
+        expect(result.problems).toEqual([]);
+        // A pull request that changes infrastructure changes this snapshot: reviewers without cloud
+        // access see the tree, every manifest and every Helm value set in the diff.
+        expect(result.files).toMatchSnapshot();
+    });
+
+    test("renders the same files twice", async () => {
+        const first = await renderStack({ stack, root });
+        const second = await renderStack({ stack, root });
+        expect(second.files).toEqual(first.files);
+    });
+});
+
+describe("render on a broken stack file", () => {
+    let dir: string;
+    beforeAll(() => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "render-bad-"));
+    });
+    afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    const broken = () => {
+        const file = path.join(dir, "Pulumi.dev.yaml");
+        fs.writeFileSync(file, fs.readFileSync(path.join(root, "stacks/Pulumi.dev.yaml"), "utf8").replace("url: http://registry.localhost:5000/platform", "url: registry.localhost:5000/platform"));
+        return file;
+    };
+
+    test("reports the config path of a registry URL without protocol", async () => {
+        await expect(renderStack({ stack: "dev", root, stackFile: broken() })).rejects.toEqual(
+            new StackConfigError(
+                'pipeline-platform:platform.registries[0].url: got "registry.localhost:5000/platform"; expected a registry URL that starts with http:// or https:// (image references carry no protocol, the registry URL must), e.g. https://registry.example.com:5000/team',
+            ),
+        );
+    });
+
+    test("the command exits 2 and names the config path", () => {
+        const cli = spawnSync(path.join(root, "node_modules/.bin/tsx"), ["bin/render.ts", "--stack", "dev", "--stack-file", broken(), "--out", path.join(dir, "out")], { cwd: root, encoding: "utf8", timeout: 120000 });
+        expect(cli.status).toBe(2);
+        expect(cli.stderr).toContain("render: invalid config for stack dev: pipeline-platform:platform.registries[0].url: got \"registry.localhost:5000/platform\"");
+        expect(fs.existsSync(path.join(dir, "out"))).toBe(false);
+    });
+});
