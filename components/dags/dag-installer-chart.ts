@@ -188,6 +188,20 @@ export function bundledChartDir(): string {
 }
 
 /** The chart to install and its pinned version: the bundled chart, a chart folder, or a `.tgz`. */
+type ChartMetadata = { name?: unknown; version?: unknown } | null;
+const chartMetadataCache = new Map<string, ChartMetadata>();
+
+/** A Chart.yaml, read once per process: a platform installs the same chart for every extension. */
+function chartMetadata(chartFile: string): ChartMetadata {
+    const key = path.resolve(chartFile);
+    let meta = chartMetadataCache.get(key);
+    if (meta === undefined) {
+        meta = YAML.parse(fs.readFileSync(key, "utf8")) as ChartMetadata;
+        chartMetadataCache.set(key, meta);
+    }
+    return meta;
+}
+
 export function resolveChart(chart: string | undefined, chartVersion?: string): ResolvedChart {
     const dir = chart === undefined ? bundledChartDir() : chart;
     const reject = (expected: string): never => invalidInput({ path: "chart", given: chart, expected, example: "extension/otsus-method-workflow" });
@@ -200,7 +214,7 @@ export function resolveChart(chart: string | undefined, chartVersion?: string): 
         if (!fs.existsSync(chartFile)) {
             return reject(`a Helm chart folder with a Chart.yaml (none in ${path.resolve(dir)})`);
         }
-        const meta = YAML.parse(fs.readFileSync(chartFile, "utf8")) as { name?: unknown; version?: unknown } | null;
+        const meta = chartMetadata(chartFile);
         if (!meta || typeof meta.name !== "string" || typeof meta.version !== "string" || !semver.valid(meta.version)) {
             return reject(`a Chart.yaml with a name and a semver version (${path.resolve(chartFile)})`);
         }

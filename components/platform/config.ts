@@ -120,6 +120,8 @@ export interface ExtensionConfig {
     serviceRegistry: string;
     processingImages?: ExtensionImage[];
     installer: ExtensionInstaller;
+    /** Projects whose DAGs use this extension; its image references go into their namespaces. Default: every project. Example: `[imaging]`. */
+    projects?: string[];
     /** Create the ECR / Artifact Registry repositories. Default false. */
     createRepositories?: boolean;
 }

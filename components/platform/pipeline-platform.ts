@@ -70,6 +70,8 @@ export class PipelinePlatform extends pulumi.ComponentResource {
                 }, parent),
         );
         const afterNamespaces = { parent: this, dependsOn: namespaces };
+        // Depending on a component waits for every resource in it; each child waits for what it uses.
+        const namespacesOf = (...names: string[]) => namespaces.filter((_, i) => names.includes(plan.namespaces[i].name));
 
         const operators: pulumi.Resource[] = [];
         if (plan.externalSecrets) {
@@ -132,7 +134,7 @@ export class PipelinePlatform extends pulumi.ComponentResource {
                 projectRegistry: { registry: plan.locations[extension.projectRegistry], scope: "project", secretName: project.secretName },
                 serviceRegistry: { registry: plan.locations[extension.serviceRegistry], scope: "service", secretName: service.secretName },
                 dagsClaimName: this.airflow.dagsClaimName,
-            }, { parent: this, dependsOn: [...namespaces, project, service, this.airflow] });
+            }, { parent: this, dependsOn: [...namespacesOf(extension.args.namespace, ...(extension.args.projectNamespaces ?? [])), project, service] });
         }
 
         this.pipelineUrls = {};
@@ -281,7 +283,7 @@ export function planPlatform(name: string, config: PlatformConfig, secrets: Reco
             processingImages: extension.processingImages,
             installer: extension.installer,
             namespace: airflowNamespace,
-            projectNamespaces: projectNamespaceList,
+            projectNamespaces: extensionProjects(extension.projects, projectNamespaces, joinPath(path, "projects")),
             createRepositories: extension.createRepositories,
             extensionName: extension.name,
         };
@@ -295,10 +297,13 @@ export function planPlatform(name: string, config: PlatformConfig, secrets: Reco
         );
         return { name: extension.name, projectRegistry: projectRegistry.name, serviceRegistry: serviceRegistry.name, args };
     });
-    const duplicateExtension = extensions.find((e, i) => extensions.findIndex((o) => o.name === e.name) !== i);
-    if (duplicateExtension) {
-        invalidInput({ path: joinPath("extensions", extensions.lastIndexOf(duplicateExtension)), given: duplicateExtension.name, expected: "a name no other extension uses", example: `${duplicateExtension.name}-2` });
-    }
+    const extensionNames = new Set<string>();
+    extensions.forEach((extension, i) => {
+        if (extensionNames.has(extension.name)) {
+            invalidInput({ path: joinPath("extensions", i), given: extension.name, expected: "a name no other extension uses", example: `${extension.name}-2` });
+        }
+        extensionNames.add(extension.name);
+    });
 
     const fqdns = new Map<string, string>();
     const pipelines = (config.pipelines ?? []).map((pipeline, i) => {
@@ -340,6 +345,19 @@ export function planPlatform(name: string, config: PlatformConfig, secrets: Reco
         extensions,
         pipelines,
     };
+}
+
+/** The namespaces of the projects an extension serves (its `<extension>-images` ConfigMap goes there); default all. */
+function extensionProjects(projects: string[] | undefined, namespaces: Record<string, string>, path: string): string[] {
+    if (projects === undefined) {
+        return Object.values(namespaces);
+    }
+    return projects.map((project, i) => {
+        if (!(project in namespaces)) {
+            invalidInput({ path: joinPath(path, i), given: project, expected: `a declared project (${Object.keys(namespaces).join(", ")})`, example: Object.keys(namespaces)[0] });
+        }
+        return namespaces[project];
+    });
 }
 
 function requireNamespace(value: unknown, path: string, example: string): string {

@@ -125,6 +125,15 @@ describe("PipelinePlatform", () => {
         expect(offClusterOnly.some((r) => r.name === "platform-external-secrets")).toBe(false);
     });
 
+    test("puts an extension's image references only into the namespaces of the projects it serves", async () => {
+        const config = devConfig();
+        config.extensions![0].projects = ["imaging"];
+        const regs = (await run(config)).registrations;
+        expect(regs.filter((r) => r.type === "kubernetes:core/v1:ConfigMap" && r.inputs.metadata.name === "otsus-method-images").map((r) => r.inputs.metadata.namespace)).toEqual(["imaging"]);
+        const all = (await run(devConfig())).registrations;
+        expect(all.filter((r) => r.type === "kubernetes:core/v1:ConfigMap" && r.inputs.metadata.name === "otsus-method-images").map((r) => r.inputs.metadata.namespace).sort()).toEqual(["analytics", "imaging"]);
+    });
+
     test("registers identical inputs on two evaluations", async () => {
         const canonical = async () => JSON.stringify((await run(devConfig())).registrations.map((r) => [r.type, r.name, r.parent, r.inputs, r.dependencies]));
         expect(await canonical()).toBe(await canonical());
@@ -159,6 +168,7 @@ describe("planPlatform rejects bad config before anything exists", () => {
         ["an unknown executor", (c) => { (c.airflow as any).executor = "DaskExecutor"; }, "airflow.executor", /Executor/],
         ["an extension naming an unknown registry", (c) => { c.extensions![0].projectRegistry = "nope"; }, "extensions[0].projectRegistry", /registry with scope project or both \(local\)/],
         ["an extension version that is not semver", (c) => { c.extensions![0].version = "v1"; }, "extensions[0].version", /semver/],
+        ["an extension serving an unknown project", (c) => { c.extensions![0].projects = ["imaging", "radiology"]; }, "extensions[0].projects[1]", /a declared project \(imaging, analytics\)/],
         ["a duplicate extension", (c) => { c.extensions!.push({ ...c.extensions![0] }); }, "extensions[1]", /no other extension uses/],
         ["a pipeline outside the project namespaces", (c) => { c.pipelines![0].namespace = "services"; }, "pipelines[0].namespace", /a project namespace \(imaging, analytics\)/],
         ["two pipelines with one hostname", (c) => { c.pipelines!.push({ ...c.pipelines![0], name: "SEGMENTATION" }); }, "pipelines[2].name", /imaging\/segmentation's/],
