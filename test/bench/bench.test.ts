@@ -1,0 +1,184 @@
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parseSizes, summarize, TARGETS, type BenchReport, type SizeResult } from "../../bin/bench";
+import { syntheticConfig } from "../../bin/bench-platform";
+import { moduleOf, summarizeProfile } from "../../bin/bench-profile";
+
+const ROOT = path.join(__dirname, "../..");
+
+// Timings are not asserted: they belong to the bench output. This keeps the bench running.
+test("npm run bench at the smallest size writes every figure of the report and ends with the summary line", () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "bench-test-"));
+    try {
+        const result = spawnSync(path.join(ROOT, "node_modules/.bin/tsx"), ["bin/bench.ts", "--sizes", "2", "--out", out], {
+            cwd: ROOT,
+            encoding: "utf8",
+            timeout: 170000,
+        });
+        expect(result.stderr).not.toMatch(/bench-worker:|bench: .*failed/);
+        expect(result.status).toBe(0);
+        const report: BenchReport = JSON.parse(fs.readFileSync(path.join(out, "bench.json"), "utf8"));
+        expect(Object.keys(report).sort()).toEqual(["node", "runs", "sizes", "subject", "summary"]);
+        expect(report.sizes).toHaveLength(1);
+        const [size] = report.sizes;
+        expect(Object.keys(size).sort()).toEqual(
+            ["baseline", "componentResources", "extensions", "leafResources", "packageRssShare", "peakRssMb", "projects", "ratio", "startRssMb", "tree", "treeRatio", "usPerLeaf", "wallMs"].sort(),
+        );
+        expect(Object.keys(size.baseline).sort()).toEqual(["peakRssMb", "startRssMb", "usPerLeaf", "wallMs"]);
+        expect(Object.keys(size.tree).sort()).toEqual(["peakRssMb", "startRssMb", "usPerLeaf", "wallMs"]);
+        expect({ extensions: size.extensions, projects: size.projects }).toEqual({ extensions: 2, projects: 2 });
+        expect(size.leafResources).toBeGreaterThan(0);
+        expect(size.componentResources).toBeGreaterThan(0);
+        for (const figure of [size.wallMs, size.peakRssMb, size.usPerLeaf, size.baseline.wallMs, size.baseline.peakRssMb, size.baseline.usPerLeaf, size.tree.wallMs, size.tree.peakRssMb]) {
+            expect(figure).toBeGreaterThan(0);
+        }
+        expect(size.ratio).toBeCloseTo(size.wallMs / size.baseline.wallMs, 1);
+        expect(size.treeRatio).toBeCloseTo(size.wallMs / size.tree.wallMs, 1);
+        expect(report.runs).toBe(1);
+        expect(report.summary.extensions).toBe(2);
+        expect(report.summary.targets).toEqual(TARGETS);
+        const lines = result.stdout.trim().split("\n");
+        expect(lines[0]).toMatch(/^\s*extensions\s+projects\s+leaf\s+components\s+wall ms\s+peak RSS MB\s+us\/leaf\s+baseline ms\s+baseline RSS MB\s+ratio\s+RSS share\s+tree ms\s+over tree$/);
+        expect(lines[lines.length - 1]).toBe(report.summary.line);
+    } finally {
+        fs.rmSync(out, { recursive: true, force: true });
+    }
+}, 180000);
+
+test.each([
+    ["10", [{ extensions: 10, projects: 5 }]],
+    ["2", [{ extensions: 2, projects: 2 }]],
+    ["100,500,1000", [{ extensions: 100, projects: 5 }, { extensions: 500, projects: 25 }, { extensions: 1000, projects: 50 }]],
+    ["2000", [{ extensions: 2000, projects: 50 }]],
+    ["100:12", [{ extensions: 100, projects: 12 }]],
+])("--sizes %s spreads extensions over project namespaces", (text, sizes) => {
+    expect(parseSizes(text)).toEqual(sizes);
+});
+
+test.each(["", "ten", "0", "10:0", "10;100", "-5"])("--sizes %j is refused with the expected form", (text) => {
+    expect(() => parseSizes(text)).toThrow(`--sizes: got ${JSON.stringify(text.split(",")[0])}; expected <extensions>[:<projects>], both at least 1, e.g. 100 or 100:10`);
+});
+
+function sizeResult(extensions: number, usPerLeaf: number, ratio: number, packageRssShare: number): SizeResult {
+    const leafResources = extensions * 10;
+    const wallMs = (usPerLeaf * leafResources) / 1000;
+    return {
+        extensions,
+        projects: 5,
+        leafResources,
+        componentResources: extensions * 3,
+        wallMs,
+        peakRssMb: 400,
+        usPerLeaf,
+        startRssMb: 200,
+        baseline: { wallMs: wallMs / ratio, peakRssMb: 400 * (1 - packageRssShare), usPerLeaf: usPerLeaf / ratio, startRssMb: 190 },
+        ratio,
+        tree: { wallMs: wallMs / 1.05, peakRssMb: 395, usPerLeaf: usPerLeaf / 1.05, startRssMb: 195 },
+        treeRatio: 1.05,
+        packageRssShare,
+    };
+}
+
+test("the summary judges the largest size against the targets, time per leaf against 100 extensions", () => {
+    const summary = summarize([sizeResult(10, 900, 1.5, 0.05), sizeResult(100, 500, 1.2, 0.1), sizeResult(1000, 590, 1.25, 0.2)]);
+    expect(summary).toEqual({
+        extensions: 1000,
+        leafResources: 10000,
+        ratio: 1.25,
+        referenceExtensions: 100,
+        usPerLeafGrowth: 1.18,
+        packageRssShare: 0.2,
+        targets: TARGETS,
+        targetsMet: true,
+        line:
+            "bench: 1000 extensions (10000 leaf resources): 1.25x the SDK baseline (target <= 1.25, met); 590 us/leaf, 1.18x that at 100 " +
+            "(target <= 1.2, met); peak RSS 400 MB, package share 20% (target < 25%, met)",
+    });
+});
+
+test.each([
+    ["a ratio above 1.25", sizeResult(1000, 500, 1.3, 0.1), /1\.30x the SDK baseline \(target <= 1\.25, MISSED\)/],
+    ["time per leaf growing more than 1.2x", sizeResult(1000, 650, 1.1, 0.1), /1\.30x that at 100 \(target <= 1\.2, MISSED\)/],
+    ["a package RSS share of 25%", sizeResult(1000, 500, 1.1, 0.25), /package share 25% \(target < 25%, MISSED\)/],
+])("the summary reports %s as missed", (_case, largest, message) => {
+    const summary = summarize([sizeResult(100, 500, 1.1, 0.1), largest]);
+    expect(summary.targetsMet).toBe(false);
+    expect(summary.line).toMatch(message);
+});
+
+test("without a 100-extension size, time per leaf is compared with the smallest size", () => {
+    expect(summarize([sizeResult(500, 400, 1.1, 0.1), sizeResult(20, 500, 1.1, 0.1)])).toMatchObject({ extensions: 500, referenceExtensions: 20, usPerLeafGrowth: 0.8 });
+});
+
+test("the synthetic config has the requested size, spreads pipelines over the projects and is the same every time", () => {
+    const config = syntheticConfig({ extensions: 7, projects: 3 });
+    expect(Object.keys(config.projects)).toEqual(["project-0000", "project-0001", "project-0002"]);
+    expect(config.extensions).toHaveLength(7);
+    expect(config.extensions?.map((e) => e.processingImages?.length)).toEqual([1, 2, 1, 2, 1, 2, 1]);
+    expect(config.pipelines?.map((p) => p.namespace)).toEqual(["project-0000", "project-0001", "project-0002", "project-0000", "project-0001", "project-0002", "project-0000"]);
+    expect(config.registries.map((r) => [r.name, r.scope, r.location])).toEqual([
+        ["projects", "project", "off-cluster"],
+        ["services", "service", "off-cluster"],
+    ]);
+    expect(syntheticConfig({ extensions: 7, projects: 3 })).toEqual(config);
+});
+
+test("every build context of the synthetic config exists with its Dockerfile", () => {
+    const config = syntheticConfig({ extensions: 2, projects: 1 });
+    const contexts = new Set((config.extensions ?? []).flatMap((e) => [...(e.processingImages ?? []).map((i) => i.context), "context" in e.installer ? e.installer.context : ""]));
+    expect([...contexts].sort()).toEqual(["examples/otsus-method/extension", "examples/otsus-method/processing-container"]);
+    for (const context of contexts) {
+        expect(fs.statSync(path.join(ROOT, context, "Dockerfile")).isFile()).toBe(true);
+    }
+});
+
+test.each([
+    ["file:///repo/node_modules/@pulumi/pulumi/runtime/rpc.js", "f", "pulumi SDK"],
+    ["/repo/node_modules/@grpc/grpc-js/build/src/call.js", "f", "pulumi SDK"],
+    ["/repo/node_modules/google-protobuf/google-protobuf.js", "f", "pulumi SDK"],
+    ["/repo/node_modules/@pulumi/kubernetes/core/v1/secret.js", "f", "@pulumi/kubernetes"],
+    ["/repo/node_modules/@kubernetes-models/contour/index.js", "f", "kubernetes-models"],
+    ["/repo/node_modules/ajv/dist/core.js", "f", "ajv"],
+    ["file:///repo/components/registry/registry-secret.ts", "f", "this package"],
+    ["/repo/components/testing/engine.ts", "f", "mock engine (components/testing)"],
+    ["/repo/bin/bench-worker.ts", "f", "bin"],
+    ["node:internal/url", "f", "node internals"],
+    ["", "(garbage collector)", "(garbage collector)"],
+    ["", "JSONParse", "(native)"],
+])("a frame of %j (%s) belongs to %s", (url, functionName, module) => {
+    expect(moduleOf(url, functionName, "/repo")).toBe(module);
+});
+
+test("a profile summary adds self time per module, counts Node internals for their caller and ranks functions", () => {
+    const frame = (functionName: string, url: string, lineNumber: number) => ({ functionName, url, lineNumber });
+    const profile = {
+        nodes: [
+            { id: 1, callFrame: frame("(root)", "", -1), children: [2, 3] },
+            { id: 2, callFrame: frame("registerResource", "/repo/node_modules/@pulumi/pulumi/runtime/resource.js", 9), children: [4] },
+            { id: 3, callFrame: frame("dnsLabel", "/repo/components/core/names.ts", 19) },
+            { id: 4, callFrame: frame("prepareStackTrace", "node:internal/source_map/prepare_stack_trace", 30) },
+        ],
+        samples: [2, 3, 4, 2, 1],
+        timeDeltas: [1000, 500, 1000, 2000, 500],
+    };
+    expect(summarizeProfile(profile, "/repo", 2)).toEqual({
+        totalMs: 5,
+        byModule: [
+            { name: "pulumi SDK", ms: 3, share: 0.6 },
+            { name: "node internals", ms: 1, share: 0.2 },
+            { name: "(root)", ms: 0.5, share: 0.1 },
+            { name: "this package", ms: 0.5, share: 0.1 },
+        ],
+        byCallingModule: [
+            { name: "pulumi SDK", ms: 4, share: 0.8 },
+            { name: "(root)", ms: 0.5, share: 0.1 },
+            { name: "this package", ms: 0.5, share: 0.1 },
+        ],
+        topFunctions: [
+            { name: "registerResource @pulumi/pulumi/runtime/resource.js:10 [pulumi SDK]", ms: 3, share: 0.6 },
+            { name: "prepareStackTrace node:internal/source_map/prepare_stack_trace:31 [node internals]", ms: 1, share: 0.2 },
+        ],
+    });
+});
