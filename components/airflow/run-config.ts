@@ -306,6 +306,7 @@ export function podTemplate(config: RunConfig, profileName: string): Record<stri
     const container = compact({
         name: TASK_CONTAINER,
         imagePullPolicy: config.imagePullPolicy ?? "IfNotPresent",
+        securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
         env: nonEmpty(env),
         envFrom: nonEmpty(envFrom),
         resources: nonEmpty(resources),
@@ -321,7 +322,8 @@ export function podTemplate(config: RunConfig, profileName: string): Record<stri
             imagePullSecrets: nonEmpty((config.imagePullSecrets ?? []).map((name) => ({ name }))),
             nodeSelector: nonEmpty(profile.nodeSelectors),
             tolerations: nonEmpty((profile.tolerations ?? []).map((t) => compact({ ...t }))),
-            securityContext: withVolume ? { fsGroup: volume.owner ?? 0 } : undefined,
+            // Restricted pod security, except runAsNonRoot: the task image is the user's and may run as root.
+            securityContext: { seccompProfile: { type: "RuntimeDefault" }, ...(withVolume ? { fsGroup: volume.owner ?? 0 } : {}) },
             containers: [container],
             volumes: nonEmpty(volumes),
         }),

@@ -30,3 +30,6 @@ export {
     type RenderResult,
     type StackConfig,
 } from "./render";
+export { findSentinels, generatedCredentials, type GeneratedCredential, type SentinelHit } from "./leaks";
+export { canonicalRegistrations } from "./canonical";
+export { podHardeningProblems, podSpecs, type FoundPodSpec, type HardeningProblem, type HardeningRule } from "./workloads";

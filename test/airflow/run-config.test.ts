@@ -81,11 +81,12 @@ describe("pod templates", () => {
                     { key: "group", value: "data-processing", effect: "NoExecute" },
                     { key: "group", operator: "Equal", value: "data-processing", effect: "NoSchedule" },
                 ],
-                securityContext: { fsGroup: 0 },
+                securityContext: { seccompProfile: { type: "RuntimeDefault" }, fsGroup: 0 },
                 containers: [
                     {
                         name: "base",
                         imagePullPolicy: "IfNotPresent",
+                        securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
                         env: [{ name: "SQL_CONN", valueFrom: { secretKeyRef: { name: "airflow-secrets", key: "sql_alchemy_conn" } } }],
                         resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "1", memory: "1Gi" } },
                         volumeMounts: [{ name: "data", mountPath: "/home/kedro/data" }],
@@ -126,6 +127,7 @@ describe("pod templates", () => {
         expect(pod.spec.containers[0]).toEqual({
             name: "base",
             imagePullPolicy: "IfNotPresent",
+            securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
             env: [{ name: "SQL_CONN", valueFrom: { secretKeyRef: { name: "airflow-secrets", key: "sql_alchemy_conn" } } }],
             envFrom: [{ secretRef: { name: "mlflow-env" } }],
             volumeMounts: [
@@ -139,15 +141,24 @@ describe("pod templates", () => {
         ]);
     });
 
-    test("without the shared volume there is no data volume and no fsGroup", () => {
+    test("without the shared volume there is no data volume and no fsGroup, and the pod stays hardened", () => {
         const pod = podTemplate({ volume: { disabled: true, owner: 1000 } }, "__default__") as any;
-        expect(pod.spec).toEqual({ restartPolicy: "Never", containers: [{ name: "base", imagePullPolicy: "IfNotPresent" }] });
+        expect(pod.spec).toEqual({
+            restartPolicy: "Never",
+            securityContext: { seccompProfile: { type: "RuntimeDefault" } },
+            containers: [{ name: "base", imagePullPolicy: "IfNotPresent", securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } } }],
+        });
     });
 
     test("the shared volume sets fsGroup to the owner and mounts the per-run claim", () => {
         const pod = podTemplate({ volume: { owner: 1000, mountPath: "/data" }, imagePullPolicy: "Always" }, "__default__") as any;
-        expect(pod.spec.securityContext).toEqual({ fsGroup: 1000 });
-        expect(pod.spec.containers[0]).toEqual({ name: "base", imagePullPolicy: "Always", volumeMounts: [{ name: "data", mountPath: "/data" }] });
+        expect(pod.spec.securityContext).toEqual({ seccompProfile: { type: "RuntimeDefault" }, fsGroup: 1000 });
+        expect(pod.spec.containers[0]).toEqual({
+            name: "base",
+            imagePullPolicy: "Always",
+            securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+            volumeMounts: [{ name: "data", mountPath: "/data" }],
+        });
         expect(pod.spec.volumes).toEqual([{ name: "data", persistentVolumeClaim: { claimName: "{{ dag.dag_id | lower | replace('_', '-') }}-data-{{ ts_nodash | lower }}" } }]);
     });
 

@@ -47,6 +47,7 @@ const SECRET = "kubernetes:core/v1:Secret";
 const sharedContainer = {
     name: "base",
     imagePullPolicy: "IfNotPresent",
+    securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
     env: [{ name: "SQL_CONN", valueFrom: { secretKeyRef: { name: "airflow-secrets", key: "sql_alchemy_conn" } } }],
     envFrom: [{ secretRef: { name: "mlflow-credentials" } }],
     volumeMounts: [
@@ -94,7 +95,7 @@ describe("examples/kedro-airflow", () => {
                     { key: "group", value: "data-processing", effect: "NoExecute" },
                     { key: "group", operator: "Equal", value: "data-processing", effect: "NoSchedule" },
                 ],
-                securityContext: { fsGroup: 1000 },
+                securityContext: { seccompProfile: { type: "RuntimeDefault" }, fsGroup: 1000 },
                 containers: [{ ...sharedContainer, resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "1", memory: "1Gi" } } }],
                 volumes: sharedVolumes,
             },
@@ -108,7 +109,7 @@ describe("examples/kedro-airflow", () => {
                 imagePullSecrets: [{ name: "kedro-registry" }],
                 nodeSelector: { big_node_pool: "huge.10x" },
                 tolerations: [{ key: "dedicated", operator: "Exists", effect: "NoSchedule" }],
-                securityContext: { fsGroup: 1000 },
+                securityContext: { seccompProfile: { type: "RuntimeDefault" }, fsGroup: 1000 },
                 containers: [{ ...sharedContainer, resources: { requests: { cpu: "16", memory: "128Gi" }, limits: { cpu: "32", memory: "256Gi" } } }],
                 volumes: sharedVolumes,
             },

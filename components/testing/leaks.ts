@@ -1,0 +1,79 @@
+import { defaultState } from "./default-state";
+import type { Registration } from "./engine";
+import { base64Forms } from "./render";
+
+/** Where a credential stand-in was found: a registration (or file) and the property path inside it. */
+export interface SentinelHit {
+    /** The sentinel that was found (its clear text, also when it was found base64-encoded). */
+    sentinel: string;
+    /** Engine path syntax (`stringData[".dockerconfigjson"]`), empty for the value itself. */
+    path: string;
+    /** True when it was found base64-encoded rather than in clear. */
+    encoded: boolean;
+}
+
+/**
+ * Every occurrence of any sentinel in a value, in clear or base64 (at each byte alignment), with its
+ * property path in the engine's syntax, so a hit can be checked with `isSecretInput`.
+ */
+export function findSentinels(value: unknown, sentinels: readonly string[], path = ""): SentinelHit[] {
+    if (typeof value === "string") {
+        return sentinels.flatMap((sentinel): SentinelHit[] => {
+            if (value.includes(sentinel)) {
+                return [{ sentinel, path, encoded: false }];
+            }
+            return base64Forms(sentinel).some((form) => form !== "" && value.includes(form)) ? [{ sentinel, path, encoded: true }] : [];
+        });
+    }
+    if (Array.isArray(value)) {
+        return value.flatMap((item, i) => findSentinels(item, sentinels, `${path}[${i}]`));
+    }
+    if (value && typeof value === "object") {
+        return Object.entries(value).flatMap(([key, item]) => [
+            ...findSentinels(key, sentinels, path).map((hit) => ({ ...hit, path: `${path}<key ${JSON.stringify(key)}>` })),
+            ...findSentinels(item, sentinels, path === "" ? propertyKey(key).replace(/^\./, "") : `${path}${propertyKey(key)}`),
+        ]);
+    }
+    return [];
+}
+
+function propertyKey(k: string): string {
+    return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(k) ? `.${k}` : `[${JSON.stringify(k)}]`;
+}
+
+/** Output fields of the resource types that mint credentials, per type token: one list of forms per credential. */
+const GENERATED_CREDENTIALS: Record<string, (state: Record<string, any>, id: string) => string[][]> = {
+    "random:index/randomBytes:RandomBytes": (s) => [[s.base64, String(s.base64).replace(/\+/g, "-").replace(/\//g, "_"), s.hex]],
+    "random:index/randomPassword:RandomPassword": (s) => [[s.result]],
+    // The access key id is the resource id, which the mocks set to `<name>-id`.
+    "aws:iam/accessKey:AccessKey": (s, id) => [[id], [s.secret]],
+    "gcp:storage/hmacKey:HmacKey": (s) => [[s.accessId], [s.secret]],
+};
+
+/** One credential a mock provider minted, in every form a program may use it (hex, base64, URL-safe base64). */
+export interface GeneratedCredential {
+    /** `<type> <name>` of the resource that minted it. */
+    resource: string;
+    forms: string[];
+}
+
+/**
+ * The credentials the mock providers minted for a run (random keys, IAM access keys, HMAC keys),
+ * recomputed from the registrations with the engine's own deterministic state, so a leak scan can
+ * look for them like for any sentinel.
+ */
+export function generatedCredentials(registrations: readonly Registration[]): GeneratedCredential[] {
+    const found: GeneratedCredential[] = [];
+    for (const registration of registrations) {
+        const fields = GENERATED_CREDENTIALS[registration.type];
+        if (!fields) {
+            continue;
+        }
+        const state = defaultState({ type: registration.type, name: registration.name, inputs: registration.inputs, custom: true } as any);
+        const resource = `${registration.type} ${registration.name}`;
+        for (const forms of fields(state, `${registration.name}-id`)) {
+            found.push({ resource, forms: forms.filter((f): f is string => typeof f === "string" && f !== "") });
+        }
+    }
+    return found;
+}

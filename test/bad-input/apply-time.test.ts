@@ -1,0 +1,34 @@
+import { spawn } from "child_process";
+import * as path from "path";
+import { APPLY_TIME_CASES } from "./programs/apply-time-cases";
+
+const tsx = path.join(__dirname, "../../node_modules/.bin/tsx");
+const program = path.join(__dirname, "programs/apply-time.ts");
+
+/** Runs one case in its own process and parses the JSON line it prints. */
+function runCase(name: string): Promise<{ status: number | null; report: any }> {
+    return new Promise((resolve, reject) => {
+        const child = spawn(tsx, [program, name], { stdio: ["ignore", "pipe", "pipe"] });
+        let stdout = "";
+        child.stdout.on("data", (chunk) => (stdout += chunk));
+        child.on("error", reject);
+        child.on("close", (status) => resolve({ status, report: JSON.parse(stdout.trim().split("\n").pop() ?? "null") }));
+    });
+}
+
+// Every case runs in parallel, in its own child process: jest claims unhandled rejections in-process.
+const runs = new Map(APPLY_TIME_CASES.map((c) => [c.name, runCase(c.name)] as const));
+
+describe("bad inputs known only at deploy time (Outputs), checked inside apply", () => {
+    test.each(APPLY_TIME_CASES.map((c) => [c.title, c] as const))("%s", async (_title, c) => {
+        const { status, report } = await runs.get(c.name)!;
+        expect(status).toBe(3);
+        expect(report.failed).toBe(true);
+        expect(report.inputError).toBe(true);
+        expect(report.path).toBe(c.path);
+        expect(report.reason.startsWith(`${c.path}: got `)).toBe(true);
+        expect(report.reason).toContain(c.says);
+        expect(report.reason).toContain(`, e.g. ${c.example}`);
+        expect([...report.registered].sort()).toEqual([...c.registers].sort());
+    }, 90000);
+});

@@ -1,0 +1,48 @@
+// Run by apply-time.test.ts in a child process (jest claims unhandled rejections, so an input error
+// raised inside an apply cannot be observed in-process). Argument: the case name. Prints one JSON
+// line: whether the run failed, the error's class, property path and reason, and what was registered.
+import * as pulumi from "@pulumi/pulumi";
+import { AirflowDeployment, remoteLogsFromStorage } from "../../../components/airflow";
+import { DagInstallerChart } from "../../../components/dags";
+import { ProgramError, runProgram } from "../../../components/testing";
+import { APPLY_TIME_CASES } from "./apply-time-cases";
+
+const installer = (imageName: pulumi.Output<string>) => () =>
+    new DagInstallerChart("bad", { image: { imageName }, namespace: "services", imagePullSecrets: ["registry-service"], dagsClaimName: "airflow-dags" });
+
+const PROGRAMS: Record<(typeof APPLY_TIME_CASES)[number]["name"], () => unknown> = {
+    "installer-image-protocol": installer(pulumi.output("https://registry.example.com/team/dag-otsus-method:1.0.0")),
+    "installer-image-untagged": installer(pulumi.output("registry.example.com/team/dag-otsus-method")),
+    "logs-storage-missing": () =>
+        new AirflowDeployment("bad", {
+            namespace: "airflow",
+            database: { bundled: true },
+            projectNamespaces: [],
+            logs: remoteLogsFromStorage({
+                buckets: pulumi.output({ default: "pipelines" }),
+                airflowConnectionSecretName: pulumi.output("airflow-conn-s3-logs"),
+                airflowConnectionId: pulumi.output("s3_logs"),
+            }, { storage: "logs" }),
+        }),
+};
+
+const program = PROGRAMS[process.argv[2] as keyof typeof PROGRAMS];
+runProgram(program, { preview: false }).then(
+    () => {
+        console.log(JSON.stringify({ failed: false }));
+        process.exit(0);
+    },
+    (err: unknown) => {
+        const cause = err instanceof ProgramError ? err.cause : err;
+        const registered = err instanceof ProgramError ? err.registrations.map((r) => `${r.type} ${r.name}`) : [];
+        const input = pulumi.InputPropertyError.isInstance(cause);
+        console.log(JSON.stringify({
+            failed: true,
+            inputError: input,
+            path: input ? (cause as pulumi.InputPropertyError).propertyPath : undefined,
+            reason: input ? (cause as pulumi.InputPropertyError).reason : String(cause),
+            registered,
+        }));
+        process.exit(3);
+    },
+);
