@@ -1,43 +1,13 @@
-import * as path from "path";
 import { parse } from "yaml";
 import { chartValuesProblems, DATA_CLAIM_TEMPLATE } from "../../components/airflow";
-import { assertValidManifests, isSecretInput, runProgram, type Registration } from "../../components/testing";
+import { assertValidManifests, isSecretInput } from "../../components/testing";
+import { runExample as runExampleIn, named, typesAndNames } from "./run-example";
 
-const exampleDir = path.join(__dirname, "../../examples/kedro-airflow");
 const PASSWORD = "registry-pa55word";
 
 /** Runs the example as `pulumi up` would: from its own folder, with its stack config. */
-async function runExample() {
-    const cwd = process.cwd();
-    process.chdir(exampleDir);
-    try {
-        return await runProgram(() => {
-            let exported: Record<string, unknown> = {};
-            jest.isolateModules(() => {
-                exported = require("../../examples/kedro-airflow/index");
-            });
-            return exported;
-        }, {
-            project: "kedro-airflow",
-            stack: "dev",
-            preview: false,
-            config: { "kedro-airflow:registryPassword": PASSWORD, "kedro-airflow:databaseSecretName": "airflow-metadata-db" },
-            secretConfigKeys: ["kedro-airflow:registryPassword"],
-        });
-    } finally {
-        process.chdir(cwd);
-    }
-}
-
-function named(registrations: Registration[], type: string, name: string): Registration {
-    const found = registrations.filter((r) => r.type === type && r.name === name);
-    expect(found).toHaveLength(1);
-    return found[0];
-}
-
-/** `[type, name]` of the registrations whose type starts with `prefix`, sorted. */
-function typesAndNames(registrations: Registration[], prefix: string): string[][] {
-    return registrations.filter((r) => r.type.startsWith(prefix)).map((r) => [r.type, r.name]).sort((a, b) => `${a[0]} ${a[1]}`.localeCompare(`${b[0]} ${b[1]}`));
+function runExample() {
+    return runExampleIn("kedro-airflow", { "kedro-airflow:registryPassword": PASSWORD, "kedro-airflow:databaseSecretName": "airflow-metadata-db" }, ["kedro-airflow:registryPassword"]);
 }
 
 const CONFIGMAP = "kubernetes:core/v1:ConfigMap";

@@ -1,43 +1,13 @@
-import * as path from "path";
 import { parse } from "yaml";
-import { assertValidManifests, isSecretInput, runProgram, type Registration } from "../../components/testing";
+import { assertValidManifests, isSecretInput } from "../../components/testing";
+import { runExample as runExampleIn, named, typesAndNames } from "./run-example";
 
-const exampleDir = path.join(__dirname, "../../examples/koalja-pipeline");
 
 const secrets = { "koalja-pipeline:minioAccessKey": "minio-access", "koalja-pipeline:minioSecretKey": "minio/secret+key" };
 
 /** Runs the example as `pulumi up` would: from its own folder, with its stack config. */
-async function runExample(config: Record<string, string> = {}) {
-    const cwd = process.cwd();
-    process.chdir(exampleDir);
-    try {
-        return await runProgram(() => {
-            let exported: Record<string, unknown> = {};
-            jest.isolateModules(() => {
-                exported = require("../../examples/koalja-pipeline/index");
-            });
-            return exported;
-        }, {
-            project: "koalja-pipeline",
-            stack: "dev",
-            preview: false,
-            config: { ...secrets, ...config },
-            secretConfigKeys: Object.keys(secrets),
-        });
-    } finally {
-        process.chdir(cwd);
-    }
-}
-
-function named(registrations: Registration[], type: string, name: string): Registration {
-    const found = registrations.filter((r) => r.type === type && r.name === name);
-    expect(found).toHaveLength(1);
-    return found[0];
-}
-
-/** `[type, name]` of the registrations whose type starts with `prefix`, sorted. */
-function typesAndNames(registrations: Registration[], prefix: string): string[][] {
-    return registrations.filter((r) => r.type.startsWith(prefix)).map((r) => [r.type, r.name]).sort((a, b) => `${a[0]} ${a[1]}`.localeCompare(`${b[0]} ${b[1]}`));
+function runExample(config: Record<string, string> = {}) {
+    return runExampleIn("koalja-pipeline", { ...secrets, ...config }, Object.keys(secrets));
 }
 
 const HTTPPROXY = "kubernetes:projectcontour.io/v1:HTTPProxy";

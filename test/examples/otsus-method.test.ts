@@ -2,38 +2,15 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { assertValidManifests, runProgram, type Registration } from "../../components/testing";
+import { assertValidManifests } from "../../components/testing";
+import { runExample as runExampleIn, named } from "./run-example";
 
 const exampleDir = path.join(__dirname, "../../examples/otsus-method");
 const installSh = path.join(exampleDir, "extension/install.sh");
 
 /** Runs the example as `pulumi up` would: from its own folder, with its stack config. */
-async function runExample() {
-    const cwd = process.cwd();
-    process.chdir(exampleDir);
-    try {
-        return await runProgram(() => {
-            let exported: Record<string, unknown> = {};
-            jest.isolateModules(() => {
-                exported = require("../../examples/otsus-method/index");
-            });
-            return exported;
-        }, {
-            project: "otsus-method",
-            stack: "dev",
-            preview: false,
-            config: { "otsus-method:registryPassword": "s3cret", "otsus-method:projectNamespaces": "[\"project-a\",\"project-b\"]" },
-            secretConfigKeys: ["otsus-method:registryPassword"],
-        });
-    } finally {
-        process.chdir(cwd);
-    }
-}
-
-function named(registrations: Registration[], type: string, name: string): Registration {
-    const found = registrations.filter((r) => r.type === type && r.name === name);
-    expect(found).toHaveLength(1);
-    return found[0];
+function runExample() {
+    return runExampleIn("otsus-method", { "otsus-method:registryPassword": "s3cret", "otsus-method:projectNamespaces": "[\"project-a\",\"project-b\"]" }, ["otsus-method:registryPassword"]);
 }
 
 describe("examples/otsus-method", () => {
