@@ -258,6 +258,7 @@ export function planPlatform(name: string, config: PlatformConfig, secrets: Reco
         invalidInput({ path: "airflow.logsStorage", given: logsStorage, expected: `one of the storages (${Object.keys(storages).join(", ")})`, example: "default" });
     }
 
+    const serviceRegistry = registries.find((r) => r.scopes.includes("service"));
     const airflow: AirflowDeploymentArgs = {
         namespace: airflowNamespace,
         executor: airflowConfig.executor,
@@ -270,7 +271,8 @@ export function planPlatform(name: string, config: PlatformConfig, secrets: Reco
             imagePullSecrets: [...(airflowConfig.runConfig?.imagePullSecrets ?? []), ...registries.filter((r) => r.scopes.includes("project")).map((r) => r.secretName)],
         },
         ingress: airflowConfig.ingress ? { domains: config.domains, pipeline: airflowConfig.ingress.pipeline, tls: airflowConfig.ingress.tls } : undefined,
-        imagePullSecrets: registries.some((r) => r.scopes.includes("service")) ? [registries.find((r) => r.scopes.includes("service"))!.secretName] : undefined,
+        // The chart takes one pull secret: the first service-scope registry's.
+        imagePullSecrets: serviceRegistry ? [serviceRegistry.secretName] : undefined,
     };
     nestInputErrors("airflow", () => validateAirflowDeploymentArgs(`${name}-airflow`, airflow));
 

@@ -72,7 +72,7 @@ async function main(): Promise<void> {
 
 main().catch((err) => {
     console.error(err);
-    process.exit(1);
+    process.exitCode = 1;
 });
 `;
 

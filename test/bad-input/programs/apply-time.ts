@@ -30,7 +30,7 @@ const program = PROGRAMS[process.argv[2] as keyof typeof PROGRAMS];
 runProgram(program, { preview: false }).then(
     () => {
         console.log(JSON.stringify({ failed: false }));
-        process.exit(0);
+        process.exitCode = 0;
     },
     (err: unknown) => {
         const cause = err instanceof ProgramError ? err.cause : err;
@@ -43,6 +43,6 @@ runProgram(program, { preview: false }).then(
             reason: input ? (cause as pulumi.InputPropertyError).reason : String(cause),
             registered,
         }));
-        process.exit(3);
+        process.exitCode = 3;
     },
 );

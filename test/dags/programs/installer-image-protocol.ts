@@ -4,13 +4,6 @@ import * as pulumi from "@pulumi/pulumi";
 import { DagInstallerChart } from "../../../components/dags";
 import { runProgram } from "../../../components/testing";
 
-// Under the mock engine a rejected apply leaves the component's outputs unresolved, so the run would
-// never settle; the rejection itself is what fails `pulumi up`, and it is reported here.
-process.on("unhandledRejection", (err: Error) => {
-    console.log(`run failed: ${err.message}`);
-    process.exit(3);
-});
-
 runProgram(() => {
     new DagInstallerChart("otsus-method", {
         image: { imageName: pulumi.output("https://registry.example.com/dag-x:1.0.0") },
@@ -21,10 +14,10 @@ runProgram(() => {
 }, { preview: false }).then(
     () => {
         console.log("run succeeded");
-        process.exit(0);
+        process.exitCode = 0;
     },
     (err) => {
         console.log(`run failed: ${err.message}`);
-        process.exit(3);
+        process.exitCode = 3;
     },
 );

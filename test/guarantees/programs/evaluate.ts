@@ -9,9 +9,9 @@ import { allSubjects } from "../subjects";
     for (const subject of allSubjects()) {
         evaluated[subject.name] = canonicalRegistrations((await subject.run()).registrations);
     }
-    // Exit only once the pipe has taken all of it: the output is larger than one pipe buffer.
-    process.stdout.write(`${JSON.stringify(evaluated)}\n`, () => process.exit(0));
+    // The process ends on its own once the pipe has taken all of it (the output exceeds one pipe buffer).
+    process.stdout.write(`${JSON.stringify(evaluated)}\n`);
 })().catch((err) => {
     process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
-    process.exit(1);
+    process.exitCode = 1;
 });

@@ -24,10 +24,10 @@ runProgram(() => {
 }, { preview: false }).then(
     (result) => {
         console.log(`run succeeded: digest ${result.outputs.testPullDigest}; secret outputs [${result.secretOutputs.join(",")}]; registered ${result.registrations.map((r) => r.name).join(",")}`);
-        process.exit(0);
+        process.exitCode = 0;
     },
     (err) => {
         console.log(`run failed: ${err.message}; registered before failing: ${err.registrations.map((r: { name: string }) => r.name).join(",")}`);
-        process.exit(3);
+        process.exitCode = 3;
     },
 );

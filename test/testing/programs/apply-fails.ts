@@ -12,10 +12,10 @@ runProgram(() => {
 }).then(
     () => {
         console.log("run succeeded");
-        process.exit(0);
+        process.exitCode = 0;
     },
     (err) => {
         console.log(`run failed: ${err.message}; registered before failing: ${err.registrations.map((r: { name: string }) => r.name).join(",")}`);
-        process.exit(3);
+        process.exitCode = 3;
     },
 );
