@@ -145,7 +145,7 @@ function withSecrets(inputs: Record<string, unknown>, secretPaths: string[]): Re
     for (const secretPath of secretPaths) {
         const keys = propertyPathKeys(secretPath);
         const last = keys.pop() as string;
-        const holder = keys.reduce<any>((node, key) => node?.[key], copy);
+        const holder = keys.reduce<unknown>((node, key) => (node as Record<string, unknown> | null | undefined)?.[key], copy) as Record<string, unknown> | null | undefined;
         if (holder && last in holder) {
             holder[last] = pulumi.secret(holder[last]);
         }

@@ -88,15 +88,15 @@ function main(): number {
             options: { sizes: { type: "string" }, runs: { type: "string" }, out: { type: "string" }, profile: { type: "boolean" }, subject: { type: "string" } },
             allowPositionals: false,
         }));
-    } catch (err: any) {
-        console.error(`${err.message}\n${USAGE}`);
+    } catch (err) {
+        console.error(`${(err as Error).message}\n${USAGE}`);
         return 2;
     }
     let sizes: Array<{ extensions: number; projects: number }>;
     try {
         sizes = parseSizes(values.sizes ?? DEFAULT_SIZES);
-    } catch (err: any) {
-        console.error(`${err.message}\n${USAGE}`);
+    } catch (err) {
+        console.error(`${(err as Error).message}\n${USAGE}`);
         return 2;
     }
     const runs = Number(values.runs ?? "1");
@@ -138,8 +138,8 @@ function main(): number {
         progress(`wrote ${path.relative(process.cwd(), path.join(out, "bench.json")) || "bench.json"}`);
         console.log(report.summary.line);
         return 0;
-    } catch (err: any) {
-        console.error(`bench: ${err.message}`);
+    } catch (err) {
+        console.error(`bench: ${(err as Error).message}`);
         return 1;
     } finally {
         fs.rmSync(scratch, { recursive: true, force: true });

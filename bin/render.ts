@@ -12,8 +12,8 @@ async function main(): Promise<number> {
     let values: { stack?: string; out?: string; root?: string; "stack-file"?: string };
     try {
         ({ values } = parseArgs({ options: { stack: { type: "string" }, out: { type: "string" }, root: { type: "string" }, "stack-file": { type: "string" } }, allowPositionals: false }));
-    } catch (err: any) {
-        console.error(`${err.message}\n${USAGE}`);
+    } catch (err) {
+        console.error(`${(err as Error).message}\n${USAGE}`);
         return 2;
     }
     if (!values.stack) {
@@ -38,12 +38,12 @@ async function main(): Promise<number> {
         }
         console.error(`render: stack ${values.stack} is valid; ${Object.keys(result.files).length} files in ${path.relative(process.cwd(), out) || "."} (${seconds.toFixed(1)}s)`);
         return 0;
-    } catch (err: any) {
+    } catch (err) {
         if (err instanceof StackConfigError) {
             console.error(`render: invalid config for stack ${values.stack}: ${err.message}`);
             return 2;
         }
-        console.error(`render: stack ${values.stack} failed: ${err?.message ?? err}`);
+        console.error(`render: stack ${values.stack} failed: ${(err as Error | null | undefined)?.message ?? err}`);
         return 2;
     }
 }

@@ -390,7 +390,7 @@ function validateLogs(logs: AirflowRemoteLogs): void {
     if (typeof logs.bucket === "string" && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(logs.bucket)) {
         invalidInput({ path: "logs.bucket", given: logs.bucket, expected: "an S3 bucket name", example: "pipeline-logs" });
     }
-    if (logs.prefix !== undefined && !/^[A-Za-z0-9!_.*'()\/-]*$/.test(logs.prefix)) {
+    if (logs.prefix !== undefined && !/^[A-Za-z0-9!_.*'()/-]*$/.test(logs.prefix)) {
         invalidInput({ path: "logs.prefix", given: logs.prefix, expected: "an S3 key prefix (letters, digits, '/', '-', '_', '.')", example: "airflow/logs" });
     }
 }

@@ -28,7 +28,8 @@ export interface ValuesPlan {
  * appear: the chart receives Secret names only.
  */
 export function airflowValues(plan: ValuesPlan): Record<string, unknown> {
-    const values: Record<string, any> = {
+    const config: Record<string, unknown> = {};
+    const values: Record<string, unknown> = {
         executor: plan.executor,
         airflowVersion: AIRFLOW_VERSION,
         defaultAirflowTag: AIRFLOW_VERSION,
@@ -45,7 +46,7 @@ export function airflowValues(plan: ValuesPlan): Record<string, unknown> {
         dags: { persistence: { enabled: true, existingClaim: plan.dagsClaimName } },
         workers: { serviceAccount: { name: plan.serviceAccounts.worker } },
         scheduler: { serviceAccount: { name: plan.serviceAccounts.scheduler } },
-        config: {},
+        config,
     };
     if (plan.airflowImage) {
         values.images = { airflow: { repository: plan.airflowImage.repository, tag: plan.airflowImage.tag } };
@@ -60,7 +61,7 @@ export function airflowValues(plan: ValuesPlan): Record<string, unknown> {
         values.postgresql = { enabled: true };
     }
     if (plan.logs) {
-        values.config.logging = {
+        config.logging = {
             remote_logging: "True",
             remote_base_log_folder: plan.logs.baseFolder,
             remote_log_conn_id: plan.logs.connectionId,
@@ -72,7 +73,7 @@ export function airflowValues(plan: ValuesPlan): Record<string, unknown> {
     if (plan.executor === "KubernetesExecutor" && plan.projectNamespaces.length > 0) {
         // Airflow's own multi-namespace mode with an explicit list: the chart's `multiNamespaceMode`
         // would grant a cluster-wide ClusterRole; the list needs only the Roles this component creates.
-        values.config.kubernetes_executor = {
+        config.kubernetes_executor = {
             multi_namespace_mode: "True",
             multi_namespace_mode_namespace_list: [plan.namespace, ...plan.projectNamespaces].join(","),
         };
@@ -87,10 +88,10 @@ export function airflowValues(plan: ValuesPlan): Record<string, unknown> {
             { name: "kedro-run-config", mountPath: RUN_SETTINGS_PATH, readOnly: true },
         ];
         for (const component of ["workers", "scheduler", "dagProcessor"]) {
-            values[component] = { ...(values[component] ?? {}), extraVolumes: volumes, extraVolumeMounts: mounts };
+            values[component] = { ...((values[component] ?? {}) as Record<string, unknown>), extraVolumes: volumes, extraVolumeMounts: mounts };
         }
     }
-    if (Object.keys(values.config).length === 0) {
+    if (Object.keys(config).length === 0) {
         delete values.config;
     }
     return values;

@@ -14,14 +14,24 @@ export function fakeBytes(seed: string, length: number): Buffer {
  * The outputs a provider computes for the resource types this package registers, made up
  * deterministically from the type and name so two evaluations agree. Inputs pass through as state.
  */
-export function defaultState(args: pulumi.runtime.MockResourceArgs): Record<string, any> {
+export function defaultState(args: pulumi.runtime.MockResourceArgs): Record<string, unknown> {
     const seed = `${args.type}::${args.name}`;
-    const inputs = args.inputs ?? {};
+    const inputs: StateInputs = args.inputs ?? {};
     const computed = COMPUTED[args.type]?.(seed, inputs) ?? {};
     return { ...inputs, ...computed };
 }
 
-const COMPUTED: Record<string, (seed: string, inputs: Record<string, any>) => Record<string, any>> = {
+/** The inputs the computed outputs derive from; a resource may leave any of them out. */
+interface StateInputs {
+    length?: number;
+    imageName?: unknown;
+    bucket?: string;
+    name?: string;
+    accountId?: string;
+    project?: string;
+}
+
+const COMPUTED: Record<string, (seed: string, inputs: StateInputs) => Record<string, unknown>> = {
     "random:index/randomBytes:RandomBytes": (seed, inputs) => {
         const bytes = fakeBytes(seed, inputs.length ?? 32);
         return { base64: bytes.toString("base64"), hex: bytes.toString("hex") };

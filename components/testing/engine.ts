@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as runtimeSettings from "@pulumi/pulumi/runtime/settings";
 import { defaultState } from "./default-state";
 
 /** The marker Pulumi's RPC layer puts around a secret value (`4dabf1…` = sig key, `1b4706…` = secret). */
@@ -7,6 +8,14 @@ const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
 /** How long a failed run waits for registrations still in flight. */
 const FAILED_RUN_DRAIN_MS = 2000;
+
+/**
+ * Resource inputs as the engine resolved them: Pulumi's own untyped property bag (what
+ * `deserializeProperties` returns), kept navigable (`inputs.metadata.name`) for the tests, ours and
+ * users', that read them like the YAML they become.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- Pulumi's property bags are untyped; narrowing every read would make each test assertion a type guard.
+export type ResourceInputs = Record<string, any>;
 
 /** One resource registration as the engine saw it. */
 export interface Registration {
@@ -19,7 +28,7 @@ export interface Registration {
     /** True for custom (provider) resources, false for components. */
     custom: boolean;
     /** Inputs with secrets unwrapped to their plain values. */
-    inputs: Record<string, any>;
+    inputs: ResourceInputs;
     /** Property paths (`stringData[".dockerconfigjson"]`) whose input value was a secret. */
     secretPaths: string[];
     /** URNs this resource depends on (explicit `dependsOn` plus input dependencies). */
@@ -31,14 +40,14 @@ export interface Registration {
 /** One invoke (data-source call) as the engine saw it. */
 export interface Invocation {
     token: string;
-    inputs: Record<string, any>;
+    inputs: Record<string, unknown>;
 }
 
 /** A mocked invoke: returns the data source's result for the given inputs. */
-export type InvokeMock = (inputs: Record<string, any>) => Record<string, any> | Promise<Record<string, any>>;
+export type InvokeMock = (inputs: Record<string, unknown>) => Record<string, unknown> | Promise<Record<string, unknown>>;
 
 /** Computes the state (outputs) a provider would report for a new custom resource. */
-export type StateMock = (args: pulumi.runtime.MockResourceArgs) => Record<string, any>;
+export type StateMock = (args: pulumi.runtime.MockResourceArgs) => Record<string, unknown>;
 
 export interface EngineOptions {
     project?: string;
@@ -107,13 +116,13 @@ export async function runProgram<T>(program: () => T | Promise<T>, options: Engi
         },
         call(args) {
             const mock = invokes[args.token];
-            invocations.push({ token: args.token, inputs: unwrapSecrets(args.inputs) });
+            invocations.push({ token: args.token, inputs: unwrapSecrets(args.inputs) as Record<string, unknown> });
             if (!mock) {
                 const error = new Error(`no mock for invoke ${args.token}: the engine fails on any invoke it was not told about`);
                 onAsyncError(error);
                 throw error;
             }
-            return mock(unwrapSecrets(args.inputs));
+            return mock(unwrapSecrets(args.inputs) as Record<string, unknown>);
         },
     };
     pulumi.runtime.setAllConfig(options.config ?? {}, options.secretConfigKeys ?? []);
@@ -146,13 +155,31 @@ export async function runProgram<T>(program: () => T | Promise<T>, options: Engi
     }
 }
 
+/** The getters of Pulumi's RegisterResourceRequest (a generated protobuf class) the recorder reads. */
+interface RegisterResourceRequest {
+    getObject(): Parameters<typeof pulumi.runtime.deserializeProperties>[0];
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getCustom(): boolean;
+    getDependenciesList(): string[];
+    getProvider(): string;
+}
+
+type RegisterResourceCallback = (err: unknown, resp: { getUrn(): string }) => void;
+
+/** The one method of Pulumi's MockMonitor (typed only as the RPC client interface) the recorder wraps. */
+interface RecordedMonitor {
+    registerResource(req: RegisterResourceRequest, callback: RegisterResourceCallback): unknown;
+}
+
 /** Wraps the mock monitor so each registration is recorded with its parent and dependencies. */
 function recordRegistrations(into: Registration[]): void {
-    const monitor = pulumi.runtime.getMonitor() as any;
+    const monitor = pulumi.runtime.getMonitor() as unknown as RecordedMonitor;
     const original = monitor.registerResource.bind(monitor);
-    monitor.registerResource = (req: any, callback: (err: any, resp: any) => void) => {
+    monitor.registerResource = (req, callback) => {
         const raw = pulumi.runtime.deserializeProperties(req.getObject());
-        return original(req, (err: any, resp: any) => {
+        return original(req, (err, resp) => {
             if (!err) {
                 const secretPaths: string[] = [];
                 into.push({
@@ -161,7 +188,7 @@ function recordRegistrations(into: Registration[]): void {
                     urn: resp.getUrn(),
                     parent: req.getParent() || undefined,
                     custom: req.getCustom(),
-                    inputs: unwrapSecrets(raw, "", secretPaths),
+                    inputs: unwrapSecrets(raw, "", secretPaths) as ResourceInputs,
                     secretPaths,
                     dependencies: [...req.getDependenciesList()].sort(),
                     provider: req.getProvider() || undefined,
@@ -174,10 +201,11 @@ function recordRegistrations(into: Registration[]): void {
 
 /** Waits until Pulumi's RPC queue is drained and stays drained. */
 async function settle(): Promise<void> {
-    // waitForRPCs is the runtime's own drain loop (used by `disconnect`), not part of the public API.
-    const settings = require("@pulumi/pulumi/runtime/settings");
+    // waitForRPCs is the runtime's own drain loop (used by `disconnect`), not part of the public API:
+    // the settings module exports it, its typings leave it out.
+    const { waitForRPCs } = runtimeSettings as typeof runtimeSettings & { waitForRPCs(): Promise<void> };
     for (let i = 0; i < 3; i++) {
-        await settings.waitForRPCs();
+        await waitForRPCs();
         await new Promise((resolve) => setImmediate(resolve));
     }
 }
@@ -188,16 +216,17 @@ export function isSecretInput(registration: Registration, path: string): boolean
 }
 
 /** Replaces every RPC secret marker with its value, recording the path of each. */
-export function unwrapSecrets(value: any, path = "", secretPaths?: string[]): any {
+export function unwrapSecrets(value: unknown, path = "", secretPaths?: string[]): unknown {
     if (Array.isArray(value)) {
         return value.map((v, i) => unwrapSecrets(v, `${path}[${i}]`, secretPaths));
     }
     if (value && typeof value === "object" && value.constructor === Object) {
-        if (value[SIG_KEY] === SECRET_SIG) {
+        const record = value as Record<string, unknown>;
+        if (record[SIG_KEY] === SECRET_SIG) {
             secretPaths?.push(path);
-            return unwrapSecrets(value.value, path);
+            return unwrapSecrets(record.value, path);
         }
-        const out: Record<string, any> = {};
+        const out: Record<string, unknown> = {};
         for (const [k, v] of Object.entries(value)) {
             out[k] = unwrapSecrets(v, path ? `${path}${propertyKey(k)}` : k, secretPaths);
         }
@@ -211,10 +240,10 @@ function propertyKey(k: string): string {
 }
 
 /** Resolves every Output inside a value; returns which top-level keys were secret. */
-async function resolveDeep(value: any): Promise<{ value: any; secretKeys: string[] }> {
+async function resolveDeep(value: unknown): Promise<{ value: unknown; secretKeys: string[] }> {
     const secretKeys: string[] = [];
     if (value && typeof value === "object" && !pulumi.Output.isInstance(value) && !Array.isArray(value)) {
-        const out: Record<string, any> = {};
+        const out: Record<string, unknown> = {};
         for (const [k, v] of Object.entries(value)) {
             const output: pulumi.Output<unknown> = pulumi.output(v as unknown);
             out[k] = await outputValue(output);
@@ -229,5 +258,5 @@ async function resolveDeep(value: any): Promise<{ value: any; secretKeys: string
 
 function outputValue<T>(output: pulumi.Output<T>): Promise<T> {
     // Output.promise() is the SDK's own way to await a value; unlike apply it also rejects on error.
-    return (output as any).promise();
+    return (output as pulumi.Output<T> & { promise(): Promise<T> }).promise();
 }

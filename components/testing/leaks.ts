@@ -42,7 +42,7 @@ function propertyKey(k: string): string {
 }
 
 /** Output fields of the resource types that mint credentials, per type token: one list of forms per credential. */
-const GENERATED_CREDENTIALS: Record<string, (state: Record<string, any>, id: string) => string[][]> = {
+const GENERATED_CREDENTIALS: Record<string, (state: Record<string, unknown>, id: string) => unknown[][]> = {
     "random:index/randomBytes:RandomBytes": (s) => [[s.base64, String(s.base64).replace(/\+/g, "-").replace(/\//g, "_"), s.hex]],
     "random:index/randomPassword:RandomPassword": (s) => [[s.result]],
     // The access key id is the resource id, which the mocks set to `<name>-id`.
@@ -69,7 +69,7 @@ export function generatedCredentials(registrations: readonly Registration[]): Ge
         if (!fields) {
             continue;
         }
-        const state = defaultState({ type: registration.type, name: registration.name, inputs: registration.inputs, custom: true } as any);
+        const state = defaultState({ type: registration.type, name: registration.name, inputs: registration.inputs, custom: true });
         const resource = `${registration.type} ${registration.name}`;
         for (const forms of fields(state, `${registration.name}-id`)) {
             found.push({ resource, forms: forms.filter((f): f is string => typeof f === "string" && f !== "") });

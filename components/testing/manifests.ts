@@ -13,8 +13,8 @@ import type { Registration } from "./engine";
 export interface Manifest {
     apiVersion: string;
     kind: string;
-    metadata: { name?: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string>; [k: string]: any };
-    [field: string]: any;
+    metadata: { name?: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string>; [k: string]: unknown };
+    [field: string]: unknown;
 }
 
 /** A rebuilt manifest together with the registration it came from. */
@@ -52,7 +52,7 @@ export function kubernetesManifests(registrations: Registration[]): RecordedMani
         }
         const [, groupVersion, kindToken] = match;
         const patch = kindToken.endsWith("Patch");
-        const inputs = stripUndefined(registration.inputs);
+        const inputs = stripUndefined(registration.inputs) as Partial<Manifest>;
         const apiVersionFromToken = groupVersion.startsWith("core/") ? groupVersion.slice("core/".length) : groupVersion;
         const manifest: Manifest = {
             ...inputs,
@@ -65,12 +65,12 @@ export function kubernetesManifests(registrations: Registration[]): RecordedMani
     return out;
 }
 
-function stripUndefined(value: any): any {
+function stripUndefined(value: unknown): unknown {
     if (Array.isArray(value)) {
         return value.map(stripUndefined);
     }
     if (value && typeof value === "object") {
-        const out: Record<string, any> = {};
+        const out: Record<string, unknown> = {};
         for (const [k, v] of Object.entries(value)) {
             if (v !== undefined && v !== null) {
                 out[k] = stripUndefined(v);
@@ -81,7 +81,16 @@ function stripUndefined(value: any): any {
     return value;
 }
 
-type ModelClass = new (data: any) => { validate(): void };
+type ModelClass = new (data: unknown) => { validate(): void };
+
+/** One schema violation as the model classes report it (an Ajv error object). */
+interface SchemaError {
+    instancePath?: string;
+    message?: string;
+    keyword?: string;
+    params?: { allowedValues?: unknown };
+}
+
 const modelModules = new Map<string, Promise<Record<string, unknown>>>();
 
 /** The model package that carries the schema for an apiVersion. */
@@ -130,8 +139,9 @@ export async function manifestProblems(recorded: RecordedManifest): Promise<Mani
     } else {
         try {
             new Model(manifest).validate();
-        } catch (err: any) {
-            const errors: any[] = err?.errors ?? [{ instancePath: "", message: String(err?.message ?? err) }];
+        } catch (err) {
+            const failure = err as { errors?: SchemaError[]; message?: unknown } | null | undefined;
+            const errors: SchemaError[] = failure?.errors ?? [{ instancePath: "", message: String(failure?.message ?? err) }];
             for (const e of errors) {
                 if (patch && e.keyword === "required") {
                     continue;
@@ -299,7 +309,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
     return !!value && typeof value === "object" && !Array.isArray(value);
 }
 
-function walk(value: any, path: string, visit: (value: any, path: string, key: string, parentKey: string) => void, key = "", parentKey = ""): void {
+function walk(value: unknown, path: string, visit: (value: unknown, path: string, key: string, parentKey: string) => void, key = "", parentKey = ""): void {
     visit(value, path, key, parentKey);
     if (Array.isArray(value)) {
         value.forEach((v, i) => walk(v, `${path}/${i}`, visit, String(i), key));

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
+import { createRequire } from "module";
 import * as path from "path";
 import * as YAML from "yaml";
 import { dnsLabel } from "../core";
@@ -142,7 +143,7 @@ export async function renderStack(options: RenderOptions): Promise<RenderResult>
 /** Reads `Pulumi.yaml` and the stack file the way the Pulumi CLI would, secure values replaced by placeholders. */
 export function readStackConfig(root: string, stack: string, stackFileOverride?: string): StackConfig {
     const projectFile = path.join(root, "Pulumi.yaml");
-    const project = parseYamlFile(projectFile);
+    const project = parseYamlFile(projectFile) as ProjectFile | null | undefined;
     if (typeof project?.name !== "string") {
         throw new StackConfigError(`${projectFile}: no project name`);
     }
@@ -166,23 +167,32 @@ export function readStackConfig(root: string, stack: string, stackFileOverride?:
         config[qualified] = v !== null && typeof v === "object" ? JSON.stringify(v) : String(v ?? "");
     };
     // Project-level config declarations supply defaults the stack file may override.
-    for (const [key, declaration] of Object.entries<any>(project.config ?? {})) {
-        const value = declaration && typeof declaration === "object" && !Array.isArray(declaration) ? (declaration.value ?? declaration.default) : declaration;
+    for (const [key, declaration] of Object.entries<unknown>(project.config ?? {})) {
+        const declared = declaration && typeof declaration === "object" && !Array.isArray(declaration) ? (declaration as { value?: unknown; default?: unknown }) : undefined;
+        const value = declared ? (declared.value ?? declared.default) : declaration;
         if (value !== undefined) {
             set(key, value);
         }
     }
-    for (const [key, value] of Object.entries<unknown>(parseYamlFile(stackFile)?.config ?? {})) {
+    for (const [key, value] of Object.entries<unknown>((parseYamlFile(stackFile) as { config?: Record<string, unknown> } | null | undefined)?.config ?? {})) {
         set(key, value);
     }
     return { project: project.name, entry: programEntry(root, project.main), config, secretKeys: [...secretKeys].sort(), placeholders };
 }
 
-function parseYamlFile(file: string): any {
+/** The parts of `Pulumi.yaml` a render reads. */
+interface ProjectFile {
+    name?: unknown;
+    main?: string;
+    stackConfigDir?: string;
+    config?: Record<string, unknown>;
+}
+
+function parseYamlFile(file: string): unknown {
     try {
         return YAML.parse(fs.readFileSync(file, "utf8"));
-    } catch (err: any) {
-        throw new StackConfigError(`${file}: ${err.message}`);
+    } catch (err) {
+        throw new StackConfigError(`${file}: ${(err as Error).message}`);
     }
 }
 
@@ -224,7 +234,7 @@ export const STACK_INVOKES: Record<string, InvokeMock> = {
     },
     "aws:index/getPartition:getPartition": () => ({ id: "aws", partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" }),
     "aws:iam/getPolicyDocument:getPolicyDocument": (inputs) => {
-        const json = JSON.stringify({ Version: "2012-10-17", Statement: (inputs.statements ?? []).map(policyStatement) });
+        const json = JSON.stringify({ Version: "2012-10-17", Statement: ((inputs.statements ?? []) as PolicyStatementInputs[]).map(policyStatement) });
         return { id: json, json, minifiedJson: json };
     },
     // Push tokens are short-lived credentials: the render answers with marked placeholders, so a
@@ -254,8 +264,20 @@ export const STACK_INVOKES: Record<string, InvokeMock> = {
     },
 };
 
-function policyStatement(s: Record<string, any>): Record<string, unknown> {
-    const principals = (list: any[] | undefined) =>
+/** One statement of `aws.iam.getPolicyDocument`'s inputs (the SDK's argument names). */
+interface PolicyStatementInputs {
+    sid?: string;
+    effect?: string;
+    actions?: string[];
+    notActions?: string[];
+    resources?: string[];
+    notResources?: string[];
+    principals?: Array<{ type: string; identifiers: string[] }>;
+    conditions?: Array<{ test: string; variable: string; values: string[] }>;
+}
+
+function policyStatement(s: PolicyStatementInputs): Record<string, unknown> {
+    const principals = (list: PolicyStatementInputs["principals"]) =>
         list && Object.fromEntries(list.map((p) => [p.type, p.identifiers.length === 1 ? p.identifiers[0] : p.identifiers]));
     const statement: Record<string, unknown> = {
         Sid: s.sid,
@@ -265,7 +287,7 @@ function policyStatement(s: Record<string, any>): Record<string, unknown> {
         Resource: s.resources,
         NotResource: s.notResources,
         Principal: principals(s.principals),
-        Condition: s.conditions && Object.fromEntries(s.conditions.map((c: any) => [c.test, { [c.variable]: c.values }])),
+        Condition: s.conditions && Object.fromEntries(s.conditions.map((c) => [c.test, { [c.variable]: c.values }])),
     };
     return Object.fromEntries(Object.entries(statement).filter(([, v]) => v !== undefined));
 }
@@ -301,7 +323,7 @@ async function runStackProgram(stackConfig: StackConfig, stack: string) {
  */
 function evaluateProgram(entry: string): unknown {
     // typescript is only needed when rendering; loading it lazily keeps it out of the package's import path.
-    const ts: typeof import("typescript") = require("typescript");
+    const ts = createRequire(__filename)("typescript") as typeof import("typescript");
     const source = fs.readFileSync(entry, "utf8");
     const { outputText } = ts.transpileModule(source, {
         fileName: entry,
@@ -309,7 +331,8 @@ function evaluateProgram(entry: string): unknown {
     });
     const module = { exports: {} as Record<string, unknown> };
     const dir = path.dirname(entry);
-    const localRequire = (specifier: string) => require(require.resolve(specifier, { paths: [dir] }));
+    // The program loads through this module's own require (jest's module registry under jest), as if it sat in `dir`.
+    const localRequire = (specifier: string) => ownRequire(require.resolve(specifier, { paths: [dir] }));
     new Function("exports", "require", "module", "__filename", "__dirname", outputText)(module.exports, localRequire, module, entry, dir);
     const exported = module.exports;
     if (Object.getOwnPropertyDescriptor(exported, "default") !== undefined) {
@@ -317,6 +340,11 @@ function evaluateProgram(entry: string): unknown {
         return typeof main === "function" ? main() : main;
     }
     return { ...exported };
+}
+
+/** This module's `require` (the local `module` in evaluateProgram shadows the CommonJS one). */
+function ownRequire(id: string): unknown {
+    return module.require(id);
 }
 
 function renderManifests(registrations: Registration[]): RenderedManifest[] {
@@ -437,16 +465,16 @@ function redactOutputs(outputs: unknown, secretKeys: string[]): Record<string, u
 
 /** A deep copy of `value` with every property at one of `paths` (engine path syntax) replaced by {@link REDACTED}. */
 export function redactPaths<T>(value: T, paths: string[]): T {
-    const copy = structuredClone(value) as any;
+    const copy = structuredClone(value);
     for (const p of paths) {
         const keys = parsePath(p);
-        let target = copy;
+        let target: unknown = copy;
         for (const key of keys.slice(0, -1)) {
-            target = target?.[key];
+            target = (target as Record<string | number, unknown> | null | undefined)?.[key];
         }
         const last = keys[keys.length - 1];
         if (target && typeof target === "object" && last !== undefined && last in target) {
-            target[last] = REDACTED;
+            (target as Record<string | number, unknown>)[last] = REDACTED;
         }
     }
     return copy;

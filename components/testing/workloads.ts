@@ -7,7 +7,7 @@ export interface FoundPodSpec {
     object: string;
     /** Where inside it: `spec`, `spec.template.spec`, or `data["<file>"]` for a pod template file in a ConfigMap. */
     where: string;
-    spec: Record<string, any>;
+    spec: Record<string, unknown>;
 }
 
 /** The pod-hardening rules every pod spec is held to. */
@@ -20,7 +20,13 @@ export interface HardeningProblem {
     message: string;
 }
 
-const TEMPLATED: Record<string, (m: Record<string, any>) => unknown> = {
+/** A Kubernetes object as far as finding its pod spec reads it. */
+interface Workload {
+    kind?: unknown;
+    spec?: { template?: { spec?: unknown }; jobTemplate?: { spec?: { template?: { spec?: unknown } } } };
+}
+
+const TEMPLATED: Record<string, (m: Workload) => unknown> = {
     Pod: (m) => m.spec,
     Job: (m) => m.spec?.template?.spec,
     Deployment: (m) => m.spec?.template?.spec,
@@ -39,16 +45,16 @@ export function podSpecs(manifests: readonly Manifest[]): FoundPodSpec[] {
     const found: FoundPodSpec[] = [];
     for (const manifest of manifests) {
         const object = `${manifest.kind} ${manifest.metadata.namespace ? `${manifest.metadata.namespace}/` : ""}${manifest.metadata.name ?? "<no name>"}`;
-        const spec = TEMPLATED[manifest.kind]?.(manifest);
+        const spec = TEMPLATED[manifest.kind]?.(manifest as Workload);
         if (spec && typeof spec === "object") {
-            found.push({ object, where: WHERE[manifest.kind] ?? "spec.template.spec", spec: spec as Record<string, any> });
+            found.push({ object, where: WHERE[manifest.kind] ?? "spec.template.spec", spec: spec as Record<string, unknown> });
         }
         if (manifest.kind === "ConfigMap") {
-            for (const [file, text] of Object.entries<unknown>((manifest as Record<string, any>).data ?? {})) {
+            for (const [file, text] of Object.entries((manifest.data ?? {}) as Record<string, unknown>)) {
                 for (const document of typeof text === "string" ? parseDocuments(text) : []) {
-                    const embedded = TEMPLATED[document?.kind]?.(document);
+                    const embedded = document ? TEMPLATED[document.kind as string]?.(document) : undefined;
                     if (embedded && typeof embedded === "object") {
-                        found.push({ object, where: `data[${JSON.stringify(file)}]`, spec: embedded as Record<string, any> });
+                        found.push({ object, where: `data[${JSON.stringify(file)}]`, spec: embedded as Record<string, unknown> });
                     }
                 }
             }
@@ -57,12 +63,33 @@ export function podSpecs(manifests: readonly Manifest[]): FoundPodSpec[] {
     return found;
 }
 
-function parseDocuments(text: string): any[] {
+/** The documents of a YAML file, as far as finding pod specs reads them (null for an empty one). */
+function parseDocuments(text: string): Array<Workload | null> {
     try {
         return YAML.parseAllDocuments(text).map((d) => d.toJS());
     } catch {
         return [];
     }
+}
+
+/** The security settings the hardening rules read, on a container or (seccomp, runAsNonRoot) on the pod. */
+interface SecurityContext {
+    allowPrivilegeEscalation?: unknown;
+    capabilities?: { drop?: unknown[] };
+    seccompProfile?: { type?: unknown };
+    runAsNonRoot?: unknown;
+}
+
+interface Container {
+    name?: unknown;
+    securityContext?: SecurityContext;
+}
+
+/** A pod spec as far as the hardening rules read it. */
+interface PodSpec {
+    securityContext?: SecurityContext;
+    initContainers?: Container[];
+    containers?: Container[];
 }
 
 /**
@@ -71,12 +98,13 @@ function parseDocuments(text: string): any[] {
  * a `RuntimeDefault` (or `Localhost`) seccomp profile, and `runAsNonRoot: true`, each set on the
  * container or (seccomp, runAsNonRoot) on the pod.
  */
-export function podHardeningProblems(spec: Record<string, any>): HardeningProblem[] {
+export function podHardeningProblems(spec: Record<string, unknown>): HardeningProblem[] {
     const problems: HardeningProblem[] = [];
-    const pod = spec.securityContext ?? {};
-    const containers: Array<[string, Record<string, any>]> = [
-        ...((spec.initContainers ?? []) as Record<string, any>[]).map((c, i): [string, Record<string, any>] => [`initContainers[${i}] ${c.name}`, c]),
-        ...((spec.containers ?? []) as Record<string, any>[]).map((c, i): [string, Record<string, any>] => [`containers[${i}] ${c.name}`, c]),
+    const podSpec = spec as PodSpec;
+    const pod = podSpec.securityContext ?? {};
+    const containers: Array<[string, Container]> = [
+        ...(podSpec.initContainers ?? []).map((c, i): [string, Container] => [`initContainers[${i}] ${c.name}`, c]),
+        ...(podSpec.containers ?? []).map((c, i): [string, Container] => [`containers[${i}] ${c.name}`, c]),
     ];
     for (const [at, container] of containers) {
         const context = container.securityContext ?? {};

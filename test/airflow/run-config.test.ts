@@ -11,17 +11,31 @@ import {
     validateRunConfig,
     type RunConfig,
 } from "../../components/airflow/run-config";
-import { apiServerProblems } from "../../components/testing";
+import { apiServerProblems, type Manifest } from "../../components/testing";
 import { seedRunConfig } from "./seed";
 
+/** A schema error (an Ajv error object) or the error thrown, with the errors it carries. */
+interface ValidationFailure {
+    instancePath?: string;
+    message?: string;
+    errors?: ValidationFailure[];
+}
+
+/** The parts of a pod template these tests read. */
+type PodTemplate = {
+    metadata: unknown;
+    spec: { nodeSelector?: unknown; tolerations?: unknown; securityContext?: unknown; containers: Array<Record<string, unknown>>; volumes?: unknown };
+};
+
 /** Validates a Pod against the Kubernetes schema (kubernetes-models) and the API server's own rules. */
-async function podProblems(pod: any): Promise<string[]> {
+async function podProblems(pod: Manifest): Promise<string[]> {
     const { Pod } = await import("kubernetes-models/v1");
     const problems: string[] = [];
     try {
         new Pod(pod).validate();
-    } catch (err: any) {
-        problems.push(...(err?.errors ?? [err]).map((e: any) => `${e.instancePath ?? ""} ${e.message}`));
+    } catch (err) {
+        const failure = err as ValidationFailure;
+        problems.push(...(failure?.errors ?? [failure]).map((e) => `${e.instancePath ?? ""} ${e.message}`));
     }
     problems.push(...apiServerProblems(pod).map(([path, message]) => `${path} ${message}`));
     return problems;
@@ -52,7 +66,7 @@ describe("profile resolution", () => {
     });
 
     test("a named profile replaces __default__: nothing of __default__ is merged in", () => {
-        const pod = podTemplate(seedRunConfig, "huge_machines") as any;
+        const pod = podTemplate(seedRunConfig, "huge_machines") as PodTemplate;
         expect(pod.metadata).toEqual({ name: "kedro-task" });
         expect(pod.spec.nodeSelector).toEqual({ big_node_pool: "huge.10x" });
         expect(pod.spec.tolerations).toBeUndefined();
@@ -107,7 +121,7 @@ describe("pod templates", () => {
                     ],
                 },
             },
-        }, "__default__") as any;
+        }, "__default__") as PodTemplate;
         expect(pod.spec.tolerations).toEqual([
             { key: "spot", operator: "Exists", effect: "NoExecute", tolerationSeconds: 300 },
             { operator: "Exists" },
@@ -123,7 +137,7 @@ describe("pod templates", () => {
                 { deployType: "volume", deployTarget: "/var/secrets/gcp", secret: "gcp-key", key: "key.json" },
                 { deployType: "volume", deployTarget: "/var/secrets/all", secret: "bundle" },
             ],
-        }, "__default__") as any;
+        }, "__default__") as PodTemplate;
         expect(pod.spec.containers[0]).toEqual({
             name: "base",
             imagePullPolicy: "IfNotPresent",
@@ -142,7 +156,7 @@ describe("pod templates", () => {
     });
 
     test("without the shared volume there is no data volume and no fsGroup, and the pod stays hardened", () => {
-        const pod = podTemplate({ volume: { disabled: true, owner: 1000 } }, "__default__") as any;
+        const pod = podTemplate({ volume: { disabled: true, owner: 1000 } }, "__default__") as PodTemplate;
         expect(pod.spec).toEqual({
             restartPolicy: "Never",
             securityContext: { seccompProfile: { type: "RuntimeDefault" } },
@@ -151,7 +165,7 @@ describe("pod templates", () => {
     });
 
     test("the shared volume sets fsGroup to the owner and mounts the per-run claim", () => {
-        const pod = podTemplate({ volume: { owner: 1000, mountPath: "/data" }, imagePullPolicy: "Always" }, "__default__") as any;
+        const pod = podTemplate({ volume: { owner: 1000, mountPath: "/data" }, imagePullPolicy: "Always" }, "__default__") as PodTemplate;
         expect(pod.spec.securityContext).toEqual({ seccompProfile: { type: "RuntimeDefault" }, fsGroup: 1000 });
         expect(pod.spec.containers[0]).toEqual({
             name: "base",

@@ -5,8 +5,17 @@ import { APPLY_TIME_CASES } from "./programs/apply-time-cases";
 const tsx = path.join(__dirname, "../../node_modules/.bin/tsx");
 const program = path.join(__dirname, "programs/apply-time.ts");
 
+/** The JSON line programs/apply-time.ts prints; the fields after `failed` are there when the run failed. */
+interface Report {
+    failed: boolean;
+    inputError: boolean;
+    path?: string;
+    reason: string;
+    registered: string[];
+}
+
 /** Runs one case in its own process and parses the JSON line it prints. */
-function runCase(name: string): Promise<{ status: number | null; report: any }> {
+function runCase(name: string): Promise<{ status: number | null; report: Report }> {
     return new Promise((resolve, reject) => {
         const child = spawn(tsx, [program, name], { stdio: ["ignore", "pipe", "pipe"] });
         let stdout = "";

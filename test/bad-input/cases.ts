@@ -80,9 +80,11 @@ const runConfig = (config: Record<string, unknown>) => airflow({ runConfig: conf
 const profile = (fields: Record<string, unknown>) => runConfig({ resources: { __default__: fields } });
 
 // The stack config: the dev stack's platform config with one value broken, as PipelinePlatform gets it.
-const devPlatform = (): any => JSON.parse(readStackConfig(path.join(__dirname, "../.."), "dev").config["pipeline-platform:platform"]);
+// The dev stack declares extensions and pipelines; a changed config may be anything, it is bad input.
+type DevPlatformConfig = PlatformConfig & Required<Pick<PlatformConfig, "extensions" | "pipelines">>;
+const devPlatform = (): DevPlatformConfig => JSON.parse(readStackConfig(path.join(__dirname, "../.."), "dev").config["pipeline-platform:platform"]);
 const devSecrets = { registryPassword: "not-a-real-password", storageAccessKey: "not-a-real-access-key", storageSecretKey: "not-a-real-secret-key" };
-const platform = (change: (config: any) => any, secrets: Record<string, string> = devSecrets) => () =>
+const platform = (change: (config: DevPlatformConfig) => unknown, secrets: Record<string, string> = devSecrets) => () =>
     new PipelinePlatform(BAD, { config: change(devPlatform()) as PlatformConfig, secrets });
 
 export const CASES: BadInputCase[] = [

@@ -10,7 +10,8 @@ export async function runExample(example: string, config: Record<string, string>
         return await runProgram(() => {
             let exported: Record<string, unknown> = {};
             jest.isolateModules(() => {
-                exported = require(path.join(dir, "index"));
+                // module.require is this module's require: jest's registry, which isolateModules scopes.
+                exported = module.require(path.join(dir, "index"));
             });
             return exported;
         }, { project: example, stack: "dev", preview: false, config, secretConfigKeys });

@@ -13,6 +13,9 @@ const ALLOWED_RULES: Array<{ rule: { apiGroups: string[]; resources: string[]; v
     { rule: { apiGroups: [""], resources: ["persistentvolumeclaims"], verbs: ["create", "get", "list", "delete"] }, component: "AirflowDeployment", why: "the kedro run flow creates and removes each run's shared data claim" },
 ];
 
+/** A Role's rules: each field (verbs, resources, apiGroups, …) a list of strings. */
+const rulesOf = (manifest: Manifest) => (manifest.rules ?? []) as Array<Record<string, string[]>>;
+
 interface RbacObject {
     program: string;
     manifest: Manifest;
@@ -22,7 +25,7 @@ describe("least privilege", () => {
     const collected = (async () => {
         const roles: RbacObject[] = [];
         const bindings: RbacObject[] = [];
-        const releases: Array<{ program: string; name: string; values: any }> = [];
+        const releases: Array<{ program: string; name: string; values: Record<string, unknown> }> = [];
         for (const subject of allSubjects()) {
             const result = await subject.run();
             for (const { manifest } of kubernetesManifests(result.registrations)) {
@@ -49,7 +52,7 @@ describe("least privilege", () => {
     test("no rule uses a wildcard verb, resource or API group", async () => {
         const { roles } = await collected;
         const wildcards = roles.flatMap(({ program, manifest }) =>
-            ((manifest as any).rules ?? []).flatMap((rule: Record<string, string[]>, i: number) =>
+            rulesOf(manifest).flatMap((rule, i) =>
                 ["verbs", "resources", "apiGroups", "resourceNames", "nonResourceURLs"]
                     .filter((field) => (rule[field] ?? []).some((v) => v.includes("*")))
                     .map((field) => `${program} ${manifest.kind} ${manifest.metadata.namespace}/${manifest.metadata.name} rules[${i}].${field}`)),
@@ -60,13 +63,13 @@ describe("least privilege", () => {
     test("every rule is one a component is allowed to need", async () => {
         const { roles } = await collected;
         const unlisted = roles.flatMap(({ program, manifest }) =>
-            ((manifest as any).rules ?? [])
+            rulesOf(manifest)
                 .filter((rule: unknown) => !ALLOWED_RULES.some((allowed) => JSON.stringify(allowed.rule) === JSON.stringify(rule)))
                 .map((rule: unknown) => `${program} ${manifest.metadata.namespace}/${manifest.metadata.name}: ${JSON.stringify(rule)}`),
         );
         expect(unlisted).toEqual([]);
         // Each allowed rule is still used: a rule no component needs any more leaves the list.
-        const used = new Set(roles.flatMap(({ manifest }) => ((manifest as any).rules ?? []).map((rule: unknown) => JSON.stringify(rule))));
+        const used = new Set(roles.flatMap(({ manifest }) => rulesOf(manifest).map((rule: unknown) => JSON.stringify(rule))));
         expect(ALLOWED_RULES.filter((a) => !used.has(JSON.stringify(a.rule))).map((a) => a.rule)).toEqual([]);
     }, 180000);
 
@@ -74,7 +77,7 @@ describe("least privilege", () => {
         const { bindings } = await collected;
         expect(bindings.length).toBeGreaterThan(0);
         const wrong = bindings.filter(({ manifest }) => {
-            const binding = manifest as any;
+            const binding = manifest as Manifest & { roleRef: { kind: string }; subjects: Array<{ kind: string }> };
             return manifest.kind !== "RoleBinding" || binding.roleRef.kind !== "Role" || binding.subjects.some((s: { kind: string }) => s.kind !== "ServiceAccount");
         });
         expect(wrong.map(({ program, manifest }) => `${program} ${manifest.kind} ${manifest.metadata.namespace}/${manifest.metadata.name}`)).toEqual([]);

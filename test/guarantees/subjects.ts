@@ -158,16 +158,19 @@ export const COMPONENT_SUBJECTS: Subject[] = [
     }),
 ];
 
-/** Loads a program file afresh (jest's module registry in tests, Node's cache in child processes). */
+/**
+ * Loads a program file afresh (jest's module registry in tests, Node's cache in child processes),
+ * through module.require: this module's own require, the one isolateModules scopes.
+ */
 function loadFresh(file: string): Record<string, unknown> {
     let exported: Record<string, unknown> = {};
     if (typeof jest !== "undefined") {
         jest.isolateModules(() => {
-            exported = require(file);
+            exported = module.require(file);
         });
     } else {
         delete require.cache[require.resolve(file)];
-        exported = require(file);
+        exported = module.require(file);
     }
     return exported;
 }

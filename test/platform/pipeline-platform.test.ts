@@ -154,18 +154,18 @@ describe("PipelinePlatform", () => {
 describe("planPlatform rejects bad config before anything exists", () => {
     const secrets = { registryPassword: "p", storageAccessKey: "a", storageSecretKey: "s" };
     const cases: Array<[string, (c: PlatformConfig) => void, string, RegExp]> = [
-        ["a registry URL without protocol", (c) => { (c.registries[0] as any).url = "registry.localhost:5000"; }, "registries[0].url", /starts with http:\/\/ or https:\/\//],
-        ["an unknown registry location", (c) => { (c.registries[0] as any).location = "harbor"; }, "registries[0].location", /off-cluster, ecr or gcr/],
+        ["a registry URL without protocol", (c) => { Object.assign(c.registries[0], { url: "registry.localhost:5000" }); }, "registries[0].url", /starts with http:\/\/ or https:\/\//],
+        ["an unknown registry location", (c) => { Object.assign(c.registries[0], { location: "harbor" }); }, "registries[0].location", /off-cluster, ecr or gcr/],
         ["a duplicate registry name", (c) => { c.registries.push({ ...c.registries[0] }); }, "registries[1].name", /no other registry uses/],
-        ["a password config key that is not set", (c) => { (c.registries[0] as any).passwordConfigKey = "nope"; }, "registries[0].passwordConfigKey", /secure config key that is set/],
-        ["a bad scope", (c) => { (c.registries[0] as any).scope = "global"; }, "registries[0].scope", /project, service or both/],
+        ["a password config key that is not set", (c) => { Object.assign(c.registries[0], { passwordConfigKey: "nope" }); }, "registries[0].passwordConfigKey", /secure config key that is set/],
+        ["a bad scope", (c) => { Object.assign(c.registries[0], { scope: "global" }); }, "registries[0].scope", /project, service or both/],
         ["an upper-case services namespace", (c) => { c.servicesNamespace = "Services"; }, "servicesNamespace", /namespace name/],
         ["no projects", (c) => { c.projects = {}; }, "projects", /at least one project/],
         ["a project sharing the services namespace", (c) => { c.projects.imaging.namespace = "services"; }, "projects.imaging.namespace", /no other project and not the services namespace/],
         ["domains without a default", (c) => { c.domains = { "example.org": { selector: { a: "b" } } }; }, "domains", /default/],
         ["storages without default", (c) => { c.storage.storages = { other: c.storage.storages.default }; }, "storage.storages", /`default` entry/],
         ["a log storage that does not exist", (c) => { c.airflow.logsStorage = "archive"; }, "airflow.logsStorage", /one of the storages \(default\)/],
-        ["an unknown executor", (c) => { (c.airflow as any).executor = "DaskExecutor"; }, "airflow.executor", /Executor/],
+        ["an unknown executor", (c) => { Object.assign(c.airflow, { executor: "DaskExecutor" }); }, "airflow.executor", /Executor/],
         ["an extension naming an unknown registry", (c) => { c.extensions![0].projectRegistry = "nope"; }, "extensions[0].projectRegistry", /registry with scope project or both \(local\)/],
         ["an extension version that is not semver", (c) => { c.extensions![0].version = "v1"; }, "extensions[0].version", /semver/],
         ["an extension serving an unknown project", (c) => { c.extensions![0].projects = ["imaging", "radiology"]; }, "extensions[0].projects[1]", /a declared project \(imaging, analytics\)/],
@@ -191,7 +191,7 @@ describe("planPlatform rejects bad config before anything exists", () => {
 
     test("prefixes paths with the config key and registers nothing but the platform itself", async () => {
         const config = devConfig();
-        (config.registries[0] as any).url = "ftp://registry.localhost";
+        Object.assign(config.registries[0], { url: "ftp://registry.localhost" });
         const failure = await runProgram(() => {
             new PipelinePlatform("platform", { config, secrets, configPath: "pipeline-platform:platform" });
         }).catch((e) => e);

@@ -83,7 +83,7 @@ describe("renderStack", () => {
             { file: "releases/team-a/db.yaml", name: "db", namespace: "team-a", chart: "postgresql", version: "1.2.3", values: { auth: { username: "app", existingSecret: "pull" }, region: "eu-west-1" } },
         ]);
         expect(result.outputs).toEqual({ namespace: "team-a", pullSecretName: "pull", password: "<redacted>" });
-        expect(result.files["tree.txt"]).toMatch(/\nresources by type:\n    1  kubernetes:core\/v1:ConfigMap\n[\s\S]*    5  total\n$/);
+        expect(result.files["tree.txt"]).toMatch(/\nresources by type:\n {4}1 {2}kubernetes:core\/v1:ConfigMap\n[\s\S]* {4}5 {2}total\n$/);
     });
 
     test("writes no secure value into any file, in clear or base64", async () => {

@@ -1,12 +1,19 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
+import type { PlatformConfig } from "../../components/platform";
 import { readStackConfig } from "../../components/testing";
 
 const root = path.join(__dirname, "../..");
 const stacks = ["dev", "staging", "prod"];
 
-function stackFile(stack: string): Record<string, any> {
+/** A stack file's `config`: the platform's config object under its key, other values as written. */
+interface StackFileConfig {
+    "pipeline-platform:platform": PlatformConfig;
+    [key: string]: unknown;
+}
+
+function stackFile(stack: string): StackFileConfig {
     return YAML.parse(fs.readFileSync(path.join(root, "stacks", `Pulumi.${stack}.yaml`), "utf8")).config;
 }
 
@@ -42,8 +49,8 @@ describe("stack files", () => {
         ["prod", [["gcr", "https://europe-west4-docker.pkg.dev/pipeline-platform-prod/pipelines"], ["off-cluster", "https://registry.partner.example.com/imaging"]], ["gcp", "gcp"], { external: { secretName: "airflow-database" } }],
     ])("%s declares its environment's registries, storage and database", (stack, registries, providers, database) => {
         const platform = stackFile(stack)["pipeline-platform:platform"];
-        expect(platform.registries.map((r: any) => [r.location, r.url])).toEqual(registries);
-        expect(Object.values(platform.storage.storages).map((s: any) => s.provider)).toEqual(providers);
+        expect(platform.registries.map((r: { location: string; url?: string }) => [r.location, r.url])).toEqual(registries);
+        expect(Object.values(platform.storage.storages).map((s) => s.provider)).toEqual(providers);
         expect(Object.keys(platform.storage.storages)).toContain("default");
         expect(platform.airflow.database).toEqual(database);
     });

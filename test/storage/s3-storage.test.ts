@@ -28,7 +28,8 @@ function storage(args: S3StorageArgs) {
 
 const byName = (registrations: Registration[], name: string) => registrations.find((r) => r.name === name) as Registration;
 const decode = (data: Record<string, string>) => Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, "base64").toString("utf8")]));
-const computed = (type: string, name: string) => defaultState({ type, name, inputs: {} } as unknown as pulumi.runtime.MockResourceArgs);
+/** The outputs the mock provider computes for a credential resource: all strings. */
+const computed = (type: string, name: string) => defaultState({ type, name, inputs: {} } as unknown as pulumi.runtime.MockResourceArgs) as Record<string, string>;
 
 /** Every resource ARN a policy grants anything on. */
 function policyResources(policy: string): string[] {

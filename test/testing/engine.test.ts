@@ -90,7 +90,7 @@ describe("manifest validation", () => {
         ["missing standard labels", { metadata: { name: "ok" }, spec: { containers: [{ name: "c", image: "r.example.com/i:1" }] } }, /app.kubernetes.io\/managed-by/],
     ])("rejects a Pod with %s", async (_name, args, expected) => {
         const result = await runProgram(() => {
-            new k8s.core.v1.Pod("p", args as any);
+            new k8s.core.v1.Pod("p", args as k8s.core.v1.PodArgs);
         });
         const problems = await validateRegistrations(result.registrations);
         expect(problems.map((p) => `${p.path}: ${p.message}`).join("\n")).toMatch(expected);

@@ -4,20 +4,48 @@ import * as YAML from "yaml";
 
 const root = path.join(__dirname, "../..");
 
-function workflow(file: string): any {
+/** A GitHub Actions workflow, as far as these tests read it. */
+interface Workflow {
+    on: Record<string, unknown>;
+    permissions: Record<string, string>;
+    jobs: Record<string, Job>;
+}
+
+interface Job {
+    needs?: string | string[];
+    strategy?: { matrix?: { stack?: string[] } };
+    steps: Step[];
+}
+
+interface Step {
+    uses?: string;
+    run?: string;
+    /** The action's inputs, as written (strings, numbers, booleans). */
+    with?: Record<string, unknown>;
+    env?: Record<string, string>;
+}
+
+/** The inputs of a `pulumi/actions` step these tests read by name. */
+interface PulumiInputs {
+    command: string;
+    "stack-name": string;
+    [input: string]: unknown;
+}
+
+function workflow(file: string): Workflow {
     return YAML.parse(fs.readFileSync(path.join(root, ".github/workflows", file), "utf8"));
 }
 
 /** Every step of every job that runs `pulumi/actions`. */
-function pulumiSteps(parsed: any): Array<{ job: string; with: Record<string, any>; env: Record<string, string> }> {
-    return Object.entries<any>(parsed.jobs).flatMap(([job, spec]) =>
-        spec.steps.filter((s: any) => String(s.uses ?? "").startsWith("pulumi/actions@")).map((s: any) => ({ job, with: s.with, env: s.env ?? {} })),
+function pulumiSteps(parsed: Pick<Workflow, "jobs">): Array<{ job: string; with: PulumiInputs; env: Record<string, string> }> {
+    return Object.entries(parsed.jobs).flatMap(([job, spec]) =>
+        spec.steps.filter((s) => String(s.uses ?? "").startsWith("pulumi/actions@")).map((s) => ({ job, with: s.with as PulumiInputs, env: s.env ?? {} })),
     );
 }
 
 /** The environment named by a `stack-name` (`<org>/pipeline-platform/<env>`), matrix values expanded. */
-function stacksOf(parsed: any): string[] {
-    return Object.values<any>(parsed.jobs).flatMap((spec) => {
+function stacksOf(parsed: Workflow): string[] {
+    return Object.values(parsed.jobs).flatMap((spec) => {
         const matrix: string[] = spec.strategy?.matrix?.stack ?? [];
         return pulumiSteps({ jobs: { job: spec } }).flatMap((step) => {
             const name = /^\$\{\{ vars\.PULUMI_ORG \}\}\/pipeline-platform\/(.+)$/.exec(step.with["stack-name"])?.[1];
@@ -46,7 +74,7 @@ describe("preview workflow", () => {
     });
 
     test("renders each stack offline before previewing it", () => {
-        const runs = preview.jobs.preview.steps.map((s: any) => s.run).filter(Boolean);
+        const runs = preview.jobs.preview.steps.map((s) => s.run).filter(Boolean);
         expect(runs).toContain("npm run render -- --stack ${{ matrix.stack }}");
     });
 });
@@ -76,16 +104,16 @@ describe.each([["preview.yml"], ["up.yml"]])("%s", (file) => {
         for (const step of pulumiSteps(parsed)) {
             expect(step.env.PULUMI_ACCESS_TOKEN).toBe("${{ secrets.PULUMI_ACCESS_TOKEN }}");
         }
-        const withs = Object.values<any>(parsed.jobs).flatMap((j) => j.steps.map((s: any) => s.with ?? {}));
-        const credentials = withs.flatMap((w: Record<string, string>) => Object.entries(w).filter(([k]) => /key|credentials/.test(k)).map(([, v]) => v));
+        const withs = Object.values(parsed.jobs).flatMap((j) => j.steps.map((s) => s.with ?? {}));
+        const credentials = withs.flatMap((w) => Object.entries(w as Record<string, string>).filter(([k]) => /key|credentials/.test(k)).map(([, v]) => v));
         expect(credentials.length).toBeGreaterThan(0);
         expect(credentials.filter((v) => !/^\$\{\{ secrets\.[A-Z_]+ \}\}$/.test(v))).toEqual([]);
     });
 
     test("installs with npm ci on Node 20", () => {
-        for (const job of Object.values<any>(parsed.jobs)) {
-            expect(job.steps.find((s: any) => String(s.uses).startsWith("actions/setup-node@")).with["node-version"]).toBe(20);
-            expect(job.steps.map((s: any) => s.run)).toContain("npm ci");
+        for (const job of Object.values(parsed.jobs)) {
+            expect(job.steps.find((s) => String(s.uses).startsWith("actions/setup-node@"))!.with!["node-version"]).toBe(20);
+            expect(job.steps.map((s) => s.run)).toContain("npm ci");
         }
     });
 });
