@@ -8,6 +8,8 @@ export default tseslint.config(
     tseslint.configs.recommended,
     {
         files: ["**/*.js", "**/*.mjs"],
-        languageOptions: { globals: { module: "writable", require: "readonly", process: "readonly" } },
+        languageOptions: {
+            globals: { module: "writable", require: "readonly", process: "readonly" },
+        },
     },
 );

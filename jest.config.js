@@ -1,10 +1,10 @@
 /** @type {import('jest').Config} */
 module.exports = {
-  testEnvironment: "node",
-  roots: ["<rootDir>/test"],
-  testMatch: ["**/*.test.ts"],
-  transform: {
-    "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.test.json" }],
-  },
-  testTimeout: 60000,
+    testEnvironment: "node",
+    roots: ["<rootDir>/test"],
+    testMatch: ["**/*.test.ts"],
+    transform: {
+        "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.test.json" }],
+    },
+    testTimeout: 60000,
 };

@@ -30,10 +30,15 @@ const INSTALLER_CONTEXT = "examples/otsus-method/extension";
  */
 export function syntheticConfig(size: BenchSize): PlatformConfig {
     const projectNames = Array.from({ length: size.projects }, (_, p) => `project-${pad(p)}`);
-    const projects = Object.fromEntries(projectNames.map((name, p) => [name, { labels: { team: `team-${pad(p % 10)}` } }]));
+    const projects = Object.fromEntries(
+        projectNames.map((name, p) => [name, { labels: { team: `team-${pad(p % 10)}` } }]),
+    );
     const extensions = Array.from({ length: size.extensions }, (_, e) => {
         const name = `ext-${pad(e)}`;
-        const images = Array.from({ length: 1 + (e % 2) }, (_, i) => ({ name: `${name}-step-${i}`, context: PROCESSING_CONTEXT }));
+        const images = Array.from({ length: 1 + (e % 2) }, (_, i) => ({
+            name: `${name}-step-${i}`,
+            context: PROCESSING_CONTEXT,
+        }));
         return {
             name,
             version: `1.${e % 7}.0`,
@@ -51,23 +56,58 @@ export function syntheticConfig(size: BenchSize): PlatformConfig {
         labels: { visibility: e % 3 === 0 ? "public" : "internal" },
         service: `pipeline-${pad(e)}`,
         port: 8080,
-        tasks: [{ task: "segment", service: `pipeline-${pad(e)}-segment`, port: 8080, replacePrefix: "/" }],
+        tasks: [
+            {
+                task: "segment",
+                service: `pipeline-${pad(e)}-segment`,
+                port: 8080,
+                replacePrefix: "/",
+            },
+        ],
     }));
     return {
         servicesNamespace: "pipeline-services",
         projects,
         registries: [
-            { name: "projects", scope: "project", location: "off-cluster", url: "http://registry.bench.local:5000/projects", username: "bench", passwordConfigKey: "projectRegistryPassword" },
-            { name: "services", scope: "service", location: "off-cluster", url: "http://registry.bench.local:5000/services", username: "bench", passwordConfigKey: "serviceRegistryPassword" },
+            {
+                name: "projects",
+                scope: "project",
+                location: "off-cluster",
+                url: "http://registry.bench.local:5000/projects",
+                username: "bench",
+                passwordConfigKey: "projectRegistryPassword",
+            },
+            {
+                name: "services",
+                scope: "service",
+                location: "off-cluster",
+                url: "http://registry.bench.local:5000/services",
+                username: "bench",
+                passwordConfigKey: "serviceRegistryPassword",
+            },
         ],
         contour: { install: true, ingressClassName: "contour" },
-        domains: { "internal.bench.local": {}, "bench.example.org": { selector: { visibility: "public" } } },
+        domains: {
+            "internal.bench.local": {},
+            "bench.example.org": { selector: { visibility: "public" } },
+        },
         storage: {
             storages: {
-                default: { provider: "external", endpoint: "http://minio.minio.svc:9000", bucket: "pipelines", accessKeyConfigKey: "storageAccessKey", secretKeyConfigKey: "storageSecretKey" },
+                default: {
+                    provider: "external",
+                    endpoint: "http://minio.minio.svc:9000",
+                    bucket: "pipelines",
+                    accessKeyConfigKey: "storageAccessKey",
+                    secretKeyConfigKey: "storageSecretKey",
+                },
             },
         },
-        airflow: { database: { bundled: true }, dags: { size: "1Gi" }, logsStorage: "default", ingress: { pipeline: "airflow" } },
+        airflow: {
+            database: { bundled: true },
+            dags: { size: "1Gi" },
+            logsStorage: "default",
+            ingress: { pipeline: "airflow" },
+        },
         extensions,
         pipelines,
     };

@@ -32,14 +32,20 @@ export interface ProfileSummary {
 /** Self time by module (own and calling) and the `top` functions with the most self time. */
 export function summarizeProfile(profile: CpuProfile, root: string, top = 15): ProfileSummary {
     const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
-    const parents = new Map(profile.nodes.flatMap((n) => (n.children ?? []).map((child) => [child, n.id] as const)));
+    const parents = new Map(
+        profile.nodes.flatMap((n) => (n.children ?? []).map((child) => [child, n.id] as const)),
+    );
     const moduleOfNode = (id: number) => {
         const frame = (nodes.get(id) as ProfileNode).callFrame;
         return moduleOf(frame.url, frame.functionName, root);
     };
     const callingModule = (id: number): string => {
         const own = moduleOfNode(id);
-        for (let at = parents.get(id); at !== undefined && DELEGATED.has(own); at = parents.get(at)) {
+        for (
+            let at = parents.get(id);
+            at !== undefined && DELEGATED.has(own);
+            at = parents.get(at)
+        ) {
             const caller = moduleOfNode(at);
             if (!DELEGATED.has(caller) && caller !== "(root)") {
                 return caller;
@@ -48,7 +54,9 @@ export function summarizeProfile(profile: CpuProfile, root: string, top = 15): P
         return own;
     };
     const selfUs = new Map<number, number>();
-    profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+    profile.samples.forEach((id, i) =>
+        selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)),
+    );
     const totalUs = [...selfUs.values()].reduce((a, b) => a + b, 0);
     const modules = new Map<string, number>();
     const callers = new Map<string, number>();
@@ -67,7 +75,12 @@ export function summarizeProfile(profile: CpuProfile, root: string, top = 15): P
         [...m.entries()]
             .sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1))
             .map(([name, us]) => ({ name, ms: us / 1000, share: totalUs > 0 ? us / totalUs : 0 }));
-    return { totalMs: totalUs / 1000, byModule: ranked(modules), byCallingModule: ranked(callers), topFunctions: ranked(functions).slice(0, top) };
+    return {
+        totalMs: totalUs / 1000,
+        byModule: ranked(modules),
+        byCallingModule: ranked(callers),
+        topFunctions: ranked(functions).slice(0, top),
+    };
 }
 
 /** Modules that work for their caller: Node's own code (e.g. formatting a stack trace) and native functions. */
@@ -76,7 +89,9 @@ const DELEGATED = new Set(["node internals", "(native)"]);
 /** Which part of the process a frame belongs to: the SDK, this package, a model library, V8 itself. */
 export function moduleOf(url: string, functionName: string, root: string): string {
     if (!url) {
-        return /^\((garbage collector|program|idle|root)\)$/.test(functionName) ? functionName : "(native)";
+        return /^\((garbage collector|program|idle|root)\)$/.test(functionName)
+            ? functionName
+            : "(native)";
     }
     if (url.startsWith("node:")) {
         return "node internals";
@@ -106,5 +121,7 @@ function shortUrl(url: string, root: string): string {
     }
     const file = url.startsWith("file://") ? decodeURIComponent(new URL(url).pathname) : url;
     const inModules = file.lastIndexOf("node_modules/");
-    return inModules >= 0 ? file.slice(inModules + "node_modules/".length) : path.relative(root, file);
+    return inModules >= 0
+        ? file.slice(inModules + "node_modules/".length)
+        : path.relative(root, file);
 }

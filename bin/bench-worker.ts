@@ -42,8 +42,13 @@ async function main(argv: string[]): Promise<WorkerResult> {
     const [mode, ...rest] = argv;
     if (mode === "subject") {
         const [module, extensions, projects, resourcesFile, profileFile] = rest;
-        const subject: { benchProgram(size: { extensions: number; projects: number }): () => unknown } = await import(path.resolve(module));
-        const program = subject.benchProgram({ extensions: Number(extensions), projects: Number(projects) });
+        const subject: {
+            benchProgram(size: { extensions: number; projects: number }): () => unknown;
+        } = await import(path.resolve(module));
+        const program = subject.benchProgram({
+            extensions: Number(extensions),
+            projects: Number(projects),
+        });
         const { result, registrations } = await measure(program, profileFile);
         fs.writeFileSync(resourcesFile, JSON.stringify(recordTree(registrations)));
         return result;
@@ -51,7 +56,8 @@ async function main(argv: string[]): Promise<WorkerResult> {
     if (mode === "baseline" || mode === "tree") {
         const [resourcesFile, profileFile] = rest;
         const recorded: RecordedResource[] = JSON.parse(fs.readFileSync(resourcesFile, "utf8"));
-        const program = mode === "baseline" ? () => registerFlat(recorded) : () => registerTree(recorded);
+        const program =
+            mode === "baseline" ? () => registerFlat(recorded) : () => registerTree(recorded);
         return (await measure(program, profileFile)).result;
     }
     throw new Error(`unknown mode ${JSON.stringify(mode)}: expected subject, baseline or tree`);
@@ -64,7 +70,10 @@ function recordTree(registrations: Registration[]): RecordedResource[] {
         const parent = r.parent === undefined ? undefined : byUrn.get(r.parent);
         return parent ? 1 + depth(parent) : 0;
     };
-    const ordered = registrations.map((r, i) => ({ r, i, d: depth(r) })).sort((a, b) => a.d - b.d || a.i - b.i).map(({ r }) => r);
+    const ordered = registrations
+        .map((r, i) => ({ r, i, d: depth(r) }))
+        .sort((a, b) => a.d - b.d || a.i - b.i)
+        .map(({ r }) => r);
     const index = new Map(ordered.map((r, i) => [r.urn, i]));
     return ordered.map((r) => ({
         type: r.type,
@@ -98,7 +107,12 @@ function registerTree(recorded: RecordedResource[]): void {
 
 /** Any custom resource by type token: what a provider SDK's class registers, minus the class. */
 class Leaf extends pulumi.CustomResource {
-    constructor(type: string, name: string, inputs: pulumi.Inputs, opts?: pulumi.CustomResourceOptions) {
+    constructor(
+        type: string,
+        name: string,
+        inputs: pulumi.Inputs,
+        opts?: pulumi.CustomResourceOptions,
+    ) {
         super(type, name, inputs, opts);
     }
 }
@@ -111,7 +125,10 @@ class Component extends pulumi.ComponentResource {
     }
 }
 
-async function measure(program: () => unknown, profileFile: string | undefined): Promise<{ result: WorkerResult; registrations: Registration[] }> {
+async function measure(
+    program: () => unknown,
+    profileFile: string | undefined,
+): Promise<{ result: WorkerResult; registrations: Registration[] }> {
     const session = profileFile ? await startProfiler() : undefined;
     const startRss = process.memoryUsage().rss;
     const started = performance.now();
@@ -125,7 +142,13 @@ async function measure(program: () => unknown, profileFile: string | undefined):
     }
     const leafResources = registrations.filter((r) => r.custom).length;
     return {
-        result: { leafResources, componentResources: registrations.length - leafResources, wallMs, peakRssMb, startRssMb: startRss / 2 ** 20 },
+        result: {
+            leafResources,
+            componentResources: registrations.length - leafResources,
+            wallMs,
+            peakRssMb,
+            startRssMb: startRss / 2 ** 20,
+        },
         registrations,
     };
 }
@@ -140,12 +163,18 @@ async function startProfiler(): Promise<Session> {
 }
 
 /** Wraps the value at each recorded secret path in `pulumi.secret`, as the measured program had it. */
-function withSecrets(inputs: Record<string, unknown>, secretPaths: string[]): Record<string, unknown> {
+function withSecrets(
+    inputs: Record<string, unknown>,
+    secretPaths: string[],
+): Record<string, unknown> {
     const copy = structuredClone(inputs);
     for (const secretPath of secretPaths) {
         const keys = propertyPathKeys(secretPath);
         const last = keys.pop() as string;
-        const holder = keys.reduce<unknown>((node, key) => (node as Record<string, unknown> | null | undefined)?.[key], copy) as Record<string, unknown> | null | undefined;
+        const holder = keys.reduce<unknown>(
+            (node, key) => (node as Record<string, unknown> | null | undefined)?.[key],
+            copy,
+        ) as Record<string, unknown> | null | undefined;
         if (holder && last in holder) {
             holder[last] = pulumi.secret(holder[last]);
         }
@@ -156,8 +185,10 @@ function withSecrets(inputs: Record<string, unknown>, secretPaths: string[]): Re
 /** `stringData[".dockerconfigjson"]` -> `["stringData", ".dockerconfigjson"]`, the engine's path syntax. */
 function propertyPathKeys(propertyPath: string): string[] {
     const keys: string[] = [];
-    for (const m of propertyPath.matchAll(/(?:^|\.)([A-Za-z_$][\w$]*)|\[(\d+|"(?:[^"\\]|\\.)*")\]/g)) {
-        keys.push(m[1] ?? (m[2].startsWith("\"") ? JSON.parse(m[2]) : m[2]));
+    for (const m of propertyPath.matchAll(
+        /(?:^|\.)([A-Za-z_$][\w$]*)|\[(\d+|"(?:[^"\\]|\\.)*")\]/g,
+    )) {
+        keys.push(m[1] ?? (m[2].startsWith('"') ? JSON.parse(m[2]) : m[2]));
     }
     return keys;
 }

@@ -16,7 +16,8 @@ import { summarizeProfile, type ProfileSummary } from "./bench-profile";
 import type { WorkerResult } from "./bench-worker";
 
 const ROOT = path.resolve(__dirname, "..");
-const USAGE = "usage: npm run bench -- [--sizes 10,100,500,1000] [--runs <n>] [--out <dir>] [--profile] [--subject <module>]";
+const USAGE =
+    "usage: npm run bench -- [--sizes 10,100,500,1000] [--runs <n>] [--out <dir>] [--profile] [--subject <module>]";
 const DEFAULT_SIZES = "10,100,500,1000";
 
 /** The issue's targets. */
@@ -82,10 +83,22 @@ export interface BenchReport {
 }
 
 function main(): number {
-    let values: { sizes?: string; runs?: string; out?: string; profile?: boolean; subject?: string };
+    let values: {
+        sizes?: string;
+        runs?: string;
+        out?: string;
+        profile?: boolean;
+        subject?: string;
+    };
     try {
         ({ values } = parseArgs({
-            options: { sizes: { type: "string" }, runs: { type: "string" }, out: { type: "string" }, profile: { type: "boolean" }, subject: { type: "string" } },
+            options: {
+                sizes: { type: "string" },
+                runs: { type: "string" },
+                out: { type: "string" },
+                profile: { type: "boolean" },
+                subject: { type: "string" },
+            },
             allowPositionals: false,
         }));
     } catch (err) {
@@ -101,7 +114,9 @@ function main(): number {
     }
     const runs = Number(values.runs ?? "1");
     if (!Number.isInteger(runs) || runs < 1) {
-        console.error(`--runs: got ${JSON.stringify(values.runs)}; expected a whole number of at least 1, e.g. 3\n${USAGE}`);
+        console.error(
+            `--runs: got ${JSON.stringify(values.runs)}; expected a whole number of at least 1, e.g. 3\n${USAGE}`,
+        );
         return 2;
     }
     const out = path.resolve(values.out ?? path.join(ROOT, "out", "bench"));
@@ -118,24 +133,46 @@ function main(): number {
             const tree: WorkerResult[] = [];
             for (let run = 1; run <= runs; run++) {
                 const of = runs > 1 ? ` (run ${run} of ${runs})` : "";
-                progress(`${size.extensions} extensions over ${size.projects} projects: evaluating the platform${of}`);
-                measured.push(runWorker(["subject", subject, String(size.extensions), String(size.projects), leaves]));
-                progress(`${size.extensions} extensions: evaluating the baseline, ${measured[0].leafResources} leaf resources and no components${of}`);
+                progress(
+                    `${size.extensions} extensions over ${size.projects} projects: evaluating the platform${of}`,
+                );
+                measured.push(
+                    runWorker([
+                        "subject",
+                        subject,
+                        String(size.extensions),
+                        String(size.projects),
+                        leaves,
+                    ]),
+                );
+                progress(
+                    `${size.extensions} extensions: evaluating the baseline, ${measured[0].leafResources} leaf resources and no components${of}`,
+                );
                 baseline.push(runWorker(["baseline", leaves]));
-                progress(`${size.extensions} extensions: evaluating the tree baseline, ${measured[0].componentResources} empty components${of}`);
+                progress(
+                    `${size.extensions} extensions: evaluating the tree baseline, ${measured[0].componentResources} empty components${of}`,
+                );
                 tree.push(runWorker(["tree", leaves]));
             }
             const result = sizeResult(size, lowest(measured), lowest(baseline), lowest(tree));
             results.push(result);
             console.log(tableRow(rowOf(result)));
         }
-        const report: BenchReport = { subject: path.relative(ROOT, subject), node: process.version, runs, sizes: results, summary: summarize(results) };
+        const report: BenchReport = {
+            subject: path.relative(ROOT, subject),
+            node: process.version,
+            runs,
+            sizes: results,
+            summary: summarize(results),
+        };
         if (values.profile) {
             report.profile = profileLargest(sizes[sizes.length - 1], subject, scratch, out);
             printProfile(report.profile);
         }
         fs.writeFileSync(path.join(out, "bench.json"), `${JSON.stringify(report, null, 2)}\n`);
-        progress(`wrote ${path.relative(process.cwd(), path.join(out, "bench.json")) || "bench.json"}`);
+        progress(
+            `wrote ${path.relative(process.cwd(), path.join(out, "bench.json")) || "bench.json"}`,
+        );
         console.log(report.summary.line);
         return 0;
     } catch (err) {
@@ -151,21 +188,36 @@ export function parseSizes(text: string): Array<{ extensions: number; projects: 
     return text.split(",").map((part) => {
         const m = /^\s*(\d+)(?::(\d+))?\s*$/.exec(part);
         const extensions = Number(m?.[1]);
-        const projects = m?.[2] === undefined ? Math.min(50, Math.max(Math.min(5, extensions), Math.ceil(extensions / 20))) : Number(m[2]);
+        const projects =
+            m?.[2] === undefined
+                ? Math.min(50, Math.max(Math.min(5, extensions), Math.ceil(extensions / 20)))
+                : Number(m[2]);
         if (!m || extensions < 1 || projects < 1) {
-            throw new Error(`--sizes: got ${JSON.stringify(part)}; expected <extensions>[:<projects>], both at least 1, e.g. 100 or 100:10`);
+            throw new Error(
+                `--sizes: got ${JSON.stringify(part)}; expected <extensions>[:<projects>], both at least 1, e.g. 100 or 100:10`,
+            );
         }
         return { extensions, projects };
     });
 }
 
 function runWorker(args: string[], profile?: string): WorkerResult {
-    const child = spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, "bin", "bench-worker.ts"), ...args, ...(profile ? [profile] : [])], {
-        cwd: ROOT,
-        encoding: "utf8",
-        stdio: ["ignore", "pipe", "inherit"],
-        maxBuffer: 64 * 2 ** 20,
-    });
+    const child = spawnSync(
+        process.execPath,
+        [
+            "--import",
+            "tsx",
+            path.join(ROOT, "bin", "bench-worker.ts"),
+            ...args,
+            ...(profile ? [profile] : []),
+        ],
+        {
+            cwd: ROOT,
+            encoding: "utf8",
+            stdio: ["ignore", "pipe", "inherit"],
+            maxBuffer: 64 * 2 ** 20,
+        },
+    );
     const last = child.stdout?.trim().split("\n").pop();
     if (child.status !== 0 || !last) {
         throw new Error(`bench-worker ${args[0]} failed (exit ${child.status ?? child.signal})`);
@@ -176,18 +228,40 @@ function runWorker(args: string[], profile?: string): WorkerResult {
 /** The lowest of each figure over repeated runs of one program. */
 function lowest(results: WorkerResult[]): WorkerResult {
     const min = (figure: keyof WorkerResult) => Math.min(...results.map((r) => r[figure]));
-    return { ...results[0], wallMs: min("wallMs"), peakRssMb: min("peakRssMb"), startRssMb: min("startRssMb") };
+    return {
+        ...results[0],
+        wallMs: min("wallMs"),
+        peakRssMb: min("peakRssMb"),
+        startRssMb: min("startRssMb"),
+    };
 }
 
-function sizeResult(size: { extensions: number; projects: number }, measured: WorkerResult, baseline: WorkerResult, tree: WorkerResult): SizeResult {
+function sizeResult(
+    size: { extensions: number; projects: number },
+    measured: WorkerResult,
+    baseline: WorkerResult,
+    tree: WorkerResult,
+): SizeResult {
     if (baseline.leafResources !== measured.leafResources || baseline.componentResources !== 0) {
-        throw new Error(`the baseline registered ${baseline.leafResources} leaf and ${baseline.componentResources} component resources; expected ${measured.leafResources} and 0`);
+        throw new Error(
+            `the baseline registered ${baseline.leafResources} leaf and ${baseline.componentResources} component resources; expected ${measured.leafResources} and 0`,
+        );
     }
-    if (tree.leafResources !== measured.leafResources || tree.componentResources !== measured.componentResources) {
-        throw new Error(`the tree baseline registered ${tree.leafResources} leaf and ${tree.componentResources} component resources; expected ${measured.leafResources} and ${measured.componentResources}`);
+    if (
+        tree.leafResources !== measured.leafResources ||
+        tree.componentResources !== measured.componentResources
+    ) {
+        throw new Error(
+            `the tree baseline registered ${tree.leafResources} leaf and ${tree.componentResources} component resources; expected ${measured.leafResources} and ${measured.componentResources}`,
+        );
     }
     const usPerLeaf = (wallMs: number) => round((wallMs * 1000) / measured.leafResources, 1);
-    const floor = (r: WorkerResult): Floor => ({ wallMs: round(r.wallMs, 1), peakRssMb: round(r.peakRssMb, 1), usPerLeaf: usPerLeaf(r.wallMs), startRssMb: round(r.startRssMb, 1) });
+    const floor = (r: WorkerResult): Floor => ({
+        wallMs: round(r.wallMs, 1),
+        peakRssMb: round(r.peakRssMb, 1),
+        usPerLeaf: usPerLeaf(r.wallMs),
+        startRssMb: round(r.startRssMb, 1),
+    });
     return {
         ...size,
         leafResources: measured.leafResources,
@@ -206,7 +280,9 @@ function sizeResult(size: { extensions: number; projects: number }, measured: Wo
 
 export function summarize(sizes: SizeResult[]): BenchSummary {
     const largest = sizes.reduce((a, b) => (b.extensions > a.extensions ? b : a));
-    const reference = sizes.find((s) => s.extensions === 100) ?? sizes.reduce((a, b) => (b.extensions < a.extensions ? b : a));
+    const reference =
+        sizes.find((s) => s.extensions === 100) ??
+        sizes.reduce((a, b) => (b.extensions < a.extensions ? b : a));
     const usPerLeafGrowth = round(largest.usPerLeaf / reference.usPerLeaf, 3);
     const met = {
         ratio: largest.ratio <= TARGETS.ratio,
@@ -233,15 +309,29 @@ export function summarize(sizes: SizeResult[]): BenchSummary {
 }
 
 /** Profiles the evaluation of the largest size, measured and baseline, each in another fresh process. */
-function profileLargest(size: { extensions: number; projects: number }, subject: string, scratch: string, out: string): { subject: ProfileSummary; baseline: ProfileSummary } {
+function profileLargest(
+    size: { extensions: number; projects: number },
+    subject: string,
+    scratch: string,
+    out: string,
+): { subject: ProfileSummary; baseline: ProfileSummary } {
     const leaves = path.join(scratch, "profile-leaves.json");
-    const files = { subject: path.join(out, `subject-${size.extensions}.cpuprofile`), baseline: path.join(out, `baseline-${size.extensions}.cpuprofile`) };
+    const files = {
+        subject: path.join(out, `subject-${size.extensions}.cpuprofile`),
+        baseline: path.join(out, `baseline-${size.extensions}.cpuprofile`),
+    };
     progress(`${size.extensions} extensions: CPU profile of the platform evaluation`);
-    runWorker(["subject", subject, String(size.extensions), String(size.projects), leaves], files.subject);
+    runWorker(
+        ["subject", subject, String(size.extensions), String(size.projects), leaves],
+        files.subject,
+    );
     progress(`${size.extensions} extensions: CPU profile of the baseline`);
     runWorker(["baseline", leaves], files.baseline);
-    progress(`wrote ${path.relative(process.cwd(), files.subject)} and ${path.basename(files.baseline)} (open in Chrome DevTools or speedscope)`);
-    const read = (file: string) => summarizeProfile(JSON.parse(fs.readFileSync(file, "utf8")), ROOT);
+    progress(
+        `wrote ${path.relative(process.cwd(), files.subject)} and ${path.basename(files.baseline)} (open in Chrome DevTools or speedscope)`,
+    );
+    const read = (file: string) =>
+        summarizeProfile(JSON.parse(fs.readFileSync(file, "utf8")), ROOT);
     return { subject: read(files.subject), baseline: read(files.baseline) };
 }
 
@@ -249,21 +339,43 @@ function printProfile(profile: { subject: ProfileSummary; baseline: ProfileSumma
     for (const [label, summary] of Object.entries(profile)) {
         console.log(`\n${label}: ${summary.totalMs.toFixed(0)} ms profiled; self time by module`);
         for (const m of summary.byModule.slice(0, 10)) {
-            console.log(`  ${(m.share * 100).toFixed(1).padStart(5)}%  ${m.ms.toFixed(0).padStart(7)} ms  ${m.name}`);
+            console.log(
+                `  ${(m.share * 100).toFixed(1).padStart(5)}%  ${m.ms.toFixed(0).padStart(7)} ms  ${m.name}`,
+            );
         }
-        console.log(`${label}: self time by calling module (Node internals and native code count for their caller)`);
+        console.log(
+            `${label}: self time by calling module (Node internals and native code count for their caller)`,
+        );
         for (const m of summary.byCallingModule.slice(0, 10)) {
-            console.log(`  ${(m.share * 100).toFixed(1).padStart(5)}%  ${m.ms.toFixed(0).padStart(7)} ms  ${m.name}`);
+            console.log(
+                `  ${(m.share * 100).toFixed(1).padStart(5)}%  ${m.ms.toFixed(0).padStart(7)} ms  ${m.name}`,
+            );
         }
         console.log(`${label}: top functions by self time`);
         for (const f of summary.topFunctions) {
-            console.log(`  ${(f.share * 100).toFixed(1).padStart(5)}%  ${f.ms.toFixed(0).padStart(7)} ms  ${f.name}`);
+            console.log(
+                `  ${(f.share * 100).toFixed(1).padStart(5)}%  ${f.ms.toFixed(0).padStart(7)} ms  ${f.name}`,
+            );
         }
     }
     console.log("");
 }
 
-const HEADER = ["extensions", "projects", "leaf", "components", "wall ms", "peak RSS MB", "us/leaf", "baseline ms", "baseline RSS MB", "ratio", "RSS share", "tree ms", "over tree"];
+const HEADER = [
+    "extensions",
+    "projects",
+    "leaf",
+    "components",
+    "wall ms",
+    "peak RSS MB",
+    "us/leaf",
+    "baseline ms",
+    "baseline RSS MB",
+    "ratio",
+    "RSS share",
+    "tree ms",
+    "over tree",
+];
 
 function rowOf(r: SizeResult): string[] {
     return [

@@ -14,7 +14,9 @@ JSON.stringify(platformConfig, (key, value) => {
     }
     return value;
 });
-const secrets = Object.fromEntries([...secretKeys].sort().map((key) => [key, config.requireSecret(key)]));
+const secrets = Object.fromEntries(
+    [...secretKeys].sort().map((key) => [key, config.requireSecret(key)]),
+);
 
 const platform = new PipelinePlatform("platform", {
     config: platformConfig,

@@ -4,7 +4,12 @@ import * as path from "path";
 import * as YAML from "yaml";
 
 const root = path.join(__dirname, "..");
-const schema = JSON.parse(fs.readFileSync(path.join(__dirname, "fixtures/pulumi-project/pulumi-project.schema.json"), "utf8"));
+const schema = JSON.parse(
+    fs.readFileSync(
+        path.join(__dirname, "fixtures/pulumi-project/pulumi-project.schema.json"),
+        "utf8",
+    ),
+);
 
 function projectFiles(): string[] {
     const examples = path.join(root, "examples");
@@ -23,12 +28,15 @@ function projectFiles(): string[] {
 describe("Pulumi project files", () => {
     const validate = new Ajv({ strict: false, allErrors: true }).compile(schema);
 
-    test.each(projectFiles().map((f) => [path.relative(root, f), f]))("%s is valid against the Pulumi project schema", (_rel, file) => {
-        const project = YAML.parse(fs.readFileSync(file, "utf8"));
-        const ok = validate(project);
-        expect(validate.errors ?? []).toEqual([]);
-        expect(ok).toBe(true);
-    });
+    test.each(projectFiles().map((f) => [path.relative(root, f), f]))(
+        "%s is valid against the Pulumi project schema",
+        (_rel, file) => {
+            const project = YAML.parse(fs.readFileSync(file, "utf8"));
+            const ok = validate(project);
+            expect(validate.errors ?? []).toEqual([]);
+            expect(ok).toBe(true);
+        },
+    );
 
     test("the schema rejects a project without a runtime, so the check can fail", () => {
         expect(validate({ name: "x" })).toBe(false);

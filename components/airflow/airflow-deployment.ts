@@ -1,12 +1,34 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
-import { dns1123LabelProblems, dns1123SubdomainProblems, dnsLabel, invalidInput, joinPath, parseImageReference, quantityProblems, isNegativeQuantity, standardLabels } from "../core";
+import {
+    dns1123LabelProblems,
+    dns1123SubdomainProblems,
+    dnsLabel,
+    invalidInput,
+    joinPath,
+    parseImageReference,
+    quantityProblems,
+    isNegativeQuantity,
+    standardLabels,
+} from "../core";
 import { PipelineIngress, type PipelineIngressArgs } from "../ingress";
 import { pipelineFqdn, validatePipelineIngress } from "../ingress/pipeline-ingress";
 import { AIRFLOW_CHART, assertValidChartValues } from "./chart";
-import { podTemplateFiles, runSettingsFiles, validateRunConfig, type RunConfig } from "./run-config";
-import { airflowValues, EXECUTORS, mergeValues, refuseCredentials, type Executor, type ValuesPlan } from "./values";
+import {
+    podTemplateFiles,
+    runSettingsFiles,
+    validateRunConfig,
+    type RunConfig,
+} from "./run-config";
+import {
+    airflowValues,
+    EXECUTORS,
+    mergeValues,
+    refuseCredentials,
+    type Executor,
+    type ValuesPlan,
+} from "./values";
 
 /** The DAG volume DAG installers write and Airflow reads. */
 export interface AirflowDags {
@@ -48,7 +70,10 @@ export interface AirflowRemoteLogs {
 }
 
 /** The web UI's hostname and TLS: a `PipelineIngress` in the Airflow namespace. */
-export type AirflowIngress = Omit<PipelineIngressArgs, "namespace" | "service" | "tasks" | "pipeline"> & {
+export type AirflowIngress = Omit<
+    PipelineIngressArgs,
+    "namespace" | "service" | "tasks" | "pipeline"
+> & {
     /** First label of the hostname. Default `airflow`. */
     pipeline?: string;
 };
@@ -96,11 +121,19 @@ export interface AirflowDeploymentArgs {
 
 /** What task pods and the kedro run flow need in a project namespace, and nothing else. */
 export const POD_LAUNCHER_RULES = [
-    { apiGroups: [""], resources: ["pods"], verbs: ["create", "get", "list", "watch", "delete", "patch"] },
+    {
+        apiGroups: [""],
+        resources: ["pods"],
+        verbs: ["create", "get", "list", "watch", "delete", "patch"],
+    },
     { apiGroups: [""], resources: ["pods/log"], verbs: ["get", "list"] },
     { apiGroups: [""], resources: ["pods/exec"], verbs: ["create", "get"] },
     { apiGroups: [""], resources: ["events"], verbs: ["get", "list", "watch"] },
-    { apiGroups: [""], resources: ["persistentvolumeclaims"], verbs: ["create", "get", "list", "delete"] },
+    {
+        apiGroups: [""],
+        resources: ["persistentvolumeclaims"],
+        verbs: ["create", "get", "list", "delete"],
+    },
 ];
 
 const SECRET_KEYS = [
@@ -135,48 +168,93 @@ export class AirflowDeployment extends pulumi.ComponentResource {
         const children: pulumi.Resource[] = [];
 
         for (const { role, key } of SECRET_KEYS) {
-            const bytes = new random.RandomBytes(`${name}-${role}-bytes`, { length: 32 }, { parent: this });
+            const bytes = new random.RandomBytes(
+                `${name}-${role}-bytes`,
+                { length: 32 },
+                { parent: this },
+            );
             // Fernet wants URL-safe base64 of 32 bytes; the other keys are 64 hex digits.
             const value = role === "fernet-key" ? bytes.base64.apply(urlSafeBase64) : bytes.hex;
-            children.push(new k8s.core.v1.Secret(`${name}-${role}`, {
-                metadata: { name: names.secrets[role], namespace, labels },
-                type: "Opaque",
-                stringData: { [key]: pulumi.secret(value) },
-            }, { parent: this }));
+            children.push(
+                new k8s.core.v1.Secret(
+                    `${name}-${role}`,
+                    {
+                        metadata: { name: names.secrets[role], namespace, labels },
+                        type: "Opaque",
+                        stringData: { [key]: pulumi.secret(value) },
+                    },
+                    { parent: this },
+                ),
+            );
         }
 
         const dags = args.dags ?? {};
-        const dagsClaim = new k8s.core.v1.PersistentVolumeClaim(`${name}-dags`, {
-            metadata: { name: names.dagsClaim, namespace, labels },
-            spec: {
-                accessModes: dags.accessModes ?? ["ReadWriteMany"],
-                resources: { requests: { storage: dags.size ?? "1Gi" } },
-                ...(dags.storageClassName !== undefined ? { storageClassName: dags.storageClassName } : {}),
+        const dagsClaim = new k8s.core.v1.PersistentVolumeClaim(
+            `${name}-dags`,
+            {
+                metadata: { name: names.dagsClaim, namespace, labels },
+                spec: {
+                    accessModes: dags.accessModes ?? ["ReadWriteMany"],
+                    resources: { requests: { storage: dags.size ?? "1Gi" } },
+                    ...(dags.storageClassName !== undefined
+                        ? { storageClassName: dags.storageClassName }
+                        : {}),
+                },
             },
-        }, { parent: this });
+            { parent: this },
+        );
         children.push(dagsClaim);
 
         for (const projectNamespace of args.projectNamespaces) {
-            const role = new k8s.rbac.v1.Role(`${name}-pod-launcher-${projectNamespace}`, {
-                metadata: { name: names.podLauncher, namespace: projectNamespace, labels },
-                rules: POD_LAUNCHER_RULES,
-            }, { parent: this });
-            children.push(new k8s.rbac.v1.RoleBinding(`${name}-pod-launcher-${projectNamespace}`, {
-                metadata: { name: names.podLauncher, namespace: projectNamespace, labels },
-                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: names.podLauncher },
-                subjects: [names.serviceAccounts.worker, names.serviceAccounts.scheduler].map((sa) => ({ kind: "ServiceAccount", name: sa, namespace })),
-            }, { parent: this, dependsOn: [role] }));
+            const role = new k8s.rbac.v1.Role(
+                `${name}-pod-launcher-${projectNamespace}`,
+                {
+                    metadata: { name: names.podLauncher, namespace: projectNamespace, labels },
+                    rules: POD_LAUNCHER_RULES,
+                },
+                { parent: this },
+            );
+            children.push(
+                new k8s.rbac.v1.RoleBinding(
+                    `${name}-pod-launcher-${projectNamespace}`,
+                    {
+                        metadata: { name: names.podLauncher, namespace: projectNamespace, labels },
+                        roleRef: {
+                            apiGroup: "rbac.authorization.k8s.io",
+                            kind: "Role",
+                            name: names.podLauncher,
+                        },
+                        subjects: [
+                            names.serviceAccounts.worker,
+                            names.serviceAccounts.scheduler,
+                        ].map((sa) => ({ kind: "ServiceAccount", name: sa, namespace })),
+                    },
+                    { parent: this, dependsOn: [role] },
+                ),
+            );
         }
 
         if (args.runConfig) {
-            children.push(new k8s.core.v1.ConfigMap(`${name}-pod-templates`, {
-                metadata: { name: names.podTemplates, namespace, labels },
-                data: podTemplateFiles(args.runConfig),
-            }, { parent: this }));
-            children.push(new k8s.core.v1.ConfigMap(`${name}-run-config`, {
-                metadata: { name: names.runSettings, namespace, labels },
-                data: runSettingsFiles(args.runConfig),
-            }, { parent: this }));
+            children.push(
+                new k8s.core.v1.ConfigMap(
+                    `${name}-pod-templates`,
+                    {
+                        metadata: { name: names.podTemplates, namespace, labels },
+                        data: podTemplateFiles(args.runConfig),
+                    },
+                    { parent: this },
+                ),
+            );
+            children.push(
+                new k8s.core.v1.ConfigMap(
+                    `${name}-run-config`,
+                    {
+                        metadata: { name: names.runSettings, namespace, labels },
+                        data: runSettingsFiles(args.runConfig),
+                    },
+                    { parent: this },
+                ),
+            );
         }
 
         const values = pulumi.output(plan).apply((resolved) => {
@@ -184,20 +262,30 @@ export class AirflowDeployment extends pulumi.ComponentResource {
             assertValidChartValues(merged, "values");
             return merged;
         });
-        const release = new k8s.helm.v3.Release(`${name}-release`, {
-            name: names.release,
-            namespace,
-            chart: AIRFLOW_CHART.chart,
-            version: AIRFLOW_CHART.version,
-            repositoryOpts: { repo: AIRFLOW_CHART.repo },
-            values,
-            waitForJobs: true,
-            timeout: args.timeoutSeconds ?? 900,
-        }, { parent: this, dependsOn: children });
+        const release = new k8s.helm.v3.Release(
+            `${name}-release`,
+            {
+                name: names.release,
+                namespace,
+                chart: AIRFLOW_CHART.chart,
+                version: AIRFLOW_CHART.version,
+                repositoryOpts: { repo: AIRFLOW_CHART.repo },
+                values,
+                waitForJobs: true,
+                timeout: args.timeoutSeconds ?? 900,
+            },
+            { parent: this, dependsOn: children },
+        );
 
-        let webUrl: pulumi.Output<string> = pulumi.output(`http://${names.apiServerService}.${namespace}.svc.cluster.local:8080`);
+        let webUrl: pulumi.Output<string> = pulumi.output(
+            `http://${names.apiServerService}.${namespace}.svc.cluster.local:8080`,
+        );
         if (args.ingress) {
-            const ingress = new PipelineIngress(`${name}-ingress`, ingressArgs(args.ingress, namespace, names.apiServerService), { parent: this, dependsOn: [release] });
+            const ingress = new PipelineIngress(
+                `${name}-ingress`,
+                ingressArgs(args.ingress, namespace, names.apiServerService),
+                { parent: this, dependsOn: [release] },
+            );
             webUrl = ingress.url;
         }
 
@@ -231,12 +319,19 @@ export function remoteLogsFromStorage(
     options: { storage?: string; prefix?: string } = {},
 ): AirflowRemoteLogs {
     return {
-        bucket: pulumi.all([storage.buckets, options.storage ?? storage.airflowStorage ?? "default"]).apply(([buckets, key]) => {
-            if (!(key in buckets)) {
-                invalidInput({ path: "logs.bucket", given: key, expected: `a storage of the S3Storage (${Object.keys(buckets).join(", ")})`, example: "default" });
-            }
-            return buckets[key];
-        }),
+        bucket: pulumi
+            .all([storage.buckets, options.storage ?? storage.airflowStorage ?? "default"])
+            .apply(([buckets, key]) => {
+                if (!(key in buckets)) {
+                    invalidInput({
+                        path: "logs.bucket",
+                        given: key,
+                        expected: `a storage of the S3Storage (${Object.keys(buckets).join(", ")})`,
+                        example: "default",
+                    });
+                }
+                return buckets[key];
+            }),
         prefix: options.prefix,
         connectionSecretName: storage.airflowConnectionSecretName,
         connectionId: storage.airflowConnectionId,
@@ -261,7 +356,10 @@ interface DeploymentNames {
  * `InputPropertyError` at the first bad value. Output values get placeholders here and are checked
  * again once known. Used by the constructor and by callers that validate a whole platform first.
  */
-export function validateAirflowDeploymentArgs(name: string, args: AirflowDeploymentArgs): { names: DeploymentNames; plan: PlanInputs } {
+export function validateAirflowDeploymentArgs(
+    name: string,
+    args: AirflowDeploymentArgs,
+): { names: DeploymentNames; plan: PlanInputs } {
     const names = deploymentNames(name, args);
     const plan = valuesPlan(args, names);
     const userValues = args.values ?? {};
@@ -275,10 +373,17 @@ function deploymentNames(name: string, args: AirflowDeploymentArgs): DeploymentN
     const release = args.releaseName ?? dnsLabel(name);
     const releaseProblems = dns1123LabelProblems(release);
     if (releaseProblems.length > 0 || release.length > 53) {
-        invalidInput({ path: "releaseName", given: release, expected: "a Helm release name: a DNS label of at most 53 characters", example: "airflow" });
+        invalidInput({
+            path: "releaseName",
+            given: release,
+            expected: "a Helm release name: a DNS label of at most 53 characters",
+            example: "airflow",
+        });
     }
     // The chart's `airflow.fullname`: the release name when it contains "airflow".
-    const fullname = (release.includes("airflow") ? release : `${release}-airflow`).slice(0, 63).replace(/-+$/, "");
+    const fullname = (release.includes("airflow") ? release : `${release}-airflow`)
+        .slice(0, 63)
+        .replace(/-+$/, "");
     return {
         release,
         apiServerService: `${fullname}-api-server`,
@@ -286,15 +391,25 @@ function deploymentNames(name: string, args: AirflowDeploymentArgs): DeploymentN
         podLauncher: dnsLabel(`${release}-pod-launcher`),
         podTemplates: dnsLabel(`${release}-pod-templates`),
         runSettings: dnsLabel(`${release}-run-config`),
-        secrets: Object.fromEntries(SECRET_KEYS.map(({ role }) => [role, dnsLabel(`${release}-${role}`)])) as DeploymentNames["secrets"],
-        serviceAccounts: { worker: dnsLabel(`${fullname}-worker`), scheduler: dnsLabel(`${fullname}-scheduler`) },
+        secrets: Object.fromEntries(
+            SECRET_KEYS.map(({ role }) => [role, dnsLabel(`${release}-${role}`)]),
+        ) as DeploymentNames["secrets"],
+        serviceAccounts: {
+            worker: dnsLabel(`${fullname}-worker`),
+            scheduler: dnsLabel(`${fullname}-scheduler`),
+        },
     };
 }
 
 function requireLabel(value: string, path: string, example: string): void {
     const problems = typeof value === "string" ? dns1123LabelProblems(value) : ["must be a string"];
     if (problems.length > 0) {
-        invalidInput({ path, given: value, expected: `a namespace name that ${problems.join(" and ")}`, example });
+        invalidInput({
+            path,
+            given: value,
+            expected: `a namespace name that ${problems.join(" and ")}`,
+            example,
+        });
     }
 }
 
@@ -302,29 +417,59 @@ function requireLabel(value: string, path: string, example: string): void {
 function valuesPlan(args: AirflowDeploymentArgs, names: DeploymentNames): PlanInputs {
     const executor = args.executor ?? "KubernetesExecutor";
     if (!EXECUTORS.includes(executor)) {
-        invalidInput({ path: "executor", given: executor, expected: EXECUTORS.join(", "), example: "KubernetesExecutor" });
+        invalidInput({
+            path: "executor",
+            given: executor,
+            expected: EXECUTORS.join(", "),
+            example: "KubernetesExecutor",
+        });
     }
     if (args.airflowImage !== undefined) {
         const { repository, tag } = args.airflowImage;
         parseImageReference(`${repository}:${tag}`, "airflowImage");
         if (tag === "latest") {
-            invalidInput({ path: "airflowImage.tag", given: tag, expected: "an immutable version tag", example: "3.0.5-1" });
+            invalidInput({
+                path: "airflowImage.tag",
+                given: tag,
+                expected: "an immutable version tag",
+                example: "3.0.5-1",
+            });
         }
     }
     const pullSecrets = args.imagePullSecrets ?? [];
     if (pullSecrets.length > 1) {
-        invalidInput({ path: "imagePullSecrets", given: pullSecrets, expected: "at most one Secret: the chart pulls its images with registry.secretName (add more to the service accounts with RegistrySecret serviceAccounts)", example: '["airflow-registry"]' });
+        invalidInput({
+            path: "imagePullSecrets",
+            given: pullSecrets,
+            expected:
+                "at most one Secret: the chart pulls its images with registry.secretName (add more to the service accounts with RegistrySecret serviceAccounts)",
+            example: '["airflow-registry"]',
+        });
     }
     const database = args.database ?? {};
     if ((database.external !== undefined) === (database.bundled === true)) {
-        invalidInput({ path: "database", given: database.external !== undefined ? { external: "…", bundled: database.bundled } : database, expected: "exactly one of database.external (production) and database.bundled (development)", example: '{ external: { secretName: "airflow-database" } }' });
+        invalidInput({
+            path: "database",
+            given:
+                database.external !== undefined
+                    ? { external: "…", bundled: database.bundled }
+                    : database,
+            expected:
+                "exactly one of database.external (production) and database.bundled (development)",
+            example: '{ external: { secretName: "airflow-database" } }',
+        });
     }
     validateDags(args.dags ?? {});
     const seen = new Set<string>();
     args.projectNamespaces.forEach((ns, i) => {
         requireLabel(ns, joinPath("projectNamespaces", i), "imaging");
         if (seen.has(ns) || ns === args.namespace) {
-            invalidInput({ path: joinPath("projectNamespaces", i), given: ns, expected: "each project namespace once, none the Airflow namespace itself", example: "imaging" });
+            invalidInput({
+                path: joinPath("projectNamespaces", i),
+                given: ns,
+                expected: "each project namespace once, none the Airflow namespace itself",
+                example: "imaging",
+            });
         }
         seen.add(ns);
     });
@@ -337,8 +482,16 @@ function valuesPlan(args: AirflowDeploymentArgs, names: DeploymentNames): PlanIn
     if (args.runConfig) {
         validateRunConfig(args.runConfig, "runConfig");
     }
-    if (args.timeoutSeconds !== undefined && !(Number.isInteger(args.timeoutSeconds) && args.timeoutSeconds > 0)) {
-        invalidInput({ path: "timeoutSeconds", given: args.timeoutSeconds, expected: "a whole number of seconds above 0", example: "900" });
+    if (
+        args.timeoutSeconds !== undefined &&
+        !(Number.isInteger(args.timeoutSeconds) && args.timeoutSeconds > 0)
+    ) {
+        invalidInput({
+            path: "timeoutSeconds",
+            given: args.timeoutSeconds,
+            expected: "a whole number of seconds above 0",
+            example: "900",
+        });
     }
     const prefix = (args.logs?.prefix ?? "airflow/logs").replace(/^\/+|\/+$/g, "");
     return {
@@ -346,7 +499,10 @@ function valuesPlan(args: AirflowDeploymentArgs, names: DeploymentNames): PlanIn
         namespace: args.namespace,
         airflowImage: args.airflowImage,
         registrySecretName: pullSecrets[0],
-        database: database.external !== undefined ? { metadataSecretName: database.external.secretName } : { bundled: true },
+        database:
+            database.external !== undefined
+                ? { metadataSecretName: database.external.secretName }
+                : { bundled: true },
         dagsClaimName: names.dagsClaim,
         secretNames: {
             fernetKey: names.secrets["fernet-key"],
@@ -363,35 +519,87 @@ function valuesPlan(args: AirflowDeploymentArgs, names: DeploymentNames): PlanIn
                   connectionSecretName: args.logs.connectionSecretName,
               }
             : undefined,
-        runConfigMaps: args.runConfig ? { podTemplates: names.podTemplates, runSettings: names.runSettings } : undefined,
+        runConfigMaps: args.runConfig
+            ? { podTemplates: names.podTemplates, runSettings: names.runSettings }
+            : undefined,
     };
 }
 
 function validateDags(dags: AirflowDags): void {
-    if (dags.size !== undefined && (quantityProblems(dags.size).length > 0 || isNegativeQuantity(dags.size))) {
-        invalidInput({ path: "dags.size", given: dags.size, expected: "a storage quantity", example: "5Gi" });
+    if (
+        dags.size !== undefined &&
+        (quantityProblems(dags.size).length > 0 || isNegativeQuantity(dags.size))
+    ) {
+        invalidInput({
+            path: "dags.size",
+            given: dags.size,
+            expected: "a storage quantity",
+            example: "5Gi",
+        });
     }
-    if (dags.storageClassName !== undefined && dns1123SubdomainProblems(dags.storageClassName).length > 0) {
-        invalidInput({ path: "dags.storageClassName", given: dags.storageClassName, expected: "a StorageClass name", example: "efs-sc" });
+    if (
+        dags.storageClassName !== undefined &&
+        dns1123SubdomainProblems(dags.storageClassName).length > 0
+    ) {
+        invalidInput({
+            path: "dags.storageClassName",
+            given: dags.storageClassName,
+            expected: "a StorageClass name",
+            example: "efs-sc",
+        });
     }
     const modes = ["ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod"];
-    if (dags.accessModes !== undefined && (dags.accessModes.length === 0 || dags.accessModes.some((m) => !modes.includes(m)))) {
-        invalidInput({ path: "dags.accessModes", given: dags.accessModes, expected: `one or more of ${modes.join(", ")}`, example: '["ReadWriteMany"]' });
+    if (
+        dags.accessModes !== undefined &&
+        (dags.accessModes.length === 0 || dags.accessModes.some((m) => !modes.includes(m)))
+    ) {
+        invalidInput({
+            path: "dags.accessModes",
+            given: dags.accessModes,
+            expected: `one or more of ${modes.join(", ")}`,
+            example: '["ReadWriteMany"]',
+        });
     }
 }
 
 function validateLogs(logs: AirflowRemoteLogs): void {
     if (typeof logs.connectionId === "string" && !/^[A-Za-z0-9_-]+$/.test(logs.connectionId)) {
-        invalidInput({ path: "logs.connectionId", given: logs.connectionId, expected: "an Airflow connection id (letters, digits, '_', '-')", example: "s3_logs" });
+        invalidInput({
+            path: "logs.connectionId",
+            given: logs.connectionId,
+            expected: "an Airflow connection id (letters, digits, '_', '-')",
+            example: "s3_logs",
+        });
     }
-    if (typeof logs.connectionSecretName === "string" && dns1123SubdomainProblems(logs.connectionSecretName).length > 0) {
-        invalidInput({ path: "logs.connectionSecretName", given: logs.connectionSecretName, expected: "a Secret name", example: "airflow-s3-logs" });
+    if (
+        typeof logs.connectionSecretName === "string" &&
+        dns1123SubdomainProblems(logs.connectionSecretName).length > 0
+    ) {
+        invalidInput({
+            path: "logs.connectionSecretName",
+            given: logs.connectionSecretName,
+            expected: "a Secret name",
+            example: "airflow-s3-logs",
+        });
     }
-    if (typeof logs.bucket === "string" && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(logs.bucket)) {
-        invalidInput({ path: "logs.bucket", given: logs.bucket, expected: "an S3 bucket name", example: "pipeline-logs" });
+    if (
+        typeof logs.bucket === "string" &&
+        !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(logs.bucket)
+    ) {
+        invalidInput({
+            path: "logs.bucket",
+            given: logs.bucket,
+            expected: "an S3 bucket name",
+            example: "pipeline-logs",
+        });
     }
     if (logs.prefix !== undefined && !/^[A-Za-z0-9!_.*'()/-]*$/.test(logs.prefix)) {
-        invalidInput({ path: "logs.prefix", given: logs.prefix, expected: "an S3 key prefix (letters, digits, '/', '-', '_', '.')", example: "airflow/logs" });
+        invalidInput({
+            path: "logs.prefix",
+            given: logs.prefix,
+            expected: "an S3 key prefix (letters, digits, '/', '-', '_', '.')",
+            example: "airflow/logs",
+        });
     }
 }
 
@@ -402,32 +610,59 @@ function validateIngress(ingress: PipelineIngressArgs): void {
         pipelineFqdn(ingress);
     } catch (err) {
         if (pulumi.InputPropertyError.isInstance(err)) {
-            throw new pulumi.InputPropertyError({ propertyPath: `ingress.${err.propertyPath}`, reason: `ingress.${err.reason}` });
+            throw new pulumi.InputPropertyError({
+                propertyPath: `ingress.${err.propertyPath}`,
+                reason: `ingress.${err.reason}`,
+            });
         }
         throw err;
     }
 }
 
-function ingressArgs(ingress: AirflowIngress, namespace: string, service: string): PipelineIngressArgs {
-    return { ...ingress, pipeline: ingress.pipeline ?? "airflow", namespace, service: { name: service, port: 8080 } };
+function ingressArgs(
+    ingress: AirflowIngress,
+    namespace: string,
+    service: string,
+): PipelineIngressArgs {
+    return {
+        ...ingress,
+        pipeline: ingress.pipeline ?? "airflow",
+        namespace,
+        service: { name: service, port: 8080 },
+    };
 }
 
 /** The values plan before its Outputs are known. */
 type PlanInputs = Omit<ValuesPlan, "registrySecretName" | "database" | "logs"> & {
     registrySecretName?: pulumi.Input<string>;
     database: { metadataSecretName: pulumi.Input<string> } | { bundled: true };
-    logs?: { baseFolder: pulumi.Input<string>; connectionId: pulumi.Input<string>; connectionSecretName: pulumi.Input<string> };
+    logs?: {
+        baseFolder: pulumi.Input<string>;
+        connectionId: pulumi.Input<string>;
+        connectionSecretName: pulumi.Input<string>;
+    };
 };
 
 /** The plan with every Output replaced by a placeholder string, for preview-time validation. */
 function placeholders(plan: PlanInputs): ValuesPlan {
-    const fill = (value: pulumi.Input<string>, placeholder: string): string => (typeof value === "string" ? value : placeholder);
+    const fill = (value: pulumi.Input<string>, placeholder: string): string =>
+        typeof value === "string" ? value : placeholder;
     return {
         ...plan,
-        registrySecretName: plan.registrySecretName === undefined ? undefined : fill(plan.registrySecretName, "registry"),
-        database: "metadataSecretName" in plan.database ? { metadataSecretName: fill(plan.database.metadataSecretName, "database") } : plan.database,
+        registrySecretName:
+            plan.registrySecretName === undefined
+                ? undefined
+                : fill(plan.registrySecretName, "registry"),
+        database:
+            "metadataSecretName" in plan.database
+                ? { metadataSecretName: fill(plan.database.metadataSecretName, "database") }
+                : plan.database,
         logs: plan.logs
-            ? { baseFolder: fill(plan.logs.baseFolder, "s3://bucket/prefix"), connectionId: fill(plan.logs.connectionId, "logs"), connectionSecretName: fill(plan.logs.connectionSecretName, "logs") }
+            ? {
+                  baseFolder: fill(plan.logs.baseFolder, "s3://bucket/prefix"),
+                  connectionId: fill(plan.logs.connectionId, "logs"),
+                  connectionSecretName: fill(plan.logs.connectionSecretName, "logs"),
+              }
             : undefined,
     };
 }

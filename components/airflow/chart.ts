@@ -95,5 +95,8 @@ export function assertValidChartValues(values: Record<string, unknown>, root: st
 
 function valueAt(values: unknown, at: string): unknown {
     const keys = at.match(/[^.[\]"]+/g) ?? [];
-    return keys.reduce<unknown>((v, k) => (v === undefined || v === null ? undefined : (v as Record<string, unknown>)[k]), values);
+    return keys.reduce<unknown>(
+        (v, k) => (v === undefined || v === null ? undefined : (v as Record<string, unknown>)[k]),
+        values,
+    );
 }

@@ -9,7 +9,12 @@ export {
     type AirflowIngress,
     type AirflowRemoteLogs,
 } from "./airflow-deployment";
-export { AIRFLOW_CHART, AIRFLOW_VERSION, chartValuesProblems, type ChartValuesProblem } from "./chart";
+export {
+    AIRFLOW_CHART,
+    AIRFLOW_VERSION,
+    chartValuesProblems,
+    type ChartValuesProblem,
+} from "./chart";
 export {
     DATA_CLAIM_TEMPLATE,
     DEFAULT_PROFILE,

@@ -112,7 +112,8 @@ export const RUN_SETTINGS_FILE = "run-config.json";
  * Name of the claim a run's tasks share: a Jinja template, rendered per DAG run by Airflow when the
  * task's `pod_template_file` is read (KubernetesPodOperator templates `.yaml` files).
  */
-export const DATA_CLAIM_TEMPLATE = "{{ dag.dag_id | lower | replace('_', '-') }}-data-{{ ts_nodash | lower }}";
+export const DATA_CLAIM_TEMPLATE =
+    "{{ dag.dag_id | lower | replace('_', '-') }}-data-{{ ts_nodash | lower }}";
 
 /** The container the KubernetesPodOperator fills in (image, command) from the task. */
 const TASK_CONTAINER = "base";
@@ -132,34 +133,60 @@ export function resolveProfile(profiles: readonly string[], requested?: string):
 
 /** The profile names a run configuration produces templates for: `__default__` first, always. */
 export function profileNames(config: RunConfig): string[] {
-    const named = Object.keys(config.resources ?? {}).filter((p) => p !== DEFAULT_PROFILE).sort();
+    const named = Object.keys(config.resources ?? {})
+        .filter((p) => p !== DEFAULT_PROFILE)
+        .sort();
     return [DEFAULT_PROFILE, ...named];
 }
 
 /** Checks every field of a run configuration; throws an InputPropertyError naming the first bad one. */
 export function validateRunConfig(config: RunConfig, path: string): void {
     if (config.imagePullPolicy !== undefined && !PULL_POLICIES.includes(config.imagePullPolicy)) {
-        invalidInput({ path: joinPath(path, "imagePullPolicy"), given: config.imagePullPolicy, expected: PULL_POLICIES.join(", "), example: "IfNotPresent" });
+        invalidInput({
+            path: joinPath(path, "imagePullPolicy"),
+            given: config.imagePullPolicy,
+            expected: PULL_POLICIES.join(", "),
+            example: "IfNotPresent",
+        });
     }
     const timeout = config.startupTimeoutSeconds;
     if (timeout !== undefined && !(Number.isInteger(timeout) && timeout > 0)) {
-        invalidInput({ path: joinPath(path, "startupTimeoutSeconds"), given: timeout, expected: "a whole number of seconds above 0", example: "600" });
+        invalidInput({
+            path: joinPath(path, "startupTimeoutSeconds"),
+            given: timeout,
+            expected: "a whole number of seconds above 0",
+            example: "600",
+        });
     }
     if (config.serviceAccountName !== undefined) {
-        requireSubdomain(config.serviceAccountName, joinPath(path, "serviceAccountName"), "airflow");
+        requireSubdomain(
+            config.serviceAccountName,
+            joinPath(path, "serviceAccountName"),
+            "airflow",
+        );
     }
-    (config.imagePullSecrets ?? []).forEach((s, i) => requireSubdomain(s, joinPath(joinPath(path, "imagePullSecrets"), i), "project-registry"));
+    (config.imagePullSecrets ?? []).forEach((s, i) =>
+        requireSubdomain(s, joinPath(joinPath(path, "imagePullSecrets"), i), "project-registry"),
+    );
     validateVolume(config.volume ?? {}, joinPath(path, "volume"));
-    (config.secrets ?? []).forEach((s, i) => validateSecret(s, joinPath(joinPath(path, "secrets"), i)));
+    (config.secrets ?? []).forEach((s, i) =>
+        validateSecret(s, joinPath(joinPath(path, "secrets"), i)),
+    );
     for (const [name, profile] of Object.entries(config.resources ?? {})) {
         validateProfile(name, profile, joinPath(joinPath(path, "resources"), name));
     }
 }
 
 function requireSubdomain(value: string, path: string, example: string): void {
-    const problems = typeof value === "string" ? dns1123SubdomainProblems(value) : ["must be a string"];
+    const problems =
+        typeof value === "string" ? dns1123SubdomainProblems(value) : ["must be a string"];
     if (problems.length > 0) {
-        invalidInput({ path, given: value, expected: `a Kubernetes object name (${problems.join("; ")})`, example });
+        invalidInput({
+            path,
+            given: value,
+            expected: `a Kubernetes object name (${problems.join("; ")})`,
+            example,
+        });
     }
 }
 
@@ -167,13 +194,22 @@ function requireQuantity(value: string, path: string, example: string): void {
     const text = String(value);
     const problems = quantityProblems(text);
     if (problems.length > 0 || isNegativeQuantity(text)) {
-        invalidInput({ path, given: value, expected: problems[0] ?? "a quantity that is not negative", example });
+        invalidInput({
+            path,
+            given: value,
+            expected: problems[0] ?? "a quantity that is not negative",
+            example,
+        });
     }
 }
 
 function validateVolume(volume: RunVolume, path: string): void {
     if (volume.storageClassName !== undefined) {
-        requireSubdomain(volume.storageClassName, joinPath(path, "storageClassName"), "standard-rwo");
+        requireSubdomain(
+            volume.storageClassName,
+            joinPath(path, "storageClassName"),
+            "standard-rwo",
+        );
     }
     if (volume.size !== undefined) {
         requireQuantity(volume.size, joinPath(path, "size"), "1Gi");
@@ -181,19 +217,39 @@ function validateVolume(volume: RunVolume, path: string): void {
     const modes = volume.accessModes;
     if (modes !== undefined) {
         if (modes.length === 0) {
-            invalidInput({ path: joinPath(path, "accessModes"), given: modes, expected: "at least one access mode", example: '["ReadWriteMany"]' });
+            invalidInput({
+                path: joinPath(path, "accessModes"),
+                given: modes,
+                expected: "at least one access mode",
+                example: '["ReadWriteMany"]',
+            });
         }
         modes.forEach((m, i) => {
             if (!ACCESS_MODES.includes(m)) {
-                invalidInput({ path: joinPath(joinPath(path, "accessModes"), i), given: m, expected: ACCESS_MODES.join(", "), example: "ReadWriteMany" });
+                invalidInput({
+                    path: joinPath(joinPath(path, "accessModes"), i),
+                    given: m,
+                    expected: ACCESS_MODES.join(", "),
+                    example: "ReadWriteMany",
+                });
             }
         });
     }
     if (volume.owner !== undefined && !(Number.isInteger(volume.owner) && volume.owner >= 0)) {
-        invalidInput({ path: joinPath(path, "owner"), given: volume.owner, expected: "a group id, a whole number from 0", example: "0" });
+        invalidInput({
+            path: joinPath(path, "owner"),
+            given: volume.owner,
+            expected: "a group id, a whole number from 0",
+            example: "0",
+        });
     }
     if (volume.mountPath !== undefined && !volume.mountPath.startsWith("/")) {
-        invalidInput({ path: joinPath(path, "mountPath"), given: volume.mountPath, expected: "an absolute path", example: "/home/kedro/data" });
+        invalidInput({
+            path: joinPath(path, "mountPath"),
+            given: volume.mountPath,
+            expected: "an absolute path",
+            example: "/home/kedro/data",
+        });
     }
 }
 
@@ -202,45 +258,94 @@ function validateSecret(secret: RunSecret, path: string): void {
     const type = secret.deployType ?? "env";
     const target = secret.deployTarget;
     if (type !== "env" && type !== "volume") {
-        invalidInput({ path: joinPath(path, "deployType"), given: type, expected: "env or volume", example: "env" });
+        invalidInput({
+            path: joinPath(path, "deployType"),
+            given: type,
+            expected: "env or volume",
+            example: "env",
+        });
     }
     if (secret.key !== undefined && configMapKeyProblems(secret.key).length > 0) {
-        invalidInput({ path: joinPath(path, "key"), given: secret.key, expected: "a Secret key (letters, digits, '-', '_', '.')", example: "sql_alchemy_conn" });
+        invalidInput({
+            path: joinPath(path, "key"),
+            given: secret.key,
+            expected: "a Secret key (letters, digits, '-', '_', '.')",
+            example: "sql_alchemy_conn",
+        });
     }
     if (type === "volume") {
         if (target === undefined || !target.startsWith("/")) {
-            invalidInput({ path: joinPath(path, "deployTarget"), given: target, expected: "the absolute path a volume secret is mounted at", example: "/var/secrets/sql" });
+            invalidInput({
+                path: joinPath(path, "deployTarget"),
+                given: target,
+                expected: "the absolute path a volume secret is mounted at",
+                example: "/var/secrets/sql",
+            });
         }
         return;
     }
     if (secret.key !== undefined && target === undefined) {
-        invalidInput({ path: joinPath(path, "deployTarget"), given: target, expected: "the environment variable that receives the secret's key", example: "SQL_CONN" });
+        invalidInput({
+            path: joinPath(path, "deployTarget"),
+            given: target,
+            expected: "the environment variable that receives the secret's key",
+            example: "SQL_CONN",
+        });
     }
     if (secret.key === undefined && target !== undefined) {
-        invalidInput({ path: joinPath(path, "deployTarget"), given: target, expected: "no deployTarget when no key is given: every key of the Secret becomes an environment variable", example: "{ secret: \"airflow-secrets\" }" });
+        invalidInput({
+            path: joinPath(path, "deployTarget"),
+            given: target,
+            expected:
+                "no deployTarget when no key is given: every key of the Secret becomes an environment variable",
+            example: '{ secret: "airflow-secrets" }',
+        });
     }
     if (target !== undefined && !ENV_NAME.test(target)) {
-        invalidInput({ path: joinPath(path, "deployTarget"), given: target, expected: "an environment variable name (letters, digits, '_', '-', '.', not starting with a digit)", example: "SQL_CONN" });
+        invalidInput({
+            path: joinPath(path, "deployTarget"),
+            given: target,
+            expected:
+                "an environment variable name (letters, digits, '_', '-', '.', not starting with a digit)",
+            example: "SQL_CONN",
+        });
     }
 }
 
 function validateProfile(name: string, profile: ResourceProfile, path: string): void {
     const keyProblems = configMapKeyProblems(`${name}.yaml`);
     if (keyProblems.length > 0 || name.length === 0 || name.startsWith(".")) {
-        invalidInput({ path, given: name, expected: "a profile name usable as a ConfigMap key: letters, digits, '-', '_', '.', not starting with '.'", example: "huge_machines" });
+        invalidInput({
+            path,
+            given: name,
+            expected:
+                "a profile name usable as a ConfigMap key: letters, digits, '-', '_', '.', not starting with '.'",
+            example: "huge_machines",
+        });
     }
     validateLabels(profile.nodeSelectors ?? {}, joinPath(path, "nodeSelectors"));
     validateLabels(profile.labels ?? {}, joinPath(path, "labels"));
     for (const key of Object.keys(profile.annotations ?? {})) {
         const problems = qualifiedNameProblems(key);
         if (problems.length > 0) {
-            invalidInput({ path: joinPath(joinPath(path, "annotations"), key), given: key, expected: `an annotation key (${problems.join("; ")})`, example: "iam.amazonaws.com/role" });
+            invalidInput({
+                path: joinPath(joinPath(path, "annotations"), key),
+                given: key,
+                expected: `an annotation key (${problems.join("; ")})`,
+                example: "iam.amazonaws.com/role",
+            });
         }
     }
-    (profile.tolerations ?? []).forEach((t, i) => validateToleration(t, joinPath(joinPath(path, "tolerations"), i)));
+    (profile.tolerations ?? []).forEach((t, i) =>
+        validateToleration(t, joinPath(joinPath(path, "tolerations"), i)),
+    );
     for (const field of ["requests", "limits"] as const) {
         for (const [resource, quantity] of Object.entries(profile[field] ?? {})) {
-            requireQuantity(quantity, joinPath(joinPath(path, field), resource), resource === "memory" ? "1Gi" : "500m");
+            requireQuantity(
+                quantity,
+                joinPath(joinPath(path, field), resource),
+                resource === "memory" ? "1Gi" : "500m",
+            );
         }
     }
 }
@@ -249,11 +354,22 @@ function validateLabels(labels: Record<string, string>, path: string): void {
     for (const [key, value] of Object.entries(labels)) {
         const keyProblems = qualifiedNameProblems(key);
         if (keyProblems.length > 0) {
-            invalidInput({ path: joinPath(path, key), given: key, expected: `a label key (${keyProblems.join("; ")})`, example: "cloud.google.com/gke-nodepool" });
+            invalidInput({
+                path: joinPath(path, key),
+                given: key,
+                expected: `a label key (${keyProblems.join("; ")})`,
+                example: "cloud.google.com/gke-nodepool",
+            });
         }
-        const valueProblems = typeof value === "string" ? labelValueProblems(value) : ["must be a string"];
+        const valueProblems =
+            typeof value === "string" ? labelValueProblems(value) : ["must be a string"];
         if (valueProblems.length > 0) {
-            invalidInput({ path: joinPath(path, key), given: value, expected: `a label value (${valueProblems.join("; ")})`, example: "huge.10x" });
+            invalidInput({
+                path: joinPath(path, key),
+                given: value,
+                expected: `a label value (${valueProblems.join("; ")})`,
+                example: "huge.10x",
+            });
         }
     }
 }
@@ -261,16 +377,36 @@ function validateLabels(labels: Record<string, string>, path: string): void {
 function validateToleration(t: RunToleration, path: string): void {
     const operator = t.operator ?? "Equal";
     if (operator !== "Equal" && operator !== "Exists") {
-        invalidInput({ path: joinPath(path, "operator"), given: t.operator, expected: "Equal or Exists", example: "Equal" });
+        invalidInput({
+            path: joinPath(path, "operator"),
+            given: t.operator,
+            expected: "Equal or Exists",
+            example: "Equal",
+        });
     }
     if (operator === "Exists" && t.value !== undefined) {
-        invalidInput({ path: joinPath(path, "value"), given: t.value, expected: "no value with operator Exists (it matches any value)", example: '{ key: "group", operator: "Exists", effect: "NoSchedule" }' });
+        invalidInput({
+            path: joinPath(path, "value"),
+            given: t.value,
+            expected: "no value with operator Exists (it matches any value)",
+            example: '{ key: "group", operator: "Exists", effect: "NoSchedule" }',
+        });
     }
     if (t.effect !== undefined && !EFFECTS.includes(t.effect)) {
-        invalidInput({ path: joinPath(path, "effect"), given: t.effect, expected: EFFECTS.join(", "), example: "NoSchedule" });
+        invalidInput({
+            path: joinPath(path, "effect"),
+            given: t.effect,
+            expected: EFFECTS.join(", "),
+            example: "NoSchedule",
+        });
     }
     if (t.tolerationSeconds !== undefined && !Number.isInteger(t.tolerationSeconds)) {
-        invalidInput({ path: joinPath(path, "tolerationSeconds"), given: t.tolerationSeconds, expected: "a whole number of seconds", example: "300" });
+        invalidInput({
+            path: joinPath(path, "tolerationSeconds"),
+            given: t.tolerationSeconds,
+            expected: "a whole number of seconds",
+            example: "300",
+        });
     }
 }
 
@@ -284,25 +420,41 @@ export function podTemplate(config: RunConfig, profileName: string): Record<stri
     const withVolume = !volume.disabled;
     const env = (config.secrets ?? [])
         .filter((s) => (s.deployType ?? "env") === "env" && s.key !== undefined)
-        .map((s) => ({ name: s.deployTarget, valueFrom: { secretKeyRef: { name: s.secret, key: s.key } } }));
+        .map((s) => ({
+            name: s.deployTarget,
+            valueFrom: { secretKeyRef: { name: s.secret, key: s.key } },
+        }));
     const envFrom = (config.secrets ?? [])
         .filter((s) => (s.deployType ?? "env") === "env" && s.key === undefined)
         .map((s) => ({ secretRef: { name: s.secret } }));
     const secretVolumes = (config.secrets ?? [])
         .filter((s) => s.deployType === "volume")
         .map((s, i) => ({
-            volume: { name: `secret-${i}`, secret: compact({ secretName: s.secret, items: s.key === undefined ? undefined : [{ key: s.key, path: s.key }] }) },
+            volume: {
+                name: `secret-${i}`,
+                secret: compact({
+                    secretName: s.secret,
+                    items: s.key === undefined ? undefined : [{ key: s.key, path: s.key }],
+                }),
+            },
             mount: { name: `secret-${i}`, mountPath: s.deployTarget, readOnly: true },
         }));
     const volumes = [
-        ...(withVolume ? [{ name: DATA_VOLUME, persistentVolumeClaim: { claimName: DATA_CLAIM_TEMPLATE } }] : []),
+        ...(withVolume
+            ? [{ name: DATA_VOLUME, persistentVolumeClaim: { claimName: DATA_CLAIM_TEMPLATE } }]
+            : []),
         ...secretVolumes.map((v) => v.volume),
     ];
     const volumeMounts = [
-        ...(withVolume ? [{ name: DATA_VOLUME, mountPath: volume.mountPath ?? "/home/kedro/data" }] : []),
+        ...(withVolume
+            ? [{ name: DATA_VOLUME, mountPath: volume.mountPath ?? "/home/kedro/data" }]
+            : []),
         ...secretVolumes.map((v) => v.mount),
     ];
-    const resources = compact({ requests: nonEmpty(profile.requests), limits: nonEmpty(profile.limits) });
+    const resources = compact({
+        requests: nonEmpty(profile.requests),
+        limits: nonEmpty(profile.limits),
+    });
     const container = compact({
         name: TASK_CONTAINER,
         imagePullPolicy: config.imagePullPolicy ?? "IfNotPresent",
@@ -315,7 +467,11 @@ export function podTemplate(config: RunConfig, profileName: string): Record<stri
     return {
         apiVersion: "v1",
         kind: "Pod",
-        metadata: compact({ name: "kedro-task", labels: nonEmpty(profile.labels), annotations: nonEmpty(profile.annotations) }),
+        metadata: compact({
+            name: "kedro-task",
+            labels: nonEmpty(profile.labels),
+            annotations: nonEmpty(profile.annotations),
+        }),
         spec: compact({
             restartPolicy: "Never",
             serviceAccountName: config.serviceAccountName,
@@ -323,7 +479,10 @@ export function podTemplate(config: RunConfig, profileName: string): Record<stri
             nodeSelector: nonEmpty(profile.nodeSelectors),
             tolerations: nonEmpty((profile.tolerations ?? []).map((t) => compact({ ...t }))),
             // Restricted pod security, except runAsNonRoot: the task image is the user's and may run as root.
-            securityContext: { seccompProfile: { type: "RuntimeDefault" }, ...(withVolume ? { fsGroup: volume.owner ?? 0 } : {}) },
+            securityContext: {
+                seccompProfile: { type: "RuntimeDefault" },
+                ...(withVolume ? { fsGroup: volume.owner ?? 0 } : {}),
+            },
             containers: [container],
             volumes: nonEmpty(volumes),
         }),
@@ -375,7 +534,9 @@ function nonEmpty<T>(value: T[] | Record<string, T> | undefined): typeof value |
     if (value === undefined) {
         return undefined;
     }
-    return (Array.isArray(value) ? value.length : Object.keys(value).length) > 0 ? value : undefined;
+    return (Array.isArray(value) ? value.length : Object.keys(value).length) > 0
+        ? value
+        : undefined;
 }
 
 /** Drops undefined fields, so no object carries empty keys. */

@@ -16,7 +16,12 @@ export interface ValuesPlan {
     registrySecretName?: string;
     database: { metadataSecretName: string } | { bundled: true };
     dagsClaimName: string;
-    secretNames: { fernetKey: string; webserverSecretKey: string; apiSecretKey: string; jwtSecret: string };
+    secretNames: {
+        fernetKey: string;
+        webserverSecretKey: string;
+        apiSecretKey: string;
+        jwtSecret: string;
+    };
     serviceAccounts: { worker: string; scheduler: string };
     projectNamespaces: string[];
     logs?: { baseFolder: string; connectionId: string; connectionSecretName: string };
@@ -49,7 +54,9 @@ export function airflowValues(plan: ValuesPlan): Record<string, unknown> {
         config,
     };
     if (plan.airflowImage) {
-        values.images = { airflow: { repository: plan.airflowImage.repository, tag: plan.airflowImage.tag } };
+        values.images = {
+            airflow: { repository: plan.airflowImage.repository, tag: plan.airflowImage.tag },
+        };
     }
     if (plan.registrySecretName !== undefined) {
         values.registry = { secretName: plan.registrySecretName };
@@ -75,7 +82,9 @@ export function airflowValues(plan: ValuesPlan): Record<string, unknown> {
         // would grant a cluster-wide ClusterRole; the list needs only the Roles this component creates.
         config.kubernetes_executor = {
             multi_namespace_mode: "True",
-            multi_namespace_mode_namespace_list: [plan.namespace, ...plan.projectNamespaces].join(","),
+            multi_namespace_mode_namespace_list: [plan.namespace, ...plan.projectNamespaces].join(
+                ",",
+            ),
         };
     }
     if (plan.runConfigMaps) {
@@ -88,7 +97,11 @@ export function airflowValues(plan: ValuesPlan): Record<string, unknown> {
             { name: "kedro-run-config", mountPath: RUN_SETTINGS_PATH, readOnly: true },
         ];
         for (const component of ["workers", "scheduler", "dagProcessor"]) {
-            values[component] = { ...((values[component] ?? {}) as Record<string, unknown>), extraVolumes: volumes, extraVolumeMounts: mounts };
+            values[component] = {
+                ...((values[component] ?? {}) as Record<string, unknown>),
+                extraVolumes: volumes,
+                extraVolumeMounts: mounts,
+            };
         }
     }
     if (Object.keys(config).length === 0) {
@@ -101,11 +114,15 @@ export function airflowValues(plan: ValuesPlan): Record<string, unknown> {
  * Merges the user's values over the computed ones: objects merge key by key, anything else (arrays,
  * strings, numbers) replaces.
  */
-export function mergeValues(base: Record<string, unknown>, override: Record<string, unknown>): Record<string, unknown> {
+export function mergeValues(
+    base: Record<string, unknown>,
+    override: Record<string, unknown>,
+): Record<string, unknown> {
     const out: Record<string, unknown> = { ...base };
     for (const [key, value] of Object.entries(override)) {
         const current = out[key];
-        out[key] = isPlainObject(current) && isPlainObject(value) ? mergeValues(current, value) : value;
+        out[key] =
+            isPlainObject(current) && isPlainObject(value) ? mergeValues(current, value) : value;
     }
     return out;
 }
@@ -115,7 +132,8 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** Keys (lower-cased) whose string value would be a credential. */
-const CREDENTIAL_KEY = /password|passwd|^pass$|secret_?key$|fernet_?key$|jwt_?secret$|sql_alchemy_conn$|broker_?url$|result_backend$|access_?key|_token$|^token$/;
+const CREDENTIAL_KEY =
+    /password|passwd|^pass$|secret_?key$|fernet_?key$|jwt_?secret$|sql_alchemy_conn$|broker_?url$|result_backend$|access_?key|_token$|^token$/;
 
 /** Where each well-known credential of the chart goes instead. */
 const ALTERNATIVES: Record<string, string> = {
@@ -123,15 +141,20 @@ const ALTERNATIVES: Record<string, string> = {
     webserverSecretKey: "the component generates it and passes webserverSecretKeySecretName",
     apiSecretKey: "the component generates it and passes apiSecretKeySecretName",
     jwtSecret: "the component generates it and passes jwtSecretName",
-    "data.metadataConnection": "database: { external: { secretName } } (a Secret with a `connection` key)",
-    "data.resultBackendConnection": "values.data.resultBackendSecretName (a Secret with a `connection` key)",
+    "data.metadataConnection":
+        "database: { external: { secretName } } (a Secret with a `connection` key)",
+    "data.resultBackendConnection":
+        "values.data.resultBackendSecretName (a Secret with a `connection` key)",
     "data.brokerUrl": "values.data.brokerUrlSecretName (a Secret with a `connection` key)",
     "registry.connection": "imagePullSecrets (a RegistrySecret's secretName)",
     "redis.password": "values.redis.passwordSecretName",
-    "postgresql.auth": "database: { external: { secretName } }; the bundled database is for development only",
-    "webserver.defaultUser": "create users with the auth manager or `airflow users create`, not in values",
-    "apiServer.defaultUser": "create users with the auth manager or `airflow users create`, not in values",
-    config: "an environment variable from a Secret: values.secret: [{ envName: \"AIRFLOW__<SECTION>__<KEY>\", secretName, secretKey }]",
+    "postgresql.auth":
+        "database: { external: { secretName } }; the bundled database is for development only",
+    "webserver.defaultUser":
+        "create users with the auth manager or `airflow users create`, not in values",
+    "apiServer.defaultUser":
+        "create users with the auth manager or `airflow users create`, not in values",
+    config: 'an environment variable from a Secret: values.secret: [{ envName: "AIRFLOW__<SECTION>__<KEY>", secretName, secretKey }]',
 };
 
 /**
@@ -140,17 +163,36 @@ const ALTERNATIVES: Record<string, string> = {
  */
 export function refuseCredentials(values: Record<string, unknown>, root: string): void {
     walk(values, "", (at, key, value) => {
-        if (isPlainObject(value) && typeof value.name === "string" && typeof value.value === "string" && value.value !== "" && CREDENTIAL_KEY.test(value.name.toLowerCase())) {
-            refuse(under(root, joinPath(at, "value")), `an environment variable from a Secret: values.secret: [{ envName: "${value.name}", secretName, secretKey }]`);
+        if (
+            isPlainObject(value) &&
+            typeof value.name === "string" &&
+            typeof value.value === "string" &&
+            value.value !== "" &&
+            CREDENTIAL_KEY.test(value.name.toLowerCase())
+        ) {
+            refuse(
+                under(root, joinPath(at, "value")),
+                `an environment variable from a Secret: values.secret: [{ envName: "${value.name}", secretName, secretKey }]`,
+            );
         }
-        if (typeof key === "string" && typeof value === "string" && value !== "" && CREDENTIAL_KEY.test(key.toLowerCase())) {
+        if (
+            typeof key === "string" &&
+            typeof value === "string" &&
+            value !== "" &&
+            CREDENTIAL_KEY.test(key.toLowerCase())
+        ) {
             refuse(under(root, at), alternativeFor(at));
         }
     });
 }
 
 function refuse(path: string, alternative: string): never {
-    return invalidInput({ path, given: "a credential (not shown)", expected: `no credential in plain Helm values; use ${alternative}`, example: "fernetKeySecretName: \"airflow-fernet-key\"" });
+    return invalidInput({
+        path,
+        given: "a credential (not shown)",
+        expected: `no credential in plain Helm values; use ${alternative}`,
+        example: 'fernetKeySecretName: "airflow-fernet-key"',
+    });
 }
 
 function under(root: string, at: string): string {
@@ -161,12 +203,22 @@ function alternativeFor(at: string): string {
     const match = Object.keys(ALTERNATIVES)
         .filter((prefix) => at === prefix || at.startsWith(`${prefix}.`))
         .sort((a, b) => b.length - a.length)[0];
-    return match ? ALTERNATIVES[match] : "a Kubernetes Secret referenced by name (a `*SecretName` value or values.secret)";
+    return match
+        ? ALTERNATIVES[match]
+        : "a Kubernetes Secret referenced by name (a `*SecretName` value or values.secret)";
 }
 
 /** Visits every value below `value` with its path (`data.metadataConnection.pass`, `env[0]`). */
-function walk(value: unknown, at: string, visit: (at: string, key: string | number, value: unknown) => void): void {
-    const entries: Array<[string | number, unknown]> = Array.isArray(value) ? value.map((v, i) => [i, v]) : isPlainObject(value) ? Object.entries(value) : [];
+function walk(
+    value: unknown,
+    at: string,
+    visit: (at: string, key: string | number, value: unknown) => void,
+): void {
+    const entries: Array<[string | number, unknown]> = Array.isArray(value)
+        ? value.map((v, i) => [i, v])
+        : isPlainObject(value)
+          ? Object.entries(value)
+          : [];
     for (const [key, child] of entries) {
         const path = joinPath(at, key);
         visit(path, key, child);

@@ -55,8 +55,11 @@ export function nestInputErrors<T>(parent: string, check: () => T): T {
             throw err;
         }
         const inner = err.propertyPath;
-        const path = inner === "" ? parent : /^[[]/.test(inner) ? `${parent}${inner}` : `${parent}.${inner}`;
-        const reason = err.reason.startsWith(`${inner}: `) ? `${path}: ${err.reason.slice(inner.length + 2)}` : err.reason;
+        const path =
+            inner === "" ? parent : /^[[]/.test(inner) ? `${parent}${inner}` : `${parent}.${inner}`;
+        const reason = err.reason.startsWith(`${inner}: `)
+            ? `${path}: ${err.reason.slice(inner.length + 2)}`
+            : err.reason;
         throw new pulumi.InputPropertyError({ propertyPath: path, reason });
     }
 }

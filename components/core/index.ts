@@ -1,4 +1,10 @@
-export { describeValue, invalidInput, joinPath, nestInputErrors, type InvalidInput } from "./errors";
+export {
+    describeValue,
+    invalidInput,
+    joinPath,
+    nestInputErrors,
+    type InvalidInput,
+} from "./errors";
 export { dnsLabel, shortHash } from "./names";
 export { standardLabels, type ModuleName } from "./labels";
 export {

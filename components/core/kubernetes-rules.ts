@@ -16,7 +16,9 @@ export function dns1123LabelProblems(value: string): string[] {
         problems.push(`must be no more than 63 characters (has ${value.length})`);
     }
     if (!DNS1123_LABEL.test(value)) {
-        problems.push("must consist of lower case alphanumeric characters or '-', and start and end with an alphanumeric character");
+        problems.push(
+            "must consist of lower case alphanumeric characters or '-', and start and end with an alphanumeric character",
+        );
     }
     return problems;
 }
@@ -27,7 +29,9 @@ export function dns1123SubdomainProblems(value: string): string[] {
         problems.push(`must be no more than 253 characters (has ${value.length})`);
     }
     if (!DNS1123_SUBDOMAIN.test(value)) {
-        problems.push("must consist of lower case alphanumeric characters, '-' or '.', and start and end with an alphanumeric character");
+        problems.push(
+            "must consist of lower case alphanumeric characters, '-' or '.', and start and end with an alphanumeric character",
+        );
     }
     return problems;
 }
@@ -53,7 +57,9 @@ export function qualifiedNameProblems(key: string): string[] {
         problems.push(`name part must be no more than 63 characters (has ${name.length})`);
     }
     if (name.length > 0 && !QUALIFIED_NAME.test(name)) {
-        problems.push("name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character");
+        problems.push(
+            "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character",
+        );
     }
     return problems;
 }
@@ -64,7 +70,9 @@ export function labelValueProblems(value: string): string[] {
         problems.push(`must be no more than 63 characters (has ${value.length})`);
     }
     if (!LABEL_VALUE.test(value)) {
-        problems.push("a label value must be empty or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character");
+        problems.push(
+            "a label value must be empty or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character",
+        );
     }
     return problems;
 }
@@ -91,7 +99,9 @@ const QUANTITY = /^[+-]?(\d+(\.\d*)?|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|
 export function quantityProblems(value: string): string[] {
     return QUANTITY.test(value)
         ? []
-        : ["must be a Kubernetes quantity: a number with an optional suffix (Ki, Mi, Gi, m, k, M, G, e3), no spaces"];
+        : [
+              "must be a Kubernetes quantity: a number with an optional suffix (Ki, Mi, Gi, m, k, M, G, e3), no spaces",
+          ];
 }
 
 /** Whether a quantity is below zero; resource requests and limits must not be. */

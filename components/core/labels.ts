@@ -1,11 +1,15 @@
 /** The modules whose objects carry `app.kubernetes.io/component`. */
-export type ModuleName = "registry" | "images" | "dags" | "ingress" | "storage" | "airflow" | "platform";
+export type ModuleName =
+    "registry" | "images" | "dags" | "ingress" | "storage" | "airflow" | "platform";
 
 /**
  * The labels every Kubernetes object of the package carries (ARCHITECTURE rule 7), plus `extra`.
  * Standard keys win over `extra` so a caller cannot relabel an object as unmanaged.
  */
-export function standardLabels(module: ModuleName, extra: Record<string, string> = {}): Record<string, string> {
+export function standardLabels(
+    module: ModuleName,
+    extra: Record<string, string> = {},
+): Record<string, string> {
     return {
         ...extra,
         "app.kubernetes.io/managed-by": "pulumi",

@@ -40,7 +40,9 @@ export function parseRegistryUrl(url: string, path = "url"): RegistryUrl {
     }
     const match = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/(.*)$/.exec(url);
     if (!match) {
-        return reject("a registry URL that starts with http:// or https:// (image references carry no protocol, the registry URL must)");
+        return reject(
+            "a registry URL that starts with http:// or https:// (image references carry no protocol, the registry URL must)",
+        );
     }
     const protocol = match[1];
     if (protocol !== "http" && protocol !== "https") {
@@ -54,7 +56,9 @@ export function parseRegistryUrl(url: string, path = "url"): RegistryUrl {
     const authority = slash === -1 ? rest : rest.slice(0, slash);
     const repoPath = (slash === -1 ? "" : rest.slice(slash + 1)).replace(/\/+$/, "");
     if (authority.includes("@")) {
-        return reject("no user:password inside the URL; pass username and password as their own (secret) arguments");
+        return reject(
+            "no user:password inside the URL; pass username and password as their own (secret) arguments",
+        );
     }
     const hostPort = /^(\[[^\]]*\]|[^:]*)(?::(\d+))?$/.exec(authority);
     if (!hostPort || hostPort[1] === "") {
@@ -72,7 +76,9 @@ export function parseRegistryUrl(url: string, path = "url"): RegistryUrl {
         }
     }
     if (repoPath !== "" && !repoPath.split("/").every((c) => PATH_COMPONENT.test(c))) {
-        return reject("a repository path of lower-case components separated by '/' (letters, digits, '.', '_', '-')");
+        return reject(
+            "a repository path of lower-case components separated by '/' (letters, digits, '.', '_', '-')",
+        );
     }
     const hostPortText = port === undefined ? host : `${host}:${port}`;
     const imagePrefix = repoPath ? `${hostPortText}/${repoPath}` : hostPortText;
@@ -97,22 +103,50 @@ export function imageRef(prefix: string, name: string, tag: string, path = "imag
     const namePath = joinPath(path, "name");
     const tagPath = joinPath(path, "tag");
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(prefix) || /:\/\//.test(name)) {
-        invalidInput({ path: /:\/\//.test(name) ? namePath : path, given: `${prefix}/${name}`, expected: "an image reference without a protocol", example: "registry.example.com:5000/team/otsus-method:1.0.0" });
+        invalidInput({
+            path: /:\/\//.test(name) ? namePath : path,
+            given: `${prefix}/${name}`,
+            expected: "an image reference without a protocol",
+            example: "registry.example.com:5000/team/otsus-method:1.0.0",
+        });
     }
     if (prefix !== prefix.toLowerCase() || name !== name.toLowerCase()) {
-        invalidInput({ path: namePath, given: `${prefix}/${name}`, expected: "lower-case registry prefix and image name", example: "team/otsus-method" });
+        invalidInput({
+            path: namePath,
+            given: `${prefix}/${name}`,
+            expected: "lower-case registry prefix and image name",
+            example: "team/otsus-method",
+        });
     }
     if (name === "" || !name.split("/").every((c) => PATH_COMPONENT.test(c))) {
-        invalidInput({ path: namePath, given: name, expected: "an image name of lower-case components separated by '/' (letters, digits, '.', '_', '-')", example: "otsus-method" });
+        invalidInput({
+            path: namePath,
+            given: name,
+            expected:
+                "an image name of lower-case components separated by '/' (letters, digits, '.', '_', '-')",
+            example: "otsus-method",
+        });
     }
     if (tag === "" || tag === undefined) {
         invalidInput({ path: tagPath, given: tag, expected: "a non-empty tag", example: "1.0.0" });
     }
     if (tag === "latest") {
-        invalidInput({ path: tagPath, given: tag, expected: "an immutable version tag; 'latest' makes a rollout depend on when a node pulled", example: "1.0.0" });
+        invalidInput({
+            path: tagPath,
+            given: tag,
+            expected:
+                "an immutable version tag; 'latest' makes a rollout depend on when a node pulled",
+            example: "1.0.0",
+        });
     }
     if (!TAG.test(tag)) {
-        invalidInput({ path: tagPath, given: tag, expected: "a tag of letters, digits, '_', '.', '-' (at most 128, not starting with '.' or '-')", example: "1.0.0" });
+        invalidInput({
+            path: tagPath,
+            given: tag,
+            expected:
+                "a tag of letters, digits, '_', '.', '-' (at most 128, not starting with '.' or '-')",
+            example: "1.0.0",
+        });
     }
     return `${prefix}/${name}:${tag}`;
 }
@@ -133,12 +167,15 @@ export interface ImageReference {
  */
 export function parseImageReference(ref: string, path = "image"): ImageReference {
     const example = "registry.example.com:5000/team/otsus-method:1.0.0";
-    const reject = (expected: string): never => invalidInput({ path, given: ref, expected, example });
+    const reject = (expected: string): never =>
+        invalidInput({ path, given: ref, expected, example });
     if (typeof ref !== "string" || ref === "") {
         return reject("an image reference host[:port]/repository:tag");
     }
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(ref)) {
-        return reject("an image reference without a protocol (the registry URL carries it, the image does not)");
+        return reject(
+            "an image reference without a protocol (the registry URL carries it, the image does not)",
+        );
     }
     let rest = ref;
     let digest: string | undefined;
@@ -170,11 +207,16 @@ export function parseImageReference(ref: string, path = "image"): ImageReference
     const registry = rest.slice(0, firstSlash);
     const repository = rest.slice(firstSlash + 1);
     const hostOnly = registry.replace(/:\d+$/, "");
-    if (!(HOST.test(hostOnly) && (hostOnly.includes(".") || hostOnly === "localhost" || /:\d+$/.test(registry)))) {
+    if (!(
+        HOST.test(hostOnly) &&
+        (hostOnly.includes(".") || hostOnly === "localhost" || /:\d+$/.test(registry))
+    )) {
         return reject("a registry host (with a '.' or a port, or localhost) before the repository");
     }
     if (!repository.split("/").every((c) => PATH_COMPONENT.test(c))) {
-        return reject("a lower-case repository path (letters, digits, '.', '_', '-' separated by '/')");
+        return reject(
+            "a lower-case repository path (letters, digits, '.', '_', '-' separated by '/')",
+        );
     }
     return { registry, repository, tag, digest };
 }

@@ -5,7 +5,15 @@ import * as fs from "fs";
 import * as path from "path";
 import * as semver from "semver";
 import * as YAML from "yaml";
-import { dns1123LabelProblems, dns1123SubdomainProblems, invalidInput, joinPath, parseImageReference, shortHash, standardLabels } from "../core";
+import {
+    dns1123LabelProblems,
+    dns1123SubdomainProblems,
+    invalidInput,
+    joinPath,
+    parseImageReference,
+    shortHash,
+    standardLabels,
+} from "../core";
 
 export type DagInstallerAction = "copy" | "remove" | "prefetch";
 
@@ -86,9 +94,24 @@ export class DagInstallerChart extends pulumi.ComponentResource {
         super("pipeline-platform:dags:DagInstallerChart", name, {}, opts);
 
         const values = pulumi
-            .all([args.image.imageName, pulumi.all(args.imagePullSecrets), args.dagsClaimName ?? "", args.pluginsClaimName ?? "", args.mountedScriptsClaimName ?? ""])
+            .all([
+                args.image.imageName,
+                pulumi.all(args.imagePullSecrets),
+                args.dagsClaimName ?? "",
+                args.pluginsClaimName ?? "",
+                args.mountedScriptsClaimName ?? "",
+            ])
             .apply(([image, pullSecrets, dags, plugins, scripts]) => {
-                const computed = dagInstallerValues({ image, action: plan.action, imagePullSecrets: pullSecrets, dagsClaimName: dags, pluginsClaimName: plugins, mountedScriptsClaimName: scripts, backoffLimit: plan.backoffLimit, env: args.env ?? {} });
+                const computed = dagInstallerValues({
+                    image,
+                    action: plan.action,
+                    imagePullSecrets: pullSecrets,
+                    dagsClaimName: dags,
+                    pluginsClaimName: plugins,
+                    mountedScriptsClaimName: scripts,
+                    backoffLimit: plan.backoffLimit,
+                    env: args.env ?? {},
+                });
                 const merged = { ...computed, ...(args.values ?? {}) };
                 if (plan.chart.bundled) {
                     assertValidValues(merged);
@@ -96,44 +119,82 @@ export class DagInstallerChart extends pulumi.ComponentResource {
                 return merged;
             });
 
-        const release = new k8s.helm.v3.Release(`${name}-release`, {
-            name: plan.releaseName,
-            namespace: args.namespace,
-            chart: plan.chart.chart,
-            version: plan.chart.version,
-            values,
-            waitForJobs: true,
-            maxHistory: 5,
-        }, { parent: this });
+        const release = new k8s.helm.v3.Release(
+            `${name}-release`,
+            {
+                name: plan.releaseName,
+                namespace: args.namespace,
+                chart: plan.chart.chart,
+                version: plan.chart.version,
+                values,
+                waitForJobs: true,
+                maxHistory: 5,
+            },
+            { parent: this },
+        );
 
         this.releaseName = release.name;
         this.namespace = pulumi.output(args.namespace);
         this.chartVersion = plan.chart.version;
-        this.registerOutputs({ releaseName: this.releaseName, namespace: this.namespace, chartVersion: this.chartVersion });
+        this.registerOutputs({
+            releaseName: this.releaseName,
+            namespace: this.namespace,
+            chartVersion: this.chartVersion,
+        });
     }
 }
 
 /** Validates every plain argument before anything is registered; returns what the class wires. */
-export function checkDagInstallerArgs(name: string, args: DagInstallerChartArgs): { action: DagInstallerAction; releaseName: string; backoffLimit: number; chart: ResolvedChart } {
+export function checkDagInstallerArgs(
+    name: string,
+    args: DagInstallerChartArgs,
+): { action: DagInstallerAction; releaseName: string; backoffLimit: number; chart: ResolvedChart } {
     const action = args.action ?? "copy";
     if (!DAG_INSTALLER_ACTIONS.includes(action)) {
-        invalidInput({ path: "action", given: action, expected: `one of ${DAG_INSTALLER_ACTIONS.join(", ")}`, example: "copy" });
+        invalidInput({
+            path: "action",
+            given: action,
+            expected: `one of ${DAG_INSTALLER_ACTIONS.join(", ")}`,
+            example: "copy",
+        });
     }
     if (args.image === undefined || args.image === null || args.image.imageName === undefined) {
-        invalidInput({ path: "image", given: args.image, expected: "a ProcessingImage or { imageName }", example: "{ imageName: \"registry.example.com/team/dag-otsus-method:1.0.0\" }" });
+        invalidInput({
+            path: "image",
+            given: args.image,
+            expected: "a ProcessingImage or { imageName }",
+            example: '{ imageName: "registry.example.com/team/dag-otsus-method:1.0.0" }',
+        });
     }
     if (typeof args.image.imageName === "string") {
         parseImageReference(args.image.imageName, "image.imageName");
     }
     if (typeof args.namespace !== "string" || dns1123LabelProblems(args.namespace).length > 0) {
-        invalidInput({ path: "namespace", given: args.namespace, expected: "a namespace name (DNS-1123 label)", example: "services" });
+        invalidInput({
+            path: "namespace",
+            given: args.namespace,
+            expected: "a namespace name (DNS-1123 label)",
+            example: "services",
+        });
     }
     if (!Array.isArray(args.imagePullSecrets)) {
-        invalidInput({ path: "imagePullSecrets", given: args.imagePullSecrets, expected: "a list of Secret names (empty for a public image)", example: "[\"registry-service\"]" });
+        invalidInput({
+            path: "imagePullSecrets",
+            given: args.imagePullSecrets,
+            expected: "a list of Secret names (empty for a public image)",
+            example: '["registry-service"]',
+        });
     }
-    args.imagePullSecrets.forEach((secret, i) => checkObjectName(secret, joinPath("imagePullSecrets", i), "registry-service"));
+    args.imagePullSecrets.forEach((secret, i) =>
+        checkObjectName(secret, joinPath("imagePullSecrets", i), "registry-service"),
+    );
     if (action !== "prefetch" && (args.dagsClaimName === undefined || args.dagsClaimName === "")) {
-        invalidInput({ path: "dagsClaimName", given: args.dagsClaimName, expected: `Airflow's DAG PersistentVolumeClaim (the ${action} Job writes there)`, example: "airflow-dags" });
+        invalidInput({
+            path: "dagsClaimName",
+            given: args.dagsClaimName,
+            expected: `Airflow's DAG PersistentVolumeClaim (the ${action} Job writes there)`,
+            example: "airflow-dags",
+        });
     }
     for (const key of ["dagsClaimName", "pluginsClaimName", "mountedScriptsClaimName"] as const) {
         if (args[key] !== undefined) {
@@ -142,14 +203,29 @@ export function checkDagInstallerArgs(name: string, args: DagInstallerChartArgs)
     }
     const backoffLimit = args.backoffLimit ?? 0;
     if (!Number.isInteger(backoffLimit) || backoffLimit < 0 || backoffLimit > 10) {
-        invalidInput({ path: "backoffLimit", given: args.backoffLimit, expected: "an integer from 0 to 10", example: "0" });
+        invalidInput({
+            path: "backoffLimit",
+            given: args.backoffLimit,
+            expected: "an integer from 0 to 10",
+            example: "0",
+        });
     }
     for (const key of Object.keys(args.env ?? {})) {
         if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key) || key === "ACTION") {
-            invalidInput({ path: joinPath("env", key), given: key, expected: "an environment variable name other than ACTION (set by the chart)", example: "KAAPANA_BUILD_VERSION" });
+            invalidInput({
+                path: joinPath("env", key),
+                given: key,
+                expected: "an environment variable name other than ACTION (set by the chart)",
+                example: "KAAPANA_BUILD_VERSION",
+            });
         }
     }
-    return { action, releaseName: releaseNameFor(name, args.releaseName), backoffLimit, chart: resolveChart(args.chart, args.chartVersion) };
+    return {
+        action,
+        releaseName: releaseNameFor(name, args.releaseName),
+        backoffLimit,
+        chart: resolveChart(args.chart, args.chartVersion),
+    };
 }
 
 /** The values the bundled chart receives; pull secrets are Secret names only. */
@@ -179,10 +255,15 @@ export function dagInstallerValues(input: {
 
 /** The folder of the bundled chart: beside this file, or in the package's `components/dags/chart`. */
 export function bundledChartDir(): string {
-    const candidates = [path.join(__dirname, "chart"), path.resolve(__dirname, "..", "..", "..", "components", "dags", "chart")];
+    const candidates = [
+        path.join(__dirname, "chart"),
+        path.resolve(__dirname, "..", "..", "..", "components", "dags", "chart"),
+    ];
     const found = candidates.find((dir) => fs.existsSync(path.join(dir, "Chart.yaml")));
     if (!found) {
-        throw new Error(`the bundled dag-installer chart is missing; looked in ${candidates.join(" and ")}`);
+        throw new Error(
+            `the bundled dag-installer chart is missing; looked in ${candidates.join(" and ")}`,
+        );
     }
     return found;
 }
@@ -204,9 +285,17 @@ function chartMetadata(chartFile: string): ChartMetadata {
 
 export function resolveChart(chart: string | undefined, chartVersion?: string): ResolvedChart {
     const dir = chart === undefined ? bundledChartDir() : chart;
-    const reject = (expected: string): never => invalidInput({ path: "chart", given: chart, expected, example: "extension/otsus-method-workflow" });
+    const reject = (expected: string): never =>
+        invalidInput({
+            path: "chart",
+            given: chart,
+            expected,
+            example: "extension/otsus-method-workflow",
+        });
     if (typeof dir !== "string" || dir === "" || !fs.existsSync(dir)) {
-        return reject(`a chart folder or .tgz that exists (looked for ${path.resolve(String(dir ?? ""))})`);
+        return reject(
+            `a chart folder or .tgz that exists (looked for ${path.resolve(String(dir ?? ""))})`,
+        );
     }
     let version: string | undefined;
     if (fs.statSync(dir).isDirectory()) {
@@ -215,32 +304,64 @@ export function resolveChart(chart: string | undefined, chartVersion?: string): 
             return reject(`a Helm chart folder with a Chart.yaml (none in ${path.resolve(dir)})`);
         }
         const meta = chartMetadata(chartFile);
-        if (!meta || typeof meta.name !== "string" || typeof meta.version !== "string" || !semver.valid(meta.version)) {
-            return reject(`a Chart.yaml with a name and a semver version (${path.resolve(chartFile)})`);
+        if (
+            !meta ||
+            typeof meta.name !== "string" ||
+            typeof meta.version !== "string" ||
+            !semver.valid(meta.version)
+        ) {
+            return reject(
+                `a Chart.yaml with a name and a semver version (${path.resolve(chartFile)})`,
+            );
         }
         version = meta.version;
     } else {
         if (!/\.tgz$/.test(dir) || !isGzip(dir)) {
             return reject("a chart folder or a packaged chart (.tgz, as written by helm package)");
         }
-        version = chartVersion ?? /-(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?)\.tgz$/.exec(path.basename(dir))?.[1];
+        version =
+            chartVersion ??
+            /-(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?)\.tgz$/.exec(
+                path.basename(dir),
+            )?.[1];
         if (version === undefined || !semver.valid(version)) {
-            return invalidInput({ path: "chartVersion", given: chartVersion, expected: "the chart's semver version (the .tgz file name does not carry one)", example: "1.0.0" });
+            return invalidInput({
+                path: "chartVersion",
+                given: chartVersion,
+                expected: "the chart's semver version (the .tgz file name does not carry one)",
+                example: "1.0.0",
+            });
         }
     }
     const relative = path.relative(process.cwd(), path.resolve(dir));
-    return { chart: relative.startsWith("..") || path.isAbsolute(relative) ? relative : `./${relative}`, version, bundled: chart === undefined };
+    return {
+        chart: relative.startsWith("..") || path.isAbsolute(relative) ? relative : `./${relative}`,
+        version,
+        bundled: chart === undefined,
+    };
 }
 
 /** A Helm release name that leaves room for the chart's Job names. */
 export function releaseNameFor(name: string, given?: string): string {
     if (given !== undefined) {
-        if (typeof given !== "string" || given.length > MAX_RELEASE_NAME || dns1123LabelProblems(given).length > 0) {
-            invalidInput({ path: "releaseName", given, expected: `a DNS-1123 label of at most ${MAX_RELEASE_NAME} characters`, example: "otsus-method" });
+        if (
+            typeof given !== "string" ||
+            given.length > MAX_RELEASE_NAME ||
+            dns1123LabelProblems(given).length > 0
+        ) {
+            invalidInput({
+                path: "releaseName",
+                given,
+                expected: `a DNS-1123 label of at most ${MAX_RELEASE_NAME} characters`,
+                example: "otsus-method",
+            });
         }
         return given;
     }
-    const candidate = name.toLowerCase().replace(/[^a-z0-9-]/g, "-").replace(/^-+|-+$/g, "");
+    const candidate = name
+        .toLowerCase()
+        .replace(/[^a-z0-9-]/g, "-")
+        .replace(/^-+|-+$/g, "");
     if (candidate === name && name.length > 0 && name.length <= MAX_RELEASE_NAME) {
         return name;
     }
@@ -253,7 +374,9 @@ let schemaValidator: ReturnType<Ajv["compile"]> | undefined;
 /** Validates values against the bundled chart's `values.schema.json`, as Helm will. */
 export function valuesProblems(values: unknown): string[] {
     if (!schemaValidator) {
-        const schema = JSON.parse(fs.readFileSync(path.join(bundledChartDir(), "values.schema.json"), "utf8"));
+        const schema = JSON.parse(
+            fs.readFileSync(path.join(bundledChartDir(), "values.schema.json"), "utf8"),
+        );
         schemaValidator = new Ajv({ allErrors: true, strict: false }).compile(schema);
     }
     if (schemaValidator(values)) {
@@ -265,13 +388,23 @@ export function valuesProblems(values: unknown): string[] {
 function assertValidValues(values: unknown): void {
     const problems = valuesProblems(values);
     if (problems.length > 0) {
-        invalidInput({ path: "values", given: problems, expected: "values the dag-installer chart's values.schema.json accepts", example: "{ backoffLimit: 1 }" });
+        invalidInput({
+            path: "values",
+            given: problems,
+            expected: "values the dag-installer chart's values.schema.json accepts",
+            example: "{ backoffLimit: 1 }",
+        });
     }
 }
 
 function checkObjectName(value: unknown, propertyPath: string, example: string): void {
     if (typeof value === "string" && dns1123SubdomainProblems(value).length > 0) {
-        invalidInput({ path: propertyPath, given: value, expected: "a Kubernetes object name (lower-case letters, digits, '-', '.')", example });
+        invalidInput({
+            path: propertyPath,
+            given: value,
+            expected: "a Kubernetes object name (lower-case letters, digits, '-', '.')",
+            example,
+        });
     }
 }
 

@@ -1,11 +1,24 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as semver from "semver";
-import { configMapKeyProblems, dns1123LabelProblems, dnsLabel, invalidInput, joinPath, nestInputErrors, parseImageReference, standardLabels } from "../core";
+import {
+    configMapKeyProblems,
+    dns1123LabelProblems,
+    dnsLabel,
+    invalidInput,
+    joinPath,
+    nestInputErrors,
+    parseImageReference,
+    standardLabels,
+} from "../core";
 import { ProcessingImage, type ProcessingImageArgs } from "../images";
 import { checkProcessingImageArgs } from "../images/processing-image";
 import type { RegistryLocation } from "../registry/location";
-import { checkDagInstallerArgs, DagInstallerChart, type DagInstallerChartArgs } from "./dag-installer-chart";
+import {
+    checkDagInstallerArgs,
+    DagInstallerChart,
+    type DagInstallerChartArgs,
+} from "./dag-installer-chart";
 
 /**
  * A registry as the extension needs it: where to push, and the pull Secret that serves the scope.
@@ -110,64 +123,128 @@ export class WorkflowExtension extends pulumi.ComponentResource {
 
         this.images = {};
         for (const image of plan.images) {
-            const built = new ProcessingImage(`${name}-${image.name.replace(/\//g, "-")}`, image, { parent: this });
+            const built = new ProcessingImage(`${name}-${image.name.replace(/\//g, "-")}`, image, {
+                parent: this,
+            });
             this.images[image.name] = built.imageName;
         }
 
         // The installer build receives the processing image references as JSON, so DAG code never
         // hard-codes a registry (Kaapana's "set image= without protocol" step).
         const processingImages = pulumi.all(this.images).apply((images) => JSON.stringify(images));
-        const installerImage = "imageName" in args.installer
-            ? { imageName: pulumi.output(args.installer.imageName) }
-            : new ProcessingImage(`${name}-installer-image`, {
-                ...(plan.installerImage as ProcessingImageArgs),
-                buildArgs: { ...(plan.installerImage?.buildArgs ?? {}), PROCESSING_IMAGES: processingImages },
-            }, { parent: this });
+        const installerImage =
+            "imageName" in args.installer
+                ? { imageName: pulumi.output(args.installer.imageName) }
+                : new ProcessingImage(
+                      `${name}-installer-image`,
+                      {
+                          ...(plan.installerImage as ProcessingImageArgs),
+                          buildArgs: {
+                              ...(plan.installerImage?.buildArgs ?? {}),
+                              PROCESSING_IMAGES: processingImages,
+                          },
+                      },
+                      { parent: this },
+                  );
         this.installerImageName = installerImage.imageName;
 
-        const chart = new DagInstallerChart(`${name}-installer`, { ...plan.chart, image: installerImage }, { parent: this });
+        const chart = new DagInstallerChart(
+            `${name}-installer`,
+            { ...plan.chart, image: installerImage },
+            { parent: this },
+        );
         this.releaseName = chart.releaseName;
 
         this.imagesConfigMapName = dnsLabel(`${plan.extensionName}-images`);
         for (const namespace of args.projectNamespaces ?? []) {
-            new k8s.core.v1.ConfigMap(`${name}-images-${namespace}`, {
-                metadata: {
-                    name: this.imagesConfigMapName,
-                    namespace,
-                    labels: standardLabels("dags", { "app.kubernetes.io/name": plan.extensionName, "app.kubernetes.io/version": args.version }),
+            new k8s.core.v1.ConfigMap(
+                `${name}-images-${namespace}`,
+                {
+                    metadata: {
+                        name: this.imagesConfigMapName,
+                        namespace,
+                        labels: standardLabels("dags", {
+                            "app.kubernetes.io/name": plan.extensionName,
+                            "app.kubernetes.io/version": args.version,
+                        }),
+                    },
+                    data: Object.fromEntries(
+                        plan.images.map((image) => [
+                            imageConfigKey(image.name),
+                            this.images[image.name],
+                        ]),
+                    ),
                 },
-                data: Object.fromEntries(plan.images.map((image) => [imageConfigKey(image.name), this.images[image.name]])),
-            }, { parent: this });
+                { parent: this },
+            );
         }
 
-        this.registerOutputs({ images: this.images, installerImageName: this.installerImageName, releaseName: this.releaseName, imagesConfigMapName: this.imagesConfigMapName });
+        this.registerOutputs({
+            images: this.images,
+            installerImageName: this.installerImageName,
+            releaseName: this.releaseName,
+            imagesConfigMapName: this.imagesConfigMapName,
+        });
     }
 }
 
 /** Validates every plain argument before anything is registered; returns the children's args. */
-export function checkWorkflowExtensionArgs(name: string, args: WorkflowExtensionArgs): {
+export function checkWorkflowExtensionArgs(
+    name: string,
+    args: WorkflowExtensionArgs,
+): {
     extensionName: string;
     images: ProcessingImageArgs[];
     installerImage?: ProcessingImageArgs;
     chart: Omit<DagInstallerChartArgs, "image">;
 } {
     const extensionName = args.extensionName ?? name;
-    if (typeof extensionName !== "string" || dns1123LabelProblems(extensionName).length > 0 || extensionName.length > 56) {
-        invalidInput({ path: "extensionName", given: extensionName, expected: "a DNS-1123 label of at most 56 characters (the ConfigMap is <extension>-images)", example: "otsus-method" });
+    if (
+        typeof extensionName !== "string" ||
+        dns1123LabelProblems(extensionName).length > 0 ||
+        extensionName.length > 56
+    ) {
+        invalidInput({
+            path: "extensionName",
+            given: extensionName,
+            expected:
+                "a DNS-1123 label of at most 56 characters (the ConfigMap is <extension>-images)",
+            example: "otsus-method",
+        });
     }
     const version = args.version;
     if (typeof version !== "string" || semver.valid(version) !== version || version.includes("+")) {
-        invalidInput({ path: "version", given: version, expected: "a semver version without build metadata (it becomes an image tag)", example: "1.0.0" });
+        invalidInput({
+            path: "version",
+            given: version,
+            expected: "a semver version without build metadata (it becomes an image tag)",
+            example: "1.0.0",
+        });
     }
-    checkScope(args.projectRegistry, "projectRegistry", "project", "processing images run in project namespaces, which hold project-scope pull Secrets");
-    checkScope(args.serviceRegistry, "serviceRegistry", "service", "the DAG installer runs in the services namespace, which holds service-scope pull Secrets");
+    checkScope(
+        args.projectRegistry,
+        "projectRegistry",
+        "project",
+        "processing images run in project namespaces, which hold project-scope pull Secrets",
+    );
+    checkScope(
+        args.serviceRegistry,
+        "serviceRegistry",
+        "service",
+        "the DAG installer runs in the services namespace, which holds service-scope pull Secrets",
+    );
 
     const seen = new Map<string, number>();
     const images = (args.processingImages ?? []).map((image, i) => {
         const path = joinPath("processingImages", i);
         const first = seen.get(image?.name);
         if (first !== undefined) {
-            invalidInput({ path: joinPath(path, "name"), given: image.name, expected: `a name not used by another image of the extension (processingImages[${first}] has it)`, example: `${image.name}-gpu` });
+            invalidInput({
+                path: joinPath(path, "name"),
+                given: image.name,
+                expected: `a name not used by another image of the extension (processingImages[${first}] has it)`,
+                example: `${image.name}-gpu`,
+            });
         }
         seen.set(image?.name, i);
         const imageArgs: ProcessingImageArgs = {
@@ -182,14 +259,24 @@ export function checkWorkflowExtensionArgs(name: string, args: WorkflowExtension
     });
     for (const image of images) {
         if (configMapKeyProblems(imageConfigKey(image.name)).length > 0) {
-            invalidInput({ path: "processingImages", given: image.name, expected: "image names that make valid ConfigMap keys", example: "otsus-method" });
+            invalidInput({
+                path: "processingImages",
+                given: image.name,
+                expected: "image names that make valid ConfigMap keys",
+                example: "otsus-method",
+            });
         }
     }
 
     const installer = args.installer;
     let installerImage: ProcessingImageArgs | undefined;
     if (installer === undefined || installer === null) {
-        invalidInput({ path: "installer", given: installer, expected: "an installer folder or an installer image", example: "{ context: \"extension\" }" });
+        invalidInput({
+            path: "installer",
+            given: installer,
+            expected: "an installer folder or an installer image",
+            example: '{ context: "extension" }',
+        });
     }
     if ("imageName" in installer) {
         parseImageReference(installer.imageName, "installer.imageName");
@@ -205,7 +292,9 @@ export function checkWorkflowExtensionArgs(name: string, args: WorkflowExtension
             buildOnPreview: args.buildOnPreview,
             createRepository: args.createRepositories,
         };
-        nestInputErrors("installer", () => checkProcessingImageArgs(installerImage as ProcessingImageArgs));
+        nestInputErrors("installer", () =>
+            checkProcessingImageArgs(installerImage as ProcessingImageArgs),
+        );
     }
 
     const chart: Omit<DagInstallerChartArgs, "image"> = {
@@ -218,10 +307,18 @@ export function checkWorkflowExtensionArgs(name: string, args: WorkflowExtension
         releaseName: extensionName.length <= 40 ? extensionName : undefined,
         values: args.values,
     };
-    checkDagInstallerArgs(`${name}-installer`, { ...chart, image: { imageName: pulumi.output("") } });
+    checkDagInstallerArgs(`${name}-installer`, {
+        ...chart,
+        image: { imageName: pulumi.output("") },
+    });
     for (const namespace of args.projectNamespaces ?? []) {
         if (typeof namespace !== "string" || dns1123LabelProblems(namespace).length > 0) {
-            invalidInput({ path: "projectNamespaces", given: namespace, expected: "namespace names (DNS-1123 labels)", example: "project-a" });
+            invalidInput({
+                path: "projectNamespaces",
+                given: namespace,
+                expected: "namespace names (DNS-1123 labels)",
+                example: "project-a",
+            });
         }
     }
     return { extensionName, images, installerImage, chart };
@@ -232,14 +329,34 @@ export function imageConfigKey(imageName: string): string {
     return imageName.replace(/\//g, ".");
 }
 
-function checkScope(registry: ExtensionRegistry, path: string, scope: "project" | "service", why: string): void {
+function checkScope(
+    registry: ExtensionRegistry,
+    path: string,
+    scope: "project" | "service",
+    why: string,
+): void {
     if (registry === undefined || registry === null || registry.registry === undefined) {
-        invalidInput({ path, given: registry, expected: `a ${scope}-scope registry { registry, scope, secretName }`, example: `{ registry: location, scope: "${scope}", secretName: "registry-${scope}" }` });
+        invalidInput({
+            path,
+            given: registry,
+            expected: `a ${scope}-scope registry { registry, scope, secretName }`,
+            example: `{ registry: location, scope: "${scope}", secretName: "registry-${scope}" }`,
+        });
     }
     if (registry.scope !== scope) {
-        invalidInput({ path: joinPath(path, "scope"), given: registry.scope, expected: `"${scope}": ${why}`, example: scope });
+        invalidInput({
+            path: joinPath(path, "scope"),
+            given: registry.scope,
+            expected: `"${scope}": ${why}`,
+            example: scope,
+        });
     }
     if (registry.secretName === undefined || registry.secretName === "") {
-        invalidInput({ path: joinPath(path, "secretName"), given: registry.secretName, expected: `the name of the ${scope}-scope pull Secret`, example: `registry-${scope}` });
+        invalidInput({
+            path: joinPath(path, "secretName"),
+            given: registry.secretName,
+            expected: `the name of the ${scope}-scope pull Secret`,
+            example: `registry-${scope}`,
+        });
     }
 }

@@ -5,7 +5,12 @@ import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import * as path from "path";
 import { imageRef, invalidInput, parseRegistryUrl } from "../core";
-import { registryEndpoint, validateLocation, type GcrRegistry, type RegistryLocation } from "../registry";
+import {
+    registryEndpoint,
+    validateLocation,
+    type GcrRegistry,
+    type RegistryLocation,
+} from "../registry";
 import { DEFAULT_GCR_URL } from "../registry/endpoint";
 
 /** Untagged images (left behind when a tag moves) are deleted after this many days. */
@@ -69,64 +74,115 @@ export class ProcessingImage extends pulumi.ComponentResource {
 
         const endpoint = registryEndpoint(args.registry, "registry");
         const repository = args.createRepository ? this.createRepository(name, args) : undefined;
-        this.imageName = endpoint.imagePrefix.apply((prefix) => imageRef(prefix, args.name, args.tag, ""));
+        this.imageName = endpoint.imagePrefix.apply((prefix) =>
+            imageRef(prefix, args.name, args.tag, ""),
+        );
 
-        const image = new docker.Image(`${name}-image`, {
-            imageName: this.imageName,
-            build,
-            buildOnPreview: args.buildOnPreview ?? false,
-            registry: this.pushCredentials(args.registry, endpoint.imagePrefix),
-        }, { parent: this, dependsOn: repository ? [repository] : [] });
+        const image = new docker.Image(
+            `${name}-image`,
+            {
+                imageName: this.imageName,
+                build,
+                buildOnPreview: args.buildOnPreview ?? false,
+                registry: this.pushCredentials(args.registry, endpoint.imagePrefix),
+            },
+            { parent: this, dependsOn: repository ? [repository] : [] },
+        );
 
         this.repoDigest = image.repoDigest;
-        this.ref = pulumi.all([this.imageName, image.repoDigest]).apply(([imageName, digest]) => pinnedRef(imageName, digest));
-        this.registerOutputs({ imageName: this.imageName, repoDigest: this.repoDigest, ref: this.ref });
+        this.ref = pulumi
+            .all([this.imageName, image.repoDigest])
+            .apply(([imageName, digest]) => pinnedRef(imageName, digest));
+        this.registerOutputs({
+            imageName: this.imageName,
+            repoDigest: this.repoDigest,
+            ref: this.ref,
+        });
     }
 
-    private pushCredentials(registry: RegistryLocation, imagePrefix: pulumi.Output<string>): pulumi.Input<docker.types.input.Registry> {
+    private pushCredentials(
+        registry: RegistryLocation,
+        imagePrefix: pulumi.Output<string>,
+    ): pulumi.Input<docker.types.input.Registry> {
         const server = imagePrefix.apply(pushServer);
         switch (registry.location) {
             case "off-cluster":
-                return { server, username: registry.username, password: pulumi.secret(registry.password) };
+                return {
+                    server,
+                    username: registry.username,
+                    password: pulumi.secret(registry.password),
+                };
             case "ecr": {
-                const token = aws.ecr.getAuthorizationTokenOutput({ registryId: registry.registryId, region: registry.region }, { parent: this });
-                return { server, username: token.userName, password: pulumi.secret(token.password) };
+                const token = aws.ecr.getAuthorizationTokenOutput(
+                    { registryId: registry.registryId, region: registry.region },
+                    { parent: this },
+                );
+                return {
+                    server,
+                    username: token.userName,
+                    password: pulumi.secret(token.password),
+                };
             }
             case "gcr": {
                 if (registry.serviceAccountKey !== undefined) {
-                    return { server, username: "_json_key", password: pulumi.secret(registry.serviceAccountKey) };
+                    return {
+                        server,
+                        username: "_json_key",
+                        password: pulumi.secret(registry.serviceAccountKey),
+                    };
                 }
                 const client = gcp.organizations.getClientConfigOutput({ parent: this });
-                return { server, username: "oauth2accesstoken", password: pulumi.secret(client.accessToken) };
+                return {
+                    server,
+                    username: "oauth2accesstoken",
+                    password: pulumi.secret(client.accessToken),
+                };
             }
         }
     }
 
     private createRepository(name: string, args: ProcessingImageArgs): pulumi.Resource {
         if (args.registry.location === "ecr") {
-            const repository = new aws.ecr.Repository(`${name}-repository`, {
-                name: args.name,
-                region: args.registry.region,
-                imageScanningConfiguration: { scanOnPush: true },
-            }, { parent: this });
-            return new aws.ecr.LifecyclePolicy(`${name}-lifecycle`, {
-                repository: repository.name,
-                region: args.registry.region,
-                policy: ecrLifecyclePolicy(),
-            }, { parent: this });
+            const repository = new aws.ecr.Repository(
+                `${name}-repository`,
+                {
+                    name: args.name,
+                    region: args.registry.region,
+                    imageScanningConfiguration: { scanOnPush: true },
+                },
+                { parent: this },
+            );
+            return new aws.ecr.LifecyclePolicy(
+                `${name}-lifecycle`,
+                {
+                    repository: repository.name,
+                    region: args.registry.region,
+                    policy: ecrLifecyclePolicy(),
+                },
+                { parent: this },
+            );
         }
         const target = artifactRegistryTarget(args.registry as GcrRegistry);
-        return new gcp.artifactregistry.Repository(`${name}-repository`, {
-            project: target.project,
-            location: target.location,
-            repositoryId: target.repositoryId,
-            format: "DOCKER",
-            cleanupPolicies: [{
-                id: "expire-untagged",
-                action: "DELETE",
-                condition: { tagState: "UNTAGGED", olderThan: `${UNTAGGED_IMAGE_EXPIRY_DAYS * 86400}s` },
-            }],
-        }, { parent: this });
+        return new gcp.artifactregistry.Repository(
+            `${name}-repository`,
+            {
+                project: target.project,
+                location: target.location,
+                repositoryId: target.repositoryId,
+                format: "DOCKER",
+                cleanupPolicies: [
+                    {
+                        id: "expire-untagged",
+                        action: "DELETE",
+                        condition: {
+                            tagState: "UNTAGGED",
+                            olderThan: `${UNTAGGED_IMAGE_EXPIRY_DAYS * 86400}s`,
+                        },
+                    },
+                ],
+            },
+            { parent: this },
+        );
     }
 }
 
@@ -134,22 +190,44 @@ export class ProcessingImage extends pulumi.ComponentResource {
  * Validates every plain argument (before anything is registered) and returns the docker build
  * settings. Paths are checked relative to the working directory, as the Docker provider reads them.
  */
-export function checkProcessingImageArgs(args: ProcessingImageArgs): docker.types.input.DockerBuild {
+export function checkProcessingImageArgs(
+    args: ProcessingImageArgs,
+): docker.types.input.DockerBuild {
     checkRegistry(args.registry);
     imageRef("registry.invalid", args.name, args.tag, "");
     const context = args.context;
     if (typeof context !== "string" || context === "" || !isDirectory(context)) {
-        invalidInput({ path: "context", given: context, expected: `an existing build context folder (looked for ${path.resolve(String(context ?? ""))})`, example: "processing-container" });
+        invalidInput({
+            path: "context",
+            given: context,
+            expected: `an existing build context folder (looked for ${path.resolve(String(context ?? ""))})`,
+            example: "processing-container",
+        });
     }
     const dockerfile = args.dockerfile ?? path.join(context, "Dockerfile");
     if (!isFile(dockerfile)) {
-        invalidInput({ path: "dockerfile", given: args.dockerfile, expected: `an existing Dockerfile (looked for ${path.resolve(dockerfile)})`, example: "processing-container/Dockerfile" });
+        invalidInput({
+            path: "dockerfile",
+            given: args.dockerfile,
+            expected: `an existing Dockerfile (looked for ${path.resolve(dockerfile)})`,
+            example: "processing-container/Dockerfile",
+        });
     }
     if (args.platform !== undefined && !PLATFORM.test(args.platform)) {
-        invalidInput({ path: "platform", given: args.platform, expected: "a platform os/arch[/variant]", example: "linux/amd64" });
+        invalidInput({
+            path: "platform",
+            given: args.platform,
+            expected: "a platform os/arch[/variant]",
+            example: "linux/amd64",
+        });
     }
     if (args.target !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(args.target)) {
-        invalidInput({ path: "target", given: args.target, expected: "a build stage name", example: "runtime" });
+        invalidInput({
+            path: "target",
+            given: args.target,
+            expected: "a build stage name",
+            example: "runtime",
+        });
     }
     if (args.createRepository) {
         checkCreateRepository(args.registry);
@@ -166,14 +244,25 @@ export function checkProcessingImageArgs(args: ProcessingImageArgs): docker.type
 /** The registry module's location checks, run before `super` so a bad location registers nothing. */
 function checkRegistry(registry: RegistryLocation): void {
     if (registry === undefined || registry === null) {
-        invalidInput({ path: "registry", given: registry, expected: "a registry location", example: "{ location: \"ecr\", region: \"eu-central-1\" }" });
+        invalidInput({
+            path: "registry",
+            given: registry,
+            expected: "a registry location",
+            example: '{ location: "ecr", region: "eu-central-1" }',
+        });
     }
     validateLocation(registry, "registry");
 }
 
 function checkCreateRepository(registry: RegistryLocation): void {
     if (registry.location === "off-cluster") {
-        invalidInput({ path: "createRepository", given: true, expected: "createRepository only for ECR or Artifact Registry; off-cluster registries create repositories on push or in their own UI", example: "false" });
+        invalidInput({
+            path: "createRepository",
+            given: true,
+            expected:
+                "createRepository only for ECR or Artifact Registry; off-cluster registries create repositories on push or in their own UI",
+            example: "false",
+        });
     }
     if (registry.location === "gcr") {
         artifactRegistryTarget(registry);
@@ -181,7 +270,11 @@ function checkCreateRepository(registry: RegistryLocation): void {
 }
 
 /** The Artifact Registry repository a `https://<region>-docker.pkg.dev/<project>/<repo>` URL names. */
-export function artifactRegistryTarget(registry: GcrRegistry): { location: string; project: string; repositoryId: string } {
+export function artifactRegistryTarget(registry: GcrRegistry): {
+    location: string;
+    project: string;
+    repositoryId: string;
+} {
     const url = parseRegistryUrl(registry.url ?? DEFAULT_GCR_URL, "registry.url");
     const host = /^([a-z0-9-]+)-docker\.pkg\.dev$/.exec(url.host);
     const parts = url.path.split("/");
@@ -189,7 +282,8 @@ export function artifactRegistryTarget(registry: GcrRegistry): { location: strin
         return invalidInput({
             path: "createRepository",
             given: registry.url ?? DEFAULT_GCR_URL,
-            expected: "an Artifact Registry URL https://<region>-docker.pkg.dev/<project>/<repo> when createRepository is set (gcr.io creates repositories on push)",
+            expected:
+                "an Artifact Registry URL https://<region>-docker.pkg.dev/<project>/<repo> when createRepository is set (gcr.io creates repositories on push)",
             example: "https://europe-west1-docker.pkg.dev/my-project/pipelines",
         });
     }
@@ -199,12 +293,19 @@ export function artifactRegistryTarget(registry: GcrRegistry): { location: strin
 /** The ECR lifecycle policy: expire untagged images after {@link UNTAGGED_IMAGE_EXPIRY_DAYS} days. */
 export function ecrLifecyclePolicy(): string {
     return JSON.stringify({
-        rules: [{
-            rulePriority: 1,
-            description: `Expire untagged images after ${UNTAGGED_IMAGE_EXPIRY_DAYS} days`,
-            selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: UNTAGGED_IMAGE_EXPIRY_DAYS },
-            action: { type: "expire" },
-        }],
+        rules: [
+            {
+                rulePriority: 1,
+                description: `Expire untagged images after ${UNTAGGED_IMAGE_EXPIRY_DAYS} days`,
+                selection: {
+                    tagStatus: "untagged",
+                    countType: "sinceImagePushed",
+                    countUnit: "days",
+                    countNumber: UNTAGGED_IMAGE_EXPIRY_DAYS,
+                },
+                action: { type: "expire" },
+            },
+        ],
     });
 }
 

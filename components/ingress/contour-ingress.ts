@@ -1,6 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { dns1123LabelProblems, dns1123SubdomainProblems, invalidInput, joinPath, standardLabels } from "../core";
+import {
+    dns1123LabelProblems,
+    dns1123SubdomainProblems,
+    invalidInput,
+    joinPath,
+    standardLabels,
+} from "../core";
 
 /** The projectcontour Helm chart (not Bitnami's), pinned: chart 0.7.0 ships Contour 1.33.6. */
 export const CONTOUR_CHART = {
@@ -50,39 +56,61 @@ export class ContourIngress extends pulumi.ComponentResource {
     /** The namespace Contour runs in. */
     public readonly namespace: pulumi.Output<string>;
 
-    constructor(name: string, args: ContourIngressArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+    constructor(
+        name: string,
+        args: ContourIngressArgs = {},
+        opts?: pulumi.ComponentResourceOptions,
+    ) {
         super("pipeline-platform:ingress:ContourIngress", name, {}, opts);
         const settings = contourSettings(args);
 
         if (settings.existing) {
             this.ingressClassName = pulumi.output(settings.ingressClassName);
             this.namespace = pulumi.output(settings.namespace);
-            this.registerOutputs({ ingressClassName: this.ingressClassName, namespace: this.namespace });
+            this.registerOutputs({
+                ingressClassName: this.ingressClassName,
+                namespace: this.namespace,
+            });
             return;
         }
 
         const labels = standardLabels("ingress");
-        const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, {
-            metadata: { name: settings.namespace, labels },
-        }, { parent: this });
-        const ingressClass = new k8s.networking.v1.IngressClass(`${name}-class`, {
-            metadata: { name: settings.ingressClassName, labels },
-            spec: { controller: CONTOUR_CONTROLLER },
-        }, { parent: this });
-        new k8s.helm.v3.Release(`${name}-contour`, {
-            name: "contour",
-            chart: CONTOUR_CHART.chart,
-            version: CONTOUR_CHART.version,
-            repositoryOpts: { repo: CONTOUR_CHART.repo },
-            namespace: namespace.metadata.name,
-            values: contourValues(settings),
-        }, { parent: this, dependsOn: [namespace, ingressClass] });
+        const namespace = new k8s.core.v1.Namespace(
+            `${name}-namespace`,
+            {
+                metadata: { name: settings.namespace, labels },
+            },
+            { parent: this },
+        );
+        const ingressClass = new k8s.networking.v1.IngressClass(
+            `${name}-class`,
+            {
+                metadata: { name: settings.ingressClassName, labels },
+                spec: { controller: CONTOUR_CONTROLLER },
+            },
+            { parent: this },
+        );
+        new k8s.helm.v3.Release(
+            `${name}-contour`,
+            {
+                name: "contour",
+                chart: CONTOUR_CHART.chart,
+                version: CONTOUR_CHART.version,
+                repositoryOpts: { repo: CONTOUR_CHART.repo },
+                namespace: namespace.metadata.name,
+                values: contourValues(settings),
+            },
+            { parent: this, dependsOn: [namespace, ingressClass] },
+        );
 
         // Known at preview, so proxies that use them show real diffs; ordering after the chart (which
         // installs the HTTPProxy CRD) comes from `dependsOn: [contour]` on the PipelineIngress.
         this.ingressClassName = ingressClass.metadata.name;
         this.namespace = namespace.metadata.name;
-        this.registerOutputs({ ingressClassName: this.ingressClassName, namespace: this.namespace });
+        this.registerOutputs({
+            ingressClassName: this.ingressClassName,
+            namespace: this.namespace,
+        });
     }
 }
 
@@ -104,23 +132,39 @@ export function contourSettings(args: ContourIngressArgs): ContourSettings {
     };
     const classProblems = dns1123SubdomainProblems(settings.ingressClassName);
     if (classProblems.length > 0) {
-        invalidInput({ path: "ingressClassName", given: settings.ingressClassName, expected: `an IngressClass name that ${classProblems.join(" and ")}`, example: "contour" });
+        invalidInput({
+            path: "ingressClassName",
+            given: settings.ingressClassName,
+            expected: `an IngressClass name that ${classProblems.join(" and ")}`,
+            example: "contour",
+        });
     }
     const namespaceProblems = dns1123LabelProblems(settings.namespace);
     if (namespaceProblems.length > 0) {
-        invalidInput({ path: "namespace", given: settings.namespace, expected: `a namespace name that ${namespaceProblems.join(" and ")}`, example: "projectcontour" });
+        invalidInput({
+            path: "namespace",
+            given: settings.namespace,
+            expected: `a namespace name that ${namespaceProblems.join(" and ")}`,
+            example: "projectcontour",
+        });
     }
     settings.rootNamespaces.forEach((ns, i) => {
         const problems = dns1123LabelProblems(ns);
         if (problems.length > 0) {
-            invalidInput({ path: joinPath("rootNamespaces", i), given: ns, expected: `a namespace name that ${problems.join(" and ")}`, example: "imaging" });
+            invalidInput({
+                path: joinPath("rootNamespaces", i),
+                given: ns,
+                expected: `a namespace name that ${problems.join(" and ")}`,
+                example: "imaging",
+            });
         }
     });
     if (settings.existing && settings.rootNamespaces.length > 0) {
         invalidInput({
             path: "rootNamespaces",
             given: settings.rootNamespaces,
-            expected: "no rootNamespaces with existing: true (nothing is installed to pass them to); configure them on the existing Contour or drop existing",
+            expected:
+                "no rootNamespaces with existing: true (nothing is installed to pass them to); configure them on the existing Contour or drop existing",
             example: `{ existing: true, ingressClassName: "contour" }`,
         });
     }
@@ -136,7 +180,9 @@ export function contourValues(settings: ContourSettings): Record<string, unknown
     return {
         contour: {
             ingressClass: { name: settings.ingressClassName, create: false, default: false },
-            ...(settings.rootNamespaces.length > 0 ? { rootNamespaces: settings.rootNamespaces.join(",") } : {}),
+            ...(settings.rootNamespaces.length > 0
+                ? { rootNamespaces: settings.rootNamespaces.join(",") }
+                : {}),
         },
     };
 }

@@ -1,5 +1,11 @@
 import { stringify } from "yaml";
-import { dns1123SubdomainProblems, invalidInput, joinPath, labelValueProblems, qualifiedNameProblems } from "../core";
+import {
+    dns1123SubdomainProblems,
+    invalidInput,
+    joinPath,
+    labelValueProblems,
+    qualifiedNameProblems,
+} from "../core";
 
 /** One domain suffix and the pipelines it serves. */
 export interface DomainSelector {
@@ -27,7 +33,11 @@ const MAX_NAME = 253;
  *
  * @example selectDomainSuffix({ app: "prod" }, { "example.org": { selector: { app: "prod" } }, "example.com": {} }) === "example.org"
  */
-export function selectDomainSuffix(labels: Record<string, string>, domains: DomainConfig, path = "domains"): string {
+export function selectDomainSuffix(
+    labels: Record<string, string>,
+    domains: DomainConfig,
+    path = "domains",
+): string {
     validateDomainConfig(domains, path);
     let best: string | undefined;
     let bestPairs = -1;
@@ -51,8 +61,14 @@ export function selectDomainSuffix(labels: Record<string, string>, domains: Doma
  * replaces the platform-wide config (never merged), as Koalja reads the namespace ConfigMap before
  * the `koalja-system` one.
  */
-export function domainConfigFor(namespace: string, platform: DomainConfig, byNamespace: Record<string, DomainConfig> = {}): DomainConfig {
-    return Object.prototype.hasOwnProperty.call(byNamespace, namespace) ? byNamespace[namespace] : platform;
+export function domainConfigFor(
+    namespace: string,
+    platform: DomainConfig,
+    byNamespace: Record<string, DomainConfig> = {},
+): DomainConfig {
+    return Object.prototype.hasOwnProperty.call(byNamespace, namespace)
+        ? byNamespace[namespace]
+        : platform;
 }
 
 /**
@@ -61,21 +77,41 @@ export function domainConfigFor(namespace: string, platform: DomainConfig, byNam
  *
  * @example pipelineHostname("Otsu", "imaging", "example.com") === "otsu.imaging.example.com"
  */
-export function pipelineHostname(pipeline: string, namespace: string, suffix: string, path = "pipeline"): string {
+export function pipelineHostname(
+    pipeline: string,
+    namespace: string,
+    suffix: string,
+    path = "pipeline",
+): string {
     const hostname = `${pipeline}.${namespace}.${suffix}`.toLowerCase();
     const who = `pipeline ${JSON.stringify(pipeline)} in namespace ${JSON.stringify(namespace)}`;
     const example = "otsu.imaging.example.com";
     for (const label of hostname.split(".")) {
         if (label.length > MAX_LABEL) {
-            invalidInput({ path, given: hostname, expected: `a hostname for ${who} whose labels have at most ${MAX_LABEL} characters (${JSON.stringify(label)} has ${label.length})`, example });
+            invalidInput({
+                path,
+                given: hostname,
+                expected: `a hostname for ${who} whose labels have at most ${MAX_LABEL} characters (${JSON.stringify(label)} has ${label.length})`,
+                example,
+            });
         }
     }
     if (hostname.length > MAX_NAME) {
-        invalidInput({ path, given: hostname, expected: `a hostname for ${who} of at most ${MAX_NAME} characters (it has ${hostname.length})`, example });
+        invalidInput({
+            path,
+            given: hostname,
+            expected: `a hostname for ${who} of at most ${MAX_NAME} characters (it has ${hostname.length})`,
+            example,
+        });
     }
     const problems = dns1123SubdomainProblems(hostname);
     if (problems.length > 0) {
-        invalidInput({ path, given: hostname, expected: `a hostname for ${who} that ${problems.join(" and ")}`, example });
+        invalidInput({
+            path,
+            given: hostname,
+            expected: `a hostname for ${who} that ${problems.join(" and ")}`,
+            example,
+        });
     }
     return hostname;
 }
@@ -87,28 +123,54 @@ export function pipelineHostname(pipeline: string, namespace: string, suffix: st
 export function validateDomainConfig(domains: DomainConfig, path = "domains"): void {
     const example = `{ "example.org": { selector: { app: "prod" } }, "example.com": {} }`;
     if (!domains || typeof domains !== "object" || Object.keys(domains).length === 0) {
-        invalidInput({ path, given: domains, expected: "at least one domain suffix, one of them the default (no selector)", example });
+        invalidInput({
+            path,
+            given: domains,
+            expected: "at least one domain suffix, one of them the default (no selector)",
+            example,
+        });
     }
     for (const [suffix, entry] of Object.entries(domains)) {
         const entryPath = joinPath(path, suffix);
         const problems = dns1123SubdomainProblems(suffix);
         if (problems.length > 0) {
-            invalidInput({ path: entryPath, given: suffix, expected: `a lower-case DNS name as suffix that ${problems.join(" and ")}`, example: "example.com" });
+            invalidInput({
+                path: entryPath,
+                given: suffix,
+                expected: `a lower-case DNS name as suffix that ${problems.join(" and ")}`,
+                example: "example.com",
+            });
         }
         for (const [key, value] of Object.entries(entry?.selector ?? {})) {
             const selectorPath = joinPath(joinPath(entryPath, "selector"), key);
             const keyProblems = qualifiedNameProblems(key);
             if (keyProblems.length > 0) {
-                invalidInput({ path: selectorPath, given: key, expected: `a label key that ${keyProblems.join(" and ")}`, example: "app" });
+                invalidInput({
+                    path: selectorPath,
+                    given: key,
+                    expected: `a label key that ${keyProblems.join(" and ")}`,
+                    example: "app",
+                });
             }
-            const valueProblems = typeof value === "string" ? labelValueProblems(value) : ["must be a string"];
+            const valueProblems =
+                typeof value === "string" ? labelValueProblems(value) : ["must be a string"];
             if (valueProblems.length > 0) {
-                invalidInput({ path: selectorPath, given: value, expected: `a label value that ${valueProblems.join(" and ")}`, example: "prod" });
+                invalidInput({
+                    path: selectorPath,
+                    given: value,
+                    expected: `a label value that ${valueProblems.join(" and ")}`,
+                    example: "prod",
+                });
             }
         }
     }
     if (!Object.values(domains).some((entry) => Object.keys(entry?.selector ?? {}).length === 0)) {
-        invalidInput({ path, given: Object.keys(domains), expected: "a default entry: one suffix without selector, used when no other matches", example });
+        invalidInput({
+            path,
+            given: Object.keys(domains),
+            expected: "a default entry: one suffix without selector, used when no other matches",
+            example,
+        });
     }
 }
 
@@ -116,7 +178,10 @@ export function validateDomainConfig(domains: DomainConfig, path = "domains"): v
  * The data of Koalja's `koalja-domain-config` ConfigMap: one key per suffix, whose value is a YAML
  * `selector:` block, or empty for the default.
  */
-export function koaljaDomainConfigData(domains: DomainConfig, path = "domains"): Record<string, string> {
+export function koaljaDomainConfigData(
+    domains: DomainConfig,
+    path = "domains",
+): Record<string, string> {
     validateDomainConfig(domains, path);
     const data: Record<string, string> = {};
     for (const suffix of Object.keys(domains).sort()) {

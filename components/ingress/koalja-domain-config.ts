@@ -28,19 +28,36 @@ export class KoaljaDomainConfig extends pulumi.ComponentResource {
     /** Name of the ConfigMap (`koalja-domain-config`). */
     public readonly configMapName: pulumi.Output<string>;
 
-    constructor(name: string, args: KoaljaDomainConfigArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(
+        name: string,
+        args: KoaljaDomainConfigArgs,
+        opts?: pulumi.ComponentResourceOptions,
+    ) {
         super("pipeline-platform:ingress:KoaljaDomainConfig", name, {}, opts);
         const namespace = args.namespace ?? "koalja-system";
         const problems = dns1123LabelProblems(namespace);
         if (problems.length > 0) {
-            invalidInput({ path: "namespace", given: namespace, expected: `a namespace name that ${problems.join(" and ")}`, example: "koalja-system" });
+            invalidInput({
+                path: "namespace",
+                given: namespace,
+                expected: `a namespace name that ${problems.join(" and ")}`,
+                example: "koalja-system",
+            });
         }
         const data = koaljaDomainConfigData(args.domains);
 
-        const configMap = new k8s.core.v1.ConfigMap(`${name}-config`, {
-            metadata: { name: KOALJA_DOMAIN_CONFIG_NAME, namespace, labels: standardLabels("ingress") },
-            data,
-        }, { parent: this });
+        const configMap = new k8s.core.v1.ConfigMap(
+            `${name}-config`,
+            {
+                metadata: {
+                    name: KOALJA_DOMAIN_CONFIG_NAME,
+                    namespace,
+                    labels: standardLabels("ingress"),
+                },
+                data,
+            },
+            { parent: this },
+        );
 
         this.configMapName = configMap.metadata.name;
         this.registerOutputs({ configMapName: this.configMapName });

@@ -1,6 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { dns1123LabelProblems, dns1123SubdomainProblems, dnsLabel, invalidInput, joinPath, labelValueProblems, qualifiedNameProblems, standardLabels } from "../core";
+import {
+    dns1123LabelProblems,
+    dns1123SubdomainProblems,
+    dnsLabel,
+    invalidInput,
+    joinPath,
+    labelValueProblems,
+    qualifiedNameProblems,
+    standardLabels,
+} from "../core";
 import { domainConfigFor, pipelineHostname, selectDomainSuffix, type DomainConfig } from "./domain";
 
 /** A route from `/<task>` on the pipeline's hostname to a task's service. */
@@ -31,7 +40,8 @@ export interface RouteTimeouts {
 }
 
 /** TLS for the virtual host: an existing certificate Secret, or one cert-manager issues. */
-export type PipelineTls = { secretName: string; clusterIssuer?: never } | { clusterIssuer: string; secretName?: never };
+export type PipelineTls =
+    { secretName: string; clusterIssuer?: never } | { clusterIssuer: string; secretName?: never };
 
 export interface PipelineIngressArgs {
     /** Pipeline name, the first label of the hostname. @example "otsu" */
@@ -102,27 +112,39 @@ export class PipelineIngress extends pulumi.ComponentResource {
         const dependsOn: pulumi.Resource[] = [];
         if (args.tls?.clusterIssuer !== undefined) {
             tlsSecretName = dnsLabel(`${proxyName}-tls`);
-            dependsOn.push(new k8s.apiextensions.CustomResource(`${name}-certificate`, {
-                apiVersion: "cert-manager.io/v1",
-                kind: "Certificate",
-                metadata: { name: tlsSecretName, namespace: args.namespace, labels },
-                spec: certificateSpec(fqdn, tlsSecretName, args.tls.clusterIssuer),
-            }, { parent: this }));
+            dependsOn.push(
+                new k8s.apiextensions.CustomResource(
+                    `${name}-certificate`,
+                    {
+                        apiVersion: "cert-manager.io/v1",
+                        kind: "Certificate",
+                        metadata: { name: tlsSecretName, namespace: args.namespace, labels },
+                        spec: certificateSpec(fqdn, tlsSecretName, args.tls.clusterIssuer),
+                    },
+                    { parent: this },
+                ),
+            );
         }
-        const proxy = new k8s.apiextensions.CustomResource(`${name}-proxy`, {
-            apiVersion: "projectcontour.io/v1",
-            kind: "HTTPProxy",
-            metadata: {
-                name: proxyName,
-                namespace: args.namespace,
-                labels,
-                annotations: { "pulumi.com/waitFor": WAIT_FOR_VALID },
+        const proxy = new k8s.apiextensions.CustomResource(
+            `${name}-proxy`,
+            {
+                apiVersion: "projectcontour.io/v1",
+                kind: "HTTPProxy",
+                metadata: {
+                    name: proxyName,
+                    namespace: args.namespace,
+                    labels,
+                    annotations: { "pulumi.com/waitFor": WAIT_FOR_VALID },
+                },
+                spec: {
+                    ...(args.ingressClassName !== undefined
+                        ? { ingressClassName: args.ingressClassName }
+                        : {}),
+                    ...httpProxySpec(fqdn, args, tlsSecretName),
+                },
             },
-            spec: {
-                ...(args.ingressClassName !== undefined ? { ingressClassName: args.ingressClassName } : {}),
-                ...httpProxySpec(fqdn, args, tlsSecretName),
-            },
-        }, { parent: this, dependsOn });
+            { parent: this, dependsOn },
+        );
 
         this.fqdn = pulumi.output(fqdn);
         this.url = pulumi.output(`${args.tls ? "https" : "http"}://${fqdn}`);
@@ -132,70 +154,138 @@ export class PipelineIngress extends pulumi.ComponentResource {
 }
 
 /** The pipeline's hostname from its labels and the domain config that applies in its namespace. */
-export function pipelineFqdn(args: Pick<PipelineIngressArgs, "pipeline" | "namespace" | "labels" | "domains" | "namespaceDomains">): string {
-    const inNamespace = args.namespaceDomains !== undefined && Object.prototype.hasOwnProperty.call(args.namespaceDomains, args.namespace);
+export function pipelineFqdn(
+    args: Pick<
+        PipelineIngressArgs,
+        "pipeline" | "namespace" | "labels" | "domains" | "namespaceDomains"
+    >,
+): string {
+    const inNamespace =
+        args.namespaceDomains !== undefined &&
+        Object.prototype.hasOwnProperty.call(args.namespaceDomains, args.namespace);
     const domains = domainConfigFor(args.namespace, args.domains, args.namespaceDomains);
     const path = inNamespace ? joinPath("namespaceDomains", args.namespace) : "domains";
     for (const [key, value] of Object.entries(args.labels ?? {})) {
         if (qualifiedNameProblems(key).length > 0 || labelValueProblems(value).length > 0) {
-            invalidInput({ path: joinPath("labels", key), given: { [key]: value }, expected: "a Kubernetes label (qualified key, label value)", example: `{ app: "prod" }` });
+            invalidInput({
+                path: joinPath("labels", key),
+                given: { [key]: value },
+                expected: "a Kubernetes label (qualified key, label value)",
+                example: `{ app: "prod" }`,
+            });
         }
     }
     const suffix = selectDomainSuffix(args.labels ?? {}, domains, path);
     return pipelineHostname(args.pipeline, args.namespace, suffix);
 }
 
-const DURATION = /^(((\d*(\.\d*)?h)|(\d*(\.\d*)?m)|(\d*(\.\d*)?s)|(\d*(\.\d*)?ms)|(\d*(\.\d*)?us)|(\d*(\.\d*)?µs)|(\d*(\.\d*)?ns))+|infinity|infinite)$/u;
+const DURATION =
+    /^(((\d*(\.\d*)?h)|(\d*(\.\d*)?m)|(\d*(\.\d*)?s)|(\d*(\.\d*)?ms)|(\d*(\.\d*)?us)|(\d*(\.\d*)?µs)|(\d*(\.\d*)?ns))+|infinity|infinite)$/u;
 const PATH_SEGMENT = /^[A-Za-z0-9._~-]+$/;
 
 /** Checks every argument besides the hostname; throws `InputPropertyError` on the first bad one. */
 export function validatePipelineIngress(args: PipelineIngressArgs): void {
     const namespaceProblems = dns1123LabelProblems(args.namespace);
     if (namespaceProblems.length > 0) {
-        invalidInput({ path: "namespace", given: args.namespace, expected: `a namespace name that ${namespaceProblems.join(" and ")}`, example: "imaging" });
+        invalidInput({
+            path: "namespace",
+            given: args.namespace,
+            expected: `a namespace name that ${namespaceProblems.join(" and ")}`,
+            example: "imaging",
+        });
     }
     validateBackend("service", args.service?.name, args.service?.port);
     const seen = new Set<string>();
     (args.tasks ?? []).forEach((route, i) => {
         const path = joinPath("tasks", i);
         if (typeof route.task !== "string" || !PATH_SEGMENT.test(route.task)) {
-            invalidInput({ path: `${path}.task`, given: route.task, expected: "a task name usable as one URL path segment (letters, digits, '.', '_', '~', '-')", example: "otsu" });
+            invalidInput({
+                path: `${path}.task`,
+                given: route.task,
+                expected:
+                    "a task name usable as one URL path segment (letters, digits, '.', '_', '~', '-')",
+                example: "otsu",
+            });
         }
         if (seen.has(route.task)) {
-            invalidInput({ path: `${path}.task`, given: route.task, expected: "each task routed once", example: "otsu" });
+            invalidInput({
+                path: `${path}.task`,
+                given: route.task,
+                expected: "each task routed once",
+                example: "otsu",
+            });
         }
         seen.add(route.task);
         validateBackend(path, route.service, route.port);
         if (route.replacePrefix !== undefined && !/^\/[^\s]*$/.test(route.replacePrefix)) {
-            invalidInput({ path: `${path}.replacePrefix`, given: route.replacePrefix, expected: "a path starting with '/'", example: "/" });
+            invalidInput({
+                path: `${path}.replacePrefix`,
+                given: route.replacePrefix,
+                expected: "a path starting with '/'",
+                example: "/",
+            });
         }
     });
     for (const key of ["response", "idle"] as const) {
         const value = args.timeouts?.[key];
         if (value !== undefined && !DURATION.test(value)) {
-            invalidInput({ path: `timeouts.${key}`, given: value, expected: "a Contour duration (number with h, m, s, ms, us or ns) or infinity", example: "60s" });
+            invalidInput({
+                path: `timeouts.${key}`,
+                given: value,
+                expected: "a Contour duration (number with h, m, s, ms, us or ns) or infinity",
+                example: "60s",
+            });
         }
     }
     if (args.tls !== undefined) {
         const { secretName, clusterIssuer } = args.tls;
         if ((secretName === undefined) === (clusterIssuer === undefined)) {
-            invalidInput({ path: "tls", given: args.tls, expected: "exactly one of tls.secretName (an existing certificate) and tls.clusterIssuer (cert-manager issues one)", example: `{ clusterIssuer: "letsencrypt" }` });
+            invalidInput({
+                path: "tls",
+                given: args.tls,
+                expected:
+                    "exactly one of tls.secretName (an existing certificate) and tls.clusterIssuer (cert-manager issues one)",
+                example: `{ clusterIssuer: "letsencrypt" }`,
+            });
         }
-        const [key, value] = secretName !== undefined ? ["secretName", secretName] : ["clusterIssuer", clusterIssuer as string];
+        const [key, value] =
+            secretName !== undefined
+                ? ["secretName", secretName]
+                : ["clusterIssuer", clusterIssuer as string];
         const problems = dns1123SubdomainProblems(value);
         if (problems.length > 0) {
-            invalidInput({ path: `tls.${key}`, given: value, expected: `an object name that ${problems.join(" and ")}`, example: key === "secretName" ? "otsu-tls" : "letsencrypt" });
+            invalidInput({
+                path: `tls.${key}`,
+                given: value,
+                expected: `an object name that ${problems.join(" and ")}`,
+                example: key === "secretName" ? "otsu-tls" : "letsencrypt",
+            });
         }
     }
 }
 
-function validateBackend(path: string, service: string | undefined, port: number | undefined): void {
-    const problems = typeof service === "string" ? dns1123LabelProblems(service) : ["must be a string"];
+function validateBackend(
+    path: string,
+    service: string | undefined,
+    port: number | undefined,
+): void {
+    const problems =
+        typeof service === "string" ? dns1123LabelProblems(service) : ["must be a string"];
     if (problems.length > 0) {
-        invalidInput({ path: `${path}.${path === "service" ? "name" : "service"}`, given: service, expected: `a Service name that ${problems.join(" and ")}`, example: "otsu-frontend" });
+        invalidInput({
+            path: `${path}.${path === "service" ? "name" : "service"}`,
+            given: service,
+            expected: `a Service name that ${problems.join(" and ")}`,
+            example: "otsu-frontend",
+        });
     }
     if (typeof port !== "number" || !Number.isInteger(port) || port < 1 || port > 65535) {
-        invalidInput({ path: `${path}.port`, given: port, expected: "a port number from 1 to 65535", example: "8080" });
+        invalidInput({
+            path: `${path}.port`,
+            given: port,
+            expected: "a port number from 1 to 65535",
+            example: "8080",
+        });
     }
 }
 
@@ -203,10 +293,20 @@ function validateBackend(path: string, service: string | undefined, port: number
  * The HTTPProxy spec without its class: `/` to the pipeline service with websockets, then one route
  * per task.
  */
-export function httpProxySpec(fqdn: string, args: PipelineIngressArgs, tlsSecretName: string | undefined): Record<string, unknown> {
-    const timeoutPolicy = args.timeouts && (args.timeouts.response !== undefined || args.timeouts.idle !== undefined)
-        ? { ...(args.timeouts.response !== undefined ? { response: args.timeouts.response } : {}), ...(args.timeouts.idle !== undefined ? { idle: args.timeouts.idle } : {}) }
-        : undefined;
+export function httpProxySpec(
+    fqdn: string,
+    args: PipelineIngressArgs,
+    tlsSecretName: string | undefined,
+): Record<string, unknown> {
+    const timeoutPolicy =
+        args.timeouts && (args.timeouts.response !== undefined || args.timeouts.idle !== undefined)
+            ? {
+                  ...(args.timeouts.response !== undefined
+                      ? { response: args.timeouts.response }
+                      : {}),
+                  ...(args.timeouts.idle !== undefined ? { idle: args.timeouts.idle } : {}),
+              }
+            : undefined;
     const routes: Record<string, unknown>[] = [
         {
             conditions: [{ prefix: "/" }],
@@ -217,18 +317,33 @@ export function httpProxySpec(fqdn: string, args: PipelineIngressArgs, tlsSecret
         ...(args.tasks ?? []).map((route) => ({
             conditions: [{ prefix: `/${route.task}` }],
             services: [{ name: route.service, port: route.port }],
-            ...(route.replacePrefix !== undefined ? { pathRewritePolicy: { replacePrefix: [{ prefix: `/${route.task}`, replacement: route.replacePrefix }] } } : {}),
+            ...(route.replacePrefix !== undefined
+                ? {
+                      pathRewritePolicy: {
+                          replacePrefix: [
+                              { prefix: `/${route.task}`, replacement: route.replacePrefix },
+                          ],
+                      },
+                  }
+                : {}),
             ...(timeoutPolicy ? { timeoutPolicy } : {}),
         })),
     ];
     return {
-        virtualhost: { fqdn, ...(tlsSecretName !== undefined ? { tls: { secretName: tlsSecretName } } : {}) },
+        virtualhost: {
+            fqdn,
+            ...(tlsSecretName !== undefined ? { tls: { secretName: tlsSecretName } } : {}),
+        },
         routes,
     };
 }
 
 /** The cert-manager Certificate spec for the pipeline's hostname. */
-export function certificateSpec(fqdn: string, secretName: string, clusterIssuer: string): Record<string, unknown> {
+export function certificateSpec(
+    fqdn: string,
+    secretName: string,
+    clusterIssuer: string,
+): Record<string, unknown> {
     return {
         secretName,
         dnsNames: [fqdn],

@@ -21,7 +21,9 @@ export interface PlatformConfig {
      */
     externalSecrets?: { install: true; namespace?: string } | { existing: true };
     /** Contour: installed from the projectcontour chart, or one that exists. */
-    contour: { install: true; ingressClassName?: string; rootNamespaces?: string[] } | { existing: true; ingressClassName?: string };
+    contour:
+        | { install: true; ingressClassName?: string; rootNamespaces?: string[] }
+        | { existing: true; ingressClassName?: string };
     /** Domain suffixes by pipeline labels (the Koalja rule); must contain one entry without selector. Example: `{ "127.0.0.1.nip.io": {} }`. */
     domains: DomainConfig;
     /** S3 storages; `default` is required. */

@@ -1,4 +1,13 @@
-export type { AirflowConfig, ExtensionConfig, PipelineConfig, PlatformConfig, ProjectConfig, RegistryConfig, RegistryConfigScope, StorageConfig } from "./config";
+export type {
+    AirflowConfig,
+    ExtensionConfig,
+    PipelineConfig,
+    PlatformConfig,
+    ProjectConfig,
+    RegistryConfig,
+    RegistryConfigScope,
+    StorageConfig,
+} from "./config";
 export {
     EXTERNAL_SECRETS_CHART,
     NAMESPACE_ROLE_LABEL,

@@ -14,11 +14,15 @@ export interface PullCheckRequest {
 }
 
 /** Why a check failed. */
-export type PullCheckFailure = "credentials-rejected" | "image-not-found" | "unreachable" | "timed-out" | "unexpected-response";
+export type PullCheckFailure =
+    | "credentials-rejected"
+    | "image-not-found"
+    | "unreachable"
+    | "timed-out"
+    | "unexpected-response";
 
 export type PullCheckResult =
-    | { ok: true; digest: string }
-    | { ok: false; failure: PullCheckFailure; message: string };
+    { ok: true; digest: string } | { ok: false; failure: PullCheckFailure; message: string };
 
 /** Every manifest kind a pull can resolve to: OCI index and manifest, Docker v2 list and manifest. */
 export const MANIFEST_ACCEPT = [
@@ -51,8 +55,15 @@ export async function checkImagePull(request: PullCheckRequest): Promise<PullChe
 
     try {
         let authorization = basic;
-        let response = await timedFetch(manifestUrl, { Accept: MANIFEST_ACCEPT, Authorization: authorization }, timeoutMs);
-        const challenge = response.status === 401 ? parseChallenge(response.headers.get("www-authenticate") ?? "") : undefined;
+        let response = await timedFetch(
+            manifestUrl,
+            { Accept: MANIFEST_ACCEPT, Authorization: authorization },
+            timeoutMs,
+        );
+        const challenge =
+            response.status === 401
+                ? parseChallenge(response.headers.get("www-authenticate") ?? "")
+                : undefined;
         if (challenge?.scheme === "bearer") {
             await response.body?.cancel();
             const token = await fetchToken(challenge.params, ref.repository, basic, timeoutMs);
@@ -60,39 +71,73 @@ export async function checkImagePull(request: PullCheckRequest): Promise<PullChe
                 return fail(token.failure, token.cause);
             }
             authorization = `Bearer ${token.token}`;
-            response = await timedFetch(manifestUrl, { Accept: MANIFEST_ACCEPT, Authorization: authorization }, timeoutMs);
+            response = await timedFetch(
+                manifestUrl,
+                { Accept: MANIFEST_ACCEPT, Authorization: authorization },
+                timeoutMs,
+            );
         }
         const body = Buffer.from(await response.arrayBuffer());
         if (response.ok) {
-            const digest = response.headers.get("docker-content-digest") ?? `sha256:${createHash("sha256").update(body).digest("hex")}`;
+            const digest =
+                response.headers.get("docker-content-digest") ??
+                `sha256:${createHash("sha256").update(body).digest("hex")}`;
             return { ok: true, digest };
         }
         const codes = errorCodes(body);
         if (response.status === 401 || response.status === 403) {
-            return fail("credentials-rejected", `credentials rejected (HTTP ${response.status}${codes.length ? ` ${codes.join(", ")}` : ""}) for user ${JSON.stringify(request.username)}`);
+            return fail(
+                "credentials-rejected",
+                `credentials rejected (HTTP ${response.status}${codes.length ? ` ${codes.join(", ")}` : ""}) for user ${JSON.stringify(request.username)}`,
+            );
         }
         if (response.status === 404) {
             // Registries differ in whether a missing repository is NAME_UNKNOWN or MANIFEST_UNKNOWN
             // (distribution 2.8 says the latter); the tag list tells the two apart.
-            const tags = codes.includes("NAME_UNKNOWN") ? undefined : await timedFetch(`${registry.apiBase}/v2/${ref.repository}/tags/list`, { Authorization: authorization }, timeoutMs);
+            const tags = codes.includes("NAME_UNKNOWN")
+                ? undefined
+                : await timedFetch(
+                      `${registry.apiBase}/v2/${ref.repository}/tags/list`,
+                      { Authorization: authorization },
+                      timeoutMs,
+                  );
             await tags?.body?.cancel();
             if (tags === undefined || tags.status === 404) {
-                return fail("image-not-found", `repository ${ref.repository} not found (NAME_UNKNOWN)`);
+                return fail(
+                    "image-not-found",
+                    `repository ${ref.repository} not found (NAME_UNKNOWN)`,
+                );
             }
-            return fail("image-not-found", `${ref.digest ? `digest ${ref.digest}` : `tag ${ref.tag}`} not found in repository ${ref.repository} (${codes.join(", ") || "HTTP 404"})`);
+            return fail(
+                "image-not-found",
+                `${ref.digest ? `digest ${ref.digest}` : `tag ${ref.tag}`} not found in repository ${ref.repository} (${codes.join(", ") || "HTTP 404"})`,
+            );
         }
-        return fail("unexpected-response", `unexpected HTTP ${response.status}${codes.length ? ` ${codes.join(", ")}` : ""} from ${manifestUrl}`);
+        return fail(
+            "unexpected-response",
+            `unexpected HTTP ${response.status}${codes.length ? ` ${codes.join(", ")}` : ""} from ${manifestUrl}`,
+        );
     } catch (err) {
         return networkFailure(err, timeoutMs, fail);
     }
 }
 
-type TokenResult = { ok: true; token: string } | { ok: false; failure: PullCheckFailure; cause: string };
+type TokenResult =
+    { ok: true; token: string } | { ok: false; failure: PullCheckFailure; cause: string };
 
 /** The Docker token flow: GET realm?service=…&scope=… with Basic credentials, returns `token`/`access_token`. */
-async function fetchToken(params: Record<string, string>, repository: string, basic: string, timeoutMs: number): Promise<TokenResult> {
+async function fetchToken(
+    params: Record<string, string>,
+    repository: string,
+    basic: string,
+    timeoutMs: number,
+): Promise<TokenResult> {
     if (!params.realm) {
-        return { ok: false, failure: "unexpected-response", cause: "Bearer challenge without a realm" };
+        return {
+            ok: false,
+            failure: "unexpected-response",
+            cause: "Bearer challenge without a realm",
+        };
     }
     const url = new URL(params.realm);
     if (params.service) {
@@ -102,10 +147,18 @@ async function fetchToken(params: Record<string, string>, repository: string, ba
     const response = await timedFetch(url.toString(), { Authorization: basic }, timeoutMs);
     const body = Buffer.from(await response.arrayBuffer());
     if (response.status === 401 || response.status === 403) {
-        return { ok: false, failure: "credentials-rejected", cause: `credentials rejected by the token service ${url.origin}${url.pathname} (HTTP ${response.status})` };
+        return {
+            ok: false,
+            failure: "credentials-rejected",
+            cause: `credentials rejected by the token service ${url.origin}${url.pathname} (HTTP ${response.status})`,
+        };
     }
     if (!response.ok) {
-        return { ok: false, failure: "unexpected-response", cause: `token service ${url.origin}${url.pathname} answered HTTP ${response.status}` };
+        return {
+            ok: false,
+            failure: "unexpected-response",
+            cause: `token service ${url.origin}${url.pathname} answered HTTP ${response.status}`,
+        };
     }
     try {
         const parsed = JSON.parse(body.toString("utf8"));
@@ -116,22 +169,33 @@ async function fetchToken(params: Record<string, string>, repository: string, ba
     } catch {
         // An unparsable body is reported below like a body without a token.
     }
-    return { ok: false, failure: "unexpected-response", cause: `token service ${url.origin}${url.pathname} returned no token` };
+    return {
+        ok: false,
+        failure: "unexpected-response",
+        cause: `token service ${url.origin}${url.pathname} returned no token`,
+    };
 }
 
-async function timedFetch(url: string, headers: Record<string, string>, timeoutMs: number): Promise<Response> {
+async function timedFetch(
+    url: string,
+    headers: Record<string, string>,
+    timeoutMs: number,
+): Promise<Response> {
     return fetch(url, { headers, redirect: "follow", signal: AbortSignal.timeout(timeoutMs) });
 }
 
 /** Parses `Bearer realm="…",service="…",scope="…"` (RFC 7235 auth-params, quoted or not). */
-export function parseChallenge(header: string): { scheme: string; params: Record<string, string> } | undefined {
+export function parseChallenge(
+    header: string,
+): { scheme: string; params: Record<string, string> } | undefined {
     const match = /^\s*([A-Za-z]+)\s*(.*)$/.exec(header);
     if (!match) {
         return undefined;
     }
     const params: Record<string, string> = {};
     for (const part of match[2].matchAll(/([A-Za-z_]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))/g)) {
-        params[part[1].toLowerCase()] = part[2] !== undefined ? part[2].replace(/\\(.)/g, "$1") : part[3];
+        params[part[1].toLowerCase()] =
+            part[2] !== undefined ? part[2].replace(/\\(.)/g, "$1") : part[3];
     }
     return { scheme: match[1].toLowerCase(), params };
 }
@@ -140,14 +204,24 @@ export function parseChallenge(header: string): { scheme: string; params: Record
 function errorCodes(body: Buffer): string[] {
     try {
         const parsed = JSON.parse(body.toString("utf8"));
-        return Array.isArray(parsed?.errors) ? parsed.errors.map((e: { code?: unknown }) => String(e.code)) : [];
+        return Array.isArray(parsed?.errors)
+            ? parsed.errors.map((e: { code?: unknown }) => String(e.code))
+            : [];
     } catch {
         return [];
     }
 }
 
-function networkFailure(err: unknown, timeoutMs: number, fail: (failure: PullCheckFailure, cause: string) => PullCheckResult): PullCheckResult {
-    const error = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+function networkFailure(
+    err: unknown,
+    timeoutMs: number,
+    fail: (failure: PullCheckFailure, cause: string) => PullCheckResult,
+): PullCheckResult {
+    const error = err as {
+        name?: string;
+        message?: string;
+        cause?: { code?: string; message?: string };
+    };
     if (error?.name === "TimeoutError" || error?.name === "AbortError") {
         return fail("timed-out", `no answer within ${timeoutMs} ms (timed out)`);
     }

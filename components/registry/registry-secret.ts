@@ -13,7 +13,14 @@ import {
     qualifiedNameProblems,
     standardLabels,
 } from "../core";
-import { DEFAULT_ECR_REFRESH, DEFAULT_GCR_REFRESH, DEFAULT_GCR_URL, ecrHost, registryEndpoint, validateLocation } from "./endpoint";
+import {
+    DEFAULT_ECR_REFRESH,
+    DEFAULT_GCR_REFRESH,
+    DEFAULT_GCR_URL,
+    ecrHost,
+    registryEndpoint,
+    validateLocation,
+} from "./endpoint";
 import type { EcrRegistry, GcrRegistry, RegistryLocation } from "./location";
 import { checkImagePull } from "./pull-check";
 
@@ -78,7 +85,10 @@ export class RegistrySecret extends pulumi.ComponentResource {
         super("pipeline-platform:registry:RegistrySecret", name, {}, opts);
         const endpoint = registryEndpoint(args.registry, "registry");
         const labels = standardLabels("registry", { [SCOPE_LABEL]: args.scope });
-        const namespaces = args.namespaces.map((ns, i) => ({ namespace: ns, key: typeof ns === "string" ? ns : String(i) }));
+        const namespaces = args.namespaces.map((ns, i) => ({
+            namespace: ns,
+            key: typeof ns === "string" ? ns : String(i),
+        }));
 
         const credentials = staticCredentials(args.registry);
         let created: pulumi.Resource[];
@@ -86,63 +96,104 @@ export class RegistrySecret extends pulumi.ComponentResource {
             const check = pullCheck(args, credentials);
             this.testPullDigest = pulumi.unsecret(check);
             const configJson = pulumi.secret(
-                pulumi.all([endpoint.server, credentials.username, credentials.password, check]).apply(([server, user, pass]) => dockerConfigJson(server, user, pass)),
+                pulumi
+                    .all([endpoint.server, credentials.username, credentials.password, check])
+                    .apply(([server, user, pass]) => dockerConfigJson(server, user, pass)),
             );
-            created = namespaces.map(({ namespace, key }) =>
-                new k8s.core.v1.Secret(`${name}-secret-${key}`, {
-                    metadata: { name: secretName, namespace, labels },
-                    type: DOCKER_CONFIG_JSON,
-                    stringData: { ".dockerconfigjson": configJson },
-                }, { parent: this }),
+            created = namespaces.map(
+                ({ namespace, key }) =>
+                    new k8s.core.v1.Secret(
+                        `${name}-secret-${key}`,
+                        {
+                            metadata: { name: secretName, namespace, labels },
+                            type: DOCKER_CONFIG_JSON,
+                            stringData: { ".dockerconfigjson": configJson },
+                        },
+                        { parent: this },
+                    ),
             );
         } else {
             this.testPullDigest = pulumi.output(undefined);
             const generator = tokenGenerator(args.registry as EcrRegistry | GcrRegistry);
-            const spec = (generatorKind: string) => externalSecretSpec(args.registry as EcrRegistry | GcrRegistry, secretName, labels, generatorKind);
+            const spec = (generatorKind: string) =>
+                externalSecretSpec(
+                    args.registry as EcrRegistry | GcrRegistry,
+                    secretName,
+                    labels,
+                    generatorKind,
+                );
             if (args.namespaceSelector) {
-                const clusterGenerator = new k8s.apiextensions.CustomResource(`${name}-cluster-generator`, {
-                    apiVersion: GENERATORS_API,
-                    kind: "ClusterGenerator",
-                    metadata: { name: secretName, labels },
-                    spec: { kind: generator.kind, generator: { [generator.specField]: generator.spec } },
-                }, { parent: this });
-                const clusterSecret = new k8s.apiextensions.CustomResource(`${name}-cluster-external-secret`, {
-                    apiVersion: EXTERNAL_SECRETS_API,
-                    kind: "ClusterExternalSecret",
-                    metadata: { name: secretName, labels },
-                    spec: {
-                        externalSecretName: secretName,
-                        externalSecretMetadata: { labels },
-                        ...(namespaces.length > 0 ? { namespaces: namespaces.map((n) => n.namespace) } : {}),
-                        namespaceSelectors: [{ matchLabels: args.namespaceSelector }],
-                        externalSecretSpec: spec("ClusterGenerator"),
+                const clusterGenerator = new k8s.apiextensions.CustomResource(
+                    `${name}-cluster-generator`,
+                    {
+                        apiVersion: GENERATORS_API,
+                        kind: "ClusterGenerator",
+                        metadata: { name: secretName, labels },
+                        spec: {
+                            kind: generator.kind,
+                            generator: { [generator.specField]: generator.spec },
+                        },
                     },
-                }, { parent: this, dependsOn: [clusterGenerator] });
+                    { parent: this },
+                );
+                const clusterSecret = new k8s.apiextensions.CustomResource(
+                    `${name}-cluster-external-secret`,
+                    {
+                        apiVersion: EXTERNAL_SECRETS_API,
+                        kind: "ClusterExternalSecret",
+                        metadata: { name: secretName, labels },
+                        spec: {
+                            externalSecretName: secretName,
+                            externalSecretMetadata: { labels },
+                            ...(namespaces.length > 0
+                                ? { namespaces: namespaces.map((n) => n.namespace) }
+                                : {}),
+                            namespaceSelectors: [{ matchLabels: args.namespaceSelector }],
+                            externalSecretSpec: spec("ClusterGenerator"),
+                        },
+                    },
+                    { parent: this, dependsOn: [clusterGenerator] },
+                );
                 created = [clusterGenerator, clusterSecret];
             } else {
                 created = namespaces.flatMap(({ namespace, key }) => {
-                    const namespaced = new k8s.apiextensions.CustomResource(`${name}-generator-${key}`, {
-                        apiVersion: GENERATORS_API,
-                        kind: generator.kind,
-                        metadata: { name: secretName, namespace, labels },
-                        spec: generator.spec,
-                    }, { parent: this });
-                    const externalSecret = new k8s.apiextensions.CustomResource(`${name}-external-secret-${key}`, {
-                        apiVersion: EXTERNAL_SECRETS_API,
-                        kind: "ExternalSecret",
-                        metadata: { name: secretName, namespace, labels },
-                        spec: spec(generator.kind),
-                    }, { parent: this, dependsOn: [namespaced] });
+                    const namespaced = new k8s.apiextensions.CustomResource(
+                        `${name}-generator-${key}`,
+                        {
+                            apiVersion: GENERATORS_API,
+                            kind: generator.kind,
+                            metadata: { name: secretName, namespace, labels },
+                            spec: generator.spec,
+                        },
+                        { parent: this },
+                    );
+                    const externalSecret = new k8s.apiextensions.CustomResource(
+                        `${name}-external-secret-${key}`,
+                        {
+                            apiVersion: EXTERNAL_SECRETS_API,
+                            kind: "ExternalSecret",
+                            metadata: { name: secretName, namespace, labels },
+                            spec: spec(generator.kind),
+                        },
+                        { parent: this, dependsOn: [namespaced] },
+                    );
                     return [namespaced, externalSecret];
                 });
             }
         }
 
-        for (const { account, namespace, key } of serviceAccountTargets(args.serviceAccounts ?? [], namespaces)) {
-            new k8s.core.v1.ServiceAccountPatch(`${name}-pull-secrets-${key}`, {
-                metadata: { name: account, namespace },
-                imagePullSecrets: [{ name: secretName }],
-            }, { parent: this, dependsOn: created });
+        for (const { account, namespace, key } of serviceAccountTargets(
+            args.serviceAccounts ?? [],
+            namespaces,
+        )) {
+            new k8s.core.v1.ServiceAccountPatch(
+                `${name}-pull-secrets-${key}`,
+                {
+                    metadata: { name: account, namespace },
+                    imagePullSecrets: [{ name: secretName }],
+                },
+                { parent: this, dependsOn: created },
+            );
         }
 
         this.secretName = pulumi.output(secretName);
@@ -162,13 +213,25 @@ export class RegistrySecret extends pulumi.ComponentResource {
 /** Validates every argument; returns the Secret name. Throws `InputPropertyError` before anything exists. */
 export function validateRegistrySecretArgs(name: string, args: RegistrySecretArgs): string {
     if (!args || typeof args !== "object") {
-        return invalidInput({ path: "args", given: args, expected: "RegistrySecret arguments", example: "{ registry, scope: \"project\", namespaces: [\"pipelines\"] }" });
+        return invalidInput({
+            path: "args",
+            given: args,
+            expected: "RegistrySecret arguments",
+            example: '{ registry, scope: "project", namespaces: ["pipelines"] }',
+        });
     }
     validateLocation(args.registry, "registry");
     if (args.scope !== "project" && args.scope !== "service") {
-        invalidInput({ path: "scope", given: args.scope, expected: "\"project\" (processing containers) or \"service\" (DAG installers, Airflow)", example: "project" });
+        invalidInput({
+            path: "scope",
+            given: args.scope,
+            expected: '"project" (processing containers) or "service" (DAG installers, Airflow)',
+            example: "project",
+        });
     }
-    const inCluster = args.registry.location === "ecr" || (args.registry.location === "gcr" && !!args.registry.workloadIdentity);
+    const inCluster =
+        args.registry.location === "ecr" ||
+        (args.registry.location === "gcr" && !!args.registry.workloadIdentity);
     validateNamespaces(args.namespaces, args.namespaceSelector !== undefined);
     if (args.namespaceSelector !== undefined) {
         validateSelector(args.namespaceSelector, inCluster);
@@ -177,12 +240,28 @@ export function validateRegistrySecretArgs(name: string, args: RegistrySecretArg
     if (args.testPullImage !== undefined) {
         validateTestPullImage(args.testPullImage, args.registry, inCluster);
     }
-    if (args.testPullTimeoutMs !== undefined && !(Number.isInteger(args.testPullTimeoutMs) && args.testPullTimeoutMs > 0)) {
-        invalidInput({ path: "testPullTimeoutMs", given: args.testPullTimeoutMs, expected: "a positive whole number of milliseconds", example: "10000" });
+    if (
+        args.testPullTimeoutMs !== undefined &&
+        !(Number.isInteger(args.testPullTimeoutMs) && args.testPullTimeoutMs > 0)
+    ) {
+        invalidInput({
+            path: "testPullTimeoutMs",
+            given: args.testPullTimeoutMs,
+            expected: "a positive whole number of milliseconds",
+            example: "10000",
+        });
     }
     if (args.secretName !== undefined) {
-        if (typeof args.secretName !== "string" || dns1123LabelProblems(args.secretName).length > 0) {
-            invalidInput({ path: "secretName", given: args.secretName, expected: "a DNS-1123 label: at most 63 lower-case letters, digits and '-'", example: "registry-credentials" });
+        if (
+            typeof args.secretName !== "string" ||
+            dns1123LabelProblems(args.secretName).length > 0
+        ) {
+            invalidInput({
+                path: "secretName",
+                given: args.secretName,
+                expected: "a DNS-1123 label: at most 63 lower-case letters, digits and '-'",
+                example: "registry-credentials",
+            });
         }
         return args.secretName;
     }
@@ -191,20 +270,44 @@ export function validateRegistrySecretArgs(name: string, args: RegistrySecretArg
 
 function validateNamespaces(namespaces: pulumi.Input<string>[], hasSelector: boolean): void {
     if (!Array.isArray(namespaces)) {
-        invalidInput({ path: "namespaces", given: namespaces, expected: "a list of namespace names", example: "[\"pipelines-team-a\"]" });
+        invalidInput({
+            path: "namespaces",
+            given: namespaces,
+            expected: "a list of namespace names",
+            example: '["pipelines-team-a"]',
+        });
     }
     if (namespaces.length === 0 && !hasSelector) {
-        invalidInput({ path: "namespaces", given: namespaces, expected: "at least one namespace (or a namespaceSelector)", example: "[\"pipelines-team-a\"]" });
+        invalidInput({
+            path: "namespaces",
+            given: namespaces,
+            expected: "at least one namespace (or a namespaceSelector)",
+            example: '["pipelines-team-a"]',
+        });
     }
     const seen = new Map<string, number>();
     namespaces.forEach((ns, i) => {
         const path = joinPath("namespaces", i);
-        if (ns === undefined || ns === null || (typeof ns === "string" && dns1123LabelProblems(ns).length > 0)) {
-            invalidInput({ path, given: ns, expected: "a namespace name (DNS-1123 label: lower-case letters, digits, '-')", example: "pipelines-team-a" });
+        if (
+            ns === undefined ||
+            ns === null ||
+            (typeof ns === "string" && dns1123LabelProblems(ns).length > 0)
+        ) {
+            invalidInput({
+                path,
+                given: ns,
+                expected: "a namespace name (DNS-1123 label: lower-case letters, digits, '-')",
+                example: "pipelines-team-a",
+            });
         }
         if (typeof ns === "string") {
             if (seen.has(ns)) {
-                invalidInput({ path, given: ns, expected: `each namespace once (also at namespaces[${seen.get(ns)}])`, example: "[\"pipelines-team-a\", \"pipelines-team-b\"]" });
+                invalidInput({
+                    path,
+                    given: ns,
+                    expected: `each namespace once (also at namespaces[${seen.get(ns)}])`,
+                    example: '["pipelines-team-a", "pipelines-team-b"]',
+                });
             }
             seen.set(ns, i);
         }
@@ -216,20 +319,36 @@ function validateSelector(selector: Record<string, string>, inCluster: boolean):
         invalidInput({
             path: "namespaceSelector",
             given: selector,
-            expected: "no selector for static credentials (off-cluster, gcr with serviceAccountKey): list the namespaces; namespaces created later are reached only by in-cluster refreshed locations (ecr, gcr with workloadIdentity)",
-            example: "namespaces: [\"pipelines-team-a\"]",
+            expected:
+                "no selector for static credentials (off-cluster, gcr with serviceAccountKey): list the namespaces; namespaces created later are reached only by in-cluster refreshed locations (ecr, gcr with workloadIdentity)",
+            example: 'namespaces: ["pipelines-team-a"]',
         });
     }
     if (!selector || typeof selector !== "object" || Object.keys(selector).length === 0) {
-        invalidInput({ path: "namespaceSelector", given: selector, expected: "at least one label pair (an empty selector would match every namespace)", example: "{ \"pipeline-platform.io/project\": \"true\" }" });
+        invalidInput({
+            path: "namespaceSelector",
+            given: selector,
+            expected: "at least one label pair (an empty selector would match every namespace)",
+            example: '{ "pipeline-platform.io/project": "true" }',
+        });
     }
     for (const [key, value] of Object.entries(selector)) {
         const path = joinPath("namespaceSelector", key);
         if (qualifiedNameProblems(key).length > 0) {
-            invalidInput({ path, given: key, expected: "a label key ([prefix/]name)", example: "pipeline-platform.io/project" });
+            invalidInput({
+                path,
+                given: key,
+                expected: "a label key ([prefix/]name)",
+                example: "pipeline-platform.io/project",
+            });
         }
         if (typeof value !== "string" || labelValueProblems(value).length > 0) {
-            invalidInput({ path, given: value, expected: "a label value (at most 63 letters, digits, '-', '_', '.')", example: "true" });
+            invalidInput({
+                path,
+                given: value,
+                expected: "a label value (at most 63 letters, digits, '-', '_', '.')",
+                example: "true",
+            });
         }
     }
 }
@@ -239,42 +358,77 @@ function validateServiceAccounts(accounts: string[] | undefined): void {
         return;
     }
     if (!Array.isArray(accounts)) {
-        invalidInput({ path: "serviceAccounts", given: accounts, expected: "a list of service account names", example: "[\"default\", \"airflow/airflow-worker\"]" });
+        invalidInput({
+            path: "serviceAccounts",
+            given: accounts,
+            expected: "a list of service account names",
+            example: '["default", "airflow/airflow-worker"]',
+        });
     }
     const seen = new Set<string>();
     accounts.forEach((entry, i) => {
         const path = joinPath("serviceAccounts", i);
         const parts = typeof entry === "string" ? entry.split("/") : [];
         const [namespace, account] = parts.length === 2 ? parts : [undefined, parts[0]];
-        const valid = (parts.length === 1 || parts.length === 2)
-            && account !== undefined && dns1123SubdomainProblems(account).length === 0
-            && (namespace === undefined || dns1123LabelProblems(namespace).length === 0);
+        const valid =
+            (parts.length === 1 || parts.length === 2) &&
+            account !== undefined &&
+            dns1123SubdomainProblems(account).length === 0 &&
+            (namespace === undefined || dns1123LabelProblems(namespace).length === 0);
         if (!valid) {
-            invalidInput({ path, given: entry, expected: "a service account as name or namespace/name", example: "airflow/airflow-worker" });
+            invalidInput({
+                path,
+                given: entry,
+                expected: "a service account as name or namespace/name",
+                example: "airflow/airflow-worker",
+            });
         }
         if (seen.has(entry)) {
-            invalidInput({ path, given: entry, expected: "each service account once", example: "[\"default\", \"airflow/airflow-worker\"]" });
+            invalidInput({
+                path,
+                given: entry,
+                expected: "each service account once",
+                example: '["default", "airflow/airflow-worker"]',
+            });
         }
         seen.add(entry);
     });
 }
 
-function validateTestPullImage(image: string, registry: RegistryLocation, inCluster: boolean): void {
+function validateTestPullImage(
+    image: string,
+    registry: RegistryLocation,
+    inCluster: boolean,
+): void {
     if (inCluster) {
         invalidInput({
             path: "testPullImage",
             given: image,
-            expected: "no test image for ecr or gcr with workloadIdentity: their token exists only in the cluster, so the check cannot run during pulumi up",
+            expected:
+                "no test image for ecr or gcr with workloadIdentity: their token exists only in the cluster, so the check cannot run during pulumi up",
             example: "a gcr serviceAccountKey or an off-cluster registry",
         });
     }
     const ref = parseImageReference(image, "testPullImage");
-    const url = parseRegistryUrl(registry.location === "off-cluster" ? registry.url : (registry as GcrRegistry).url ?? DEFAULT_GCR_URL, "registry.url");
+    const url = parseRegistryUrl(
+        registry.location === "off-cluster"
+            ? registry.url
+            : ((registry as GcrRegistry).url ?? DEFAULT_GCR_URL),
+        "registry.url",
+    );
     const host = url.port === undefined ? url.host : `${url.host}:${url.port}`;
     // Comparing API hosts makes Docker Hub's aliases (docker.io, index.docker.io) one registry.
     const apiHost = (base: string) => new URL(base).host;
-    if (apiHost(parseRegistryUrl(`${url.protocol}://${ref.registry}`, "testPullImage").apiBase) !== apiHost(url.apiBase)) {
-        invalidInput({ path: "testPullImage", given: image, expected: `an image in the registry ${host} (these credentials are for that registry)`, example: `${url.imagePrefix}/hello:1.0.0` });
+    if (
+        apiHost(parseRegistryUrl(`${url.protocol}://${ref.registry}`, "testPullImage").apiBase) !==
+        apiHost(url.apiBase)
+    ) {
+        invalidInput({
+            path: "testPullImage",
+            given: image,
+            expected: `an image in the registry ${host} (these credentials are for that registry)`,
+            example: `${url.imagePrefix}/hello:1.0.0`,
+        });
     }
 }
 
@@ -287,27 +441,49 @@ interface Credentials {
 /** Long-lived credentials Pulumi writes into Secrets; undefined for locations refreshed in the cluster. */
 function staticCredentials(registry: RegistryLocation): Credentials | undefined {
     if (registry.location === "off-cluster") {
-        return { username: registry.username, password: registry.password, registryUrl: registry.url };
+        return {
+            username: registry.username,
+            password: registry.password,
+            registryUrl: registry.url,
+        };
     }
     if (registry.location === "gcr" && registry.serviceAccountKey !== undefined) {
-        return { username: "_json_key", password: registry.serviceAccountKey, registryUrl: registry.url ?? DEFAULT_GCR_URL };
+        return {
+            username: "_json_key",
+            password: registry.serviceAccountKey,
+            registryUrl: registry.url ?? DEFAULT_GCR_URL,
+        };
     }
     return undefined;
 }
 
 /** The pull check during `pulumi up`: resolves to the image digest, fails the update otherwise. */
-function pullCheck(args: RegistrySecretArgs, credentials: Credentials): pulumi.Output<string | undefined> {
+function pullCheck(
+    args: RegistrySecretArgs,
+    credentials: Credentials,
+): pulumi.Output<string | undefined> {
     const image = args.testPullImage;
-    return pulumi.all([credentials.username, credentials.password]).apply(async ([username, password]) => {
-        if (image === undefined || pulumi.runtime.isDryRun()) {
-            return undefined;
-        }
-        const result = await checkImagePull({ registryUrl: credentials.registryUrl, image, username, password, timeoutMs: args.testPullTimeoutMs });
-        if (!result.ok) {
-            throw new pulumi.InputPropertyError({ propertyPath: "testPullImage", reason: `testPullImage: ${result.message}` });
-        }
-        return result.digest;
-    });
+    return pulumi
+        .all([credentials.username, credentials.password])
+        .apply(async ([username, password]) => {
+            if (image === undefined || pulumi.runtime.isDryRun()) {
+                return undefined;
+            }
+            const result = await checkImagePull({
+                registryUrl: credentials.registryUrl,
+                image,
+                username,
+                password,
+                timeoutMs: args.testPullTimeoutMs,
+            });
+            if (!result.ok) {
+                throw new pulumi.InputPropertyError({
+                    propertyPath: "testPullImage",
+                    reason: `testPullImage: ${result.message}`,
+                });
+            }
+            return result.digest;
+        });
 }
 
 interface Generator {
@@ -327,12 +503,22 @@ function tokenGenerator(registry: EcrRegistry | GcrRegistry): Generator {
         } else if (auth && "secretRef" in auth) {
             awsAuth = {
                 secretRef: {
-                    accessKeyIDSecretRef: { name: auth.secretRef.name, key: auth.secretRef.accessKeyIdKey ?? "access-key-id" },
-                    secretAccessKeySecretRef: { name: auth.secretRef.name, key: auth.secretRef.secretAccessKeyKey ?? "secret-access-key" },
+                    accessKeyIDSecretRef: {
+                        name: auth.secretRef.name,
+                        key: auth.secretRef.accessKeyIdKey ?? "access-key-id",
+                    },
+                    secretAccessKeySecretRef: {
+                        name: auth.secretRef.name,
+                        key: auth.secretRef.secretAccessKeyKey ?? "secret-access-key",
+                    },
                 },
             };
         }
-        return { kind: "ECRAuthorizationToken", specField: "ecrAuthorizationTokenSpec", spec: { region: registry.region, ...(awsAuth ? { auth: awsAuth } : {}) } };
+        return {
+            kind: "ECRAuthorizationToken",
+            specField: "ecrAuthorizationTokenSpec",
+            spec: { region: registry.region, ...(awsAuth ? { auth: awsAuth } : {}) },
+        };
     }
     const identity = registry.workloadIdentity!;
     return {
@@ -356,9 +542,16 @@ function tokenGenerator(registry: EcrRegistry | GcrRegistry): Generator {
  * The ExternalSecret spec that turns the generator's `username`/`password` (and ECR's
  * `proxy_endpoint`) into a `kubernetes.io/dockerconfigjson` Secret named `secretName`.
  */
-function externalSecretSpec(registry: EcrRegistry | GcrRegistry, secretName: string, labels: Record<string, string>, generatorKind: string): Record<string, unknown> {
+function externalSecretSpec(
+    registry: EcrRegistry | GcrRegistry,
+    secretName: string,
+    labels: Record<string, string>,
+    generatorKind: string,
+): Record<string, unknown> {
     return {
-        refreshInterval: registry.refreshInterval ?? (registry.location === "ecr" ? DEFAULT_ECR_REFRESH : DEFAULT_GCR_REFRESH),
+        refreshInterval:
+            registry.refreshInterval ??
+            (registry.location === "ecr" ? DEFAULT_ECR_REFRESH : DEFAULT_GCR_REFRESH),
         target: {
             name: secretName,
             creationPolicy: "Owner",
@@ -369,14 +562,26 @@ function externalSecretSpec(registry: EcrRegistry | GcrRegistry, secretName: str
                 data: { ".dockerconfigjson": dockerConfigTemplate(tokenServerKey(registry)) },
             },
         },
-        dataFrom: [{ sourceRef: { generatorRef: { apiVersion: GENERATORS_API, kind: generatorKind, name: secretName } } }],
+        dataFrom: [
+            {
+                sourceRef: {
+                    generatorRef: {
+                        apiVersion: GENERATORS_API,
+                        kind: generatorKind,
+                        name: secretName,
+                    },
+                },
+            },
+        ],
     };
 }
 
 /** The `auths` key as a template fragment: a JSON string literal, or the ECR token's own endpoint. */
 function tokenServerKey(registry: EcrRegistry | GcrRegistry): string {
     if (registry.location === "ecr") {
-        return registry.registryId ? JSON.stringify(ecrHost(registry.registryId, registry.region)) : "\"{{ .proxy_endpoint }}\"";
+        return registry.registryId
+            ? JSON.stringify(ecrHost(registry.registryId, registry.region))
+            : '"{{ .proxy_endpoint }}"';
     }
     return JSON.stringify(parseRegistryUrl(registry.url ?? DEFAULT_GCR_URL, "registry.url").server);
 }
@@ -387,7 +592,10 @@ function dockerConfigTemplate(serverKey: string): string {
 }
 
 /** Which service accounts to patch in which namespaces, with a stable resource-name key for each. */
-function serviceAccountTargets(accounts: string[], namespaces: Array<{ namespace: pulumi.Input<string>; key: string }>): Array<{ account: string; namespace: pulumi.Input<string>; key: string }> {
+function serviceAccountTargets(
+    accounts: string[],
+    namespaces: Array<{ namespace: pulumi.Input<string>; key: string }>,
+): Array<{ account: string; namespace: pulumi.Input<string>; key: string }> {
     return accounts.flatMap((entry) => {
         const slash = entry.indexOf("/");
         if (slash !== -1) {
@@ -395,6 +603,10 @@ function serviceAccountTargets(accounts: string[], namespaces: Array<{ namespace
             const account = entry.slice(slash + 1);
             return [{ account, namespace, key: `${namespace}-${account}` }];
         }
-        return namespaces.map(({ namespace, key }) => ({ account: entry, namespace, key: `${key}-${entry}` }));
+        return namespaces.map(({ namespace, key }) => ({
+            account: entry,
+            namespace,
+            key: `${key}-${entry}`,
+        }));
     });
 }

@@ -97,17 +97,28 @@ export class S3Storage extends pulumi.ComponentResource {
             const bucket = spec.bucket ?? defaultBucketName(project, stack, storage);
             const endpoint = storageEndpoint(spec);
             const childName = `${name}-${storage}`;
-            const creds = spec.provider === "aws" ? this.awsStorage(childName, spec, bucket)
-                : spec.provider === "gcp" ? this.gcpStorage(childName, storage, spec, bucket)
-                : { bucket: pulumi.output(bucket), accessKey: pulumi.secret(spec.accessKey), secretKey: pulumi.secret(spec.secretKey) };
-            const secret = new k8s.core.v1.Secret(`${childName}-secret`, {
-                metadata: { name: storageSecretName(storage), namespace, labels },
-                type: KOALJA_S3_SECRET_TYPE,
-                data: {
-                    "access-key": pulumi.secret(creds.accessKey.apply(base64)),
-                    "secret-key": pulumi.secret(creds.secretKey.apply(base64)),
+            const creds =
+                spec.provider === "aws"
+                    ? this.awsStorage(childName, spec, bucket)
+                    : spec.provider === "gcp"
+                      ? this.gcpStorage(childName, storage, spec, bucket)
+                      : {
+                            bucket: pulumi.output(bucket),
+                            accessKey: pulumi.secret(spec.accessKey),
+                            secretKey: pulumi.secret(spec.secretKey),
+                        };
+            const secret = new k8s.core.v1.Secret(
+                `${childName}-secret`,
+                {
+                    metadata: { name: storageSecretName(storage), namespace, labels },
+                    type: KOALJA_S3_SECRET_TYPE,
+                    data: {
+                        "access-key": pulumi.secret(creds.accessKey.apply(base64)),
+                        "secret-key": pulumi.secret(creds.secretKey.apply(base64)),
+                    },
                 },
-            }, { parent: this });
+                { parent: this },
+            );
             entries[storage] = storageEntryYaml(bucket, endpoint, storageSecretName(storage));
             secretNames[storage] = secret.metadata.name;
             buckets[storage] = creds.bucket;
@@ -115,21 +126,39 @@ export class S3Storage extends pulumi.ComponentResource {
             credentials[storage] = creds;
         }
 
-        const configMap = new k8s.core.v1.ConfigMap(`${name}-config`, {
-            metadata: { name: KOALJA_S3_CONFIG_NAME, namespace, labels },
-            data: entries,
-        }, { parent: this });
+        const configMap = new k8s.core.v1.ConfigMap(
+            `${name}-config`,
+            {
+                metadata: { name: KOALJA_S3_CONFIG_NAME, namespace, labels },
+                data: entries,
+            },
+            { parent: this },
+        );
 
         const envName = airflowConnectionEnvName(connectionId);
         const logCreds = credentials[logStorage];
         const logEndpoint: StorageEndpoint = storageEndpoint(args.storages[logStorage]);
-        const connection = new k8s.core.v1.Secret(`${name}-airflow-connection`, {
-            metadata: { name: dnsLabel(`airflow-conn-${connectionId.toLowerCase().replace(/_/g, "-")}`), namespace, labels },
-            type: "Opaque",
-            stringData: {
-                [envName]: pulumi.secret(pulumi.all([logCreds.accessKey, logCreds.secretKey]).apply(([access, secretKey]) => airflowConnectionUri(access, secretKey, logEndpoint))),
+        const connection = new k8s.core.v1.Secret(
+            `${name}-airflow-connection`,
+            {
+                metadata: {
+                    name: dnsLabel(`airflow-conn-${connectionId.toLowerCase().replace(/_/g, "-")}`),
+                    namespace,
+                    labels,
+                },
+                type: "Opaque",
+                stringData: {
+                    [envName]: pulumi.secret(
+                        pulumi
+                            .all([logCreds.accessKey, logCreds.secretKey])
+                            .apply(([access, secretKey]) =>
+                                airflowConnectionUri(access, secretKey, logEndpoint),
+                            ),
+                    ),
+                },
             },
-        }, { parent: this });
+            { parent: this },
+        );
 
         this.namespace = configMap.metadata.namespace;
         this.configMapName = configMap.metadata.name;
@@ -159,79 +188,144 @@ export class S3Storage extends pulumi.ComponentResource {
         const dependsOn: pulumi.Resource[] = [];
         let bucket = pulumi.output(bucketName);
         if (spec.create ?? true) {
-            const created = new aws.s3.Bucket(`${name}-bucket`, {
-                bucket: bucketName,
-                region,
-                tags: { "managed-by": "pulumi", "part-of": "pipeline-platform", component: "storage" },
-            }, { parent: this });
-            const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-encryption`, {
-                bucket: created.bucket,
-                region,
-                rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
-            }, { parent: this });
-            const versioning = new aws.s3.BucketVersioning(`${name}-versioning`, {
-                bucket: created.bucket,
-                region,
-                versioningConfiguration: { status: "Enabled" },
-            }, { parent: this });
-            const publicAccess = new aws.s3.BucketPublicAccessBlock(`${name}-public-access`, {
-                bucket: created.bucket,
-                region,
-                blockPublicAcls: true,
-                blockPublicPolicy: true,
-                ignorePublicAcls: true,
-                restrictPublicBuckets: true,
-            }, { parent: this });
+            const created = new aws.s3.Bucket(
+                `${name}-bucket`,
+                {
+                    bucket: bucketName,
+                    region,
+                    tags: {
+                        "managed-by": "pulumi",
+                        "part-of": "pipeline-platform",
+                        component: "storage",
+                    },
+                },
+                { parent: this },
+            );
+            const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(
+                `${name}-encryption`,
+                {
+                    bucket: created.bucket,
+                    region,
+                    rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+                },
+                { parent: this },
+            );
+            const versioning = new aws.s3.BucketVersioning(
+                `${name}-versioning`,
+                {
+                    bucket: created.bucket,
+                    region,
+                    versioningConfiguration: { status: "Enabled" },
+                },
+                { parent: this },
+            );
+            const publicAccess = new aws.s3.BucketPublicAccessBlock(
+                `${name}-public-access`,
+                {
+                    bucket: created.bucket,
+                    region,
+                    blockPublicAcls: true,
+                    blockPublicPolicy: true,
+                    ignorePublicAcls: true,
+                    restrictPublicBuckets: true,
+                },
+                { parent: this },
+            );
             dependsOn.push(created, encryption, versioning, publicAccess);
             bucket = created.bucket;
         }
-        const user = new aws.iam.User(`${name}-user`, {
-            name: iamUserName(bucketName),
-            tags: { "managed-by": "pulumi", "part-of": "pipeline-platform", component: "storage" },
-        }, { parent: this });
+        const user = new aws.iam.User(
+            `${name}-user`,
+            {
+                name: iamUserName(bucketName),
+                tags: {
+                    "managed-by": "pulumi",
+                    "part-of": "pipeline-platform",
+                    component: "storage",
+                },
+            },
+            { parent: this },
+        );
         // The ARN is computed from the name so previews show the real policy, not an unknown.
-        const policy = new aws.iam.UserPolicy(`${name}-policy`, {
-            user: user.name,
-            policy: bucketPolicy(bucketArn(region, bucketName)),
-        }, { parent: this, dependsOn });
-        const key = new aws.iam.AccessKey(`${name}-key`, { user: user.name }, { parent: this, dependsOn: [policy] });
+        const policy = new aws.iam.UserPolicy(
+            `${name}-policy`,
+            {
+                user: user.name,
+                policy: bucketPolicy(bucketArn(region, bucketName)),
+            },
+            { parent: this, dependsOn },
+        );
+        const key = new aws.iam.AccessKey(
+            `${name}-key`,
+            { user: user.name },
+            { parent: this, dependsOn: [policy] },
+        );
         return { bucket, accessKey: pulumi.secret(key.id), secretKey: pulumi.secret(key.secret) };
     }
 
     /** A Cloud Storage bucket (when asked), a service account with object access to it alone, and an HMAC key. */
-    private gcpStorage(name: string, storage: string, spec: GcpStorage, bucketName: string): Credentials {
+    private gcpStorage(
+        name: string,
+        storage: string,
+        spec: GcpStorage,
+        bucketName: string,
+    ): Credentials {
         const project = spec.project;
         let bucket = pulumi.output(bucketName);
         const dependsOn: pulumi.Resource[] = [];
         if (spec.create ?? true) {
             // Cloud Storage encrypts every object at rest with Google-managed keys; nothing to turn on.
-            const created = new gcp.storage.Bucket(`${name}-bucket`, {
-                name: bucketName,
-                location: spec.location,
-                project,
-                uniformBucketLevelAccess: true,
-                publicAccessPrevention: "enforced",
-                versioning: { enabled: true },
-                labels: { "managed-by": "pulumi", "part-of": "pipeline-platform", component: "storage" },
-            }, { parent: this });
+            const created = new gcp.storage.Bucket(
+                `${name}-bucket`,
+                {
+                    name: bucketName,
+                    location: spec.location,
+                    project,
+                    uniformBucketLevelAccess: true,
+                    publicAccessPrevention: "enforced",
+                    versioning: { enabled: true },
+                    labels: {
+                        "managed-by": "pulumi",
+                        "part-of": "pipeline-platform",
+                        component: "storage",
+                    },
+                },
+                { parent: this },
+            );
             dependsOn.push(created);
             bucket = created.name;
         }
-        const account = new gcp.serviceaccount.Account(`${name}-account`, {
-            accountId: serviceAccountId(storage, bucketName),
-            displayName: `pipeline-platform S3 access to ${bucketName}`,
-            project,
-        }, { parent: this });
-        const access = new gcp.storage.BucketIAMMember(`${name}-access`, {
-            bucket: bucketName,
-            role: "roles/storage.objectAdmin",
-            member: pulumi.interpolate`serviceAccount:${account.email}`,
-        }, { parent: this, dependsOn });
-        const key = new gcp.storage.HmacKey(`${name}-hmac`, {
-            serviceAccountEmail: account.email,
-            project,
-        }, { parent: this, dependsOn: [access] });
-        return { bucket, accessKey: pulumi.secret(key.accessId), secretKey: pulumi.secret(key.secret) };
+        const account = new gcp.serviceaccount.Account(
+            `${name}-account`,
+            {
+                accountId: serviceAccountId(storage, bucketName),
+                displayName: `pipeline-platform S3 access to ${bucketName}`,
+                project,
+            },
+            { parent: this },
+        );
+        const access = new gcp.storage.BucketIAMMember(
+            `${name}-access`,
+            {
+                bucket: bucketName,
+                role: "roles/storage.objectAdmin",
+                member: pulumi.interpolate`serviceAccount:${account.email}`,
+            },
+            { parent: this, dependsOn },
+        );
+        const key = new gcp.storage.HmacKey(
+            `${name}-hmac`,
+            {
+                serviceAccountEmail: account.email,
+                project,
+            },
+            { parent: this, dependsOn: [access] },
+        );
+        return {
+            bucket,
+            accessKey: pulumi.secret(key.accessId),
+            secretKey: pulumi.secret(key.secret),
+        };
     }
 }
 
@@ -239,16 +333,39 @@ function base64(value: string): string {
     return Buffer.from(value, "utf8").toString("base64");
 }
 
-function validateArgs(args: S3StorageArgs, namespace: string, connectionId: string, logStorage: string, project: string, stack: string): void {
+function validateArgs(
+    args: S3StorageArgs,
+    namespace: string,
+    connectionId: string,
+    logStorage: string,
+    project: string,
+    stack: string,
+): void {
     const namespaceProblems = dns1123LabelProblems(namespace);
     if (namespaceProblems.length > 0) {
-        invalidInput({ path: "namespace", given: namespace, expected: `a namespace name that ${namespaceProblems.join(" and ")}`, example: "koalja-system" });
+        invalidInput({
+            path: "namespace",
+            given: namespace,
+            expected: `a namespace name that ${namespaceProblems.join(" and ")}`,
+            example: "koalja-system",
+        });
     }
     validateStorages(args.storages, project, stack);
     if (!/^[A-Za-z0-9_]+$/.test(connectionId)) {
-        invalidInput({ path: "airflowConnectionId", given: connectionId, expected: "an Airflow connection id of letters, digits and '_' (it becomes an environment variable name)", example: "s3_logs" });
+        invalidInput({
+            path: "airflowConnectionId",
+            given: connectionId,
+            expected:
+                "an Airflow connection id of letters, digits and '_' (it becomes an environment variable name)",
+            example: "s3_logs",
+        });
     }
     if (!Object.prototype.hasOwnProperty.call(args.storages, logStorage)) {
-        invalidInput({ path: "airflowStorage", given: logStorage, expected: `one of the storages (${Object.keys(args.storages).join(", ")})`, example: "default" });
+        invalidInput({
+            path: "airflowStorage",
+            given: logStorage,
+            expected: `one of the storages (${Object.keys(args.storages).join(", ")})`,
+            example: "default",
+        });
     }
 }

@@ -67,19 +67,36 @@ export interface StorageEndpoint {
 export function storageEndpoint(spec: StorageSpec): StorageEndpoint {
     switch (spec.provider) {
         case "aws":
-            return { endpoint: `https://s3.${spec.region}.amazonaws.com`, secure: true, region: spec.region };
+            return {
+                endpoint: `https://s3.${spec.region}.amazonaws.com`,
+                secure: true,
+                region: spec.region,
+            };
         case "gcp":
             return { endpoint: "https://storage.googleapis.com", secure: true, region: "auto" };
         case "external": {
             const url = new URL(spec.endpoint);
-            return { endpoint: `${url.protocol}//${url.host}`, secure: url.protocol === "https:", region: spec.region ?? "us-east-1" };
+            return {
+                endpoint: `${url.protocol}//${url.host}`,
+                secure: url.protocol === "https:",
+                region: spec.region ?? "us-east-1",
+            };
         }
     }
 }
 
 /** One entry of `koalja-s3-storage-config`: the fields Koalja's `BucketConfig` reads. */
-export function storageEntryYaml(bucket: string, endpoint: StorageEndpoint, secretName: string): string {
-    return stringify({ name: bucket, endpoint: endpoint.endpoint, secretName, secure: endpoint.secure });
+export function storageEntryYaml(
+    bucket: string,
+    endpoint: StorageEndpoint,
+    secretName: string,
+): string {
+    return stringify({
+        name: bucket,
+        endpoint: endpoint.endpoint,
+        secretName,
+        secure: endpoint.secure,
+    });
 }
 
 /** The bucket name used when none is given: project, stack and storage, as a DNS label. */
@@ -96,7 +113,9 @@ export function bucketNameProblems(name: string, provider: StorageSpec["provider
         problems.push(`must be 3 to 63 characters (has ${name.length})`);
     }
     if (!/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/.test(name)) {
-        problems.push("must consist of lower-case letters, digits, '.' and '-', and start and end with a letter or digit");
+        problems.push(
+            "must consist of lower-case letters, digits, '.' and '-', and start and end with a letter or digit",
+        );
     }
     if (name.includes("..")) {
         problems.push("must not contain '..'");
@@ -104,8 +123,13 @@ export function bucketNameProblems(name: string, provider: StorageSpec["provider
     if (IP_ADDRESS.test(name)) {
         problems.push("must not look like an IP address");
     }
-    if (/^(xn--|sthree-|amzn-s3-demo-)/.test(name) || /(-s3alias|--ol-s3|--x-s3|--table-s3)$/.test(name)) {
-        problems.push("must not use a prefix or suffix AWS reserves (xn--, sthree-, -s3alias, --ol-s3)");
+    if (
+        /^(xn--|sthree-|amzn-s3-demo-)/.test(name) ||
+        /(-s3alias|--ol-s3|--x-s3|--table-s3)$/.test(name)
+    ) {
+        problems.push(
+            "must not use a prefix or suffix AWS reserves (xn--, sthree-, -s3alias, --ol-s3)",
+        );
     }
     if (provider === "gcp" && (name.startsWith("goog") || /g[o0][o0]gle/.test(name))) {
         problems.push("must not start with 'goog' or contain 'google' (Cloud Storage rule)");
@@ -116,7 +140,9 @@ export function bucketNameProblems(name: string, provider: StorageSpec["provider
 /** An IAM user name (at most 64 characters) for the bucket's key. */
 export function iamUserName(bucket: string): string {
     const name = `koalja-s3-${bucket}`;
-    return name.length <= 64 ? name : `${name.slice(0, 56).replace(/[-.]+$/, "")}-${shortHash(name)}`;
+    return name.length <= 64
+        ? name
+        : `${name.slice(0, 56).replace(/[-.]+$/, "")}-${shortHash(name)}`;
 }
 
 /** A GCP service account id (6 to 30 characters, starts with a letter) for the bucket's key. */
@@ -127,7 +153,11 @@ export function serviceAccountId(storage: string, bucket: string): string {
 
 /** The ARN of a bucket in the region's partition. */
 export function bucketArn(region: string, bucket: string): string {
-    const partition = region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
+    const partition = region.startsWith("cn-")
+        ? "aws-cn"
+        : region.startsWith("us-gov-")
+          ? "aws-us-gov"
+          : "aws";
     return `arn:${partition}:s3:::${bucket}`;
 }
 
@@ -136,8 +166,18 @@ export function bucketPolicy(arn: string): string {
     return JSON.stringify({
         Version: "2012-10-17",
         Statement: [
-            { Sid: "ListBucket", Effect: "Allow", Action: ["s3:ListBucket", "s3:GetBucketLocation"], Resource: arn },
-            { Sid: "ReadWriteObjects", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: `${arn}/*` },
+            {
+                Sid: "ListBucket",
+                Effect: "Allow",
+                Action: ["s3:ListBucket", "s3:GetBucketLocation"],
+                Resource: arn,
+            },
+            {
+                Sid: "ReadWriteObjects",
+                Effect: "Allow",
+                Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+                Resource: `${arn}/*`,
+            },
         ],
     });
 }
@@ -154,7 +194,11 @@ export function airflowConnectionEnvName(connectionId: string): string {
  * @example airflowConnectionUri("AK", "s/k", { endpoint: "http://minio:9000", secure: false, region: "us-east-1" })
  *   === "aws://AK:s%2Fk@/?endpoint_url=http%3A%2F%2Fminio%3A9000&region_name=us-east-1"
  */
-export function airflowConnectionUri(accessKey: string, secretKey: string, endpoint: StorageEndpoint): string {
+export function airflowConnectionUri(
+    accessKey: string,
+    secretKey: string,
+    endpoint: StorageEndpoint,
+): string {
     const e = encodeURIComponent;
     return `aws://${e(accessKey)}:${e(secretKey)}@/?endpoint_url=${e(endpoint.endpoint)}&region_name=${e(endpoint.region)}`;
 }
@@ -162,8 +206,16 @@ export function airflowConnectionUri(accessKey: string, secretKey: string, endpo
 const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
 /** Validates the storages map; throws `InputPropertyError` at the first bad value. */
-export function validateStorages(storages: Record<string, StorageSpec>, project: string, stack: string): void {
-    if (!storages || typeof storages !== "object" || !Object.prototype.hasOwnProperty.call(storages, "default")) {
+export function validateStorages(
+    storages: Record<string, StorageSpec>,
+    project: string,
+    stack: string,
+): void {
+    if (
+        !storages ||
+        typeof storages !== "object" ||
+        !Object.prototype.hasOwnProperty.call(storages, "default")
+    ) {
         invalidInput({
             path: "storages",
             given: storages && typeof storages === "object" ? Object.keys(storages) : storages,
@@ -175,23 +227,44 @@ export function validateStorages(storages: Record<string, StorageSpec>, project:
         const path = joinPath("storages", name);
         const nameProblems = dns1123LabelProblems(name);
         if (nameProblems.length > 0) {
-            invalidInput({ path, given: name, expected: `a storage name that is a DNS label: it ${nameProblems.join(" and ")}`, example: "default" });
+            invalidInput({
+                path,
+                given: name,
+                expected: `a storage name that is a DNS label: it ${nameProblems.join(" and ")}`,
+                example: "default",
+            });
         }
         validateStorage(spec, path, name, project, stack);
     }
 }
 
-function validateStorage(spec: StorageSpec, path: string, name: string, project: string, stack: string): void {
+function validateStorage(
+    spec: StorageSpec,
+    path: string,
+    name: string,
+    project: string,
+    stack: string,
+): void {
     switch (spec?.provider) {
         case "aws":
             if (typeof spec.region !== "string" || !AWS_REGION.test(spec.region)) {
-                invalidInput({ path: `${path}.region`, given: spec.region, expected: "an AWS region", example: "eu-west-1" });
+                invalidInput({
+                    path: `${path}.region`,
+                    given: spec.region,
+                    expected: "an AWS region",
+                    example: "eu-west-1",
+                });
             }
             validateBucket(spec, path, name, project, stack);
             return;
         case "gcp":
             if (typeof spec.location !== "string" || !/^[A-Za-z0-9-]+$/.test(spec.location)) {
-                invalidInput({ path: `${path}.location`, given: spec.location, expected: "a Cloud Storage location", example: "EUROPE-WEST1" });
+                invalidInput({
+                    path: `${path}.location`,
+                    given: spec.location,
+                    expected: "a Cloud Storage location",
+                    example: "EUROPE-WEST1",
+                });
             }
             validateBucket(spec, path, name, project, stack);
             return;
@@ -202,36 +275,88 @@ function validateStorage(spec: StorageSpec, path: string, name: string, project:
             } catch {
                 url = undefined;
             }
-            const valid = url !== undefined && (url.protocol === "http:" || url.protocol === "https:") && url.host !== "" && /^[a-z]+:\/\//i.test(spec.endpoint);
+            const valid =
+                url !== undefined &&
+                (url.protocol === "http:" || url.protocol === "https:") &&
+                url.host !== "" &&
+                /^[a-z]+:\/\//i.test(spec.endpoint);
             if (!valid || url === undefined) {
-                invalidInput({ path: `${path}.endpoint`, given: spec.endpoint, expected: "an endpoint URL with http:// or https:// (without one Koalja's driver cannot connect)", example: "http://minio.storage:9000" });
+                invalidInput({
+                    path: `${path}.endpoint`,
+                    given: spec.endpoint,
+                    expected:
+                        "an endpoint URL with http:// or https:// (without one Koalja's driver cannot connect)",
+                    example: "http://minio.storage:9000",
+                });
             }
-            if (url.pathname !== "/" || url.search !== "" || url.hash !== "" || url.username !== "" || url.password !== "") {
-                invalidInput({ path: `${path}.endpoint`, given: spec.endpoint, expected: "scheme, host and port only: no path, query or credentials", example: "https://s3.example.com" });
+            if (
+                url.pathname !== "/" ||
+                url.search !== "" ||
+                url.hash !== "" ||
+                url.username !== "" ||
+                url.password !== ""
+            ) {
+                invalidInput({
+                    path: `${path}.endpoint`,
+                    given: spec.endpoint,
+                    expected: "scheme, host and port only: no path, query or credentials",
+                    example: "https://s3.example.com",
+                });
             }
             if (spec.bucket === undefined) {
-                invalidInput({ path: `${path}.bucket`, given: spec.bucket, expected: "the name of an existing bucket", example: "pipelines" });
+                invalidInput({
+                    path: `${path}.bucket`,
+                    given: spec.bucket,
+                    expected: "the name of an existing bucket",
+                    example: "pipelines",
+                });
             }
             validateBucket(spec, path, name, project, stack);
             for (const key of ["accessKey", "secretKey"] as const) {
                 if (spec[key] === undefined || spec[key] === "") {
-                    invalidInput({ path: `${path}.${key}`, given: spec[key], expected: "a key, preferably a secret config value", example: `config.requireSecret("minioAccessKey")` });
+                    invalidInput({
+                        path: `${path}.${key}`,
+                        given: spec[key],
+                        expected: "a key, preferably a secret config value",
+                        example: `config.requireSecret("minioAccessKey")`,
+                    });
                 }
             }
             return;
         }
         default:
-            invalidInput({ path: `${path}.provider`, given: (spec as { provider?: unknown })?.provider, expected: `one of "aws", "gcp", "external"`, example: "aws" });
+            invalidInput({
+                path: `${path}.provider`,
+                given: (spec as { provider?: unknown })?.provider,
+                expected: `one of "aws", "gcp", "external"`,
+                example: "aws",
+            });
     }
 }
 
-function validateBucket(spec: StorageSpec, path: string, name: string, project: string, stack: string): void {
+function validateBucket(
+    spec: StorageSpec,
+    path: string,
+    name: string,
+    project: string,
+    stack: string,
+): void {
     if (spec.provider !== "external" && spec.create === false && spec.bucket === undefined) {
-        invalidInput({ path: `${path}.bucket`, given: spec.bucket, expected: "the name of the existing bucket when create is false", example: "acme-pipelines" });
+        invalidInput({
+            path: `${path}.bucket`,
+            given: spec.bucket,
+            expected: "the name of the existing bucket when create is false",
+            example: "acme-pipelines",
+        });
     }
     const bucket = spec.bucket ?? defaultBucketName(project, stack, name);
     const problems = bucketNameProblems(bucket, spec.provider);
     if (problems.length > 0) {
-        invalidInput({ path: `${path}.bucket`, given: bucket, expected: `a bucket name that ${problems.join(" and ")}`, example: "acme-pipelines-prod" });
+        invalidInput({
+            path: `${path}.bucket`,
+            given: bucket,
+            expected: `a bucket name that ${problems.join(" and ")}`,
+            example: "acme-pipelines-prod",
+        });
     }
 }

@@ -7,14 +7,18 @@ import type { Registration } from "./engine";
  */
 export function canonicalRegistrations(registrations: readonly Registration[]): string[] {
     return registrations
-        .map((r) => JSON.stringify(sortKeys({
-            type: r.type,
-            name: r.name,
-            parent: r.parent ?? null,
-            inputs: r.inputs,
-            secretPaths: [...r.secretPaths].sort(),
-            dependencies: [...r.dependencies].sort(),
-        })))
+        .map((r) =>
+            JSON.stringify(
+                sortKeys({
+                    type: r.type,
+                    name: r.name,
+                    parent: r.parent ?? null,
+                    inputs: r.inputs,
+                    secretPaths: [...r.secretPaths].sort(),
+                    dependencies: [...r.dependencies].sort(),
+                }),
+            ),
+        )
         .sort();
 }
 
@@ -23,7 +27,11 @@ function sortKeys(value: unknown): unknown {
         return value.map(sortKeys);
     }
     if (value && typeof value === "object") {
-        return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]));
+        return Object.fromEntries(
+            Object.keys(value)
+                .sort()
+                .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
+        );
     }
     return value;
 }

@@ -37,7 +37,9 @@ const COMPUTED: Record<string, (seed: string, inputs: StateInputs) => Record<str
         return { base64: bytes.toString("base64"), hex: bytes.toString("hex") };
     },
     "random:index/randomPassword:RandomPassword": (seed, inputs) => ({
-        result: fakeBytes(seed, inputs.length ?? 32).toString("hex").slice(0, inputs.length ?? 32),
+        result: fakeBytes(seed, inputs.length ?? 32)
+            .toString("hex")
+            .slice(0, inputs.length ?? 32),
     }),
     "docker:index/image:Image": (seed, inputs) => ({
         repoDigest: `${String(inputs.imageName).replace(/:[^:/]+$/, "")}@sha256:${fakeBytes(seed, 32).toString("hex")}`,

@@ -44,7 +44,9 @@ export interface Invocation {
 }
 
 /** A mocked invoke: returns the data source's result for the given inputs. */
-export type InvokeMock = (inputs: Record<string, unknown>) => Record<string, unknown> | Promise<Record<string, unknown>>;
+export type InvokeMock = (
+    inputs: Record<string, unknown>,
+) => Record<string, unknown> | Promise<Record<string, unknown>>;
 
 /** Computes the state (outputs) a provider would report for a new custom resource. */
 export type StateMock = (args: pulumi.runtime.MockResourceArgs) => Record<string, unknown>;
@@ -84,14 +86,22 @@ export class ProgramError extends Error {
     }
 }
 
-type Unwrapped<T> = T extends pulumi.Output<infer U> ? Unwrapped<U> : T extends object ? { [K in keyof T]: Unwrapped<T[K]> } : T;
+type Unwrapped<T> =
+    T extends pulumi.Output<infer U>
+        ? Unwrapped<U>
+        : T extends object
+          ? { [K in keyof T]: Unwrapped<T[K]> }
+          : T;
 
 /**
  * Runs a Pulumi program under runtime mocks and returns every registration with resolved inputs.
  * An invoke without a mock, an exception in the program, or an error inside an `apply` fails the
  * run with a {@link ProgramError}, as it would fail `pulumi up`.
  */
-export async function runProgram<T>(program: () => T | Promise<T>, options: EngineOptions = {}): Promise<EngineResult<Unwrapped<T>>> {
+export async function runProgram<T>(
+    program: () => T | Promise<T>,
+    options: EngineOptions = {},
+): Promise<EngineResult<Unwrapped<T>>> {
     const registrations: Registration[] = [];
     const invocations: Invocation[] = [];
     // Errors from invoke mocks and from applies reach Pulumi as rejections whose messages it drops;
@@ -116,9 +126,14 @@ export async function runProgram<T>(program: () => T | Promise<T>, options: Engi
         },
         call(args) {
             const mock = invokes[args.token];
-            invocations.push({ token: args.token, inputs: unwrapSecrets(args.inputs) as Record<string, unknown> });
+            invocations.push({
+                token: args.token,
+                inputs: unwrapSecrets(args.inputs) as Record<string, unknown>,
+            });
             if (!mock) {
-                const error = new Error(`no mock for invoke ${args.token}: the engine fails on any invoke it was not told about`);
+                const error = new Error(
+                    `no mock for invoke ${args.token}: the engine fails on any invoke it was not told about`,
+                );
                 onAsyncError(error);
                 throw error;
             }
@@ -126,7 +141,12 @@ export async function runProgram<T>(program: () => T | Promise<T>, options: Engi
         },
     };
     pulumi.runtime.setAllConfig(options.config ?? {}, options.secretConfigKeys ?? []);
-    await pulumi.runtime.setMocks(mocks, options.project ?? "pipeline-platform", options.stack ?? "test", options.preview ?? true);
+    await pulumi.runtime.setMocks(
+        mocks,
+        options.project ?? "pipeline-platform",
+        options.stack ?? "test",
+        options.preview ?? true,
+    );
     recordRegistrations(registrations);
 
     // Outside jest this sees every rejection Pulumi leaves unhandled (an apply that threw); jest keeps
@@ -136,7 +156,12 @@ export async function runProgram<T>(program: () => T | Promise<T>, options: Engi
         const returned = await program();
         const resolved = await resolveDeep(returned);
         await settle();
-        return { registrations, invocations, outputs: resolved.value as Unwrapped<T>, secretOutputs: resolved.secretKeys };
+        return {
+            registrations,
+            invocations,
+            outputs: resolved.value as Unwrapped<T>,
+            secretOutputs: resolved.secretKeys,
+        };
     })();
     run.catch(() => undefined);
     try {
@@ -148,7 +173,10 @@ export async function runProgram<T>(program: () => T | Promise<T>, options: Engi
     } catch (err) {
         // Let registrations already in flight finish, so they do not reach the next run's mocks;
         // bounded, because those waiting on the failed Output never will.
-        await Promise.race([settle().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, FAILED_RUN_DRAIN_MS))]);
+        await Promise.race([
+            settle().catch(() => undefined),
+            new Promise((resolve) => setTimeout(resolve, FAILED_RUN_DRAIN_MS)),
+        ]);
         throw new ProgramError(asyncErrors[0] ?? err, registrations);
     } finally {
         process.off("unhandledRejection", onAsyncError);
@@ -203,7 +231,9 @@ function recordRegistrations(into: Registration[]): void {
 async function settle(): Promise<void> {
     // waitForRPCs is the runtime's own drain loop (used by `disconnect`), not part of the public API:
     // the settings module exports it, its typings leave it out.
-    const { waitForRPCs } = runtimeSettings as typeof runtimeSettings & { waitForRPCs(): Promise<void> };
+    const { waitForRPCs } = runtimeSettings as typeof runtimeSettings & {
+        waitForRPCs(): Promise<void>;
+    };
     for (let i = 0; i < 3; i++) {
         await waitForRPCs();
         await new Promise((resolve) => setImmediate(resolve));
@@ -212,7 +242,9 @@ async function settle(): Promise<void> {
 
 /** Whether the input at `path` (or a parent of it) was a secret Output. */
 export function isSecretInput(registration: Registration, path: string): boolean {
-    return registration.secretPaths.some((p) => p === path || path.startsWith(`${p}.`) || path.startsWith(`${p}[`));
+    return registration.secretPaths.some(
+        (p) => p === path || path.startsWith(`${p}.`) || path.startsWith(`${p}[`),
+    );
 }
 
 /** Replaces every RPC secret marker with its value, recording the path of each. */
@@ -242,7 +274,12 @@ function propertyKey(k: string): string {
 /** Resolves every Output inside a value; returns which top-level keys were secret. */
 async function resolveDeep(value: unknown): Promise<{ value: unknown; secretKeys: string[] }> {
     const secretKeys: string[] = [];
-    if (value && typeof value === "object" && !pulumi.Output.isInstance(value) && !Array.isArray(value)) {
+    if (
+        value &&
+        typeof value === "object" &&
+        !pulumi.Output.isInstance(value) &&
+        !Array.isArray(value)
+    ) {
         const out: Record<string, unknown> = {};
         for (const [k, v] of Object.entries(value)) {
             const output: pulumi.Output<unknown> = pulumi.output(v as unknown);
@@ -253,7 +290,10 @@ async function resolveDeep(value: unknown): Promise<{ value: unknown; secretKeys
         }
         return { value: out, secretKeys };
     }
-    return { value: value === undefined ? undefined : await outputValue(pulumi.output(value)), secretKeys };
+    return {
+        value: value === undefined ? undefined : await outputValue(pulumi.output(value)),
+        secretKeys,
+    };
 }
 
 function outputValue<T>(output: pulumi.Output<T>): Promise<T> {

@@ -3,7 +3,18 @@
  * validates every Kubernetes object they describe. Used by the package's tests, by `render`, and by
  * users testing their own stacks.
  */
-export { isSecretInput, runProgram, unwrapSecrets, ProgramError, type EngineOptions, type EngineResult, type Invocation, type InvokeMock, type Registration, type StateMock } from "./engine";
+export {
+    isSecretInput,
+    runProgram,
+    unwrapSecrets,
+    ProgramError,
+    type EngineOptions,
+    type EngineResult,
+    type Invocation,
+    type InvokeMock,
+    type Registration,
+    type StateMock,
+} from "./engine";
 export { defaultState, fakeBytes } from "./default-state";
 export {
     apiServerProblems,
@@ -30,6 +41,17 @@ export {
     type RenderResult,
     type StackConfig,
 } from "./render";
-export { findSentinels, generatedCredentials, type GeneratedCredential, type SentinelHit } from "./leaks";
+export {
+    findSentinels,
+    generatedCredentials,
+    type GeneratedCredential,
+    type SentinelHit,
+} from "./leaks";
 export { canonicalRegistrations } from "./canonical";
-export { podHardeningProblems, podSpecs, type FoundPodSpec, type HardeningProblem, type HardeningRule } from "./workloads";
+export {
+    podHardeningProblems,
+    podSpecs,
+    type FoundPodSpec,
+    type HardeningProblem,
+    type HardeningRule,
+} from "./workloads";

@@ -16,13 +16,19 @@ export interface SentinelHit {
  * Every occurrence of any sentinel in a value, in clear or base64 (at each byte alignment), with its
  * property path in the engine's syntax, so a hit can be checked with `isSecretInput`.
  */
-export function findSentinels(value: unknown, sentinels: readonly string[], path = ""): SentinelHit[] {
+export function findSentinels(
+    value: unknown,
+    sentinels: readonly string[],
+    path = "",
+): SentinelHit[] {
     if (typeof value === "string") {
         return sentinels.flatMap((sentinel): SentinelHit[] => {
             if (value.includes(sentinel)) {
                 return [{ sentinel, path, encoded: false }];
             }
-            return base64Forms(sentinel).some((form) => form !== "" && value.includes(form)) ? [{ sentinel, path, encoded: true }] : [];
+            return base64Forms(sentinel).some((form) => form !== "" && value.includes(form))
+                ? [{ sentinel, path, encoded: true }]
+                : [];
         });
     }
     if (Array.isArray(value)) {
@@ -30,8 +36,15 @@ export function findSentinels(value: unknown, sentinels: readonly string[], path
     }
     if (value && typeof value === "object") {
         return Object.entries(value).flatMap(([key, item]) => [
-            ...findSentinels(key, sentinels, path).map((hit) => ({ ...hit, path: `${path}<key ${JSON.stringify(key)}>` })),
-            ...findSentinels(item, sentinels, path === "" ? propertyKey(key).replace(/^\./, "") : `${path}${propertyKey(key)}`),
+            ...findSentinels(key, sentinels, path).map((hit) => ({
+                ...hit,
+                path: `${path}<key ${JSON.stringify(key)}>`,
+            })),
+            ...findSentinels(
+                item,
+                sentinels,
+                path === "" ? propertyKey(key).replace(/^\./, "") : `${path}${propertyKey(key)}`,
+            ),
         ]);
     }
     return [];
@@ -42,8 +55,13 @@ function propertyKey(k: string): string {
 }
 
 /** Output fields of the resource types that mint credentials, per type token: one list of forms per credential. */
-const GENERATED_CREDENTIALS: Record<string, (state: Record<string, unknown>, id: string) => unknown[][]> = {
-    "random:index/randomBytes:RandomBytes": (s) => [[s.base64, String(s.base64).replace(/\+/g, "-").replace(/\//g, "_"), s.hex]],
+const GENERATED_CREDENTIALS: Record<
+    string,
+    (state: Record<string, unknown>, id: string) => unknown[][]
+> = {
+    "random:index/randomBytes:RandomBytes": (s) => [
+        [s.base64, String(s.base64).replace(/\+/g, "-").replace(/\//g, "_"), s.hex],
+    ],
     "random:index/randomPassword:RandomPassword": (s) => [[s.result]],
     // The access key id is the resource id, which the mocks set to `<name>-id`.
     "aws:iam/accessKey:AccessKey": (s, id) => [[id], [s.secret]],
@@ -62,17 +80,27 @@ export interface GeneratedCredential {
  * recomputed from the registrations with the engine's own deterministic state, so a leak scan can
  * look for them like for any sentinel.
  */
-export function generatedCredentials(registrations: readonly Registration[]): GeneratedCredential[] {
+export function generatedCredentials(
+    registrations: readonly Registration[],
+): GeneratedCredential[] {
     const found: GeneratedCredential[] = [];
     for (const registration of registrations) {
         const fields = GENERATED_CREDENTIALS[registration.type];
         if (!fields) {
             continue;
         }
-        const state = defaultState({ type: registration.type, name: registration.name, inputs: registration.inputs, custom: true });
+        const state = defaultState({
+            type: registration.type,
+            name: registration.name,
+            inputs: registration.inputs,
+            custom: true,
+        });
         const resource = `${registration.type} ${registration.name}`;
         for (const forms of fields(state, `${registration.name}-id`)) {
-            found.push({ resource, forms: forms.filter((f): f is string => typeof f === "string" && f !== "") });
+            found.push({
+                resource,
+                forms: forms.filter((f): f is string => typeof f === "string" && f !== ""),
+            });
         }
     }
     return found;

@@ -13,7 +13,13 @@ import type { Registration } from "./engine";
 export interface Manifest {
     apiVersion: string;
     kind: string;
-    metadata: { name?: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string>; [k: string]: unknown };
+    metadata: {
+        name?: string;
+        namespace?: string;
+        labels?: Record<string, string>;
+        annotations?: Record<string, string>;
+        [k: string]: unknown;
+    };
     [field: string]: unknown;
 }
 
@@ -36,7 +42,12 @@ export interface ManifestProblem {
     message: string;
 }
 
-const NOT_MANIFESTS = new Set(["kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v4:Chart", "kubernetes:yaml/v2:ConfigGroup", "kubernetes:yaml/v2:ConfigFile"]);
+const NOT_MANIFESTS = new Set([
+    "kubernetes:helm.sh/v3:Release",
+    "kubernetes:helm.sh/v4:Chart",
+    "kubernetes:yaml/v2:ConfigGroup",
+    "kubernetes:yaml/v2:ConfigFile",
+]);
 
 /**
  * Rebuilds every recorded Kubernetes object as a manifest: type token
@@ -53,7 +64,9 @@ export function kubernetesManifests(registrations: Registration[]): RecordedMani
         const [, groupVersion, kindToken] = match;
         const patch = kindToken.endsWith("Patch");
         const inputs = stripUndefined(registration.inputs) as Partial<Manifest>;
-        const apiVersionFromToken = groupVersion.startsWith("core/") ? groupVersion.slice("core/".length) : groupVersion;
+        const apiVersionFromToken = groupVersion.startsWith("core/")
+            ? groupVersion.slice("core/".length)
+            : groupVersion;
         const manifest: Manifest = {
             ...inputs,
             apiVersion: inputs.apiVersion ?? apiVersionFromToken,
@@ -131,22 +144,31 @@ export async function manifestProblems(recorded: RecordedManifest): Promise<Mani
     const { manifest, registration, patch } = recorded;
     const object = `${manifest.kind} ${manifest.metadata.namespace ? `${manifest.metadata.namespace}/` : ""}${manifest.metadata.name ?? "<no name>"}`;
     const problems: ManifestProblem[] = [];
-    const add = (path: string, message: string) => problems.push({ object, resource: registration.name, path, message });
+    const add = (path: string, message: string) =>
+        problems.push({ object, resource: registration.name, path, message });
 
     const Model = await modelClass(manifest.apiVersion, manifest.kind);
     if (!Model) {
-        add("/", `no schema known for ${manifest.apiVersion} ${manifest.kind}: every emitted object must be validated`);
+        add(
+            "/",
+            `no schema known for ${manifest.apiVersion} ${manifest.kind}: every emitted object must be validated`,
+        );
     } else {
         try {
             new Model(manifest).validate();
         } catch (err) {
             const failure = err as { errors?: SchemaError[]; message?: unknown } | null | undefined;
-            const errors: SchemaError[] = failure?.errors ?? [{ instancePath: "", message: String(failure?.message ?? err) }];
+            const errors: SchemaError[] = failure?.errors ?? [
+                { instancePath: "", message: String(failure?.message ?? err) },
+            ];
             for (const e of errors) {
                 if (patch && e.keyword === "required") {
                     continue;
                 }
-                add(e.instancePath || "/", `${e.message}${e.params && e.keyword === "enum" ? ` (${JSON.stringify(e.params.allowedValues)})` : ""}`);
+                add(
+                    e.instancePath || "/",
+                    `${e.message}${e.params && e.keyword === "enum" ? ` (${JSON.stringify(e.params.allowedValues)})` : ""}`,
+                );
             }
         }
     }
@@ -157,7 +179,10 @@ export async function manifestProblems(recorded: RecordedManifest): Promise<Mani
         for (const [key, value] of Object.entries(REQUIRED_LABELS)) {
             const actual = manifest.metadata.labels?.[key];
             if (value === undefined ? !actual : actual !== value) {
-                add("/metadata/labels", `must carry ${key}${value ? `: ${value}` : ""} (package rule 7), has ${JSON.stringify(actual)}`);
+                add(
+                    "/metadata/labels",
+                    `must carry ${key}${value ? `: ${value}` : ""} (package rule 7), has ${JSON.stringify(actual)}`,
+                );
             }
         }
     }
@@ -165,7 +190,9 @@ export async function manifestProblems(recorded: RecordedManifest): Promise<Mani
 }
 
 /** Validates every Kubernetes object among the registrations; returns all problems found. */
-export async function validateRegistrations(registrations: Registration[]): Promise<ManifestProblem[]> {
+export async function validateRegistrations(
+    registrations: Registration[],
+): Promise<ManifestProblem[]> {
     const problems: ManifestProblem[] = [];
     for (const recorded of kubernetesManifests(registrations)) {
         problems.push(...(await manifestProblems(recorded)));
@@ -177,7 +204,9 @@ export async function validateRegistrations(registrations: Registration[]): Prom
 export async function assertValidManifests(registrations: Registration[]): Promise<void> {
     const problems = await validateRegistrations(registrations);
     if (problems.length > 0) {
-        throw new Error(`invalid Kubernetes objects:\n${problems.map((p) => `  ${p.object} (${p.resource}) ${p.path}: ${p.message}`).join("\n")}`);
+        throw new Error(
+            `invalid Kubernetes objects:\n${problems.map((p) => `  ${p.object} (${p.resource}) ${p.path}: ${p.message}`).join("\n")}`,
+        );
     }
 }
 
@@ -198,7 +227,9 @@ export function apiServerProblems(manifest: Manifest): Array<[string, string]> {
     if (typeof meta.name !== "string" || meta.name === "") {
         problems.push(["/metadata/name", "an explicit, deterministic metadata.name is required"]);
     } else {
-        const nameProblems = LABEL_NAMED_KINDS.has(manifest.kind) ? dns1123LabelProblems(meta.name) : dns1123SubdomainProblems(meta.name);
+        const nameProblems = LABEL_NAMED_KINDS.has(manifest.kind)
+            ? dns1123LabelProblems(meta.name)
+            : dns1123SubdomainProblems(meta.name);
         for (const p of nameProblems) {
             problems.push(["/metadata/name", `${JSON.stringify(meta.name)} ${p}`]);
         }
@@ -209,7 +240,10 @@ export function apiServerProblems(manifest: Manifest): Array<[string, string]> {
         }
     }
     walk(manifest, "", (value, path, key, parentKey) => {
-        if ((key === "labels" || key === "matchLabels" || key === "nodeSelector") && isRecord(value)) {
+        if (
+            (key === "labels" || key === "matchLabels" || key === "nodeSelector") &&
+            isRecord(value)
+        ) {
             for (const [k, v] of Object.entries(value)) {
                 for (const p of qualifiedNameProblems(k)) {
                     problems.push([`${path}`, `label key ${JSON.stringify(k)}: ${p}`]);
@@ -228,14 +262,21 @@ export function apiServerProblems(manifest: Manifest): Array<[string, string]> {
                 }
             }
         }
-        if ((key === "requests" || key === "limits") && parentKey === "resources" && isRecord(value)) {
+        if (
+            (key === "requests" || key === "limits") &&
+            parentKey === "resources" &&
+            isRecord(value)
+        ) {
             for (const [k, v] of Object.entries(value)) {
                 const text = String(v);
                 for (const p of quantityProblems(text)) {
                     problems.push([`${path}/${k}`, `quantity ${JSON.stringify(v)} ${p}`]);
                 }
                 if (isNegativeQuantity(text)) {
-                    problems.push([`${path}/${k}`, `quantity ${JSON.stringify(v)} must not be negative`]);
+                    problems.push([
+                        `${path}/${k}`,
+                        `quantity ${JSON.stringify(v)} must not be negative`,
+                    ]);
                 }
             }
         }
@@ -258,8 +299,12 @@ function dataProblems(manifest: Manifest): Array<[string, string]> {
             for (const p of configMapKeyProblems(k)) {
                 problems.push([`/${field}`, `key ${JSON.stringify(k)} ${p}`]);
             }
-            if (manifest.kind === "Secret" && field === "data" || field === "binaryData") {
-                if (typeof v !== "string" || !/^[A-Za-z0-9+/]*={0,2}$/.test(v) || v.length % 4 !== 0) {
+            if ((manifest.kind === "Secret" && field === "data") || field === "binaryData") {
+                if (
+                    typeof v !== "string" ||
+                    !/^[A-Za-z0-9+/]*={0,2}$/.test(v) ||
+                    v.length % 4 !== 0
+                ) {
                     problems.push([`/${field}/${k}`, "must be base64"]);
                     continue;
                 }
@@ -274,7 +319,10 @@ function dataProblems(manifest: Manifest): Array<[string, string]> {
         const requireKeys = (keys: string[]) => {
             for (const key of keys) {
                 if (!(key in decoded)) {
-                    problems.push(["/data", `a ${type} Secret must hold the key ${JSON.stringify(key)}`]);
+                    problems.push([
+                        "/data",
+                        `a ${type} Secret must hold the key ${JSON.stringify(key)}`,
+                    ]);
                 }
             }
         };
@@ -284,7 +332,10 @@ function dataProblems(manifest: Manifest): Array<[string, string]> {
                 try {
                     const parsed = JSON.parse(decoded[".dockerconfigjson"]);
                     if (!isRecord(parsed?.auths)) {
-                        problems.push(["/data/.dockerconfigjson", "must be JSON with an \"auths\" object"]);
+                        problems.push([
+                            "/data/.dockerconfigjson",
+                            'must be JSON with an "auths" object',
+                        ]);
                     }
                 } catch {
                     problems.push(["/data/.dockerconfigjson", "must be valid JSON"]);
@@ -296,7 +347,10 @@ function dataProblems(manifest: Manifest): Array<[string, string]> {
             requireKeys(["tls.crt", "tls.key"]);
         } else if (type === "kubernetes.io/basic-auth") {
             if (!("username" in decoded) && !("password" in decoded)) {
-                problems.push(["/data", "a kubernetes.io/basic-auth Secret must hold \"username\" or \"password\""]);
+                problems.push([
+                    "/data",
+                    'a kubernetes.io/basic-auth Secret must hold "username" or "password"',
+                ]);
             }
         } else if (type === "kubernetes.io/ssh-auth") {
             requireKeys(["ssh-privatekey"]);
@@ -309,7 +363,13 @@ function isRecord(value: unknown): value is Record<string, unknown> {
     return !!value && typeof value === "object" && !Array.isArray(value);
 }
 
-function walk(value: unknown, path: string, visit: (value: unknown, path: string, key: string, parentKey: string) => void, key = "", parentKey = ""): void {
+function walk(
+    value: unknown,
+    path: string,
+    visit: (value: unknown, path: string, key: string, parentKey: string) => void,
+    key = "",
+    parentKey = "",
+): void {
     visit(value, path, key, parentKey);
     if (Array.isArray(value)) {
         value.forEach((v, i) => walk(v, `${path}/${i}`, visit, String(i), key));

@@ -5,7 +5,12 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { dnsLabel } from "../core";
 import { ProgramError, runProgram, type InvokeMock, type Registration } from "./engine";
-import { kubernetesManifests, validateRegistrations, type Manifest, type ManifestProblem } from "./manifests";
+import {
+    kubernetesManifests,
+    validateRegistrations,
+    type Manifest,
+    type ManifestProblem,
+} from "./manifests";
 
 /** What replaces every redacted value in rendered files. */
 export const REDACTED = "<redacted>";
@@ -98,7 +103,9 @@ export async function renderStack(options: RenderOptions): Promise<RenderResult>
     progress(`reading config of stack ${options.stack}`);
     const stackConfig = readStackConfig(options.root, options.stack, options.stackFile);
 
-    progress(`evaluating ${path.relative(options.root, stackConfig.entry) || stackConfig.entry} under the mock engine`);
+    progress(
+        `evaluating ${path.relative(options.root, stackConfig.entry) || stackConfig.entry} under the mock engine`,
+    );
     const result = await runStackProgram(stackConfig, options.stack);
     const registrations = result.registrations;
 
@@ -119,7 +126,13 @@ export async function renderStack(options: RenderOptions): Promise<RenderResult>
         files[m.file] = toYaml(m.manifest);
     }
     for (const r of releases) {
-        files[r.file] = toYaml({ name: r.name, namespace: r.namespace, chart: r.chart, version: r.version, values: r.values });
+        files[r.file] = toYaml({
+            name: r.name,
+            namespace: r.namespace,
+            chart: r.chart,
+            version: r.version,
+            values: r.values,
+        });
     }
     for (const [file, inputs] of otherResources(registrations)) {
         files[file] = toYaml(inputs);
@@ -141,7 +154,11 @@ export async function renderStack(options: RenderOptions): Promise<RenderResult>
 }
 
 /** Reads `Pulumi.yaml` and the stack file the way the Pulumi CLI would, secure values replaced by placeholders. */
-export function readStackConfig(root: string, stack: string, stackFileOverride?: string): StackConfig {
+export function readStackConfig(
+    root: string,
+    stack: string,
+    stackFileOverride?: string,
+): StackConfig {
     const projectFile = path.join(root, "Pulumi.yaml");
     const project = parseYamlFile(projectFile) as ProjectFile | null | undefined;
     if (typeof project?.name !== "string") {
@@ -150,8 +167,13 @@ export function readStackConfig(root: string, stack: string, stackFileOverride?:
     const stackDir = path.join(root, project.stackConfigDir ?? ".");
     const stackFile = stackFileOverride ?? path.join(stackDir, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(stackFile)) {
-        const known = fs.readdirSync(stackDir).flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? []).sort();
-        throw new StackConfigError(`no stack ${JSON.stringify(stack)}: ${stackFile} does not exist; stacks: ${known.join(", ") || "none"}`);
+        const known = fs
+            .readdirSync(stackDir)
+            .flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? [])
+            .sort();
+        throw new StackConfigError(
+            `no stack ${JSON.stringify(stack)}: ${stackFile} does not exist; stacks: ${known.join(", ") || "none"}`,
+        );
     }
     const config: Record<string, string> = {};
     const secretKeys = new Set<string>();
@@ -164,20 +186,33 @@ export function readStackConfig(root: string, stack: string, stackFileOverride?:
             secretKeys.add(qualified);
         }
         const v = replaced.value;
-        config[qualified] = v !== null && typeof v === "object" ? JSON.stringify(v) : String(v ?? "");
+        config[qualified] =
+            v !== null && typeof v === "object" ? JSON.stringify(v) : String(v ?? "");
     };
     // Project-level config declarations supply defaults the stack file may override.
     for (const [key, declaration] of Object.entries<unknown>(project.config ?? {})) {
-        const declared = declaration && typeof declaration === "object" && !Array.isArray(declaration) ? (declaration as { value?: unknown; default?: unknown }) : undefined;
+        const declared =
+            declaration && typeof declaration === "object" && !Array.isArray(declaration)
+                ? (declaration as { value?: unknown; default?: unknown })
+                : undefined;
         const value = declared ? (declared.value ?? declared.default) : declaration;
         if (value !== undefined) {
             set(key, value);
         }
     }
-    for (const [key, value] of Object.entries<unknown>((parseYamlFile(stackFile) as { config?: Record<string, unknown> } | null | undefined)?.config ?? {})) {
+    for (const [key, value] of Object.entries<unknown>(
+        (parseYamlFile(stackFile) as { config?: Record<string, unknown> } | null | undefined)
+            ?.config ?? {},
+    )) {
         set(key, value);
     }
-    return { project: project.name, entry: programEntry(root, project.main), config, secretKeys: [...secretKeys].sort(), placeholders };
+    return {
+        project: project.name,
+        entry: programEntry(root, project.main),
+        config,
+        secretKeys: [...secretKeys].sort(),
+        placeholders,
+    };
 }
 
 /** The parts of `Pulumi.yaml` a render reads. */
@@ -199,11 +234,17 @@ function parseYamlFile(file: string): unknown {
 /** The file Pulumi runs: `main` (a file, or a folder's `index.ts`), default the project folder. */
 function programEntry(root: string, main: string | undefined): string {
     const target = path.resolve(root, main ?? ".");
-    return fs.existsSync(target) && fs.statSync(target).isDirectory() ? path.join(target, "index.ts") : target;
+    return fs.existsSync(target) && fs.statSync(target).isDirectory()
+        ? path.join(target, "index.ts")
+        : target;
 }
 
 /** Replaces every `{ secure: … }` value with a placeholder naming its config path. */
-function replaceSecure(value: unknown, keyPath: string, placeholders: Record<string, string>): { value: unknown; secret: boolean } {
+function replaceSecure(
+    value: unknown,
+    keyPath: string,
+    placeholders: Record<string, string>,
+): { value: unknown; secret: boolean } {
     if (Array.isArray(value)) {
         const items = value.map((v, i) => replaceSecure(v, `${keyPath}[${i}]`, placeholders));
         return { value: items.map((i) => i.value), secret: items.some((i) => i.secret) };
@@ -215,8 +256,13 @@ function replaceSecure(value: unknown, keyPath: string, placeholders: Record<str
             placeholders[keyPath] = placeholder;
             return { value: placeholder, secret: true };
         }
-        const replaced = entries.map(([k, v]) => [k, replaceSecure(v, `${keyPath}.${k}`, placeholders)] as const);
-        return { value: Object.fromEntries(replaced.map(([k, r]) => [k, r.value])), secret: replaced.some(([, r]) => r.secret) };
+        const replaced = entries.map(
+            ([k, v]) => [k, replaceSecure(v, `${keyPath}.${k}`, placeholders)] as const,
+        );
+        return {
+            value: Object.fromEntries(replaced.map(([k, r]) => [k, r.value])),
+            secret: replaced.some(([, r]) => r.secret),
+        };
     }
     // Nested scalars keep their JSON types, as in the config Pulumi hands a program.
     return { value, secret: false };
@@ -227,14 +273,34 @@ function replaceSecure(value: unknown, keyPath: string, placeholders: Record<str
  * render, as it would fail a test.
  */
 export const STACK_INVOKES: Record<string, InvokeMock> = {
-    "aws:index/getCallerIdentity:getCallerIdentity": () => ({ id: "123456789012", accountId: "123456789012", arn: "arn:aws:iam::123456789012:user/render", userId: "AIDARENDER" }),
+    "aws:index/getCallerIdentity:getCallerIdentity": () => ({
+        id: "123456789012",
+        accountId: "123456789012",
+        arn: "arn:aws:iam::123456789012:user/render",
+        userId: "AIDARENDER",
+    }),
     "aws:index/getRegion:getRegion": (inputs) => {
-        const region = inputs.region ?? inputs.name ?? new pulumi.Config("aws").get("region") ?? "us-east-1";
-        return { id: region, name: region, region, description: region, endpoint: `ec2.${region}.amazonaws.com` };
+        const region =
+            inputs.region ?? inputs.name ?? new pulumi.Config("aws").get("region") ?? "us-east-1";
+        return {
+            id: region,
+            name: region,
+            region,
+            description: region,
+            endpoint: `ec2.${region}.amazonaws.com`,
+        };
     },
-    "aws:index/getPartition:getPartition": () => ({ id: "aws", partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" }),
+    "aws:index/getPartition:getPartition": () => ({
+        id: "aws",
+        partition: "aws",
+        dnsSuffix: "amazonaws.com",
+        reverseDnsPrefix: "com.amazonaws",
+    }),
     "aws:iam/getPolicyDocument:getPolicyDocument": (inputs) => {
-        const json = JSON.stringify({ Version: "2012-10-17", Statement: ((inputs.statements ?? []) as PolicyStatementInputs[]).map(policyStatement) });
+        const json = JSON.stringify({
+            Version: "2012-10-17",
+            Statement: ((inputs.statements ?? []) as PolicyStatementInputs[]).map(policyStatement),
+        });
         return { id: json, json, minifiedJson: json };
     },
     // Push tokens are short-lived credentials: the render answers with marked placeholders, so a
@@ -256,10 +322,17 @@ export const STACK_INVOKES: Record<string, InvokeMock> = {
     },
     "gcp:organizations/getClientConfig:getClientConfig": () => {
         const gcp = new pulumi.Config("gcp");
-        return { id: "render", project: gcp.get("project") ?? "render-project", region: gcp.get("region") ?? "europe-west4", zone: gcp.get("zone") ?? "", accessToken: "[secret:gcp-access-token]" };
+        return {
+            id: "render",
+            project: gcp.get("project") ?? "render-project",
+            region: gcp.get("region") ?? "europe-west4",
+            zone: gcp.get("zone") ?? "",
+            accessToken: "[secret:gcp-access-token]",
+        };
     },
     "gcp:organizations/getProject:getProject": (inputs) => {
-        const projectId = inputs.projectId ?? new pulumi.Config("gcp").get("project") ?? "render-project";
+        const projectId =
+            inputs.projectId ?? new pulumi.Config("gcp").get("project") ?? "render-project";
         return { id: `projects/${projectId}`, projectId, name: projectId, number: "123456789012" };
     },
 };
@@ -278,7 +351,13 @@ interface PolicyStatementInputs {
 
 function policyStatement(s: PolicyStatementInputs): Record<string, unknown> {
     const principals = (list: PolicyStatementInputs["principals"]) =>
-        list && Object.fromEntries(list.map((p) => [p.type, p.identifiers.length === 1 ? p.identifiers[0] : p.identifiers]));
+        list &&
+        Object.fromEntries(
+            list.map((p) => [
+                p.type,
+                p.identifiers.length === 1 ? p.identifiers[0] : p.identifiers,
+            ]),
+        );
     const statement: Record<string, unknown> = {
         Sid: s.sid,
         Effect: s.effect ?? "Allow",
@@ -287,7 +366,9 @@ function policyStatement(s: PolicyStatementInputs): Record<string, unknown> {
         Resource: s.resources,
         NotResource: s.notResources,
         Principal: principals(s.principals),
-        Condition: s.conditions && Object.fromEntries(s.conditions.map((c) => [c.test, { [c.variable]: c.values }])),
+        Condition:
+            s.conditions &&
+            Object.fromEntries(s.conditions.map((c) => [c.test, { [c.variable]: c.values }])),
     };
     return Object.fromEntries(Object.entries(statement).filter(([, v]) => v !== undefined));
 }
@@ -305,10 +386,15 @@ async function runStackProgram(stackConfig: StackConfig, stack: string) {
     } catch (err) {
         const cause = err instanceof ProgramError ? err.cause : err;
         if (pulumi.InputPropertyError.isInstance(cause)) {
-            const reason = cause.reason.startsWith(`${cause.propertyPath}:`) ? cause.reason : `${cause.propertyPath}: ${cause.reason}`;
+            const reason = cause.reason.startsWith(`${cause.propertyPath}:`)
+                ? cause.reason
+                : `${cause.propertyPath}: ${cause.reason}`;
             throw new StackConfigError(reason, cause.propertyPath);
         }
-        if (cause instanceof Error && /^Missing required configuration variable|^Configuration '.*' value/.test(cause.message)) {
+        if (
+            cause instanceof Error &&
+            /^Missing required configuration variable|^Configuration '.*' value/.test(cause.message)
+        ) {
             throw new StackConfigError(cause.message.split("\n")[0]);
         }
         throw err;
@@ -327,13 +413,24 @@ function evaluateProgram(entry: string): unknown {
     const source = fs.readFileSync(entry, "utf8");
     const { outputText } = ts.transpileModule(source, {
         fileName: entry,
-        compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+        compilerOptions: {
+            module: ts.ModuleKind.CommonJS,
+            target: ts.ScriptTarget.ES2022,
+            esModuleInterop: true,
+        },
     });
     const module = { exports: {} as Record<string, unknown> };
     const dir = path.dirname(entry);
     // The program loads through this module's own require (jest's module registry under jest), as if it sat in `dir`.
-    const localRequire = (specifier: string) => ownRequire(require.resolve(specifier, { paths: [dir] }));
-    new Function("exports", "require", "module", "__filename", "__dirname", outputText)(module.exports, localRequire, module, entry, dir);
+    const localRequire = (specifier: string) =>
+        ownRequire(require.resolve(specifier, { paths: [dir] }));
+    new Function("exports", "require", "module", "__filename", "__dirname", outputText)(
+        module.exports,
+        localRequire,
+        module,
+        entry,
+        dir,
+    );
     const exported = module.exports;
     if (Object.getOwnPropertyDescriptor(exported, "default") !== undefined) {
         const main = exported.default;
@@ -351,10 +448,21 @@ function renderManifests(registrations: Registration[]): RenderedManifest[] {
     return kubernetesManifests(registrations).map(({ registration, manifest, patch }) => {
         // Secret payloads are redacted key by key, so the keys stay reviewable.
         const payload = manifest.kind === "Secret" ? ["data", "stringData"] : [];
-        const redacted = redactPaths(manifest, registration.secretPaths.filter((p) => !payload.some((field) => p === field || p.startsWith(`${field}.`) || p.startsWith(`${field}[`))));
+        const redacted = redactPaths(
+            manifest,
+            registration.secretPaths.filter(
+                (p) =>
+                    !payload.some(
+                        (field) =>
+                            p === field || p.startsWith(`${field}.`) || p.startsWith(`${field}[`),
+                    ),
+            ),
+        );
         for (const field of payload) {
             if (redacted[field] && typeof redacted[field] === "object") {
-                redacted[field] = Object.fromEntries(Object.keys(redacted[field]).map((k) => [k, REDACTED]));
+                redacted[field] = Object.fromEntries(
+                    Object.keys(redacted[field]).map((k) => [k, REDACTED]),
+                );
             }
         }
         const namespace = manifest.metadata.namespace ?? "_cluster";
@@ -390,8 +498,17 @@ function renderReleases(registrations: Registration[]): RenderedRelease[] {
 function otherResources(registrations: Registration[]): Array<[string, unknown]> {
     const kubernetes = new Set(kubernetesManifests(registrations).map((m) => m.registration));
     return registrations
-        .filter((r) => r.custom && !kubernetes.has(r) && r.type !== "kubernetes:helm.sh/v3:Release" && !r.type.startsWith("pulumi:providers:"))
-        .map((r) => [`resources/${r.type.replace(/[^A-Za-z0-9.-]+/g, "_")}.${dnsLabel(r.name)}.yaml`, redactPaths(r.inputs, r.secretPaths)]);
+        .filter(
+            (r) =>
+                r.custom &&
+                !kubernetes.has(r) &&
+                r.type !== "kubernetes:helm.sh/v3:Release" &&
+                !r.type.startsWith("pulumi:providers:"),
+        )
+        .map((r) => [
+            `resources/${r.type.replace(/[^A-Za-z0-9.-]+/g, "_")}.${dnsLabel(r.name)}.yaml`,
+            redactPaths(r.inputs, r.secretPaths),
+        ]);
 }
 
 /** Two resources owning the same object would fight over it in the cluster. */
@@ -405,7 +522,12 @@ function duplicateObjects(registrations: Registration[]): ManifestProblem[] {
         const object = `${manifest.apiVersion} ${manifest.kind} ${manifest.metadata.namespace ?? ""}/${manifest.metadata.name}`;
         const first = seen.get(object);
         if (first !== undefined) {
-            problems.push({ object, resource: registration.name, path: "/metadata/name", message: `declared by both ${first} and ${registration.name}` });
+            problems.push({
+                object,
+                resource: registration.name,
+                path: "/metadata/name",
+                message: `declared by both ${first} and ${registration.name}`,
+            });
         } else {
             seen.set(object, registration.name);
         }
@@ -423,26 +545,50 @@ function misplacedSecrets(registrations: Registration[]): ManifestProblem[] {
         const object = `${manifest.kind} ${manifest.metadata.namespace ? `${manifest.metadata.namespace}/` : ""}${manifest.metadata.name ?? "<no name>"}`;
         for (const p of registration.secretPaths) {
             if (!(manifest.kind === "Secret" && /^(data|stringData)(\.|\[|$)/.test(p))) {
-                problems.push({ object, resource: registration.name, path: p, message: "holds a secret outside Secret data: credentials belong only in Secrets (rule 5)" });
+                problems.push({
+                    object,
+                    resource: registration.name,
+                    path: p,
+                    message:
+                        "holds a secret outside Secret data: credentials belong only in Secrets (rule 5)",
+                });
             }
         }
     }
-    for (const registration of registrations.filter((r) => r.type === "kubernetes:helm.sh/v3:Release")) {
+    for (const registration of registrations.filter(
+        (r) => r.type === "kubernetes:helm.sh/v3:Release",
+    )) {
         for (const p of registration.secretPaths) {
-            problems.push({ object: `Helm release ${registration.inputs.name ?? registration.name}`, resource: registration.name, path: p, message: "holds a secret: Helm releases receive Secret names, never credentials (rule 5)" });
+            problems.push({
+                object: `Helm release ${registration.inputs.name ?? registration.name}`,
+                resource: registration.name,
+                path: p,
+                message:
+                    "holds a secret: Helm releases receive Secret names, never credentials (rule 5)",
+            });
         }
     }
     return problems;
 }
 
 /** A secure config value's placeholder outside a redacted field means a credential left a Secret (rule 5). */
-function placeholderLeaks(files: Record<string, string>, placeholders: Record<string, string>): ManifestProblem[] {
+function placeholderLeaks(
+    files: Record<string, string>,
+    placeholders: Record<string, string>,
+): ManifestProblem[] {
     const problems: ManifestProblem[] = [];
-    for (const [key, placeholder] of Object.entries(placeholders).sort(([a], [b]) => compare(a, b))) {
+    for (const [key, placeholder] of Object.entries(placeholders).sort(([a], [b]) =>
+        compare(a, b),
+    )) {
         const forms = [placeholder, ...base64Forms(placeholder)];
         for (const [file, text] of Object.entries(files).sort(([a], [b]) => compare(a, b))) {
             if (forms.some((f) => text.includes(f))) {
-                problems.push({ object: file, resource: file, path: "/", message: `holds the secure config value ${key} outside a Secret: credentials belong only in Secrets (rule 5)` });
+                problems.push({
+                    object: file,
+                    resource: file,
+                    path: "/",
+                    message: `holds the secure config value ${key} outside a Secret: credentials belong only in Secrets (rule 5)`,
+                });
             }
         }
     }
@@ -459,8 +605,15 @@ export function base64Forms(s: string): string[] {
 }
 
 function redactOutputs(outputs: unknown, secretKeys: string[]): Record<string, unknown> {
-    const record = outputs && typeof outputs === "object" ? (outputs as Record<string, unknown>) : outputs === undefined ? {} : { value: outputs };
-    return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, secretKeys.includes(k) ? REDACTED : v]));
+    const record =
+        outputs && typeof outputs === "object"
+            ? (outputs as Record<string, unknown>)
+            : outputs === undefined
+              ? {}
+              : { value: outputs };
+    return Object.fromEntries(
+        Object.entries(record).map(([k, v]) => [k, secretKeys.includes(k) ? REDACTED : v]),
+    );
 }
 
 /** A deep copy of `value` with every property at one of `paths` (engine path syntax) replaced by {@link REDACTED}. */
@@ -499,10 +652,14 @@ function resourceTree(registrations: Registration[]): string {
     }
     const lines: string[] = [];
     const visit = (parent: string | undefined, indent: string) => {
-        const list = [...(children.get(parent) ?? [])].sort((a, b) => compare(a.type, b.type) || compare(a.name, b.name));
+        const list = [...(children.get(parent) ?? [])].sort(
+            (a, b) => compare(a.type, b.type) || compare(a.name, b.name),
+        );
         list.forEach((r, i) => {
             const last = i === list.length - 1;
-            lines.push(`${indent}${parent === undefined ? "" : last ? "└─ " : "├─ "}${r.type} ${r.name}`);
+            lines.push(
+                `${indent}${parent === undefined ? "" : last ? "└─ " : "├─ "}${r.type} ${r.name}`,
+            );
             visit(r.urn, parent === undefined ? "" : `${indent}${last ? "   " : "│  "}`);
         });
     };
@@ -530,9 +687,13 @@ const TOP_LEVEL_ORDER = ["apiVersion", "kind", "metadata"];
 /** YAML with keys sorted (well-known Kubernetes keys first at the top), so output is stable. */
 function toYaml(value: unknown): string {
     const sorted = sortKeys(value) as Record<string, unknown>;
-    const ordered = sorted && typeof sorted === "object" && !Array.isArray(sorted)
-        ? Object.fromEntries([...TOP_LEVEL_ORDER.filter((k) => k in sorted).map((k) => [k, sorted[k]]), ...Object.entries(sorted).filter(([k]) => !TOP_LEVEL_ORDER.includes(k))])
-        : sorted;
+    const ordered =
+        sorted && typeof sorted === "object" && !Array.isArray(sorted)
+            ? Object.fromEntries([
+                  ...TOP_LEVEL_ORDER.filter((k) => k in sorted).map((k) => [k, sorted[k]]),
+                  ...Object.entries(sorted).filter(([k]) => !TOP_LEVEL_ORDER.includes(k)),
+              ])
+            : sorted;
     return YAML.stringify(ordered, { lineWidth: 0 });
 }
 

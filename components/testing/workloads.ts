@@ -11,7 +11,8 @@ export interface FoundPodSpec {
 }
 
 /** The pod-hardening rules every pod spec is held to. */
-export type HardeningRule = "allowPrivilegeEscalation" | "capabilities" | "seccompProfile" | "runAsNonRoot";
+export type HardeningRule =
+    "allowPrivilegeEscalation" | "capabilities" | "seccompProfile" | "runAsNonRoot";
 
 export interface HardeningProblem {
     rule: HardeningRule;
@@ -23,7 +24,10 @@ export interface HardeningProblem {
 /** A Kubernetes object as far as finding its pod spec reads it. */
 interface Workload {
     kind?: unknown;
-    spec?: { template?: { spec?: unknown }; jobTemplate?: { spec?: { template?: { spec?: unknown } } } };
+    spec?: {
+        template?: { spec?: unknown };
+        jobTemplate?: { spec?: { template?: { spec?: unknown } } };
+    };
 }
 
 const TEMPLATED: Record<string, (m: Workload) => unknown> = {
@@ -35,7 +39,10 @@ const TEMPLATED: Record<string, (m: Workload) => unknown> = {
     ReplicaSet: (m) => m.spec?.template?.spec,
     CronJob: (m) => m.spec?.jobTemplate?.spec?.template?.spec,
 };
-const WHERE: Record<string, string> = { Pod: "spec", CronJob: "spec.jobTemplate.spec.template.spec" };
+const WHERE: Record<string, string> = {
+    Pod: "spec",
+    CronJob: "spec.jobTemplate.spec.template.spec",
+};
 
 /**
  * Every pod spec in a set of manifests: workloads themselves, and pod template files carried in
@@ -47,14 +54,26 @@ export function podSpecs(manifests: readonly Manifest[]): FoundPodSpec[] {
         const object = `${manifest.kind} ${manifest.metadata.namespace ? `${manifest.metadata.namespace}/` : ""}${manifest.metadata.name ?? "<no name>"}`;
         const spec = TEMPLATED[manifest.kind]?.(manifest as Workload);
         if (spec && typeof spec === "object") {
-            found.push({ object, where: WHERE[manifest.kind] ?? "spec.template.spec", spec: spec as Record<string, unknown> });
+            found.push({
+                object,
+                where: WHERE[manifest.kind] ?? "spec.template.spec",
+                spec: spec as Record<string, unknown>,
+            });
         }
         if (manifest.kind === "ConfigMap") {
-            for (const [file, text] of Object.entries((manifest.data ?? {}) as Record<string, unknown>)) {
+            for (const [file, text] of Object.entries(
+                (manifest.data ?? {}) as Record<string, unknown>,
+            )) {
                 for (const document of typeof text === "string" ? parseDocuments(text) : []) {
-                    const embedded = document ? TEMPLATED[document.kind as string]?.(document) : undefined;
+                    const embedded = document
+                        ? TEMPLATED[document.kind as string]?.(document)
+                        : undefined;
                     if (embedded && typeof embedded === "object") {
-                        found.push({ object, where: `data[${JSON.stringify(file)}]`, spec: embedded as Record<string, unknown> });
+                        found.push({
+                            object,
+                            where: `data[${JSON.stringify(file)}]`,
+                            spec: embedded as Record<string, unknown>,
+                        });
                     }
                 }
             }
@@ -103,23 +122,45 @@ export function podHardeningProblems(spec: Record<string, unknown>): HardeningPr
     const podSpec = spec as PodSpec;
     const pod = podSpec.securityContext ?? {};
     const containers: Array<[string, Container]> = [
-        ...(podSpec.initContainers ?? []).map((c, i): [string, Container] => [`initContainers[${i}] ${c.name}`, c]),
-        ...(podSpec.containers ?? []).map((c, i): [string, Container] => [`containers[${i}] ${c.name}`, c]),
+        ...(podSpec.initContainers ?? []).map((c, i): [string, Container] => [
+            `initContainers[${i}] ${c.name}`,
+            c,
+        ]),
+        ...(podSpec.containers ?? []).map((c, i): [string, Container] => [
+            `containers[${i}] ${c.name}`,
+            c,
+        ]),
     ];
     for (const [at, container] of containers) {
         const context = container.securityContext ?? {};
         if (context.allowPrivilegeEscalation !== false) {
-            problems.push({ rule: "allowPrivilegeEscalation", at, message: "securityContext.allowPrivilegeEscalation is not false" });
+            problems.push({
+                rule: "allowPrivilegeEscalation",
+                at,
+                message: "securityContext.allowPrivilegeEscalation is not false",
+            });
         }
         if (!(context.capabilities?.drop ?? []).includes("ALL")) {
-            problems.push({ rule: "capabilities", at, message: "securityContext.capabilities.drop does not contain ALL" });
+            problems.push({
+                rule: "capabilities",
+                at,
+                message: "securityContext.capabilities.drop does not contain ALL",
+            });
         }
         const seccomp = context.seccompProfile?.type ?? pod.seccompProfile?.type;
         if (seccomp !== "RuntimeDefault" && seccomp !== "Localhost") {
-            problems.push({ rule: "seccompProfile", at, message: "no RuntimeDefault seccomp profile on the container or the pod" });
+            problems.push({
+                rule: "seccompProfile",
+                at,
+                message: "no RuntimeDefault seccomp profile on the container or the pod",
+            });
         }
         if ((context.runAsNonRoot ?? pod.runAsNonRoot) !== true) {
-            problems.push({ rule: "runAsNonRoot", at, message: "runAsNonRoot is not true on the container or the pod" });
+            problems.push({
+                rule: "runAsNonRoot",
+                at,
+                message: "runAsNonRoot is not true on the container or the pod",
+            });
         }
     }
     return problems;

@@ -18,12 +18,21 @@ const registry: RegistryLocation = {
 };
 
 // Service scope: the Airflow namespace, where the chart's images are pulled.
-const serviceRegistry = new RegistrySecret("airflow-registry", { registry, scope: "service", namespaces: [namespace] });
+const serviceRegistry = new RegistrySecret("airflow-registry", {
+    registry,
+    scope: "service",
+    namespaces: [namespace],
+});
 
 // Project scope: the namespaces kedro task pods run in (kedro `image_pull_secrets`). The pod
 // templates name it, so its name is fixed here rather than read back from the component.
 const taskPullSecret = "kedro-registry";
-new RegistrySecret("kedro-registry", { registry, scope: "project", namespaces: projectNamespaces, secretName: taskPullSecret });
+new RegistrySecret("kedro-registry", {
+    registry,
+    scope: "project",
+    namespaces: projectNamespaces,
+    secretName: taskPullSecret,
+});
 
 const airflow = new AirflowDeployment("airflow", {
     namespace,
@@ -41,9 +50,19 @@ const airflow = new AirflowDeployment("airflow", {
         // Secrets in the project namespaces: one key as a variable, a whole Secret as variables,
         // and a service-account key file mounted as a volume.
         secrets: [
-            { deployType: "env", deployTarget: "SQL_CONN", secret: "airflow-secrets", key: "sql_alchemy_conn" },
+            {
+                deployType: "env",
+                deployTarget: "SQL_CONN",
+                secret: "airflow-secrets",
+                key: "sql_alchemy_conn",
+            },
             { deployType: "env", secret: "mlflow-credentials" },
-            { deployType: "volume", deployTarget: "/var/secrets/gcp", secret: "gcp-service-account", key: "key.json" },
+            {
+                deployType: "volume",
+                deployTarget: "/var/secrets/gcp",
+                secret: "gcp-service-account",
+                key: "key.json",
+            },
         ],
         resources: {
             __default__: {
@@ -52,7 +71,12 @@ const airflow = new AirflowDeployment("airflow", {
                 annotations: { "iam.amazonaws.com/role": "airflow" },
                 tolerations: [
                     { key: "group", value: "data-processing", effect: "NoExecute" },
-                    { key: "group", operator: "Equal", value: "data-processing", effect: "NoSchedule" },
+                    {
+                        key: "group",
+                        operator: "Equal",
+                        value: "data-processing",
+                        effect: "NoSchedule",
+                    },
                 ],
                 requests: { cpu: "1", memory: "1Gi" },
                 limits: { cpu: "1", memory: "1Gi" },

@@ -4,7 +4,14 @@
 // S3 storages Koalja's tasks read and write.
 // A user's program imports from "pipeline-platform"; inside this repository the package is "../../components".
 import * as pulumi from "@pulumi/pulumi";
-import { ContourIngress, KoaljaDomainConfig, PipelineIngress, S3Storage, type DomainConfig, type StorageSpec } from "../../components";
+import {
+    ContourIngress,
+    KoaljaDomainConfig,
+    PipelineIngress,
+    S3Storage,
+    type DomainConfig,
+    type StorageSpec,
+} from "../../components";
 
 const config = new pulumi.Config();
 const namespace = config.get("namespace") ?? "imaging";
@@ -22,27 +29,35 @@ const contour = new ContourIngress("contour", { ingressClassName: "contour" });
 const domainConfig = new KoaljaDomainConfig("domain-config", { domains });
 
 // The production pipeline: example.org, HTTPS with a certificate cert-manager issues and renews.
-const otsu = new PipelineIngress("otsu", {
-    pipeline: "otsu",
-    namespace,
-    labels: { app: "prod" },
-    domains,
-    service: { name: "otsu-frontend", port: 80 },
-    tasks: [{ task: "threshold", service: "otsu-threshold", port: 8080, replacePrefix: "/" }],
-    timeouts: { response: "60s" },
-    tls: { clusterIssuer },
-    ingressClassName: contour.ingressClassName,
-}, { dependsOn: [contour] });
+const otsu = new PipelineIngress(
+    "otsu",
+    {
+        pipeline: "otsu",
+        namespace,
+        labels: { app: "prod" },
+        domains,
+        service: { name: "otsu-frontend", port: 80 },
+        tasks: [{ task: "threshold", service: "otsu-threshold", port: 8080, replacePrefix: "/" }],
+        timeouts: { response: "60s" },
+        tls: { clusterIssuer },
+        ingressClassName: contour.ingressClassName,
+    },
+    { dependsOn: [contour] },
+);
 
 // A pipeline still in development: no app=prod label, so the default suffix, plain HTTP.
-const segmentation = new PipelineIngress("segmentation", {
-    pipeline: "segmentation",
-    namespace,
-    labels: { app: "dev" },
-    domains,
-    service: { name: "segmentation-frontend", port: 80 },
-    ingressClassName: contour.ingressClassName,
-}, { dependsOn: [contour] });
+const segmentation = new PipelineIngress(
+    "segmentation",
+    {
+        pipeline: "segmentation",
+        namespace,
+        labels: { app: "dev" },
+        domains,
+        service: { name: "segmentation-frontend", port: 80 },
+        ingressClassName: contour.ingressClassName,
+    },
+    { dependsOn: [contour] },
+);
 
 // Koalja's `default` storage is an in-cluster MinIO whose keys come from secret config. Setting
 // `archiveRegion` adds an AWS bucket with its own least-privilege key (needs AWS credentials).

@@ -18,9 +18,17 @@ const registry: RegistryLocation = {
 };
 
 // Kaapana's "New Registry" with scope Project-Secret: pull secrets where processing containers run.
-const projectSecret = new RegistrySecret("registry-project", { registry, scope: "project", namespaces: projectNamespaces });
+const projectSecret = new RegistrySecret("registry-project", {
+    registry,
+    scope: "project",
+    namespaces: projectNamespaces,
+});
 // Kaapana's "New Registry" with scope Service-Secret: the pull secret of the DAG installer.
-const serviceSecret = new RegistrySecret("registry-service", { registry, scope: "service", namespaces: [servicesNamespace] });
+const serviceSecret = new RegistrySecret("registry-service", {
+    registry,
+    scope: "service",
+    namespaces: [servicesNamespace],
+});
 
 const extension = new WorkflowExtension("otsus-method", {
     version: "1.0.0",

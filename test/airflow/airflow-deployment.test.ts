@@ -3,8 +3,20 @@ import Ajv from "ajv";
 import addFormats from "ajv-formats";
 import { readFileSync } from "fs";
 import * as path from "path";
-import { AirflowDeployment, podTemplateFiles, remoteLogsFromStorage, runSettingsFiles, type AirflowDeploymentArgs } from "../../components/airflow";
-import { assertValidManifests, isSecretInput, ProgramError, runProgram, type Registration } from "../../components/testing";
+import {
+    AirflowDeployment,
+    podTemplateFiles,
+    remoteLogsFromStorage,
+    runSettingsFiles,
+    type AirflowDeploymentArgs,
+} from "../../components/airflow";
+import {
+    assertValidManifests,
+    isSecretInput,
+    ProgramError,
+    runProgram,
+    type Registration,
+} from "../../components/testing";
 import { seedRunConfig } from "./seed";
 
 const labels = {
@@ -14,7 +26,9 @@ const labels = {
 };
 
 /** The chart's schema from the test fixtures, compiled independently of the component's copy. */
-const fixtureSchema = JSON.parse(readFileSync(path.join(__dirname, "../fixtures/airflow-chart/values.schema.json"), "utf8"));
+const fixtureSchema = JSON.parse(
+    readFileSync(path.join(__dirname, "../fixtures/airflow-chart/values.schema.json"), "utf8"),
+);
 const ajv = new Ajv({ strict: false, allErrors: true });
 addFormats(ajv);
 const validateChartValues = ajv.compile(fixtureSchema);
@@ -33,8 +47,17 @@ const production: AirflowDeploymentArgs = {
     imagePullSecrets: ["airflow-registry"],
     dags: { size: "5Gi", storageClassName: "efs-sc" },
     database: { external: { secretName: "airflow-database" } },
-    logs: { bucket: "pipeline-logs", prefix: "airflow/logs", connectionSecretName: "airflow-s3-logs", connectionId: "s3_logs" },
-    ingress: { domains: { "example.com": {} }, tls: { clusterIssuer: "letsencrypt" }, ingressClassName: "contour" },
+    logs: {
+        bucket: "pipeline-logs",
+        prefix: "airflow/logs",
+        connectionSecretName: "airflow-s3-logs",
+        connectionId: "s3_logs",
+    },
+    ingress: {
+        domains: { "example.com": {} },
+        tls: { clusterIssuer: "letsencrypt" },
+        ingressClassName: "contour",
+    },
     projectNamespaces: ["imaging", "radiology"],
     runConfig: seedRunConfig,
 };
@@ -64,32 +87,56 @@ describe("AirflowDeployment", () => {
     test("registers the keys, the DAG claim, RBAC per project namespace, the run configuration, the release and the ingress", async () => {
         const result = await deploy(production);
         // Registration order follows Output resolution, so the set of children is compared sorted.
-        expect(result.registrations.map((r) => [r.type, r.name]).sort()).toEqual([
-            ["pipeline-platform:airflow:AirflowDeployment", "airflow"],
-            ["random:index/randomBytes:RandomBytes", "airflow-fernet-key-bytes"],
-            ["kubernetes:core/v1:Secret", "airflow-fernet-key"],
-            ["random:index/randomBytes:RandomBytes", "airflow-webserver-secret-key-bytes"],
-            ["kubernetes:core/v1:Secret", "airflow-webserver-secret-key"],
-            ["random:index/randomBytes:RandomBytes", "airflow-api-secret-key-bytes"],
-            ["kubernetes:core/v1:Secret", "airflow-api-secret-key"],
-            ["random:index/randomBytes:RandomBytes", "airflow-jwt-secret-bytes"],
-            ["kubernetes:core/v1:Secret", "airflow-jwt-secret"],
-            ["kubernetes:core/v1:PersistentVolumeClaim", "airflow-dags"],
-            ["kubernetes:rbac.authorization.k8s.io/v1:Role", "airflow-pod-launcher-imaging"],
-            ["kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", "airflow-pod-launcher-imaging"],
-            ["kubernetes:rbac.authorization.k8s.io/v1:Role", "airflow-pod-launcher-radiology"],
-            ["kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", "airflow-pod-launcher-radiology"],
-            ["kubernetes:core/v1:ConfigMap", "airflow-pod-templates"],
-            ["kubernetes:core/v1:ConfigMap", "airflow-run-config"],
-            ["kubernetes:helm.sh/v3:Release", "airflow-release"],
-            ["pipeline-platform:ingress:PipelineIngress", "airflow-ingress"],
-            ["kubernetes:apiextensions.k8s.io/v1:CustomResource", "airflow-ingress-certificate"],
-            ["kubernetes:apiextensions.k8s.io/v1:CustomResource", "airflow-ingress-proxy"],
-        ].map(([type, name]) => [type.replace("apiextensions.k8s.io/v1:CustomResource", name.endsWith("certificate") ? "cert-manager.io/v1:Certificate" : "projectcontour.io/v1:HTTPProxy"), name]).sort());
+        expect(result.registrations.map((r) => [r.type, r.name]).sort()).toEqual(
+            [
+                ["pipeline-platform:airflow:AirflowDeployment", "airflow"],
+                ["random:index/randomBytes:RandomBytes", "airflow-fernet-key-bytes"],
+                ["kubernetes:core/v1:Secret", "airflow-fernet-key"],
+                ["random:index/randomBytes:RandomBytes", "airflow-webserver-secret-key-bytes"],
+                ["kubernetes:core/v1:Secret", "airflow-webserver-secret-key"],
+                ["random:index/randomBytes:RandomBytes", "airflow-api-secret-key-bytes"],
+                ["kubernetes:core/v1:Secret", "airflow-api-secret-key"],
+                ["random:index/randomBytes:RandomBytes", "airflow-jwt-secret-bytes"],
+                ["kubernetes:core/v1:Secret", "airflow-jwt-secret"],
+                ["kubernetes:core/v1:PersistentVolumeClaim", "airflow-dags"],
+                ["kubernetes:rbac.authorization.k8s.io/v1:Role", "airflow-pod-launcher-imaging"],
+                [
+                    "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
+                    "airflow-pod-launcher-imaging",
+                ],
+                ["kubernetes:rbac.authorization.k8s.io/v1:Role", "airflow-pod-launcher-radiology"],
+                [
+                    "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
+                    "airflow-pod-launcher-radiology",
+                ],
+                ["kubernetes:core/v1:ConfigMap", "airflow-pod-templates"],
+                ["kubernetes:core/v1:ConfigMap", "airflow-run-config"],
+                ["kubernetes:helm.sh/v3:Release", "airflow-release"],
+                ["pipeline-platform:ingress:PipelineIngress", "airflow-ingress"],
+                [
+                    "kubernetes:apiextensions.k8s.io/v1:CustomResource",
+                    "airflow-ingress-certificate",
+                ],
+                ["kubernetes:apiextensions.k8s.io/v1:CustomResource", "airflow-ingress-proxy"],
+            ]
+                .map(([type, name]) => [
+                    type.replace(
+                        "apiextensions.k8s.io/v1:CustomResource",
+                        name.endsWith("certificate")
+                            ? "cert-manager.io/v1:Certificate"
+                            : "projectcontour.io/v1:HTTPProxy",
+                    ),
+                    name,
+                ])
+                .sort(),
+        );
         const component = byName(result.registrations, "airflow");
         const ingress = byName(result.registrations, "airflow-ingress");
         for (const child of result.registrations.filter((r) => r !== component)) {
-            expect([child.name, child.parent]).toEqual([child.name, child.name.startsWith("airflow-ingress-") ? ingress.urn : component.urn]);
+            expect([child.name, child.parent]).toEqual([
+                child.name,
+                child.name.startsWith("airflow-ingress-") ? ingress.urn : component.urn,
+            ]);
         }
         expect(result.outputs).toEqual({
             releaseName: "airflow",
@@ -103,12 +150,44 @@ describe("AirflowDeployment", () => {
 
     test("owns four generated keys in Secrets; the fernet key is URL-safe base64 of 32 bytes", async () => {
         const result = await deploy(production);
-        const secrets = ["airflow-fernet-key", "airflow-webserver-secret-key", "airflow-api-secret-key", "airflow-jwt-secret"].map((n) => byName(result.registrations.filter((r) => r.type === "kubernetes:core/v1:Secret"), n));
-        expect(secrets.map((s) => [s.inputs.metadata, s.inputs.type, Object.keys(s.inputs.stringData)])).toEqual([
-            [{ name: "airflow-fernet-key", namespace: "airflow", labels }, "Opaque", ["fernet-key"]],
-            [{ name: "airflow-webserver-secret-key", namespace: "airflow", labels }, "Opaque", ["webserver-secret-key"]],
-            [{ name: "airflow-api-secret-key", namespace: "airflow", labels }, "Opaque", ["api-secret-key"]],
-            [{ name: "airflow-jwt-secret", namespace: "airflow", labels }, "Opaque", ["jwt-secret"]],
+        const secrets = [
+            "airflow-fernet-key",
+            "airflow-webserver-secret-key",
+            "airflow-api-secret-key",
+            "airflow-jwt-secret",
+        ].map((n) =>
+            byName(
+                result.registrations.filter((r) => r.type === "kubernetes:core/v1:Secret"),
+                n,
+            ),
+        );
+        expect(
+            secrets.map((s) => [
+                s.inputs.metadata,
+                s.inputs.type,
+                Object.keys(s.inputs.stringData),
+            ]),
+        ).toEqual([
+            [
+                { name: "airflow-fernet-key", namespace: "airflow", labels },
+                "Opaque",
+                ["fernet-key"],
+            ],
+            [
+                { name: "airflow-webserver-secret-key", namespace: "airflow", labels },
+                "Opaque",
+                ["webserver-secret-key"],
+            ],
+            [
+                { name: "airflow-api-secret-key", namespace: "airflow", labels },
+                "Opaque",
+                ["api-secret-key"],
+            ],
+            [
+                { name: "airflow-jwt-secret", namespace: "airflow", labels },
+                "Opaque",
+                ["jwt-secret"],
+            ],
         ]);
         for (const secret of secrets) {
             const [key] = Object.keys(secret.inputs.stringData);
@@ -120,16 +199,28 @@ describe("AirflowDeployment", () => {
         for (const secret of secrets.slice(1)) {
             expect(Object.values(secret.inputs.stringData)[0]).toMatch(/^[0-9a-f]{64}$/);
         }
-        const bytes = result.registrations.filter((r) => r.type === "random:index/randomBytes:RandomBytes");
-        expect(bytes.map((b) => b.inputs)).toEqual([{ length: 32 }, { length: 32 }, { length: 32 }, { length: 32 }]);
+        const bytes = result.registrations.filter(
+            (r) => r.type === "random:index/randomBytes:RandomBytes",
+        );
+        expect(bytes.map((b) => b.inputs)).toEqual([
+            { length: 32 },
+            { length: 32 },
+            { length: 32 },
+            { length: 32 },
+        ]);
     });
 
     test("keeps the generated keys and every input identical across two evaluations", async () => {
         const first = await deploy(production);
         const second = await deploy(production);
-        const inputs = (result: typeof first) => result.registrations.map((r) => [r.type, r.name, r.inputs]).sort((a, b) => `${a[0]}/${a[1]}`.localeCompare(`${b[0]}/${b[1]}`));
+        const inputs = (result: typeof first) =>
+            result.registrations
+                .map((r) => [r.type, r.name, r.inputs])
+                .sort((a, b) => `${a[0]}/${a[1]}`.localeCompare(`${b[0]}/${b[1]}`));
         expect(inputs(second)).toEqual(inputs(first));
-        expect(byName(second.registrations, "airflow-fernet-key").inputs.stringData).toEqual(byName(first.registrations, "airflow-fernet-key").inputs.stringData);
+        expect(byName(second.registrations, "airflow-fernet-key").inputs.stringData).toEqual(
+            byName(first.registrations, "airflow-fernet-key").inputs.stringData,
+        );
     });
 
     test("creates the DAG claim, ReadWriteMany by default, mounted through dags.persistence.existingClaim", async () => {
@@ -140,31 +231,59 @@ describe("AirflowDeployment", () => {
             metadata: { name: "airflow-dags", namespace: "airflow", labels },
             spec: { accessModes: ["ReadWriteMany"], resources: { requests: { storage: "1Gi" } } },
         });
-        expect(byName(result.registrations, "airflow-release").inputs.values.dags).toEqual({ persistence: { enabled: true, existingClaim: "airflow-dags" } });
+        expect(byName(result.registrations, "airflow-release").inputs.values.dags).toEqual({
+            persistence: { enabled: true, existingClaim: "airflow-dags" },
+        });
         const sized = await deploy(production);
-        expect(byName(sized.registrations, "airflow-dags").inputs.spec).toEqual({ accessModes: ["ReadWriteMany"], resources: { requests: { storage: "5Gi" } }, storageClassName: "efs-sc" });
+        expect(byName(sized.registrations, "airflow-dags").inputs.spec).toEqual({
+            accessModes: ["ReadWriteMany"],
+            resources: { requests: { storage: "5Gi" } },
+            storageClassName: "efs-sc",
+        });
     });
 
     test("grants the worker and scheduler exactly the pod-launcher rules in each project namespace", async () => {
         const result = await deploy(production);
         for (const ns of ["imaging", "radiology"]) {
-            expect(byName(result.registrations.filter((r) => r.type.endsWith(":Role")), `airflow-pod-launcher-${ns}`).inputs).toEqual({
+            expect(
+                byName(
+                    result.registrations.filter((r) => r.type.endsWith(":Role")),
+                    `airflow-pod-launcher-${ns}`,
+                ).inputs,
+            ).toEqual({
                 apiVersion: "rbac.authorization.k8s.io/v1",
                 kind: "Role",
                 metadata: { name: "airflow-pod-launcher", namespace: ns, labels },
                 rules: [
-                    { apiGroups: [""], resources: ["pods"], verbs: ["create", "get", "list", "watch", "delete", "patch"] },
+                    {
+                        apiGroups: [""],
+                        resources: ["pods"],
+                        verbs: ["create", "get", "list", "watch", "delete", "patch"],
+                    },
                     { apiGroups: [""], resources: ["pods/log"], verbs: ["get", "list"] },
                     { apiGroups: [""], resources: ["pods/exec"], verbs: ["create", "get"] },
                     { apiGroups: [""], resources: ["events"], verbs: ["get", "list", "watch"] },
-                    { apiGroups: [""], resources: ["persistentvolumeclaims"], verbs: ["create", "get", "list", "delete"] },
+                    {
+                        apiGroups: [""],
+                        resources: ["persistentvolumeclaims"],
+                        verbs: ["create", "get", "list", "delete"],
+                    },
                 ],
             });
-            expect(byName(result.registrations.filter((r) => r.type.endsWith(":RoleBinding")), `airflow-pod-launcher-${ns}`).inputs).toEqual({
+            expect(
+                byName(
+                    result.registrations.filter((r) => r.type.endsWith(":RoleBinding")),
+                    `airflow-pod-launcher-${ns}`,
+                ).inputs,
+            ).toEqual({
                 apiVersion: "rbac.authorization.k8s.io/v1",
                 kind: "RoleBinding",
                 metadata: { name: "airflow-pod-launcher", namespace: ns, labels },
-                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "airflow-pod-launcher" },
+                roleRef: {
+                    apiGroup: "rbac.authorization.k8s.io",
+                    kind: "Role",
+                    name: "airflow-pod-launcher",
+                },
                 subjects: [
                     { kind: "ServiceAccount", name: "airflow-worker", namespace: "airflow" },
                     { kind: "ServiceAccount", name: "airflow-scheduler", namespace: "airflow" },
@@ -181,7 +300,9 @@ describe("AirflowDeployment", () => {
             metadata: { name: "airflow-pod-templates", namespace: "airflow", labels },
             data: podTemplateFiles(seedRunConfig),
         });
-        expect(Object.keys(byName(result.registrations, "airflow-pod-templates").inputs.data)).toEqual(["__default__.yaml", "huge_machines.yaml"]);
+        expect(
+            Object.keys(byName(result.registrations, "airflow-pod-templates").inputs.data),
+        ).toEqual(["__default__.yaml", "huge_machines.yaml"]);
         expect(byName(result.registrations, "airflow-run-config").inputs).toEqual({
             apiVersion: "v1",
             kind: "ConfigMap",
@@ -210,15 +331,25 @@ describe("AirflowDeployment", () => {
                 { name: "kedro-run-config", configMap: { name: "airflow-run-config" } },
             ],
             extraVolumeMounts: [
-                { name: "kedro-pod-templates", mountPath: "/opt/airflow/kedro/pod-templates", readOnly: true },
-                { name: "kedro-run-config", mountPath: "/opt/airflow/kedro/run-config", readOnly: true },
+                {
+                    name: "kedro-pod-templates",
+                    mountPath: "/opt/airflow/kedro/pod-templates",
+                    readOnly: true,
+                },
+                {
+                    name: "kedro-run-config",
+                    mountPath: "/opt/airflow/kedro/run-config",
+                    readOnly: true,
+                },
             ],
         };
         expect(values).toEqual({
             executor: "KubernetesExecutor",
             airflowVersion: "3.0.5",
             defaultAirflowTag: "3.0.5",
-            images: { airflow: { repository: "registry.example.com/platform/airflow", tag: "3.0.5-1" } },
+            images: {
+                airflow: { repository: "registry.example.com/platform/airflow", tag: "3.0.5-1" },
+            },
             registry: { secretName: "airflow-registry" },
             fernetKeySecretName: "airflow-fernet-key",
             webserverSecretKeySecretName: "airflow-webserver-secret-key",
@@ -235,22 +366,62 @@ describe("AirflowDeployment", () => {
             scheduler: { serviceAccount: { name: "airflow-scheduler" }, ...mounts },
             dagProcessor: mounts,
             config: {
-                logging: { remote_logging: "True", remote_base_log_folder: "s3://pipeline-logs/airflow/logs", remote_log_conn_id: "s3_logs" },
-                kubernetes_executor: { multi_namespace_mode: "True", multi_namespace_mode_namespace_list: "airflow,imaging,radiology" },
+                logging: {
+                    remote_logging: "True",
+                    remote_base_log_folder: "s3://pipeline-logs/airflow/logs",
+                    remote_log_conn_id: "s3_logs",
+                },
+                kubernetes_executor: {
+                    multi_namespace_mode: "True",
+                    multi_namespace_mode_namespace_list: "airflow,imaging,radiology",
+                },
             },
             extraEnvFrom: "- secretRef:\n    name: airflow-s3-logs\n",
         });
         // The release waits for its Secrets, the DAG claim, the ConfigMaps and the RoleBindings (which wait for their Roles).
-        const waitedFor = result.registrations.filter((r) => r.type.startsWith("kubernetes:") && !r.type.endsWith(":Role") && r.name !== "airflow-release" && !r.name.startsWith("airflow-ingress"));
+        const waitedFor = result.registrations.filter(
+            (r) =>
+                r.type.startsWith("kubernetes:") &&
+                !r.type.endsWith(":Role") &&
+                r.name !== "airflow-release" &&
+                !r.name.startsWith("airflow-ingress"),
+        );
         expect(release.dependencies).toEqual(waitedFor.map((r) => r.urn).sort());
         expect(waitedFor).toHaveLength(9);
     });
 
     test.each<[string, AirflowDeploymentArgs]>([
         ["production", production],
-        ["development: bundled database, Celery, nothing optional", { namespace: "dev", executor: "CeleryExecutor", database: { bundled: true }, projectNamespaces: [] }],
-        ["LocalExecutor with a run configuration and no volume", { namespace: "airflow", executor: "LocalExecutor", database: { bundled: true }, projectNamespaces: ["imaging"], runConfig: { volume: { disabled: true } } }],
-        ["values merged last", { ...production, values: { scheduler: { replicas: 2 }, config: { core: { parallelism: 64 } }, workers: { resources: { requests: { cpu: "500m" } } } } }],
+        [
+            "development: bundled database, Celery, nothing optional",
+            {
+                namespace: "dev",
+                executor: "CeleryExecutor",
+                database: { bundled: true },
+                projectNamespaces: [],
+            },
+        ],
+        [
+            "LocalExecutor with a run configuration and no volume",
+            {
+                namespace: "airflow",
+                executor: "LocalExecutor",
+                database: { bundled: true },
+                projectNamespaces: ["imaging"],
+                runConfig: { volume: { disabled: true } },
+            },
+        ],
+        [
+            "values merged last",
+            {
+                ...production,
+                values: {
+                    scheduler: { replicas: 2 },
+                    config: { core: { parallelism: 64 } },
+                    workers: { resources: { requests: { cpu: "500m" } } },
+                },
+            },
+        ],
     ])("computes Helm values that validate against the chart's schema: %s", async (_case, args) => {
         const result = await deploy(args);
         expectValidChartValues(byName(result.registrations, "airflow-release").inputs.values);
@@ -258,9 +429,23 @@ describe("AirflowDeployment", () => {
     });
 
     test("a development deployment: bundled database, no ingress, the in-cluster web URL", async () => {
-        const result = await deploy({ namespace: "dev", executor: "CeleryExecutor", database: { bundled: true }, projectNamespaces: [] }, "platform");
+        const result = await deploy(
+            {
+                namespace: "dev",
+                executor: "CeleryExecutor",
+                database: { bundled: true },
+                projectNamespaces: [],
+            },
+            "platform",
+        );
         const values = byName(result.registrations, "platform-release").inputs.values;
-        expect([values.executor, values.postgresql, values.data, values.config, values.registry]).toEqual(["CeleryExecutor", { enabled: true }, undefined, undefined, undefined]);
+        expect([
+            values.executor,
+            values.postgresql,
+            values.data,
+            values.config,
+            values.registry,
+        ]).toEqual(["CeleryExecutor", { enabled: true }, undefined, undefined, undefined]);
         expect(values.workers).toEqual({ serviceAccount: { name: "platform-airflow-worker" } });
         expect(result.outputs).toEqual({
             releaseName: "platform",
@@ -272,10 +457,26 @@ describe("AirflowDeployment", () => {
     });
 
     test("merges values last: objects key by key, everything else replaced", async () => {
-        const result = await deploy({ ...production, values: { scheduler: { replicas: 2 }, config: { logging: { logging_level: "DEBUG" } }, executor: "CeleryExecutor" } });
+        const result = await deploy({
+            ...production,
+            values: {
+                scheduler: { replicas: 2 },
+                config: { logging: { logging_level: "DEBUG" } },
+                executor: "CeleryExecutor",
+            },
+        });
         const values = byName(result.registrations, "airflow-release").inputs.values;
-        expect(values.scheduler).toEqual({ ...values.scheduler, replicas: 2, serviceAccount: { name: "airflow-scheduler" } });
-        expect(values.config.logging).toEqual({ remote_logging: "True", remote_base_log_folder: "s3://pipeline-logs/airflow/logs", remote_log_conn_id: "s3_logs", logging_level: "DEBUG" });
+        expect(values.scheduler).toEqual({
+            ...values.scheduler,
+            replicas: 2,
+            serviceAccount: { name: "airflow-scheduler" },
+        });
+        expect(values.config.logging).toEqual({
+            remote_logging: "True",
+            remote_base_log_folder: "s3://pipeline-logs/airflow/logs",
+            remote_log_conn_id: "s3_logs",
+            logging_level: "DEBUG",
+        });
         expect(values.executor).toBe("CeleryExecutor");
     });
 
@@ -287,12 +488,19 @@ describe("AirflowDeployment", () => {
                 airflowConnectionId: pulumi.output("koalja_s3"),
                 airflowStorage: pulumi.output("archive"),
             };
-            const airflow = new AirflowDeployment("airflow", { ...production, logs: remoteLogsFromStorage(storage, { prefix: "logs" }) });
+            const airflow = new AirflowDeployment("airflow", {
+                ...production,
+                logs: remoteLogsFromStorage(storage, { prefix: "logs" }),
+            });
             return { name: airflow.releaseName };
         });
         const values = byName(result.registrations, "airflow-release").inputs.values;
         expect([values.config.logging, values.extraEnvFrom]).toEqual([
-            { remote_logging: "True", remote_base_log_folder: "s3://koalja-archive/logs", remote_log_conn_id: "koalja_s3" },
+            {
+                remote_logging: "True",
+                remote_base_log_folder: "s3://koalja-archive/logs",
+                remote_log_conn_id: "koalja_s3",
+            },
             "- secretRef:\n    name: koalja-airflow-connection\n",
         ]);
         expectValidChartValues(values);
@@ -304,22 +512,31 @@ describe("AirflowDeployment", () => {
             const airflow = new AirflowDeployment("airflow", {
                 ...production,
                 database: { external: { secretName: pulumi.output("airflow-database") } },
-                logs: { ...production.logs!, connectionSecretName: pulumi.secret("airflow-s3-logs") },
+                logs: {
+                    ...production.logs!,
+                    connectionSecretName: pulumi.secret("airflow-s3-logs"),
+                },
             });
             return { name: airflow.releaseName, sentinel: pulumi.secret(sentinel) };
         });
         const text = JSON.stringify(byName(result.registrations, "airflow-release").inputs.values);
-        const keys = result.registrations.filter((r) => r.type === "kubernetes:core/v1:Secret").map((s) => Object.values(s.inputs.stringData)[0] as string);
+        const keys = result.registrations
+            .filter((r) => r.type === "kubernetes:core/v1:Secret")
+            .map((s) => Object.values(s.inputs.stringData)[0] as string);
         expect(keys).toHaveLength(4);
         for (const credential of [...keys, sentinel]) {
             expect(text).not.toContain(credential);
         }
-        expect(text).not.toMatch(/fernetKey"|webserverSecretKey"|apiSecretKey"|jwtSecret"|"pass"|password/);
+        expect(text).not.toMatch(
+            /fernetKey"|webserverSecretKey"|apiSecretKey"|jwtSecret"|"pass"|password/,
+        );
     });
 });
 
 describe("AirflowDeployment bad input", () => {
-    async function rejection(args: AirflowDeploymentArgs): Promise<{ error: pulumi.InputPropertyError; created: string[] }> {
+    async function rejection(
+        args: AirflowDeploymentArgs,
+    ): Promise<{ error: pulumi.InputPropertyError; created: string[] }> {
         const failure = await deploy(args).then(
             () => undefined,
             (err) => err,
@@ -329,43 +546,217 @@ describe("AirflowDeployment bad input", () => {
         if (!pulumi.InputPropertyError.isInstance(error)) {
             throw failure;
         }
-        return { error, created: (failure as ProgramError).registrations.filter((r) => r.custom).map((r) => r.name) };
+        return {
+            error,
+            created: (failure as ProgramError).registrations
+                .filter((r) => r.custom)
+                .map((r) => r.name),
+        };
     }
 
     test.each<[string, Partial<AirflowDeploymentArgs>, string, RegExp]>([
-        ["an unknown executor", { executor: "SequentialExecutor" as "LocalExecutor" }, "executor", /got "SequentialExecutor"; expected KubernetesExecutor, CeleryExecutor, LocalExecutor/],
-        ["external and bundled database together", { database: { external: { secretName: "db" }, bundled: true } }, "database", /exactly one of database.external \(production\) and database.bundled/],
+        [
+            "an unknown executor",
+            { executor: "SequentialExecutor" as "LocalExecutor" },
+            "executor",
+            /got "SequentialExecutor"; expected KubernetesExecutor, CeleryExecutor, LocalExecutor/,
+        ],
+        [
+            "external and bundled database together",
+            { database: { external: { secretName: "db" }, bundled: true } },
+            "database",
+            /exactly one of database.external \(production\) and database.bundled/,
+        ],
         ["no database", { database: {} }, "database", /exactly one of database.external/],
-        ["a chart value path the schema does not know", { values: { dags: { persistence: { bogus: true } } } }, "values.dags.persistence.bogus", /is not a value of the Airflow chart/],
-        ["a top-level value the chart does not know", { values: { bogus: 1 } }, "values.bogus", /is not a value of the Airflow chart/],
-        ["a chart value of the wrong type", { values: { scheduler: { replicas: "two" } } }, "values.scheduler.replicas", /must be integer/],
-        ["a chart value outside its enum", { values: { images: { airflow: { pullPolicy: "Sometimes" } } } }, "values.images.airflow.pullPolicy", /must be equal to one of the allowed values: \["Always","Never","IfNotPresent"\]/],
-        ["a fernet key in values", { values: { fernetKey: "x" } }, "values.fernetKey", /no credential in plain Helm values; use the component generates the fernet key and passes fernetKeySecretName/],
-        ["a webserver secret key in values", { values: { webserverSecretKey: "x" } }, "values.webserverSecretKey", /webserverSecretKeySecretName/],
-        ["an API secret key in values", { values: { apiSecretKey: "x" } }, "values.apiSecretKey", /apiSecretKeySecretName/],
-        ["a JWT secret in values", { values: { jwtSecret: "x" } }, "values.jwtSecret", /jwtSecretName/],
-        ["a database password in values", { values: { data: { metadataConnection: { pass: "x" } } } }, "values.data.metadataConnection.pass", /database: \{ external: \{ secretName \} \}/],
-        ["a registry password in values", { values: { registry: { connection: { pass: "x" } } } }, "values.registry.connection.pass", /imagePullSecrets/],
-        ["a Redis password in values", { values: { redis: { password: "x" } } }, "values.redis.password", /redis.passwordSecretName/],
-        ["a default user password in values", { values: { webserver: { defaultUser: { password: "x" } } } }, "values.webserver.defaultUser.password", /airflow users create/],
-        ["a credential in airflow.cfg values", { values: { config: { database: { sql_alchemy_conn: "postgresql://u:p@db/airflow" } } } }, "values.config.database.sql_alchemy_conn", /values.secret: \[\{ envName: "AIRFLOW__<SECTION>__<KEY>"/],
-        ["a credential in a plain environment variable", { values: { env: [{ name: "AWS_SECRET_ACCESS_KEY", value: "x" }] } }, "values.env[0].value", /envName: "AWS_SECRET_ACCESS_KEY"/],
-        ["a namespace that is not a DNS label", { namespace: "Airflow" }, "namespace", /got "Airflow"; expected a namespace name/],
-        ["a project namespace that is not a DNS label", { projectNamespaces: ["imaging", "Radiology"] }, "projectNamespaces[1]", /got "Radiology"/],
-        ["a project namespace given twice", { projectNamespaces: ["imaging", "imaging"] }, "projectNamespaces[1]", /each project namespace once/],
-        ["an Airflow image with a protocol", { airflowImage: { repository: "https://registry.example.com/airflow", tag: "3.0.5" } }, "airflowImage", /without a protocol/],
-        ["an Airflow image tagged latest", { airflowImage: { repository: "registry.example.com/airflow", tag: "latest" } }, "airflowImage.tag", /an immutable version tag/],
-        ["two image pull secrets", { imagePullSecrets: ["a", "b"] }, "imagePullSecrets", /at most one Secret/],
-        ["a DAG volume size that does not parse", { dags: { size: "1 Gi" } }, "dags.size", /got "1 Gi"; expected a storage quantity/],
+        [
+            "a chart value path the schema does not know",
+            { values: { dags: { persistence: { bogus: true } } } },
+            "values.dags.persistence.bogus",
+            /is not a value of the Airflow chart/,
+        ],
+        [
+            "a top-level value the chart does not know",
+            { values: { bogus: 1 } },
+            "values.bogus",
+            /is not a value of the Airflow chart/,
+        ],
+        [
+            "a chart value of the wrong type",
+            { values: { scheduler: { replicas: "two" } } },
+            "values.scheduler.replicas",
+            /must be integer/,
+        ],
+        [
+            "a chart value outside its enum",
+            { values: { images: { airflow: { pullPolicy: "Sometimes" } } } },
+            "values.images.airflow.pullPolicy",
+            /must be equal to one of the allowed values: \["Always","Never","IfNotPresent"\]/,
+        ],
+        [
+            "a fernet key in values",
+            { values: { fernetKey: "x" } },
+            "values.fernetKey",
+            /no credential in plain Helm values; use the component generates the fernet key and passes fernetKeySecretName/,
+        ],
+        [
+            "a webserver secret key in values",
+            { values: { webserverSecretKey: "x" } },
+            "values.webserverSecretKey",
+            /webserverSecretKeySecretName/,
+        ],
+        [
+            "an API secret key in values",
+            { values: { apiSecretKey: "x" } },
+            "values.apiSecretKey",
+            /apiSecretKeySecretName/,
+        ],
+        [
+            "a JWT secret in values",
+            { values: { jwtSecret: "x" } },
+            "values.jwtSecret",
+            /jwtSecretName/,
+        ],
+        [
+            "a database password in values",
+            { values: { data: { metadataConnection: { pass: "x" } } } },
+            "values.data.metadataConnection.pass",
+            /database: \{ external: \{ secretName \} \}/,
+        ],
+        [
+            "a registry password in values",
+            { values: { registry: { connection: { pass: "x" } } } },
+            "values.registry.connection.pass",
+            /imagePullSecrets/,
+        ],
+        [
+            "a Redis password in values",
+            { values: { redis: { password: "x" } } },
+            "values.redis.password",
+            /redis.passwordSecretName/,
+        ],
+        [
+            "a default user password in values",
+            { values: { webserver: { defaultUser: { password: "x" } } } },
+            "values.webserver.defaultUser.password",
+            /airflow users create/,
+        ],
+        [
+            "a credential in airflow.cfg values",
+            {
+                values: {
+                    config: { database: { sql_alchemy_conn: "postgresql://u:p@db/airflow" } },
+                },
+            },
+            "values.config.database.sql_alchemy_conn",
+            /values.secret: \[\{ envName: "AIRFLOW__<SECTION>__<KEY>"/,
+        ],
+        [
+            "a credential in a plain environment variable",
+            { values: { env: [{ name: "AWS_SECRET_ACCESS_KEY", value: "x" }] } },
+            "values.env[0].value",
+            /envName: "AWS_SECRET_ACCESS_KEY"/,
+        ],
+        [
+            "a namespace that is not a DNS label",
+            { namespace: "Airflow" },
+            "namespace",
+            /got "Airflow"; expected a namespace name/,
+        ],
+        [
+            "a project namespace that is not a DNS label",
+            { projectNamespaces: ["imaging", "Radiology"] },
+            "projectNamespaces[1]",
+            /got "Radiology"/,
+        ],
+        [
+            "a project namespace given twice",
+            { projectNamespaces: ["imaging", "imaging"] },
+            "projectNamespaces[1]",
+            /each project namespace once/,
+        ],
+        [
+            "an Airflow image with a protocol",
+            { airflowImage: { repository: "https://registry.example.com/airflow", tag: "3.0.5" } },
+            "airflowImage",
+            /without a protocol/,
+        ],
+        [
+            "an Airflow image tagged latest",
+            { airflowImage: { repository: "registry.example.com/airflow", tag: "latest" } },
+            "airflowImage.tag",
+            /an immutable version tag/,
+        ],
+        [
+            "two image pull secrets",
+            { imagePullSecrets: ["a", "b"] },
+            "imagePullSecrets",
+            /at most one Secret/,
+        ],
+        [
+            "a DAG volume size that does not parse",
+            { dags: { size: "1 Gi" } },
+            "dags.size",
+            /got "1 Gi"; expected a storage quantity/,
+        ],
         ["a negative DAG volume size", { dags: { size: "-1" } }, "dags.size", /got "-1"/],
-        ["an unknown DAG access mode", { dags: { accessModes: ["ReadWriteAll" as "ReadWriteMany"] } }, "dags.accessModes", /one or more of ReadWriteOnce/],
-        ["a release name longer than Helm allows", { releaseName: "a".repeat(54) }, "releaseName", /at most 53 characters/],
-        ["a connection id with a space", { logs: { ...production.logs!, connectionId: "s3 logs" } }, "logs.connectionId", /an Airflow connection id/],
-        ["a run configuration quantity that does not parse", { runConfig: { resources: { __default__: { requests: { memory: "1 Gi" } } } } }, "runConfig.resources.__default__.requests.memory", /got "1 Gi"/],
-        ["a run configuration toleration with an unknown effect", { runConfig: { resources: { huge_machines: { tolerations: [{ key: "a", value: "b", effect: "Always" as "NoSchedule" }] } } } }, "runConfig.resources.huge_machines.tolerations[0].effect", /NoSchedule, PreferNoSchedule, NoExecute/],
-        ["a run configuration secret key without deployTarget", { runConfig: { secrets: [{ secret: "s", key: "k" }] } }, "runConfig.secrets[0].deployTarget", /environment variable/],
-        ["a run configuration profile that cannot be a ConfigMap key", { runConfig: { resources: { "huge machines": {} } } }, 'runConfig.resources["huge machines"]', /ConfigMap key/],
-        ["an ingress domain config without a default", { ingress: { domains: { "example.com": { selector: { env: "prod" } } } } }, "ingress.domains", /default/],
+        [
+            "an unknown DAG access mode",
+            { dags: { accessModes: ["ReadWriteAll" as "ReadWriteMany"] } },
+            "dags.accessModes",
+            /one or more of ReadWriteOnce/,
+        ],
+        [
+            "a release name longer than Helm allows",
+            { releaseName: "a".repeat(54) },
+            "releaseName",
+            /at most 53 characters/,
+        ],
+        [
+            "a connection id with a space",
+            { logs: { ...production.logs!, connectionId: "s3 logs" } },
+            "logs.connectionId",
+            /an Airflow connection id/,
+        ],
+        [
+            "a run configuration quantity that does not parse",
+            { runConfig: { resources: { __default__: { requests: { memory: "1 Gi" } } } } },
+            "runConfig.resources.__default__.requests.memory",
+            /got "1 Gi"/,
+        ],
+        [
+            "a run configuration toleration with an unknown effect",
+            {
+                runConfig: {
+                    resources: {
+                        huge_machines: {
+                            tolerations: [
+                                { key: "a", value: "b", effect: "Always" as "NoSchedule" },
+                            ],
+                        },
+                    },
+                },
+            },
+            "runConfig.resources.huge_machines.tolerations[0].effect",
+            /NoSchedule, PreferNoSchedule, NoExecute/,
+        ],
+        [
+            "a run configuration secret key without deployTarget",
+            { runConfig: { secrets: [{ secret: "s", key: "k" }] } },
+            "runConfig.secrets[0].deployTarget",
+            /environment variable/,
+        ],
+        [
+            "a run configuration profile that cannot be a ConfigMap key",
+            { runConfig: { resources: { "huge machines": {} } } },
+            'runConfig.resources["huge machines"]',
+            /ConfigMap key/,
+        ],
+        [
+            "an ingress domain config without a default",
+            { ingress: { domains: { "example.com": { selector: { env: "prod" } } } } },
+            "ingress.domains",
+            /default/,
+        ],
     ])("rejects %s, creating nothing", async (_case, override, propertyPath, reason) => {
         const { error, created } = await rejection({ ...production, ...override });
         expect(error.propertyPath).toBe(propertyPath);
@@ -374,7 +765,10 @@ describe("AirflowDeployment bad input", () => {
     });
 
     test("names neither the fernet key nor any credential in the rejection", async () => {
-        const { error } = await rejection({ ...production, values: { fernetKey: "c2VjcmV0LWZlcm5ldC1rZXk=" } });
+        const { error } = await rejection({
+            ...production,
+            values: { fernetKey: "c2VjcmV0LWZlcm5ldC1rZXk=" },
+        });
         expect(error.reason).not.toContain("c2VjcmV0LWZlcm5ldC1rZXk=");
         expect(error.reason).toContain("a credential (not shown)");
     });

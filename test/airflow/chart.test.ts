@@ -8,25 +8,68 @@ const fixtures = path.join(__dirname, "../fixtures/airflow-chart");
 describe("the pinned Airflow chart", () => {
     test("pins chart 1.19.0 from the Apache repository and Airflow 3.0.5, the version its schema defaults to", () => {
         const schema = JSON.parse(readFileSync(path.join(fixtures, "values.schema.json"), "utf8"));
-        expect(AIRFLOW_CHART).toEqual({ repo: "https://airflow.apache.org", chart: "airflow", version: "1.19.0" });
-        expect([schema.properties.airflowVersion.default, schema.properties.defaultAirflowTag.default]).toEqual([AIRFLOW_VERSION, AIRFLOW_VERSION]);
+        expect(AIRFLOW_CHART).toEqual({
+            repo: "https://airflow.apache.org",
+            chart: "airflow",
+            version: "1.19.0",
+        });
+        expect([
+            schema.properties.airflowVersion.default,
+            schema.properties.defaultAirflowTag.default,
+        ]).toEqual([AIRFLOW_VERSION, AIRFLOW_VERSION]);
     });
 
     test("the component ships the same schema as the test fixture", () => {
-        const shipped = readFileSync(path.join(__dirname, "../../components/airflow/chart-values.schema.json"));
+        const shipped = readFileSync(
+            path.join(__dirname, "../../components/airflow/chart-values.schema.json"),
+        );
         expect(shipped.equals(readFileSync(path.join(fixtures, "values.schema.json")))).toBe(true);
     });
 
     test("the chart's own values.yaml validates", () => {
-        expect(chartValuesProblems(parse(readFileSync(path.join(fixtures, "values.yaml"), "utf8")))).toEqual([]);
+        expect(
+            chartValuesProblems(parse(readFileSync(path.join(fixtures, "values.yaml"), "utf8"))),
+        ).toEqual([]);
     });
 
     test.each<[string, Record<string, unknown>, Array<{ path: string; message: string }>]>([
-        ["an unknown nested key", { dags: { persistence: { bogus: true } } }, [{ path: "dags.persistence.bogus", message: "is not a value of the Airflow chart" }]],
-        ["an unknown top-level key", { bogus: 1 }, [{ path: "bogus", message: "is not a value of the Airflow chart" }]],
-        ["a wrong type inside an array", { workers: { extraVolumes: [{ name: 3 }] } }, [{ path: "workers.extraVolumes[0].name", message: "must be string" }]],
-        ["a value outside its enum", { dags: { persistence: { accessMode: "ReadWriteAll" } } }, [{ path: "dags.persistence.accessMode", message: 'must be equal to one of the allowed values: ["ReadWriteOnce","ReadOnlyMany","ReadWriteMany"]' }]],
-        ["an executor that is not an executor class name", { executor: "kubernetes" }, [{ path: "executor", message: 'must match pattern "^(([a-zA-Z_][a-zA-Z0-9_]*.)*[A-Z][a-zA-Z0-9]+Executor)(,(([a-zA-Z_][a-zA-Z0-9_]*.)*[A-Z][a-zA-Z0-9]+Executor))*$"' }]],
+        [
+            "an unknown nested key",
+            { dags: { persistence: { bogus: true } } },
+            [{ path: "dags.persistence.bogus", message: "is not a value of the Airflow chart" }],
+        ],
+        [
+            "an unknown top-level key",
+            { bogus: 1 },
+            [{ path: "bogus", message: "is not a value of the Airflow chart" }],
+        ],
+        [
+            "a wrong type inside an array",
+            { workers: { extraVolumes: [{ name: 3 }] } },
+            [{ path: "workers.extraVolumes[0].name", message: "must be string" }],
+        ],
+        [
+            "a value outside its enum",
+            { dags: { persistence: { accessMode: "ReadWriteAll" } } },
+            [
+                {
+                    path: "dags.persistence.accessMode",
+                    message:
+                        'must be equal to one of the allowed values: ["ReadWriteOnce","ReadOnlyMany","ReadWriteMany"]',
+                },
+            ],
+        ],
+        [
+            "an executor that is not an executor class name",
+            { executor: "kubernetes" },
+            [
+                {
+                    path: "executor",
+                    message:
+                        'must match pattern "^(([a-zA-Z_][a-zA-Z0-9_]*.)*[A-Z][a-zA-Z0-9]+Executor)(,(([a-zA-Z_][a-zA-Z0-9_]*.)*[A-Z][a-zA-Z0-9]+Executor))*$"',
+                },
+            ],
+        ],
     ])("reports %s with its path", (_case, values, problems) => {
         expect(chartValuesProblems(values)).toEqual(problems);
     });

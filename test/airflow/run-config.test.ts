@@ -24,7 +24,13 @@ interface ValidationFailure {
 /** The parts of a pod template these tests read. */
 type PodTemplate = {
     metadata: unknown;
-    spec: { nodeSelector?: unknown; tolerations?: unknown; securityContext?: unknown; containers: Array<Record<string, unknown>>; volumes?: unknown };
+    spec: {
+        nodeSelector?: unknown;
+        tolerations?: unknown;
+        securityContext?: unknown;
+        containers: Array<Record<string, unknown>>;
+        volumes?: unknown;
+    };
 };
 
 /** Validates a Pod against the Kubernetes schema (kubernetes-models) and the API server's own rules. */
@@ -35,7 +41,9 @@ async function podProblems(pod: Manifest): Promise<string[]> {
         new Pod(pod).validate();
     } catch (err) {
         const failure = err as ValidationFailure;
-        problems.push(...(failure?.errors ?? [failure]).map((e) => `${e.instancePath ?? ""} ${e.message}`));
+        problems.push(
+            ...(failure?.errors ?? [failure]).map((e) => `${e.instancePath ?? ""} ${e.message}`),
+        );
     }
     problems.push(...apiServerProblems(pod).map(([path, message]) => `${path} ${message}`));
     return problems;
@@ -70,7 +78,10 @@ describe("profile resolution", () => {
         expect(pod.metadata).toEqual({ name: "kedro-task" });
         expect(pod.spec.nodeSelector).toEqual({ big_node_pool: "huge.10x" });
         expect(pod.spec.tolerations).toBeUndefined();
-        expect(pod.spec.containers[0].resources).toEqual({ requests: { cpu: "16", memory: "128Gi" }, limits: { cpu: "32", memory: "256Gi" } });
+        expect(pod.spec.containers[0].resources).toEqual({
+            requests: { cpu: "16", memory: "128Gi" },
+            limits: { cpu: "32", memory: "256Gi" },
+        });
     });
 
     test("__default__ is always produced, first, even without a resources section", () => {
@@ -85,7 +96,11 @@ describe("pod templates", () => {
         expect(parse(podTemplateFiles(seedRunConfig)["__default__.yaml"])).toEqual({
             apiVersion: "v1",
             kind: "Pod",
-            metadata: { name: "kedro-task", labels: { running: "airflow" }, annotations: { "iam.amazonaws.com/role": "airflow" } },
+            metadata: {
+                name: "kedro-task",
+                labels: { running: "airflow" },
+                annotations: { "iam.amazonaws.com/role": "airflow" },
+            },
             spec: {
                 restartPolicy: "Never",
                 serviceAccountName: "airflow",
@@ -93,35 +108,66 @@ describe("pod templates", () => {
                 nodeSelector: { "k8s.io/node_pool_label": "example_value" },
                 tolerations: [
                     { key: "group", value: "data-processing", effect: "NoExecute" },
-                    { key: "group", operator: "Equal", value: "data-processing", effect: "NoSchedule" },
+                    {
+                        key: "group",
+                        operator: "Equal",
+                        value: "data-processing",
+                        effect: "NoSchedule",
+                    },
                 ],
                 securityContext: { seccompProfile: { type: "RuntimeDefault" }, fsGroup: 0 },
                 containers: [
                     {
                         name: "base",
                         imagePullPolicy: "IfNotPresent",
-                        securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
-                        env: [{ name: "SQL_CONN", valueFrom: { secretKeyRef: { name: "airflow-secrets", key: "sql_alchemy_conn" } } }],
-                        resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "1", memory: "1Gi" } },
+                        securityContext: {
+                            allowPrivilegeEscalation: false,
+                            capabilities: { drop: ["ALL"] },
+                        },
+                        env: [
+                            {
+                                name: "SQL_CONN",
+                                valueFrom: {
+                                    secretKeyRef: {
+                                        name: "airflow-secrets",
+                                        key: "sql_alchemy_conn",
+                                    },
+                                },
+                            },
+                        ],
+                        resources: {
+                            requests: { cpu: "1", memory: "1Gi" },
+                            limits: { cpu: "1", memory: "1Gi" },
+                        },
                         volumeMounts: [{ name: "data", mountPath: "/home/kedro/data" }],
                     },
                 ],
-                volumes: [{ name: "data", persistentVolumeClaim: { claimName: DATA_CLAIM_TEMPLATE } }],
+                volumes: [
+                    { name: "data", persistentVolumeClaim: { claimName: DATA_CLAIM_TEMPLATE } },
+                ],
             },
         });
     });
 
     test("keeps every toleration field, tolerationSeconds and Exists included", () => {
-        const pod = podTemplate({
-            resources: {
-                __default__: {
-                    tolerations: [
-                        { key: "spot", operator: "Exists", effect: "NoExecute", tolerationSeconds: 300 },
-                        { operator: "Exists" },
-                    ],
+        const pod = podTemplate(
+            {
+                resources: {
+                    __default__: {
+                        tolerations: [
+                            {
+                                key: "spot",
+                                operator: "Exists",
+                                effect: "NoExecute",
+                                tolerationSeconds: 300,
+                            },
+                            { operator: "Exists" },
+                        ],
+                    },
                 },
             },
-        }, "__default__") as PodTemplate;
+            "__default__",
+        ) as PodTemplate;
         expect(pod.spec.tolerations).toEqual([
             { key: "spot", operator: "Exists", effect: "NoExecute", tolerationSeconds: 300 },
             { operator: "Exists" },
@@ -129,20 +175,39 @@ describe("pod templates", () => {
     });
 
     test("secrets become secretKeyRef env, envFrom for a whole Secret, and read-only volumes at deployTarget", () => {
-        const pod = podTemplate({
-            volume: { disabled: true },
-            secrets: [
-                { deployTarget: "SQL_CONN", secret: "airflow-secrets", key: "sql_alchemy_conn" },
-                { secret: "mlflow-env" },
-                { deployType: "volume", deployTarget: "/var/secrets/gcp", secret: "gcp-key", key: "key.json" },
-                { deployType: "volume", deployTarget: "/var/secrets/all", secret: "bundle" },
-            ],
-        }, "__default__") as PodTemplate;
+        const pod = podTemplate(
+            {
+                volume: { disabled: true },
+                secrets: [
+                    {
+                        deployTarget: "SQL_CONN",
+                        secret: "airflow-secrets",
+                        key: "sql_alchemy_conn",
+                    },
+                    { secret: "mlflow-env" },
+                    {
+                        deployType: "volume",
+                        deployTarget: "/var/secrets/gcp",
+                        secret: "gcp-key",
+                        key: "key.json",
+                    },
+                    { deployType: "volume", deployTarget: "/var/secrets/all", secret: "bundle" },
+                ],
+            },
+            "__default__",
+        ) as PodTemplate;
         expect(pod.spec.containers[0]).toEqual({
             name: "base",
             imagePullPolicy: "IfNotPresent",
             securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
-            env: [{ name: "SQL_CONN", valueFrom: { secretKeyRef: { name: "airflow-secrets", key: "sql_alchemy_conn" } } }],
+            env: [
+                {
+                    name: "SQL_CONN",
+                    valueFrom: {
+                        secretKeyRef: { name: "airflow-secrets", key: "sql_alchemy_conn" },
+                    },
+                },
+            ],
             envFrom: [{ secretRef: { name: "mlflow-env" } }],
             volumeMounts: [
                 { name: "secret-0", mountPath: "/var/secrets/gcp", readOnly: true },
@@ -150,39 +215,75 @@ describe("pod templates", () => {
             ],
         });
         expect(pod.spec.volumes).toEqual([
-            { name: "secret-0", secret: { secretName: "gcp-key", items: [{ key: "key.json", path: "key.json" }] } },
+            {
+                name: "secret-0",
+                secret: { secretName: "gcp-key", items: [{ key: "key.json", path: "key.json" }] },
+            },
             { name: "secret-1", secret: { secretName: "bundle" } },
         ]);
     });
 
     test("without the shared volume there is no data volume and no fsGroup, and the pod stays hardened", () => {
-        const pod = podTemplate({ volume: { disabled: true, owner: 1000 } }, "__default__") as PodTemplate;
+        const pod = podTemplate(
+            { volume: { disabled: true, owner: 1000 } },
+            "__default__",
+        ) as PodTemplate;
         expect(pod.spec).toEqual({
             restartPolicy: "Never",
             securityContext: { seccompProfile: { type: "RuntimeDefault" } },
-            containers: [{ name: "base", imagePullPolicy: "IfNotPresent", securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } } }],
+            containers: [
+                {
+                    name: "base",
+                    imagePullPolicy: "IfNotPresent",
+                    securityContext: {
+                        allowPrivilegeEscalation: false,
+                        capabilities: { drop: ["ALL"] },
+                    },
+                },
+            ],
         });
     });
 
     test("the shared volume sets fsGroup to the owner and mounts the per-run claim", () => {
-        const pod = podTemplate({ volume: { owner: 1000, mountPath: "/data" }, imagePullPolicy: "Always" }, "__default__") as PodTemplate;
-        expect(pod.spec.securityContext).toEqual({ seccompProfile: { type: "RuntimeDefault" }, fsGroup: 1000 });
+        const pod = podTemplate(
+            { volume: { owner: 1000, mountPath: "/data" }, imagePullPolicy: "Always" },
+            "__default__",
+        ) as PodTemplate;
+        expect(pod.spec.securityContext).toEqual({
+            seccompProfile: { type: "RuntimeDefault" },
+            fsGroup: 1000,
+        });
         expect(pod.spec.containers[0]).toEqual({
             name: "base",
             imagePullPolicy: "Always",
             securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
             volumeMounts: [{ name: "data", mountPath: "/data" }],
         });
-        expect(pod.spec.volumes).toEqual([{ name: "data", persistentVolumeClaim: { claimName: "{{ dag.dag_id | lower | replace('_', '-') }}-data-{{ ts_nodash | lower }}" } }]);
+        expect(pod.spec.volumes).toEqual([
+            {
+                name: "data",
+                persistentVolumeClaim: {
+                    claimName:
+                        "{{ dag.dag_id | lower | replace('_', '-') }}-data-{{ ts_nodash | lower }}",
+                },
+            },
+        ]);
     });
 
     test.each([
         ["the seed", seedRunConfig],
         ["an empty run configuration", {}],
-        ["secrets of every kind without a volume", {
-            volume: { disabled: true },
-            secrets: [{ secret: "a" }, { deployTarget: "B", secret: "b", key: "k" }, { deployType: "volume", deployTarget: "/c", secret: "c" }],
-        } satisfies RunConfig],
+        [
+            "secrets of every kind without a volume",
+            {
+                volume: { disabled: true },
+                secrets: [
+                    { secret: "a" },
+                    { deployTarget: "B", secret: "b", key: "k" },
+                    { deployType: "volume", deployTarget: "/c", secret: "c" },
+                ],
+            } satisfies RunConfig,
+        ],
     ])("every template of %s parses as YAML and is a valid Pod", async (_case, config) => {
         for (const [file, text] of Object.entries(podTemplateFiles(config))) {
             expect([file, await podProblems(parse(text))]).toEqual([file, []]);
@@ -212,7 +313,15 @@ describe("run settings", () => {
     test("name the storage class only when one is given, never as the text None", () => {
         expect(runSettings({}).volume).not.toHaveProperty("storageClassName");
         expect(runSettingsFiles({})["run-config.json"]).not.toMatch(/None|null/);
-        expect(runSettings({ volume: { storageClassName: "standard-rwo", accessModes: ["ReadWriteMany"], size: "10Gi" } }).volume).toEqual({
+        expect(
+            runSettings({
+                volume: {
+                    storageClassName: "standard-rwo",
+                    accessModes: ["ReadWriteMany"],
+                    size: "10Gi",
+                },
+            }).volume,
+        ).toEqual({
             enabled: true,
             claimNameTemplate: DATA_CLAIM_TEMPLATE,
             size: "10Gi",
@@ -224,7 +333,9 @@ describe("run settings", () => {
     });
 
     test("a disabled volume is only reported as disabled", () => {
-        expect(runSettings({ volume: { disabled: true, size: "5Gi" }, startupTimeoutSeconds: 120 })).toEqual({
+        expect(
+            runSettings({ volume: { disabled: true, size: "5Gi" }, startupTimeoutSeconds: 120 }),
+        ).toEqual({
             startupTimeoutSeconds: 120,
             imagePullPolicy: "IfNotPresent",
             profiles: ["__default__"],
@@ -238,38 +349,153 @@ describe("run settings", () => {
 describe("bad run configurations", () => {
     const withDefault = (profile: object): RunConfig => ({ resources: { __default__: profile } });
     test.each<[string, RunConfig, string, RegExp]>([
-        ["a quantity with a space", withDefault({ requests: { memory: "1 Gi" } }), "runConfig.resources.__default__.requests.memory", /got "1 Gi"; expected must be a Kubernetes quantity/],
-        ["a negative quantity", withDefault({ limits: { cpu: "-1" } }), "runConfig.resources.__default__.limits.cpu", /got "-1"; expected a quantity that is not negative/],
-        ["a volume size that does not parse", { volume: { size: "1 Gi" } }, "runConfig.volume.size", /got "1 Gi"/],
-        ["an unknown toleration effect", withDefault({ tolerations: [{ key: "g", value: "v", effect: "NoRun" }] }), "runConfig.resources.__default__.tolerations[0].effect", /got "NoRun"; expected NoSchedule, PreferNoSchedule, NoExecute/],
-        ["Exists with a value", withDefault({ tolerations: [{ key: "g", operator: "Exists", value: "v" }] }), "runConfig.resources.__default__.tolerations[0].value", /no value with operator Exists/],
-        ["an unknown toleration operator", withDefault({ tolerations: [{ key: "g", operator: "In" }] }), "runConfig.resources.__default__.tolerations[0].operator", /expected Equal or Exists/],
-        ["a volume secret without deployTarget", { secrets: [{ deployType: "volume", secret: "s" }] }, "runConfig.secrets[0].deployTarget", /absolute path a volume secret is mounted at/],
-        ["a key without deployTarget", { secrets: [{ secret: "s", key: "k" }] }, "runConfig.secrets[0].deployTarget", /environment variable that receives the secret's key/],
-        ["a deployTarget without key for env", { secrets: [{ secret: "s", deployTarget: "X" }] }, "runConfig.secrets[0].deployTarget", /no deployTarget when no key is given/],
-        ["an unknown deployType", { secrets: [{ secret: "s", deployType: "file" as "env" }] }, "runConfig.secrets[0].deployType", /expected env or volume/],
-        ["a Secret name that is not an object name", { secrets: [{ secret: "Airflow_Secrets" }] }, "runConfig.secrets[0].secret", /a Kubernetes object name/],
-        ["a profile name that cannot be a ConfigMap key", { resources: { "huge machines": {} } }, 'runConfig.resources["huge machines"]', /usable as a ConfigMap key/],
-        ["a profile name with a slash", { resources: { "a/b": {} } }, 'runConfig.resources["a/b"]', /usable as a ConfigMap key/],
-        ["a profile name starting with a dot", { resources: { ".": {} } }, 'runConfig.resources["."]', /not starting with '.'/],
-        ["a node selector value with a space", withDefault({ nodeSelectors: { pool: "big pool" } }), "runConfig.resources.__default__.nodeSelectors.pool", /a label value/],
-        ["the seed's node selector key with '_' in its prefix", withDefault({ nodeSelectors: { "node_pool_label/k8s.io": "example_value" } }), 'runConfig.resources.__default__.nodeSelectors["node_pool_label/k8s.io"]', /prefix part must consist of lower case alphanumeric/],
-        ["a label key with two slashes", withDefault({ labels: { "a/b/c": "x" } }), 'runConfig.resources.__default__.labels["a/b/c"]', /a label key/],
-        ["an annotation key with a space", withDefault({ annotations: { "my key": "x" } }), 'runConfig.resources.__default__.annotations["my key"]', /an annotation key/],
-        ["an unknown pull policy", { imagePullPolicy: "Sometimes" as "Always" }, "runConfig.imagePullPolicy", /Always, IfNotPresent, Never/],
-        ["a startup timeout of zero", { startupTimeoutSeconds: 0 }, "runConfig.startupTimeoutSeconds", /above 0/],
-        ["an unknown access mode", { volume: { accessModes: ["ReadWriteSometimes" as "ReadWriteOnce"] } }, "runConfig.volume.accessModes[0]", /ReadWriteOnce, ReadOnlyMany/],
+        [
+            "a quantity with a space",
+            withDefault({ requests: { memory: "1 Gi" } }),
+            "runConfig.resources.__default__.requests.memory",
+            /got "1 Gi"; expected must be a Kubernetes quantity/,
+        ],
+        [
+            "a negative quantity",
+            withDefault({ limits: { cpu: "-1" } }),
+            "runConfig.resources.__default__.limits.cpu",
+            /got "-1"; expected a quantity that is not negative/,
+        ],
+        [
+            "a volume size that does not parse",
+            { volume: { size: "1 Gi" } },
+            "runConfig.volume.size",
+            /got "1 Gi"/,
+        ],
+        [
+            "an unknown toleration effect",
+            withDefault({ tolerations: [{ key: "g", value: "v", effect: "NoRun" }] }),
+            "runConfig.resources.__default__.tolerations[0].effect",
+            /got "NoRun"; expected NoSchedule, PreferNoSchedule, NoExecute/,
+        ],
+        [
+            "Exists with a value",
+            withDefault({ tolerations: [{ key: "g", operator: "Exists", value: "v" }] }),
+            "runConfig.resources.__default__.tolerations[0].value",
+            /no value with operator Exists/,
+        ],
+        [
+            "an unknown toleration operator",
+            withDefault({ tolerations: [{ key: "g", operator: "In" }] }),
+            "runConfig.resources.__default__.tolerations[0].operator",
+            /expected Equal or Exists/,
+        ],
+        [
+            "a volume secret without deployTarget",
+            { secrets: [{ deployType: "volume", secret: "s" }] },
+            "runConfig.secrets[0].deployTarget",
+            /absolute path a volume secret is mounted at/,
+        ],
+        [
+            "a key without deployTarget",
+            { secrets: [{ secret: "s", key: "k" }] },
+            "runConfig.secrets[0].deployTarget",
+            /environment variable that receives the secret's key/,
+        ],
+        [
+            "a deployTarget without key for env",
+            { secrets: [{ secret: "s", deployTarget: "X" }] },
+            "runConfig.secrets[0].deployTarget",
+            /no deployTarget when no key is given/,
+        ],
+        [
+            "an unknown deployType",
+            { secrets: [{ secret: "s", deployType: "file" as "env" }] },
+            "runConfig.secrets[0].deployType",
+            /expected env or volume/,
+        ],
+        [
+            "a Secret name that is not an object name",
+            { secrets: [{ secret: "Airflow_Secrets" }] },
+            "runConfig.secrets[0].secret",
+            /a Kubernetes object name/,
+        ],
+        [
+            "a profile name that cannot be a ConfigMap key",
+            { resources: { "huge machines": {} } },
+            'runConfig.resources["huge machines"]',
+            /usable as a ConfigMap key/,
+        ],
+        [
+            "a profile name with a slash",
+            { resources: { "a/b": {} } },
+            'runConfig.resources["a/b"]',
+            /usable as a ConfigMap key/,
+        ],
+        [
+            "a profile name starting with a dot",
+            { resources: { ".": {} } },
+            'runConfig.resources["."]',
+            /not starting with '.'/,
+        ],
+        [
+            "a node selector value with a space",
+            withDefault({ nodeSelectors: { pool: "big pool" } }),
+            "runConfig.resources.__default__.nodeSelectors.pool",
+            /a label value/,
+        ],
+        [
+            "the seed's node selector key with '_' in its prefix",
+            withDefault({ nodeSelectors: { "node_pool_label/k8s.io": "example_value" } }),
+            'runConfig.resources.__default__.nodeSelectors["node_pool_label/k8s.io"]',
+            /prefix part must consist of lower case alphanumeric/,
+        ],
+        [
+            "a label key with two slashes",
+            withDefault({ labels: { "a/b/c": "x" } }),
+            'runConfig.resources.__default__.labels["a/b/c"]',
+            /a label key/,
+        ],
+        [
+            "an annotation key with a space",
+            withDefault({ annotations: { "my key": "x" } }),
+            'runConfig.resources.__default__.annotations["my key"]',
+            /an annotation key/,
+        ],
+        [
+            "an unknown pull policy",
+            { imagePullPolicy: "Sometimes" as "Always" },
+            "runConfig.imagePullPolicy",
+            /Always, IfNotPresent, Never/,
+        ],
+        [
+            "a startup timeout of zero",
+            { startupTimeoutSeconds: 0 },
+            "runConfig.startupTimeoutSeconds",
+            /above 0/,
+        ],
+        [
+            "an unknown access mode",
+            { volume: { accessModes: ["ReadWriteSometimes" as "ReadWriteOnce"] } },
+            "runConfig.volume.accessModes[0]",
+            /ReadWriteOnce, ReadOnlyMany/,
+        ],
         ["a negative owner", { volume: { owner: -1 } }, "runConfig.volume.owner", /a group id/],
-        ["a storage class of None", { volume: { storageClassName: "None" } }, "runConfig.volume.storageClassName", /a Kubernetes object name/],
+        [
+            "a storage class of None",
+            { volume: { storageClassName: "None" } },
+            "runConfig.volume.storageClassName",
+            /a Kubernetes object name/,
+        ],
     ])("rejects %s", (_case, config, path, reason) => {
         const error = reasonOf(() => validateRunConfig(config, "runConfig"));
         expect(error.path).toBe(path);
         expect(error.reason).toMatch(reason);
     });
 
-    test.each([["__default__"], ["huge_machines"], ["gpu-v100.large"]])("accepts the profile name %s", (profile) => {
-        expect(() => validateRunConfig({ resources: { [profile]: {} } }, "runConfig")).not.toThrow();
-    });
+    test.each([["__default__"], ["huge_machines"], ["gpu-v100.large"]])(
+        "accepts the profile name %s",
+        (profile) => {
+            expect(() =>
+                validateRunConfig({ resources: { [profile]: {} } }, "runConfig"),
+            ).not.toThrow();
+        },
+    );
 
     test("accepts the seed's run configuration", () => {
         expect(() => validateRunConfig(seedRunConfig, "runConfig")).not.toThrow();

@@ -7,7 +7,14 @@ export const seedRunConfig: RunConfig = {
     serviceAccountName: "airflow",
     imagePullSecrets: ["my-registry-credentials"],
     volume: { size: "1Gi", owner: 0 },
-    secrets: [{ deployType: "env", deployTarget: "SQL_CONN", secret: "airflow-secrets", key: "sql_alchemy_conn" }],
+    secrets: [
+        {
+            deployType: "env",
+            deployTarget: "SQL_CONN",
+            secret: "airflow-secrets",
+            key: "sql_alchemy_conn",
+        },
+    ],
     resources: {
         __default__: {
             // The seed writes the key `node_pool_label/k8s.io`, which the API server refuses (a prefix is a

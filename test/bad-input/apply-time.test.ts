@@ -21,7 +21,9 @@ function runCase(name: string): Promise<{ status: number | null; report: Report 
         let stdout = "";
         child.stdout.on("data", (chunk) => (stdout += chunk));
         child.on("error", reject);
-        child.on("close", (status) => resolve({ status, report: JSON.parse(stdout.trim().split("\n").pop() ?? "null") }));
+        child.on("close", (status) =>
+            resolve({ status, report: JSON.parse(stdout.trim().split("\n").pop() ?? "null") }),
+        );
     });
 }
 
@@ -29,15 +31,19 @@ function runCase(name: string): Promise<{ status: number | null; report: Report 
 const runs = new Map(APPLY_TIME_CASES.map((c) => [c.name, runCase(c.name)] as const));
 
 describe("bad inputs known only at deploy time (Outputs), checked inside apply", () => {
-    test.each(APPLY_TIME_CASES.map((c) => [c.title, c] as const))("%s", async (_title, c) => {
-        const { status, report } = await runs.get(c.name)!;
-        expect(status).toBe(3);
-        expect(report.failed).toBe(true);
-        expect(report.inputError).toBe(true);
-        expect(report.path).toBe(c.path);
-        expect(report.reason.startsWith(`${c.path}: got `)).toBe(true);
-        expect(report.reason).toContain(c.says);
-        expect(report.reason).toContain(`, e.g. ${c.example}`);
-        expect([...report.registered].sort()).toEqual([...c.registers].sort());
-    }, 90000);
+    test.each(APPLY_TIME_CASES.map((c) => [c.title, c] as const))(
+        "%s",
+        async (_title, c) => {
+            const { status, report } = await runs.get(c.name)!;
+            expect(status).toBe(3);
+            expect(report.failed).toBe(true);
+            expect(report.inputError).toBe(true);
+            expect(report.path).toBe(c.path);
+            expect(report.reason.startsWith(`${c.path}: got `)).toBe(true);
+            expect(report.reason).toContain(c.says);
+            expect(report.reason).toContain(`, e.g. ${c.example}`);
+            expect([...report.registered].sort()).toEqual([...c.registers].sort());
+        },
+        90000,
+    );
 });

@@ -4,11 +4,31 @@
 // example, and that nothing but the failing component itself was registered.
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
-import { AirflowDeployment, type AirflowDeploymentArgs, type RunConfig } from "../../components/airflow";
-import { DagInstallerChart, WorkflowExtension, type DagInstallerChartArgs, type WorkflowExtensionArgs } from "../../components/dags";
+import {
+    AirflowDeployment,
+    type AirflowDeploymentArgs,
+    type RunConfig,
+} from "../../components/airflow";
+import {
+    DagInstallerChart,
+    WorkflowExtension,
+    type DagInstallerChartArgs,
+    type WorkflowExtensionArgs,
+} from "../../components/dags";
 import { ProcessingImage, type ProcessingImageArgs } from "../../components/images";
-import { ContourIngress, PipelineIngress, pipelineHostname, selectDomainSuffix, type ContourIngressArgs, type PipelineIngressArgs } from "../../components/ingress";
-import { RegistrySecret, type RegistryLocation, type RegistrySecretArgs } from "../../components/registry";
+import {
+    ContourIngress,
+    PipelineIngress,
+    pipelineHostname,
+    selectDomainSuffix,
+    type ContourIngressArgs,
+    type PipelineIngressArgs,
+} from "../../components/ingress";
+import {
+    RegistrySecret,
+    type RegistryLocation,
+    type RegistrySecretArgs,
+} from "../../components/registry";
 import { PipelinePlatform, type PlatformConfig } from "../../components/platform";
 import { S3Storage, type S3StorageArgs } from "../../components/storage";
 import { readStackConfig } from "../../components/testing";
@@ -34,15 +54,36 @@ export interface BadInputCase {
 export const BAD = "bad";
 
 const context = path.relative(process.cwd(), path.join(__dirname, "../fixtures/images/context"));
-const offCluster: RegistryLocation = { location: "off-cluster", url: "https://registry.example.com/team", username: "robot", password: pulumi.secret("not-a-real-password") };
-const gcrKey = JSON.stringify({ type: "service_account", client_email: "reader@my-project-123.iam.gserviceaccount.com", private_key: "not-a-real-key" });
+const offCluster: RegistryLocation = {
+    location: "off-cluster",
+    url: "https://registry.example.com/team",
+    username: "robot",
+    password: pulumi.secret("not-a-real-password"),
+};
+const gcrKey = JSON.stringify({
+    type: "service_account",
+    client_email: "reader@my-project-123.iam.gserviceaccount.com",
+    private_key: "not-a-real-key",
+});
 
 const registrySecret = (args: Partial<RegistrySecretArgs>) => () =>
-    new RegistrySecret(BAD, { registry: offCluster, scope: "project", namespaces: ["project-a"], ...args } as RegistrySecretArgs);
-const withRegistry = (registry: Record<string, unknown>) => registrySecret({ registry: registry as unknown as RegistryLocation });
+    new RegistrySecret(BAD, {
+        registry: offCluster,
+        scope: "project",
+        namespaces: ["project-a"],
+        ...args,
+    } as RegistrySecretArgs);
+const withRegistry = (registry: Record<string, unknown>) =>
+    registrySecret({ registry: registry as unknown as RegistryLocation });
 
 const processingImage = (args: Partial<ProcessingImageArgs>) => () =>
-    new ProcessingImage(BAD, { context, registry: offCluster, name: "otsus-method", tag: "1.0.0", ...args } as ProcessingImageArgs);
+    new ProcessingImage(BAD, {
+        context,
+        registry: offCluster,
+        name: "otsus-method",
+        tag: "1.0.0",
+        ...args,
+    } as ProcessingImageArgs);
 
 const dagInstaller = (args: Partial<DagInstallerChartArgs>) => () =>
     new DagInstallerChart(BAD, {
@@ -63,126 +104,805 @@ const extensionArgs: WorkflowExtensionArgs = {
     dagsClaimName: "airflow-dags",
     projectNamespaces: ["project-a"],
 };
-const extension = (args: Partial<WorkflowExtensionArgs>) => () => new WorkflowExtension(BAD, { ...extensionArgs, ...args } as WorkflowExtensionArgs);
+const extension = (args: Partial<WorkflowExtensionArgs>) => () =>
+    new WorkflowExtension(BAD, { ...extensionArgs, ...args } as WorkflowExtensionArgs);
 
-const contour = (args: Record<string, unknown>) => () => new ContourIngress(BAD, args as ContourIngressArgs);
+const contour = (args: Record<string, unknown>) => () =>
+    new ContourIngress(BAD, args as ContourIngressArgs);
 
-const ingressArgs: PipelineIngressArgs = { pipeline: "otsu", namespace: "imaging", domains: { "example.com": {} }, service: { name: "otsu-frontend", port: 80 } };
-const ingress = (args: Record<string, unknown>) => () => new PipelineIngress(BAD, { ...ingressArgs, ...args } as PipelineIngressArgs);
+const ingressArgs: PipelineIngressArgs = {
+    pipeline: "otsu",
+    namespace: "imaging",
+    domains: { "example.com": {} },
+    service: { name: "otsu-frontend", port: 80 },
+};
+const ingress = (args: Record<string, unknown>) => () =>
+    new PipelineIngress(BAD, { ...ingressArgs, ...args } as PipelineIngressArgs);
 
-const external = { provider: "external", endpoint: "http://minio.storage:9000", bucket: "pipelines", accessKey: pulumi.secret("not-a-real-access-key"), secretKey: pulumi.secret("not-a-real-secret-key") };
-const storage = (args: Record<string, unknown>) => () => new S3Storage(BAD, { storages: { default: external }, ...args } as S3StorageArgs);
+const external = {
+    provider: "external",
+    endpoint: "http://minio.storage:9000",
+    bucket: "pipelines",
+    accessKey: pulumi.secret("not-a-real-access-key"),
+    secretKey: pulumi.secret("not-a-real-secret-key"),
+};
+const storage = (args: Record<string, unknown>) => () =>
+    new S3Storage(BAD, { storages: { default: external }, ...args } as S3StorageArgs);
 const storages = (specs: Record<string, unknown>) => storage({ storages: specs });
 
-const airflowArgs: AirflowDeploymentArgs = { namespace: "airflow", database: { bundled: true }, projectNamespaces: ["imaging"] };
-const airflow = (args: Record<string, unknown>) => () => new AirflowDeployment(BAD, { ...airflowArgs, ...args } as AirflowDeploymentArgs);
+const airflowArgs: AirflowDeploymentArgs = {
+    namespace: "airflow",
+    database: { bundled: true },
+    projectNamespaces: ["imaging"],
+};
+const airflow = (args: Record<string, unknown>) => () =>
+    new AirflowDeployment(BAD, { ...airflowArgs, ...args } as AirflowDeploymentArgs);
 const runConfig = (config: Record<string, unknown>) => airflow({ runConfig: config as RunConfig });
-const profile = (fields: Record<string, unknown>) => runConfig({ resources: { __default__: fields } });
+const profile = (fields: Record<string, unknown>) =>
+    runConfig({ resources: { __default__: fields } });
 
 // The stack config: the dev stack's platform config with one value broken, as PipelinePlatform gets it.
 // The dev stack declares extensions and pipelines; a changed config may be anything, it is bad input.
-type DevPlatformConfig = PlatformConfig & Required<Pick<PlatformConfig, "extensions" | "pipelines">>;
-const devPlatform = (): DevPlatformConfig => JSON.parse(readStackConfig(path.join(__dirname, "../.."), "dev").config["pipeline-platform:platform"]);
-const devSecrets = { registryPassword: "not-a-real-password", storageAccessKey: "not-a-real-access-key", storageSecretKey: "not-a-real-secret-key" };
-const platform = (change: (config: DevPlatformConfig) => unknown, secrets: Record<string, string> = devSecrets) => () =>
-    new PipelinePlatform(BAD, { config: change(devPlatform()) as PlatformConfig, secrets });
+type DevPlatformConfig = PlatformConfig &
+    Required<Pick<PlatformConfig, "extensions" | "pipelines">>;
+const devPlatform = (): DevPlatformConfig =>
+    JSON.parse(
+        readStackConfig(path.join(__dirname, "../.."), "dev").config["pipeline-platform:platform"],
+    );
+const devSecrets = {
+    registryPassword: "not-a-real-password",
+    storageAccessKey: "not-a-real-access-key",
+    storageSecretKey: "not-a-real-secret-key",
+};
+const platform =
+    (
+        change: (config: DevPlatformConfig) => unknown,
+        secrets: Record<string, string> = devSecrets,
+    ) =>
+    () =>
+        new PipelinePlatform(BAD, { config: change(devPlatform()) as PlatformConfig, secrets });
 
 export const CASES: BadInputCase[] = [
     // RegistrySecret: registry locations, scopes, namespaces, service accounts, names, refresh intervals.
-    { component: "RegistrySecret", title: "a registry URL without protocol", program: withRegistry({ ...offCluster, url: "registry.example.com/team" }), path: "registry.url", says: "starts with http:// or https://", example: "https://registry.example.com:5000/team" },
-    { component: "RegistrySecret", title: "a registry URL with ftp://", program: withRegistry({ ...offCluster, url: "ftp://registry.example.com" }), path: "registry.url", says: "protocol http or https, not ftp", example: "https://registry.example.com:5000/team" },
-    { component: "RegistrySecret", title: "credentials inside the registry URL", program: withRegistry({ ...offCluster, url: "https://robot:pw@registry.example.com" }), path: "registry.url", says: "no user:password inside the URL", example: "https://registry.example.com:5000/team" },
-    { component: "RegistrySecret", title: "a registry port out of range", program: withRegistry({ ...offCluster, url: "https://registry.example.com:70000" }), path: "registry.url", says: "a port between 1 and 65535", example: "https://registry.example.com:5000/team" },
-    { component: "RegistrySecret", title: "an upper-case registry host", program: withRegistry({ ...offCluster, url: "https://Registry.Example.com" }), path: "registry.url", says: "a lower-case host name", example: "https://registry.example.com:5000/team" },
-    { component: "RegistrySecret", title: "a registry URL with a query", program: withRegistry({ ...offCluster, url: "https://registry.example.com/team?x=1" }), path: "registry.url", says: "no query (?) or fragment (#)", example: "https://registry.example.com:5000/team" },
-    { component: "RegistrySecret", title: "an off-cluster registry without password", program: withRegistry({ ...offCluster, password: undefined }), path: "registry.password", says: "a password or token", example: "pulumi.secret(config.requireSecret(\"registryPassword\"))" },
-    { component: "RegistrySecret", title: "an unknown registry location", program: withRegistry({ location: "harbor", url: "https://harbor.example.com" }), path: "registry.location", says: "one of \"off-cluster\", \"ecr\", \"gcr\"", example: "off-cluster" },
-    { component: "RegistrySecret", title: "an ECR region that is not a region", program: withRegistry({ location: "ecr", region: "Frankfurt" }), path: "registry.region", says: "an AWS region", example: "eu-central-1" },
-    { component: "RegistrySecret", title: "an ECR registry id of 11 digits", program: withRegistry({ location: "ecr", region: "eu-central-1", registryId: "12345678901" }), path: "registry.registryId", says: "a 12-digit AWS account id", example: "123456789012" },
-    { component: "RegistrySecret", title: "an ECR refresh interval longer than the token lives", program: withRegistry({ location: "ecr", region: "eu-central-1", refreshInterval: "13h" }), path: "registry.refreshInterval", says: "shorter than the token's lifetime of 12h", example: "6h" },
-    { component: "RegistrySecret", title: "an ECR refresh interval that is not a duration", program: withRegistry({ location: "ecr", region: "eu-central-1", refreshInterval: "six hours" }), path: "registry.refreshInterval", says: "a Go duration", example: "6h" },
-    { component: "RegistrySecret", title: "ECR auth with both a service account and static keys", program: withRegistry({ location: "ecr", region: "eu-central-1", auth: { serviceAccount: { name: "ecr-reader" }, secretRef: { name: "keys" } } }), path: "registry.auth", says: "exactly one of serviceAccount (IRSA) and secretRef", example: "{ serviceAccount: { name: \"ecr-reader\" } }" },
-    { component: "RegistrySecret", title: "a GCR refresh interval of a day", program: withRegistry({ location: "gcr", workloadIdentity: { projectId: "my-project-123", clusterLocation: "europe-west1", clusterName: "pipelines", serviceAccount: { name: "reader" } }, refreshInterval: "24h" }), path: "registry.refreshInterval", says: "shorter than the token's lifetime of 1h", example: "30m" },
-    { component: "RegistrySecret", title: "GCR with neither a key nor workload identity", program: withRegistry({ location: "gcr" }), path: "registry", says: "exactly one of serviceAccountKey", example: "{ location: \"gcr\", serviceAccountKey: config.requireSecret(\"gcrKey\") }" },
-    { component: "RegistrySecret", title: "a GCR service-account key that is not a key file", program: withRegistry({ location: "gcr", serviceAccountKey: "{\"type\":\"user\"}" }), path: "registry.serviceAccountKey", says: "a Google service-account JSON key", example: "config.requireSecret(\"gcrKey\") holding the downloaded key file" },
-    { component: "RegistrySecret", title: "a GCR URL that is not a Google registry", program: withRegistry({ location: "gcr", url: "https://registry.example.com", serviceAccountKey: gcrKey }), path: "registry.url", says: "a Google registry", example: "https://europe-west1-docker.pkg.dev/my-project/pipelines" },
-    { component: "RegistrySecret", title: "a workload-identity project id that is too short", program: withRegistry({ location: "gcr", workloadIdentity: { projectId: "p1", clusterLocation: "europe-west1", clusterName: "pipelines", serviceAccount: { name: "reader" } } }), path: "registry.workloadIdentity.projectId", says: "a GCP project id", example: "my-project-123" },
-    { component: "RegistrySecret", title: "an unknown scope", program: registrySecret({ scope: "cluster" as never }), path: "scope", says: "\"project\" (processing containers) or \"service\"", example: "project" },
-    { component: "RegistrySecret", title: "no namespace and no selector", program: registrySecret({ namespaces: [] }), path: "namespaces", says: "at least one namespace (or a namespaceSelector)", example: "[\"pipelines-team-a\"]" },
-    { component: "RegistrySecret", title: "an upper-case namespace", program: registrySecret({ namespaces: ["Project-A"] }), path: "namespaces[0]", says: "a namespace name (DNS-1123 label", example: "pipelines-team-a" },
-    { component: "RegistrySecret", title: "a namespace listed twice", program: registrySecret({ namespaces: ["project-a", "project-a"] }), path: "namespaces[1]", says: "each namespace once (also at namespaces[0])", example: "[\"pipelines-team-a\", \"pipelines-team-b\"]" },
-    { component: "RegistrySecret", title: "a service account with two slashes", program: registrySecret({ serviceAccounts: ["airflow/worker/x"] }), path: "serviceAccounts[0]", says: "a service account as name or namespace/name", example: "airflow/airflow-worker" },
-    { component: "RegistrySecret", title: "a secret name with an underscore", program: registrySecret({ secretName: "registry_credentials" }), path: "secretName", says: "a DNS-1123 label", example: "registry-credentials" },
-    { component: "RegistrySecret", title: "a test image with a protocol", program: registrySecret({ testPullImage: "https://registry.example.com/team/hello:1.0.0" }), path: "testPullImage", says: "without a protocol", example: "registry.example.com:5000/team/otsus-method:1.0.0" },
-    { component: "RegistrySecret", title: "a test image in another registry", program: registrySecret({ testPullImage: "quay.io/team/hello:1.0.0" }), path: "testPullImage", says: "an image in the registry registry.example.com", example: "registry.example.com/team/hello:1.0.0" },
-    { component: "RegistrySecret", title: "a test image for ECR, whose token exists only in the cluster", program: registrySecret({ registry: { location: "ecr", region: "eu-central-1", registryId: "123456789012" }, testPullImage: "123456789012.dkr.ecr.eu-central-1.amazonaws.com/hello:1.0.0" }), path: "testPullImage", says: "no test image for ecr", example: "a gcr serviceAccountKey or an off-cluster registry" },
-    { component: "RegistrySecret", title: "a pull-check timeout of zero", program: registrySecret({ testPullTimeoutMs: 0 }), path: "testPullTimeoutMs", says: "a positive whole number of milliseconds", example: "10000" },
+    {
+        component: "RegistrySecret",
+        title: "a registry URL without protocol",
+        program: withRegistry({ ...offCluster, url: "registry.example.com/team" }),
+        path: "registry.url",
+        says: "starts with http:// or https://",
+        example: "https://registry.example.com:5000/team",
+    },
+    {
+        component: "RegistrySecret",
+        title: "a registry URL with ftp://",
+        program: withRegistry({ ...offCluster, url: "ftp://registry.example.com" }),
+        path: "registry.url",
+        says: "protocol http or https, not ftp",
+        example: "https://registry.example.com:5000/team",
+    },
+    {
+        component: "RegistrySecret",
+        title: "credentials inside the registry URL",
+        program: withRegistry({ ...offCluster, url: "https://robot:pw@registry.example.com" }),
+        path: "registry.url",
+        says: "no user:password inside the URL",
+        example: "https://registry.example.com:5000/team",
+    },
+    {
+        component: "RegistrySecret",
+        title: "a registry port out of range",
+        program: withRegistry({ ...offCluster, url: "https://registry.example.com:70000" }),
+        path: "registry.url",
+        says: "a port between 1 and 65535",
+        example: "https://registry.example.com:5000/team",
+    },
+    {
+        component: "RegistrySecret",
+        title: "an upper-case registry host",
+        program: withRegistry({ ...offCluster, url: "https://Registry.Example.com" }),
+        path: "registry.url",
+        says: "a lower-case host name",
+        example: "https://registry.example.com:5000/team",
+    },
+    {
+        component: "RegistrySecret",
+        title: "a registry URL with a query",
+        program: withRegistry({ ...offCluster, url: "https://registry.example.com/team?x=1" }),
+        path: "registry.url",
+        says: "no query (?) or fragment (#)",
+        example: "https://registry.example.com:5000/team",
+    },
+    {
+        component: "RegistrySecret",
+        title: "an off-cluster registry without password",
+        program: withRegistry({ ...offCluster, password: undefined }),
+        path: "registry.password",
+        says: "a password or token",
+        example: 'pulumi.secret(config.requireSecret("registryPassword"))',
+    },
+    {
+        component: "RegistrySecret",
+        title: "an unknown registry location",
+        program: withRegistry({ location: "harbor", url: "https://harbor.example.com" }),
+        path: "registry.location",
+        says: 'one of "off-cluster", "ecr", "gcr"',
+        example: "off-cluster",
+    },
+    {
+        component: "RegistrySecret",
+        title: "an ECR region that is not a region",
+        program: withRegistry({ location: "ecr", region: "Frankfurt" }),
+        path: "registry.region",
+        says: "an AWS region",
+        example: "eu-central-1",
+    },
+    {
+        component: "RegistrySecret",
+        title: "an ECR registry id of 11 digits",
+        program: withRegistry({
+            location: "ecr",
+            region: "eu-central-1",
+            registryId: "12345678901",
+        }),
+        path: "registry.registryId",
+        says: "a 12-digit AWS account id",
+        example: "123456789012",
+    },
+    {
+        component: "RegistrySecret",
+        title: "an ECR refresh interval longer than the token lives",
+        program: withRegistry({ location: "ecr", region: "eu-central-1", refreshInterval: "13h" }),
+        path: "registry.refreshInterval",
+        says: "shorter than the token's lifetime of 12h",
+        example: "6h",
+    },
+    {
+        component: "RegistrySecret",
+        title: "an ECR refresh interval that is not a duration",
+        program: withRegistry({
+            location: "ecr",
+            region: "eu-central-1",
+            refreshInterval: "six hours",
+        }),
+        path: "registry.refreshInterval",
+        says: "a Go duration",
+        example: "6h",
+    },
+    {
+        component: "RegistrySecret",
+        title: "ECR auth with both a service account and static keys",
+        program: withRegistry({
+            location: "ecr",
+            region: "eu-central-1",
+            auth: { serviceAccount: { name: "ecr-reader" }, secretRef: { name: "keys" } },
+        }),
+        path: "registry.auth",
+        says: "exactly one of serviceAccount (IRSA) and secretRef",
+        example: '{ serviceAccount: { name: "ecr-reader" } }',
+    },
+    {
+        component: "RegistrySecret",
+        title: "a GCR refresh interval of a day",
+        program: withRegistry({
+            location: "gcr",
+            workloadIdentity: {
+                projectId: "my-project-123",
+                clusterLocation: "europe-west1",
+                clusterName: "pipelines",
+                serviceAccount: { name: "reader" },
+            },
+            refreshInterval: "24h",
+        }),
+        path: "registry.refreshInterval",
+        says: "shorter than the token's lifetime of 1h",
+        example: "30m",
+    },
+    {
+        component: "RegistrySecret",
+        title: "GCR with neither a key nor workload identity",
+        program: withRegistry({ location: "gcr" }),
+        path: "registry",
+        says: "exactly one of serviceAccountKey",
+        example: '{ location: "gcr", serviceAccountKey: config.requireSecret("gcrKey") }',
+    },
+    {
+        component: "RegistrySecret",
+        title: "a GCR service-account key that is not a key file",
+        program: withRegistry({ location: "gcr", serviceAccountKey: '{"type":"user"}' }),
+        path: "registry.serviceAccountKey",
+        says: "a Google service-account JSON key",
+        example: 'config.requireSecret("gcrKey") holding the downloaded key file',
+    },
+    {
+        component: "RegistrySecret",
+        title: "a GCR URL that is not a Google registry",
+        program: withRegistry({
+            location: "gcr",
+            url: "https://registry.example.com",
+            serviceAccountKey: gcrKey,
+        }),
+        path: "registry.url",
+        says: "a Google registry",
+        example: "https://europe-west1-docker.pkg.dev/my-project/pipelines",
+    },
+    {
+        component: "RegistrySecret",
+        title: "a workload-identity project id that is too short",
+        program: withRegistry({
+            location: "gcr",
+            workloadIdentity: {
+                projectId: "p1",
+                clusterLocation: "europe-west1",
+                clusterName: "pipelines",
+                serviceAccount: { name: "reader" },
+            },
+        }),
+        path: "registry.workloadIdentity.projectId",
+        says: "a GCP project id",
+        example: "my-project-123",
+    },
+    {
+        component: "RegistrySecret",
+        title: "an unknown scope",
+        program: registrySecret({ scope: "cluster" as never }),
+        path: "scope",
+        says: '"project" (processing containers) or "service"',
+        example: "project",
+    },
+    {
+        component: "RegistrySecret",
+        title: "no namespace and no selector",
+        program: registrySecret({ namespaces: [] }),
+        path: "namespaces",
+        says: "at least one namespace (or a namespaceSelector)",
+        example: '["pipelines-team-a"]',
+    },
+    {
+        component: "RegistrySecret",
+        title: "an upper-case namespace",
+        program: registrySecret({ namespaces: ["Project-A"] }),
+        path: "namespaces[0]",
+        says: "a namespace name (DNS-1123 label",
+        example: "pipelines-team-a",
+    },
+    {
+        component: "RegistrySecret",
+        title: "a namespace listed twice",
+        program: registrySecret({ namespaces: ["project-a", "project-a"] }),
+        path: "namespaces[1]",
+        says: "each namespace once (also at namespaces[0])",
+        example: '["pipelines-team-a", "pipelines-team-b"]',
+    },
+    {
+        component: "RegistrySecret",
+        title: "a service account with two slashes",
+        program: registrySecret({ serviceAccounts: ["airflow/worker/x"] }),
+        path: "serviceAccounts[0]",
+        says: "a service account as name or namespace/name",
+        example: "airflow/airflow-worker",
+    },
+    {
+        component: "RegistrySecret",
+        title: "a secret name with an underscore",
+        program: registrySecret({ secretName: "registry_credentials" }),
+        path: "secretName",
+        says: "a DNS-1123 label",
+        example: "registry-credentials",
+    },
+    {
+        component: "RegistrySecret",
+        title: "a test image with a protocol",
+        program: registrySecret({ testPullImage: "https://registry.example.com/team/hello:1.0.0" }),
+        path: "testPullImage",
+        says: "without a protocol",
+        example: "registry.example.com:5000/team/otsus-method:1.0.0",
+    },
+    {
+        component: "RegistrySecret",
+        title: "a test image in another registry",
+        program: registrySecret({ testPullImage: "quay.io/team/hello:1.0.0" }),
+        path: "testPullImage",
+        says: "an image in the registry registry.example.com",
+        example: "registry.example.com/team/hello:1.0.0",
+    },
+    {
+        component: "RegistrySecret",
+        title: "a test image for ECR, whose token exists only in the cluster",
+        program: registrySecret({
+            registry: { location: "ecr", region: "eu-central-1", registryId: "123456789012" },
+            testPullImage: "123456789012.dkr.ecr.eu-central-1.amazonaws.com/hello:1.0.0",
+        }),
+        path: "testPullImage",
+        says: "no test image for ecr",
+        example: "a gcr serviceAccountKey or an off-cluster registry",
+    },
+    {
+        component: "RegistrySecret",
+        title: "a pull-check timeout of zero",
+        program: registrySecret({ testPullTimeoutMs: 0 }),
+        path: "testPullTimeoutMs",
+        says: "a positive whole number of milliseconds",
+        example: "10000",
+    },
 
     // ProcessingImage: image names, tags, build inputs, repositories.
-    { component: "ProcessingImage", title: "the tag latest", program: processingImage({ tag: "latest" }), path: "tag", says: "an immutable version tag", example: "1.0.0" },
-    { component: "ProcessingImage", title: "an empty tag", program: processingImage({ tag: "" }), path: "tag", says: "a non-empty tag", example: "1.0.0" },
-    { component: "ProcessingImage", title: "a tag starting with '-'", program: processingImage({ tag: "-rc1" }), path: "tag", says: "a tag of letters, digits", example: "1.0.0" },
-    { component: "ProcessingImage", title: "an upper-case image name", program: processingImage({ name: "Otsus-Method" }), path: "name", says: "lower-case registry prefix and image name", example: "team/otsus-method" },
-    { component: "ProcessingImage", title: "an image name with a protocol", program: processingImage({ name: "https://otsus-method" }), path: "name", says: "an image reference without a protocol", example: "registry.example.com:5000/team/otsus-method:1.0.0" },
-    { component: "ProcessingImage", title: "a build context that does not exist", program: processingImage({ context: "no-such-folder" }), path: "context", says: "an existing build context folder", example: "processing-container" },
-    { component: "ProcessingImage", title: "a Dockerfile that does not exist", program: processingImage({ dockerfile: path.join(context, "Dockerfile.gpu") }), path: "dockerfile", says: "an existing Dockerfile", example: "processing-container/Dockerfile" },
-    { component: "ProcessingImage", title: "a platform without architecture", program: processingImage({ platform: "linux" }), path: "platform", says: "a platform os/arch[/variant]", example: "linux/amd64" },
-    { component: "ProcessingImage", title: "a build target with a space", program: processingImage({ target: "run time" }), path: "target", says: "a build stage name", example: "runtime" },
-    { component: "ProcessingImage", title: "createRepository for an off-cluster registry", program: processingImage({ createRepository: true }), path: "createRepository", says: "createRepository only for ECR or Artifact Registry", example: "false" },
-    { component: "ProcessingImage", title: "createRepository on gcr.io, which has no repositories to create", program: processingImage({ registry: { location: "gcr", serviceAccountKey: gcrKey }, createRepository: true }), path: "createRepository", says: "an Artifact Registry URL", example: "https://europe-west1-docker.pkg.dev/my-project/pipelines" },
-    { component: "ProcessingImage", title: "no registry", program: processingImage({ registry: undefined }), path: "registry", says: "a registry location", example: "{ location: \"ecr\", region: \"eu-central-1\" }" },
+    {
+        component: "ProcessingImage",
+        title: "the tag latest",
+        program: processingImage({ tag: "latest" }),
+        path: "tag",
+        says: "an immutable version tag",
+        example: "1.0.0",
+    },
+    {
+        component: "ProcessingImage",
+        title: "an empty tag",
+        program: processingImage({ tag: "" }),
+        path: "tag",
+        says: "a non-empty tag",
+        example: "1.0.0",
+    },
+    {
+        component: "ProcessingImage",
+        title: "a tag starting with '-'",
+        program: processingImage({ tag: "-rc1" }),
+        path: "tag",
+        says: "a tag of letters, digits",
+        example: "1.0.0",
+    },
+    {
+        component: "ProcessingImage",
+        title: "an upper-case image name",
+        program: processingImage({ name: "Otsus-Method" }),
+        path: "name",
+        says: "lower-case registry prefix and image name",
+        example: "team/otsus-method",
+    },
+    {
+        component: "ProcessingImage",
+        title: "an image name with a protocol",
+        program: processingImage({ name: "https://otsus-method" }),
+        path: "name",
+        says: "an image reference without a protocol",
+        example: "registry.example.com:5000/team/otsus-method:1.0.0",
+    },
+    {
+        component: "ProcessingImage",
+        title: "a build context that does not exist",
+        program: processingImage({ context: "no-such-folder" }),
+        path: "context",
+        says: "an existing build context folder",
+        example: "processing-container",
+    },
+    {
+        component: "ProcessingImage",
+        title: "a Dockerfile that does not exist",
+        program: processingImage({ dockerfile: path.join(context, "Dockerfile.gpu") }),
+        path: "dockerfile",
+        says: "an existing Dockerfile",
+        example: "processing-container/Dockerfile",
+    },
+    {
+        component: "ProcessingImage",
+        title: "a platform without architecture",
+        program: processingImage({ platform: "linux" }),
+        path: "platform",
+        says: "a platform os/arch[/variant]",
+        example: "linux/amd64",
+    },
+    {
+        component: "ProcessingImage",
+        title: "a build target with a space",
+        program: processingImage({ target: "run time" }),
+        path: "target",
+        says: "a build stage name",
+        example: "runtime",
+    },
+    {
+        component: "ProcessingImage",
+        title: "createRepository for an off-cluster registry",
+        program: processingImage({ createRepository: true }),
+        path: "createRepository",
+        says: "createRepository only for ECR or Artifact Registry",
+        example: "false",
+    },
+    {
+        component: "ProcessingImage",
+        title: "createRepository on gcr.io, which has no repositories to create",
+        program: processingImage({
+            registry: { location: "gcr", serviceAccountKey: gcrKey },
+            createRepository: true,
+        }),
+        path: "createRepository",
+        says: "an Artifact Registry URL",
+        example: "https://europe-west1-docker.pkg.dev/my-project/pipelines",
+    },
+    {
+        component: "ProcessingImage",
+        title: "no registry",
+        program: processingImage({ registry: undefined }),
+        path: "registry",
+        says: "a registry location",
+        example: '{ location: "ecr", region: "eu-central-1" }',
+    },
 
     // DagInstallerChart: images, namespaces, claims, actions, chart paths and versions, values.
-    { component: "DagInstallerChart", title: "an installer image with a protocol", program: dagInstaller({ image: { imageName: "https://registry.example.com/team/dag:1.0.0" } }), path: "image.imageName", says: "without a protocol", example: "registry.example.com:5000/team/otsus-method:1.0.0" },
-    { component: "DagInstallerChart", title: "an installer image without tag or digest", program: dagInstaller({ image: { imageName: "registry.example.com/team/dag" } }), path: "image.imageName", says: "a tag or digest", example: "registry.example.com:5000/team/otsus-method:1.0.0" },
-    { component: "DagInstallerChart", title: "an unknown action", program: dagInstaller({ action: "install" as never }), path: "action", says: "one of copy, remove, prefetch", example: "copy" },
-    { component: "DagInstallerChart", title: "a copy without the DAG claim", program: dagInstaller({ dagsClaimName: undefined }), path: "dagsClaimName", says: "Airflow's DAG PersistentVolumeClaim (the copy Job writes there)", example: "airflow-dags" },
-    { component: "DagInstallerChart", title: "a DAG claim name with upper case", program: dagInstaller({ dagsClaimName: "Airflow-DAGs" }), path: "dagsClaimName", says: "a Kubernetes object name", example: "airflow-dags" },
-    { component: "DagInstallerChart", title: "a namespace with an underscore", program: dagInstaller({ namespace: "airflow_services" }), path: "namespace", says: "a namespace name (DNS-1123 label)", example: "services" },
-    { component: "DagInstallerChart", title: "a pull secret name with a space", program: dagInstaller({ imagePullSecrets: ["registry service"] }), path: "imagePullSecrets[0]", says: "a Kubernetes object name", example: "registry-service" },
-    { component: "DagInstallerChart", title: "a chart folder that does not exist", program: dagInstaller({ chart: "no-such-chart" }), path: "chart", says: "a chart folder or .tgz that exists", example: "extension/otsus-method-workflow" },
-    { component: "DagInstallerChart", title: "a chart folder without Chart.yaml", program: dagInstaller({ chart: context }), path: "chart", says: "a Helm chart folder with a Chart.yaml", example: "extension/otsus-method-workflow" },
-    { component: "DagInstallerChart", title: "a release name longer than 40 characters", program: dagInstaller({ releaseName: "a-very-long-release-name-for-an-extension-x" }), path: "releaseName", says: "at most 40 characters", example: "otsus-method" },
-    { component: "DagInstallerChart", title: "a backoff limit of 11", program: dagInstaller({ backoffLimit: 11 }), path: "backoffLimit", says: "an integer from 0 to 10", example: "0" },
-    { component: "DagInstallerChart", title: "an environment variable that overrides ACTION", program: dagInstaller({ env: { ACTION: "remove" } }), path: "env.ACTION", says: "an environment variable name other than ACTION", example: "KAAPANA_BUILD_VERSION" },
+    {
+        component: "DagInstallerChart",
+        title: "an installer image with a protocol",
+        program: dagInstaller({
+            image: { imageName: "https://registry.example.com/team/dag:1.0.0" },
+        }),
+        path: "image.imageName",
+        says: "without a protocol",
+        example: "registry.example.com:5000/team/otsus-method:1.0.0",
+    },
+    {
+        component: "DagInstallerChart",
+        title: "an installer image without tag or digest",
+        program: dagInstaller({ image: { imageName: "registry.example.com/team/dag" } }),
+        path: "image.imageName",
+        says: "a tag or digest",
+        example: "registry.example.com:5000/team/otsus-method:1.0.0",
+    },
+    {
+        component: "DagInstallerChart",
+        title: "an unknown action",
+        program: dagInstaller({ action: "install" as never }),
+        path: "action",
+        says: "one of copy, remove, prefetch",
+        example: "copy",
+    },
+    {
+        component: "DagInstallerChart",
+        title: "a copy without the DAG claim",
+        program: dagInstaller({ dagsClaimName: undefined }),
+        path: "dagsClaimName",
+        says: "Airflow's DAG PersistentVolumeClaim (the copy Job writes there)",
+        example: "airflow-dags",
+    },
+    {
+        component: "DagInstallerChart",
+        title: "a DAG claim name with upper case",
+        program: dagInstaller({ dagsClaimName: "Airflow-DAGs" }),
+        path: "dagsClaimName",
+        says: "a Kubernetes object name",
+        example: "airflow-dags",
+    },
+    {
+        component: "DagInstallerChart",
+        title: "a namespace with an underscore",
+        program: dagInstaller({ namespace: "airflow_services" }),
+        path: "namespace",
+        says: "a namespace name (DNS-1123 label)",
+        example: "services",
+    },
+    {
+        component: "DagInstallerChart",
+        title: "a pull secret name with a space",
+        program: dagInstaller({ imagePullSecrets: ["registry service"] }),
+        path: "imagePullSecrets[0]",
+        says: "a Kubernetes object name",
+        example: "registry-service",
+    },
+    {
+        component: "DagInstallerChart",
+        title: "a chart folder that does not exist",
+        program: dagInstaller({ chart: "no-such-chart" }),
+        path: "chart",
+        says: "a chart folder or .tgz that exists",
+        example: "extension/otsus-method-workflow",
+    },
+    {
+        component: "DagInstallerChart",
+        title: "a chart folder without Chart.yaml",
+        program: dagInstaller({ chart: context }),
+        path: "chart",
+        says: "a Helm chart folder with a Chart.yaml",
+        example: "extension/otsus-method-workflow",
+    },
+    {
+        component: "DagInstallerChart",
+        title: "a release name longer than 40 characters",
+        program: dagInstaller({ releaseName: "a-very-long-release-name-for-an-extension-x" }),
+        path: "releaseName",
+        says: "at most 40 characters",
+        example: "otsus-method",
+    },
+    {
+        component: "DagInstallerChart",
+        title: "a backoff limit of 11",
+        program: dagInstaller({ backoffLimit: 11 }),
+        path: "backoffLimit",
+        says: "an integer from 0 to 10",
+        example: "0",
+    },
+    {
+        component: "DagInstallerChart",
+        title: "an environment variable that overrides ACTION",
+        program: dagInstaller({ env: { ACTION: "remove" } }),
+        path: "env.ACTION",
+        says: "an environment variable name other than ACTION",
+        example: "KAAPANA_BUILD_VERSION",
+    },
 
     // WorkflowExtension: versions, scopes, duplicate images, names.
-    { component: "WorkflowExtension", title: "a version with a v prefix", program: extension({ version: "v1.0.0" }), path: "version", says: "a semver version without build metadata", example: "1.0.0" },
-    { component: "WorkflowExtension", title: "a version with build metadata", program: extension({ version: "1.0.0+build.5" }), path: "version", says: "a semver version without build metadata", example: "1.0.0" },
-    { component: "WorkflowExtension", title: "a service-scope registry as project registry", program: extension({ projectRegistry: { ...extensionArgs.projectRegistry, scope: "service" } }), path: "projectRegistry.scope", says: "\"project\": processing images run in project namespaces", example: "project" },
-    { component: "WorkflowExtension", title: "a service registry without pull Secret", program: extension({ serviceRegistry: { ...extensionArgs.serviceRegistry, secretName: "" } }), path: "serviceRegistry.secretName", says: "the name of the service-scope pull Secret", example: "registry-service" },
-    { component: "WorkflowExtension", title: "two processing images with one name", program: extension({ processingImages: [{ name: "otsus-method", context }, { name: "otsus-method", context }] }), path: "processingImages[1].name", says: "a name not used by another image of the extension (processingImages[0] has it)", example: "otsus-method-gpu" },
-    { component: "WorkflowExtension", title: "a processing image tagged latest", program: extension({ processingImages: [{ name: "otsus-method", context, tag: "latest" }] }), path: "processingImages[0].tag", says: "an immutable version tag", example: "1.0.0" },
-    { component: "WorkflowExtension", title: "an installer context that does not exist", program: extension({ installer: { context: "no-such-extension" } }), path: "installer.context", says: "an existing build context folder", example: "processing-container" },
-    { component: "WorkflowExtension", title: "an extension name with upper case", program: extension({ extensionName: "Otsus-Method" }), path: "extensionName", says: "a DNS-1123 label of at most 56 characters", example: "otsus-method" },
-    { component: "WorkflowExtension", title: "a project namespace with a dot", program: extension({ projectNamespaces: ["project.a"] }), path: "projectNamespaces", says: "namespace names (DNS-1123 labels)", example: "project-a" },
+    {
+        component: "WorkflowExtension",
+        title: "a version with a v prefix",
+        program: extension({ version: "v1.0.0" }),
+        path: "version",
+        says: "a semver version without build metadata",
+        example: "1.0.0",
+    },
+    {
+        component: "WorkflowExtension",
+        title: "a version with build metadata",
+        program: extension({ version: "1.0.0+build.5" }),
+        path: "version",
+        says: "a semver version without build metadata",
+        example: "1.0.0",
+    },
+    {
+        component: "WorkflowExtension",
+        title: "a service-scope registry as project registry",
+        program: extension({
+            projectRegistry: { ...extensionArgs.projectRegistry, scope: "service" },
+        }),
+        path: "projectRegistry.scope",
+        says: '"project": processing images run in project namespaces',
+        example: "project",
+    },
+    {
+        component: "WorkflowExtension",
+        title: "a service registry without pull Secret",
+        program: extension({
+            serviceRegistry: { ...extensionArgs.serviceRegistry, secretName: "" },
+        }),
+        path: "serviceRegistry.secretName",
+        says: "the name of the service-scope pull Secret",
+        example: "registry-service",
+    },
+    {
+        component: "WorkflowExtension",
+        title: "two processing images with one name",
+        program: extension({
+            processingImages: [
+                { name: "otsus-method", context },
+                { name: "otsus-method", context },
+            ],
+        }),
+        path: "processingImages[1].name",
+        says: "a name not used by another image of the extension (processingImages[0] has it)",
+        example: "otsus-method-gpu",
+    },
+    {
+        component: "WorkflowExtension",
+        title: "a processing image tagged latest",
+        program: extension({
+            processingImages: [{ name: "otsus-method", context, tag: "latest" }],
+        }),
+        path: "processingImages[0].tag",
+        says: "an immutable version tag",
+        example: "1.0.0",
+    },
+    {
+        component: "WorkflowExtension",
+        title: "an installer context that does not exist",
+        program: extension({ installer: { context: "no-such-extension" } }),
+        path: "installer.context",
+        says: "an existing build context folder",
+        example: "processing-container",
+    },
+    {
+        component: "WorkflowExtension",
+        title: "an extension name with upper case",
+        program: extension({ extensionName: "Otsus-Method" }),
+        path: "extensionName",
+        says: "a DNS-1123 label of at most 56 characters",
+        example: "otsus-method",
+    },
+    {
+        component: "WorkflowExtension",
+        title: "a project namespace with a dot",
+        program: extension({ projectNamespaces: ["project.a"] }),
+        path: "projectNamespaces",
+        says: "namespace names (DNS-1123 labels)",
+        example: "project-a",
+    },
 
     // ContourIngress.
-    { component: "ContourIngress", title: "an IngressClass name with upper case", program: contour({ ingressClassName: "Contour" }), path: "ingressClassName", says: "an IngressClass name that", example: "contour" },
-    { component: "ContourIngress", title: "a namespace longer than 63 characters", program: contour({ namespace: "c".repeat(64) }), path: "namespace", says: "a namespace name that", example: "projectcontour" },
-    { component: "ContourIngress", title: "a root namespace with an underscore", program: contour({ rootNamespaces: ["imaging", "gen_omics"] }), path: "rootNamespaces[1]", says: "a namespace name that", example: "imaging" },
-    { component: "ContourIngress", title: "root namespaces for a Contour that is only adopted", program: contour({ existing: true, rootNamespaces: ["imaging"] }), path: "rootNamespaces", says: "no rootNamespaces with existing: true", example: "{ existing: true, ingressClassName: \"contour\" }" },
+    {
+        component: "ContourIngress",
+        title: "an IngressClass name with upper case",
+        program: contour({ ingressClassName: "Contour" }),
+        path: "ingressClassName",
+        says: "an IngressClass name that",
+        example: "contour",
+    },
+    {
+        component: "ContourIngress",
+        title: "a namespace longer than 63 characters",
+        program: contour({ namespace: "c".repeat(64) }),
+        path: "namespace",
+        says: "a namespace name that",
+        example: "projectcontour",
+    },
+    {
+        component: "ContourIngress",
+        title: "a root namespace with an underscore",
+        program: contour({ rootNamespaces: ["imaging", "gen_omics"] }),
+        path: "rootNamespaces[1]",
+        says: "a namespace name that",
+        example: "imaging",
+    },
+    {
+        component: "ContourIngress",
+        title: "root namespaces for a Contour that is only adopted",
+        program: contour({ existing: true, rootNamespaces: ["imaging"] }),
+        path: "rootNamespaces",
+        says: "no rootNamespaces with existing: true",
+        example: '{ existing: true, ingressClassName: "contour" }',
+    },
 
     // Domain selection and hostnames.
-    { component: "selectDomainSuffix", title: "a domain config without default entry", program: () => selectDomainSuffix({ app: "prod" }, { "example.org": { selector: { app: "prod" } } }), path: "domains", says: "a default entry: one suffix without selector", example: "{ \"example.org\": { selector: { app: \"prod\" } }, \"example.com\": {} }" },
-    { component: "selectDomainSuffix", title: "an empty domain config", program: () => selectDomainSuffix({}, {}), path: "domains", says: "at least one domain suffix", example: "{ \"example.org\": { selector: { app: \"prod\" } }, \"example.com\": {} }" },
-    { component: "selectDomainSuffix", title: "an upper-case domain suffix", program: () => selectDomainSuffix({}, { "Example.com": {} }), path: "domains[\"Example.com\"]", says: "a lower-case DNS name as suffix", example: "example.com" },
-    { component: "selectDomainSuffix", title: "a selector value with a space", program: () => selectDomainSuffix({}, { "example.com": {}, "example.org": { selector: { app: "my prod" } } }), path: "domains[\"example.org\"].selector.app", says: "a label value that", example: "prod" },
-    { component: "pipelineHostname", title: "a pipeline name longer than a DNS label", program: () => pipelineHostname("p".repeat(64), "imaging", "example.com"), path: "pipeline", says: "whose labels have at most 63 characters", example: "otsu.imaging.example.com" },
-    { component: "pipelineHostname", title: "a pipeline name with an underscore", program: () => pipelineHostname("otsu_method", "imaging", "example.com"), path: "pipeline", says: "a hostname for pipeline \"otsu_method\" in namespace \"imaging\"", example: "otsu.imaging.example.com" },
-    { component: "pipelineHostname", title: "a hostname longer than 253 characters", program: () => pipelineHostname("otsu", "imaging", Array.from({ length: 5 }, () => "d".repeat(60)).join(".")), path: "pipeline", says: "of at most 253 characters", example: "otsu.imaging.example.com" },
+    {
+        component: "selectDomainSuffix",
+        title: "a domain config without default entry",
+        program: () =>
+            selectDomainSuffix({ app: "prod" }, { "example.org": { selector: { app: "prod" } } }),
+        path: "domains",
+        says: "a default entry: one suffix without selector",
+        example: '{ "example.org": { selector: { app: "prod" } }, "example.com": {} }',
+    },
+    {
+        component: "selectDomainSuffix",
+        title: "an empty domain config",
+        program: () => selectDomainSuffix({}, {}),
+        path: "domains",
+        says: "at least one domain suffix",
+        example: '{ "example.org": { selector: { app: "prod" } }, "example.com": {} }',
+    },
+    {
+        component: "selectDomainSuffix",
+        title: "an upper-case domain suffix",
+        program: () => selectDomainSuffix({}, { "Example.com": {} }),
+        path: 'domains["Example.com"]',
+        says: "a lower-case DNS name as suffix",
+        example: "example.com",
+    },
+    {
+        component: "selectDomainSuffix",
+        title: "a selector value with a space",
+        program: () =>
+            selectDomainSuffix(
+                {},
+                { "example.com": {}, "example.org": { selector: { app: "my prod" } } },
+            ),
+        path: 'domains["example.org"].selector.app',
+        says: "a label value that",
+        example: "prod",
+    },
+    {
+        component: "pipelineHostname",
+        title: "a pipeline name longer than a DNS label",
+        program: () => pipelineHostname("p".repeat(64), "imaging", "example.com"),
+        path: "pipeline",
+        says: "whose labels have at most 63 characters",
+        example: "otsu.imaging.example.com",
+    },
+    {
+        component: "pipelineHostname",
+        title: "a pipeline name with an underscore",
+        program: () => pipelineHostname("otsu_method", "imaging", "example.com"),
+        path: "pipeline",
+        says: 'a hostname for pipeline "otsu_method" in namespace "imaging"',
+        example: "otsu.imaging.example.com",
+    },
+    {
+        component: "pipelineHostname",
+        title: "a hostname longer than 253 characters",
+        program: () =>
+            pipelineHostname(
+                "otsu",
+                "imaging",
+                Array.from({ length: 5 }, () => "d".repeat(60)).join("."),
+            ),
+        path: "pipeline",
+        says: "of at most 253 characters",
+        example: "otsu.imaging.example.com",
+    },
 
     // PipelineIngress: services, ports, tasks, timeouts, TLS, duplicate FQDNs.
-    { component: "PipelineIngress", title: "a service port of 0", program: ingress({ service: { name: "otsu-frontend", port: 0 } }), path: "service.port", says: "a port number from 1 to 65535", example: "8080" },
-    { component: "PipelineIngress", title: "a service name with upper case", program: ingress({ service: { name: "Otsu", port: 80 } }), path: "service.name", says: "a Service name that", example: "otsu-frontend" },
-    { component: "PipelineIngress", title: "a task routed twice", program: ingress({ tasks: [{ task: "otsu", service: "otsu-task", port: 8080 }, { task: "otsu", service: "otsu-task", port: 8080 }] }), path: "tasks[1].task", says: "each task routed once", example: "otsu" },
-    { component: "PipelineIngress", title: "a task name with a slash", program: ingress({ tasks: [{ task: "otsu/threshold", service: "otsu-task", port: 8080 }] }), path: "tasks[0].task", says: "one URL path segment", example: "otsu" },
-    { component: "PipelineIngress", title: "a prefix rewrite without leading slash", program: ingress({ tasks: [{ task: "otsu", service: "otsu-task", port: 8080, replacePrefix: "api" }] }), path: "tasks[0].replacePrefix", says: "a path starting with '/'", example: "/" },
-    { component: "PipelineIngress", title: "a response timeout in minutes written as a word", program: ingress({ timeouts: { response: "five minutes" } }), path: "timeouts.response", says: "a Contour duration", example: "60s" },
-    { component: "PipelineIngress", title: "TLS with both a Secret and an issuer", program: ingress({ tls: { secretName: "otsu-tls", clusterIssuer: "letsencrypt" } }), path: "tls", says: "exactly one of tls.secretName", example: "{ clusterIssuer: \"letsencrypt\" }" },
-    { component: "PipelineIngress", title: "a cluster issuer with upper case", program: ingress({ tls: { clusterIssuer: "LetsEncrypt" } }), path: "tls.clusterIssuer", says: "an object name that", example: "letsencrypt" },
-    { component: "PipelineIngress", title: "a pipeline label with an invalid key", program: ingress({ labels: { "-app": "prod" } }), path: "labels[\"-app\"]", says: "a Kubernetes label", example: "{ app: \"prod\" }" },
-    { component: "PipelineIngress", title: "a namespace domain config without default", program: ingress({ namespaceDomains: { imaging: { "imaging.example.com": { selector: { app: "prod" } } } } }), path: "namespaceDomains.imaging", says: "a default entry", example: "{ \"example.org\": { selector: { app: \"prod\" } }, \"example.com\": {} }" },
+    {
+        component: "PipelineIngress",
+        title: "a service port of 0",
+        program: ingress({ service: { name: "otsu-frontend", port: 0 } }),
+        path: "service.port",
+        says: "a port number from 1 to 65535",
+        example: "8080",
+    },
+    {
+        component: "PipelineIngress",
+        title: "a service name with upper case",
+        program: ingress({ service: { name: "Otsu", port: 80 } }),
+        path: "service.name",
+        says: "a Service name that",
+        example: "otsu-frontend",
+    },
+    {
+        component: "PipelineIngress",
+        title: "a task routed twice",
+        program: ingress({
+            tasks: [
+                { task: "otsu", service: "otsu-task", port: 8080 },
+                { task: "otsu", service: "otsu-task", port: 8080 },
+            ],
+        }),
+        path: "tasks[1].task",
+        says: "each task routed once",
+        example: "otsu",
+    },
+    {
+        component: "PipelineIngress",
+        title: "a task name with a slash",
+        program: ingress({ tasks: [{ task: "otsu/threshold", service: "otsu-task", port: 8080 }] }),
+        path: "tasks[0].task",
+        says: "one URL path segment",
+        example: "otsu",
+    },
+    {
+        component: "PipelineIngress",
+        title: "a prefix rewrite without leading slash",
+        program: ingress({
+            tasks: [{ task: "otsu", service: "otsu-task", port: 8080, replacePrefix: "api" }],
+        }),
+        path: "tasks[0].replacePrefix",
+        says: "a path starting with '/'",
+        example: "/",
+    },
+    {
+        component: "PipelineIngress",
+        title: "a response timeout in minutes written as a word",
+        program: ingress({ timeouts: { response: "five minutes" } }),
+        path: "timeouts.response",
+        says: "a Contour duration",
+        example: "60s",
+    },
+    {
+        component: "PipelineIngress",
+        title: "TLS with both a Secret and an issuer",
+        program: ingress({ tls: { secretName: "otsu-tls", clusterIssuer: "letsencrypt" } }),
+        path: "tls",
+        says: "exactly one of tls.secretName",
+        example: '{ clusterIssuer: "letsencrypt" }',
+    },
+    {
+        component: "PipelineIngress",
+        title: "a cluster issuer with upper case",
+        program: ingress({ tls: { clusterIssuer: "LetsEncrypt" } }),
+        path: "tls.clusterIssuer",
+        says: "an object name that",
+        example: "letsencrypt",
+    },
+    {
+        component: "PipelineIngress",
+        title: "a pipeline label with an invalid key",
+        program: ingress({ labels: { "-app": "prod" } }),
+        path: 'labels["-app"]',
+        says: "a Kubernetes label",
+        example: '{ app: "prod" }',
+    },
+    {
+        component: "PipelineIngress",
+        title: "a namespace domain config without default",
+        program: ingress({
+            namespaceDomains: { imaging: { "imaging.example.com": { selector: { app: "prod" } } } },
+        }),
+        path: "namespaceDomains.imaging",
+        says: "a default entry",
+        example: '{ "example.org": { selector: { app: "prod" } }, "example.com": {} }',
+    },
     {
         component: "PipelineIngress",
         title: "two pipelines whose hostnames differ only in case",
@@ -191,69 +911,490 @@ export const CASES: BadInputCase[] = [
             return new PipelineIngress(BAD, { ...ingressArgs, pipeline: "OTSU" });
         },
         path: "pipeline",
-        says: "both resolve to \"otsu.imaging.example.com\"",
+        says: 'both resolve to "otsu.imaging.example.com"',
         example: "a different pipeline name, namespace or domain selector",
         before: ["first", "first-proxy"],
     },
 
     // S3Storage: storages, endpoints, buckets, regions, keys.
-    { component: "S3Storage", title: "storages without default", program: storages({ logs: external }), path: "storages", says: "a map of storages with a `default` entry", example: "{ default: { provider: \"aws\", region: \"eu-west-1\" } }" },
-    { component: "S3Storage", title: "an external endpoint without scheme", program: storages({ default: { ...external, endpoint: "minio.storage:9000" } }), path: "storages.default.endpoint", says: "an endpoint URL with http:// or https://", example: "http://minio.storage:9000" },
-    { component: "S3Storage", title: "an external endpoint with a path", program: storages({ default: { ...external, endpoint: "https://s3.example.com/bucket" } }), path: "storages.default.endpoint", says: "scheme, host and port only", example: "https://s3.example.com" },
-    { component: "S3Storage", title: "an external storage without secret key", program: storages({ default: { ...external, secretKey: "" } }), path: "storages.default.secretKey", says: "a key, preferably a secret config value", example: "config.requireSecret(\"minioAccessKey\")" },
-    { component: "S3Storage", title: "a bucket name with upper case", program: storages({ default: { provider: "aws", region: "eu-west-1", bucket: "Pipelines" } }), path: "storages.default.bucket", says: "a bucket name that", example: "acme-pipelines-prod" },
-    { component: "S3Storage", title: "a bucket name like an IP address", program: storages({ default: { provider: "aws", region: "eu-west-1", bucket: "192.168.1.10" } }), path: "storages.default.bucket", says: "must not look like an IP address", example: "acme-pipelines-prod" },
-    { component: "S3Storage", title: "a GCS bucket containing google", program: storages({ default: { provider: "gcp", location: "EUROPE-WEST1", bucket: "my-google-data" } }), path: "storages.default.bucket", says: "must not start with 'goog' or contain 'google'", example: "acme-pipelines-prod" },
-    { component: "S3Storage", title: "an existing bucket without its name", program: storages({ default: { provider: "aws", region: "eu-west-1", create: false } }), path: "storages.default.bucket", says: "the name of the existing bucket when create is false", example: "acme-pipelines" },
-    { component: "S3Storage", title: "an AWS region that is not a region", program: storages({ default: { provider: "aws", region: "europe" } }), path: "storages.default.region", says: "an AWS region", example: "eu-west-1" },
-    { component: "S3Storage", title: "an unknown storage provider", program: storages({ default: { provider: "azure" } }), path: "storages.default.provider", says: "one of \"aws\", \"gcp\", \"external\"", example: "aws" },
-    { component: "S3Storage", title: "a storage name with upper case", program: storages({ default: external, Logs: external }), path: "storages.Logs", says: "a storage name that is a DNS label", example: "default" },
-    { component: "S3Storage", title: "logs to a storage that is not declared", program: storage({ airflowStorage: "logs" }), path: "airflowStorage", says: "one of the storages (default)", example: "default" },
-    { component: "S3Storage", title: "an Airflow connection id with a dash", program: storage({ airflowConnectionId: "s3-logs" }), path: "airflowConnectionId", says: "an Airflow connection id of letters, digits and '_'", example: "s3_logs" },
+    {
+        component: "S3Storage",
+        title: "storages without default",
+        program: storages({ logs: external }),
+        path: "storages",
+        says: "a map of storages with a `default` entry",
+        example: '{ default: { provider: "aws", region: "eu-west-1" } }',
+    },
+    {
+        component: "S3Storage",
+        title: "an external endpoint without scheme",
+        program: storages({ default: { ...external, endpoint: "minio.storage:9000" } }),
+        path: "storages.default.endpoint",
+        says: "an endpoint URL with http:// or https://",
+        example: "http://minio.storage:9000",
+    },
+    {
+        component: "S3Storage",
+        title: "an external endpoint with a path",
+        program: storages({ default: { ...external, endpoint: "https://s3.example.com/bucket" } }),
+        path: "storages.default.endpoint",
+        says: "scheme, host and port only",
+        example: "https://s3.example.com",
+    },
+    {
+        component: "S3Storage",
+        title: "an external storage without secret key",
+        program: storages({ default: { ...external, secretKey: "" } }),
+        path: "storages.default.secretKey",
+        says: "a key, preferably a secret config value",
+        example: 'config.requireSecret("minioAccessKey")',
+    },
+    {
+        component: "S3Storage",
+        title: "a bucket name with upper case",
+        program: storages({
+            default: { provider: "aws", region: "eu-west-1", bucket: "Pipelines" },
+        }),
+        path: "storages.default.bucket",
+        says: "a bucket name that",
+        example: "acme-pipelines-prod",
+    },
+    {
+        component: "S3Storage",
+        title: "a bucket name like an IP address",
+        program: storages({
+            default: { provider: "aws", region: "eu-west-1", bucket: "192.168.1.10" },
+        }),
+        path: "storages.default.bucket",
+        says: "must not look like an IP address",
+        example: "acme-pipelines-prod",
+    },
+    {
+        component: "S3Storage",
+        title: "a GCS bucket containing google",
+        program: storages({
+            default: { provider: "gcp", location: "EUROPE-WEST1", bucket: "my-google-data" },
+        }),
+        path: "storages.default.bucket",
+        says: "must not start with 'goog' or contain 'google'",
+        example: "acme-pipelines-prod",
+    },
+    {
+        component: "S3Storage",
+        title: "an existing bucket without its name",
+        program: storages({ default: { provider: "aws", region: "eu-west-1", create: false } }),
+        path: "storages.default.bucket",
+        says: "the name of the existing bucket when create is false",
+        example: "acme-pipelines",
+    },
+    {
+        component: "S3Storage",
+        title: "an AWS region that is not a region",
+        program: storages({ default: { provider: "aws", region: "europe" } }),
+        path: "storages.default.region",
+        says: "an AWS region",
+        example: "eu-west-1",
+    },
+    {
+        component: "S3Storage",
+        title: "an unknown storage provider",
+        program: storages({ default: { provider: "azure" } }),
+        path: "storages.default.provider",
+        says: 'one of "aws", "gcp", "external"',
+        example: "aws",
+    },
+    {
+        component: "S3Storage",
+        title: "a storage name with upper case",
+        program: storages({ default: external, Logs: external }),
+        path: "storages.Logs",
+        says: "a storage name that is a DNS label",
+        example: "default",
+    },
+    {
+        component: "S3Storage",
+        title: "logs to a storage that is not declared",
+        program: storage({ airflowStorage: "logs" }),
+        path: "airflowStorage",
+        says: "one of the storages (default)",
+        example: "default",
+    },
+    {
+        component: "S3Storage",
+        title: "an Airflow connection id with a dash",
+        program: storage({ airflowConnectionId: "s3-logs" }),
+        path: "airflowConnectionId",
+        says: "an Airflow connection id of letters, digits and '_'",
+        example: "s3_logs",
+    },
 
     // AirflowDeployment: namespaces, executors, images, database, volumes, values.
-    { component: "AirflowDeployment", title: "an unknown executor", program: airflow({ executor: "SequentialExecutor" }), path: "executor", says: "KubernetesExecutor, CeleryExecutor, LocalExecutor", example: "KubernetesExecutor" },
-    { component: "AirflowDeployment", title: "a namespace with upper case", program: airflow({ namespace: "Airflow" }), path: "namespace", says: "a namespace name that", example: "airflow" },
-    { component: "AirflowDeployment", title: "both an external and the bundled database", program: airflow({ database: { external: { secretName: "airflow-database" }, bundled: true } }), path: "database", says: "exactly one of database.external (production) and database.bundled", example: "{ external: { secretName: \"airflow-database\" } }" },
-    { component: "AirflowDeployment", title: "an Airflow image tagged latest", program: airflow({ airflowImage: { repository: "registry.example.com/airflow", tag: "latest" } }), path: "airflowImage.tag", says: "an immutable version tag", example: "3.0.5-1" },
-    { component: "AirflowDeployment", title: "two image pull Secrets for the chart", program: airflow({ imagePullSecrets: ["a", "b"] }), path: "imagePullSecrets", says: "at most one Secret", example: "[\"airflow-registry\"]" },
-    { component: "AirflowDeployment", title: "a DAG volume size that is not a quantity", program: airflow({ dags: { size: "5 GB" } }), path: "dags.size", says: "a storage quantity", example: "5Gi" },
-    { component: "AirflowDeployment", title: "a DAG volume with an unknown access mode", program: airflow({ dags: { accessModes: ["ReadWriteAll"] } }), path: "dags.accessModes", says: "one or more of ReadWriteOnce", example: "[\"ReadWriteMany\"]" },
-    { component: "AirflowDeployment", title: "the Airflow namespace as project namespace", program: airflow({ projectNamespaces: ["airflow"] }), path: "projectNamespaces[0]", says: "none the Airflow namespace itself", example: "imaging" },
-    { component: "AirflowDeployment", title: "a release name longer than 53 characters", program: airflow({ releaseName: "a".repeat(54) }), path: "releaseName", says: "a DNS label of at most 53 characters", example: "airflow" },
-    { component: "AirflowDeployment", title: "a fernet key in values", program: airflow({ values: { fernetKey: "not-a-real-fernet-key" } }), path: "values.fernetKey", says: "no credential in plain Helm values; use the component generates the fernet key", example: "fernetKeySecretName: \"airflow-fernet-key\"" },
-    { component: "AirflowDeployment", title: "a database connection in values", program: airflow({ values: { data: { metadataConnection: { user: "airflow", pass: "not-a-real-password" } } } }), path: "values.data.metadataConnection.pass", says: "database: { external: { secretName } }", example: "fernetKeySecretName: \"airflow-fernet-key\"" },
-    { component: "AirflowDeployment", title: "values the chart schema refuses", program: airflow({ values: { scheduler: { replicas: "two" } } }), path: "values.scheduler.replicas", says: "a value the Airflow chart 1.19.0 accepts (must be integer)", example: "values: { scheduler: { replicas: 2 } }" },
-    { component: "AirflowDeployment", title: "a log prefix with a space", program: airflow({ logs: { bucket: "pipeline-logs", prefix: "airflow logs", connectionSecretName: "airflow-s3-logs", connectionId: "s3_logs" } }), path: "logs.prefix", says: "an S3 key prefix", example: "airflow/logs" },
-    { component: "AirflowDeployment", title: "an ingress with a bad domain config", program: airflow({ ingress: { domains: { "example.org": { selector: { app: "prod" } } } } }), path: "ingress.domains", says: "a default entry", example: "{ \"example.org\": { selector: { app: \"prod\" } }, \"example.com\": {} }" },
+    {
+        component: "AirflowDeployment",
+        title: "an unknown executor",
+        program: airflow({ executor: "SequentialExecutor" }),
+        path: "executor",
+        says: "KubernetesExecutor, CeleryExecutor, LocalExecutor",
+        example: "KubernetesExecutor",
+    },
+    {
+        component: "AirflowDeployment",
+        title: "a namespace with upper case",
+        program: airflow({ namespace: "Airflow" }),
+        path: "namespace",
+        says: "a namespace name that",
+        example: "airflow",
+    },
+    {
+        component: "AirflowDeployment",
+        title: "both an external and the bundled database",
+        program: airflow({
+            database: { external: { secretName: "airflow-database" }, bundled: true },
+        }),
+        path: "database",
+        says: "exactly one of database.external (production) and database.bundled",
+        example: '{ external: { secretName: "airflow-database" } }',
+    },
+    {
+        component: "AirflowDeployment",
+        title: "an Airflow image tagged latest",
+        program: airflow({
+            airflowImage: { repository: "registry.example.com/airflow", tag: "latest" },
+        }),
+        path: "airflowImage.tag",
+        says: "an immutable version tag",
+        example: "3.0.5-1",
+    },
+    {
+        component: "AirflowDeployment",
+        title: "two image pull Secrets for the chart",
+        program: airflow({ imagePullSecrets: ["a", "b"] }),
+        path: "imagePullSecrets",
+        says: "at most one Secret",
+        example: '["airflow-registry"]',
+    },
+    {
+        component: "AirflowDeployment",
+        title: "a DAG volume size that is not a quantity",
+        program: airflow({ dags: { size: "5 GB" } }),
+        path: "dags.size",
+        says: "a storage quantity",
+        example: "5Gi",
+    },
+    {
+        component: "AirflowDeployment",
+        title: "a DAG volume with an unknown access mode",
+        program: airflow({ dags: { accessModes: ["ReadWriteAll"] } }),
+        path: "dags.accessModes",
+        says: "one or more of ReadWriteOnce",
+        example: '["ReadWriteMany"]',
+    },
+    {
+        component: "AirflowDeployment",
+        title: "the Airflow namespace as project namespace",
+        program: airflow({ projectNamespaces: ["airflow"] }),
+        path: "projectNamespaces[0]",
+        says: "none the Airflow namespace itself",
+        example: "imaging",
+    },
+    {
+        component: "AirflowDeployment",
+        title: "a release name longer than 53 characters",
+        program: airflow({ releaseName: "a".repeat(54) }),
+        path: "releaseName",
+        says: "a DNS label of at most 53 characters",
+        example: "airflow",
+    },
+    {
+        component: "AirflowDeployment",
+        title: "a fernet key in values",
+        program: airflow({ values: { fernetKey: "not-a-real-fernet-key" } }),
+        path: "values.fernetKey",
+        says: "no credential in plain Helm values; use the component generates the fernet key",
+        example: 'fernetKeySecretName: "airflow-fernet-key"',
+    },
+    {
+        component: "AirflowDeployment",
+        title: "a database connection in values",
+        program: airflow({
+            values: {
+                data: { metadataConnection: { user: "airflow", pass: "not-a-real-password" } },
+            },
+        }),
+        path: "values.data.metadataConnection.pass",
+        says: "database: { external: { secretName } }",
+        example: 'fernetKeySecretName: "airflow-fernet-key"',
+    },
+    {
+        component: "AirflowDeployment",
+        title: "values the chart schema refuses",
+        program: airflow({ values: { scheduler: { replicas: "two" } } }),
+        path: "values.scheduler.replicas",
+        says: "a value the Airflow chart 1.19.0 accepts (must be integer)",
+        example: "values: { scheduler: { replicas: 2 } }",
+    },
+    {
+        component: "AirflowDeployment",
+        title: "a log prefix with a space",
+        program: airflow({
+            logs: {
+                bucket: "pipeline-logs",
+                prefix: "airflow logs",
+                connectionSecretName: "airflow-s3-logs",
+                connectionId: "s3_logs",
+            },
+        }),
+        path: "logs.prefix",
+        says: "an S3 key prefix",
+        example: "airflow/logs",
+    },
+    {
+        component: "AirflowDeployment",
+        title: "an ingress with a bad domain config",
+        program: airflow({
+            ingress: { domains: { "example.org": { selector: { app: "prod" } } } },
+        }),
+        path: "ingress.domains",
+        says: "a default entry",
+        example: '{ "example.org": { selector: { app: "prod" } }, "example.com": {} }',
+    },
 
     // AirflowDeployment runConfig: profiles, quantities, tolerations, volumes, secrets.
-    { component: "AirflowDeployment runConfig", title: "an unknown image pull policy", program: runConfig({ imagePullPolicy: "Sometimes" }), path: "runConfig.imagePullPolicy", says: "Always, IfNotPresent, Never", example: "IfNotPresent" },
-    { component: "AirflowDeployment runConfig", title: "a negative startup timeout", program: runConfig({ startupTimeoutSeconds: -5 }), path: "runConfig.startupTimeoutSeconds", says: "a whole number of seconds above 0", example: "600" },
-    { component: "AirflowDeployment runConfig", title: "a memory request that is not a quantity", program: profile({ requests: { memory: "1 GB" } }), path: "runConfig.resources.__default__.requests.memory", says: "quantity", example: "1Gi" },
-    { component: "AirflowDeployment runConfig", title: "a negative CPU limit", program: profile({ limits: { cpu: "-1" } }), path: "runConfig.resources.__default__.limits.cpu", says: "a quantity that is not negative", example: "500m" },
-    { component: "AirflowDeployment runConfig", title: "a toleration with operator Exists and a value", program: profile({ tolerations: [{ key: "group", operator: "Exists", value: "gpu" }] }), path: "runConfig.resources.__default__.tolerations[0].value", says: "no value with operator Exists", example: "{ key: \"group\", operator: \"Exists\", effect: \"NoSchedule\" }" },
-    { component: "AirflowDeployment runConfig", title: "a toleration with an unknown effect", program: profile({ tolerations: [{ key: "group", value: "gpu", effect: "NoRun" }] }), path: "runConfig.resources.__default__.tolerations[0].effect", says: "NoSchedule, PreferNoSchedule, NoExecute", example: "NoSchedule" },
-    { component: "AirflowDeployment runConfig", title: "a node selector key with two slashes", program: profile({ nodeSelectors: { "a/b/c": "x" } }), path: "runConfig.resources.__default__.nodeSelectors[\"a/b/c\"]", says: "a label key", example: "cloud.google.com/gke-nodepool" },
-    { component: "AirflowDeployment runConfig", title: "a profile name starting with a dot", program: runConfig({ resources: { ".hidden": {} } }), path: "runConfig.resources[\".hidden\"]", says: "a profile name usable as a ConfigMap key", example: "huge_machines" },
-    { component: "AirflowDeployment runConfig", title: "a volume secret without mount path", program: runConfig({ secrets: [{ deployType: "volume", secret: "gcp-key" }] }), path: "runConfig.secrets[0].deployTarget", says: "the absolute path a volume secret is mounted at", example: "/var/secrets/sql" },
-    { component: "AirflowDeployment runConfig", title: "an env secret key without variable name", program: runConfig({ secrets: [{ secret: "airflow-secrets", key: "sql_alchemy_conn" }] }), path: "runConfig.secrets[0].deployTarget", says: "the environment variable that receives the secret's key", example: "SQL_CONN" },
-    { component: "AirflowDeployment runConfig", title: "a data volume without access modes", program: runConfig({ volume: { accessModes: [] } }), path: "runConfig.volume.accessModes", says: "at least one access mode", example: "[\"ReadWriteMany\"]" },
-    { component: "AirflowDeployment runConfig", title: "a negative volume owner", program: runConfig({ volume: { owner: -1 } }), path: "runConfig.volume.owner", says: "a group id, a whole number from 0", example: "0" },
-    { component: "AirflowDeployment runConfig", title: "a relative volume mount path", program: runConfig({ volume: { mountPath: "data" } }), path: "runConfig.volume.mountPath", says: "an absolute path", example: "/home/kedro/data" },
+    {
+        component: "AirflowDeployment runConfig",
+        title: "an unknown image pull policy",
+        program: runConfig({ imagePullPolicy: "Sometimes" }),
+        path: "runConfig.imagePullPolicy",
+        says: "Always, IfNotPresent, Never",
+        example: "IfNotPresent",
+    },
+    {
+        component: "AirflowDeployment runConfig",
+        title: "a negative startup timeout",
+        program: runConfig({ startupTimeoutSeconds: -5 }),
+        path: "runConfig.startupTimeoutSeconds",
+        says: "a whole number of seconds above 0",
+        example: "600",
+    },
+    {
+        component: "AirflowDeployment runConfig",
+        title: "a memory request that is not a quantity",
+        program: profile({ requests: { memory: "1 GB" } }),
+        path: "runConfig.resources.__default__.requests.memory",
+        says: "quantity",
+        example: "1Gi",
+    },
+    {
+        component: "AirflowDeployment runConfig",
+        title: "a negative CPU limit",
+        program: profile({ limits: { cpu: "-1" } }),
+        path: "runConfig.resources.__default__.limits.cpu",
+        says: "a quantity that is not negative",
+        example: "500m",
+    },
+    {
+        component: "AirflowDeployment runConfig",
+        title: "a toleration with operator Exists and a value",
+        program: profile({ tolerations: [{ key: "group", operator: "Exists", value: "gpu" }] }),
+        path: "runConfig.resources.__default__.tolerations[0].value",
+        says: "no value with operator Exists",
+        example: '{ key: "group", operator: "Exists", effect: "NoSchedule" }',
+    },
+    {
+        component: "AirflowDeployment runConfig",
+        title: "a toleration with an unknown effect",
+        program: profile({ tolerations: [{ key: "group", value: "gpu", effect: "NoRun" }] }),
+        path: "runConfig.resources.__default__.tolerations[0].effect",
+        says: "NoSchedule, PreferNoSchedule, NoExecute",
+        example: "NoSchedule",
+    },
+    {
+        component: "AirflowDeployment runConfig",
+        title: "a node selector key with two slashes",
+        program: profile({ nodeSelectors: { "a/b/c": "x" } }),
+        path: 'runConfig.resources.__default__.nodeSelectors["a/b/c"]',
+        says: "a label key",
+        example: "cloud.google.com/gke-nodepool",
+    },
+    {
+        component: "AirflowDeployment runConfig",
+        title: "a profile name starting with a dot",
+        program: runConfig({ resources: { ".hidden": {} } }),
+        path: 'runConfig.resources[".hidden"]',
+        says: "a profile name usable as a ConfigMap key",
+        example: "huge_machines",
+    },
+    {
+        component: "AirflowDeployment runConfig",
+        title: "a volume secret without mount path",
+        program: runConfig({ secrets: [{ deployType: "volume", secret: "gcp-key" }] }),
+        path: "runConfig.secrets[0].deployTarget",
+        says: "the absolute path a volume secret is mounted at",
+        example: "/var/secrets/sql",
+    },
+    {
+        component: "AirflowDeployment runConfig",
+        title: "an env secret key without variable name",
+        program: runConfig({ secrets: [{ secret: "airflow-secrets", key: "sql_alchemy_conn" }] }),
+        path: "runConfig.secrets[0].deployTarget",
+        says: "the environment variable that receives the secret's key",
+        example: "SQL_CONN",
+    },
+    {
+        component: "AirflowDeployment runConfig",
+        title: "a data volume without access modes",
+        program: runConfig({ volume: { accessModes: [] } }),
+        path: "runConfig.volume.accessModes",
+        says: "at least one access mode",
+        example: '["ReadWriteMany"]',
+    },
+    {
+        component: "AirflowDeployment runConfig",
+        title: "a negative volume owner",
+        program: runConfig({ volume: { owner: -1 } }),
+        path: "runConfig.volume.owner",
+        says: "a group id, a whole number from 0",
+        example: "0",
+    },
+    {
+        component: "AirflowDeployment runConfig",
+        title: "a relative volume mount path",
+        program: runConfig({ volume: { mountPath: "data" } }),
+        path: "runConfig.volume.mountPath",
+        says: "an absolute path",
+        example: "/home/kedro/data",
+    },
 
     // The stack config (PipelinePlatform), paths under `config`.
-    { component: "stack config", title: "two registries with one name", program: platform((c) => ({ ...c, registries: [c.registries[0], c.registries[0]] })), path: "config.registries[1].name", says: "a name no other registry uses", example: "local-2" },
-    { component: "stack config", title: "an extension naming an unknown registry", program: platform((c) => ({ ...c, extensions: [{ ...c.extensions[0], projectRegistry: "nope" }] })), path: "config.extensions[0].projectRegistry", says: "a registry with scope project or both (local)", example: "local" },
-    { component: "stack config", title: "an extension's project registry that only serves services", program: platform((c) => ({ ...c, registries: [{ ...c.registries[0], scope: "service" }] })), path: "config.extensions[0].projectRegistry", says: "a registry with scope project or both (none declared)", example: "local" },
-    { component: "stack config", title: "a registry URL without protocol", program: platform((c) => ({ ...c, registries: [{ ...c.registries[0], url: "registry.localhost:5000" }] })), path: "config.registries[0].url", says: "starts with http:// or https://", example: "https://registry.example.com:5000/team" },
-    { component: "stack config", title: "a password config key that is not set", program: platform((c) => c, {}), path: "config.registries[0].passwordConfigKey", says: "the name of a secure config key that is set", example: "registryPassword, set with `pulumi config set --secret registryPassword <value>`" },
-    { component: "stack config", title: "domains without a default", program: platform((c) => ({ ...c, domains: { "example.org": { selector: { app: "x" } } } })), path: "config.domains", says: "a default entry", example: "{ \"example.org\": { selector: { app: \"prod\" } }, \"example.com\": {} }" },
-    { component: "stack config", title: "storages without default", program: platform((c) => ({ ...c, storage: { storages: { logs: c.storage.storages.default } } })), path: "config.storage.storages", says: "a `default` entry", example: "{ default: { provider: \"aws\", region: \"eu-west-1\" } }" },
-    { component: "stack config", title: "Airflow logs to an undeclared storage", program: platform((c) => ({ ...c, airflow: { ...c.airflow, logsStorage: "archive" } })), path: "config.airflow.logsStorage", says: "one of the storages (default)", example: "default" },
-    { component: "stack config", title: "a pipeline in a namespace that is no project's", program: platform((c) => ({ ...c, pipelines: [{ ...c.pipelines[0], namespace: "unknown" }] })), path: "config.pipelines[0].namespace", says: "a project namespace (imaging, analytics)", example: "imaging" },
-    { component: "stack config", title: "two pipelines with one hostname", program: platform((c) => ({ ...c, pipelines: [c.pipelines[0], { ...c.pipelines[0], name: "SEGMENTATION" }] })), path: "config.pipelines[1].name", says: "a hostname no other pipeline has", example: "SEGMENTATION-2" },
-    { component: "stack config", title: "an upper-case services namespace", program: platform((c) => ({ ...c, servicesNamespace: "Services" })), path: "config.servicesNamespace", says: "a namespace name that", example: "pipeline-services" },
-    { component: "stack config", title: "an extension version of two numbers", program: platform((c) => ({ ...c, extensions: [{ ...c.extensions[0], version: "1.0" }] })), path: "config.extensions[0].version", says: "a semver version", example: "1.0.0" },
-    { component: "stack config", title: "a CPU request written as a word", program: platform((c) => ({ ...c, airflow: { ...c.airflow, runConfig: { resources: { __default__: { requests: { cpu: "lots" } } } } } })), path: "config.airflow.runConfig.resources.__default__.requests.cpu", says: "a Kubernetes quantity", example: "500m" },
+    {
+        component: "stack config",
+        title: "two registries with one name",
+        program: platform((c) => ({ ...c, registries: [c.registries[0], c.registries[0]] })),
+        path: "config.registries[1].name",
+        says: "a name no other registry uses",
+        example: "local-2",
+    },
+    {
+        component: "stack config",
+        title: "an extension naming an unknown registry",
+        program: platform((c) => ({
+            ...c,
+            extensions: [{ ...c.extensions[0], projectRegistry: "nope" }],
+        })),
+        path: "config.extensions[0].projectRegistry",
+        says: "a registry with scope project or both (local)",
+        example: "local",
+    },
+    {
+        component: "stack config",
+        title: "an extension's project registry that only serves services",
+        program: platform((c) => ({
+            ...c,
+            registries: [{ ...c.registries[0], scope: "service" }],
+        })),
+        path: "config.extensions[0].projectRegistry",
+        says: "a registry with scope project or both (none declared)",
+        example: "local",
+    },
+    {
+        component: "stack config",
+        title: "a registry URL without protocol",
+        program: platform((c) => ({
+            ...c,
+            registries: [{ ...c.registries[0], url: "registry.localhost:5000" }],
+        })),
+        path: "config.registries[0].url",
+        says: "starts with http:// or https://",
+        example: "https://registry.example.com:5000/team",
+    },
+    {
+        component: "stack config",
+        title: "a password config key that is not set",
+        program: platform((c) => c, {}),
+        path: "config.registries[0].passwordConfigKey",
+        says: "the name of a secure config key that is set",
+        example: "registryPassword, set with `pulumi config set --secret registryPassword <value>`",
+    },
+    {
+        component: "stack config",
+        title: "domains without a default",
+        program: platform((c) => ({
+            ...c,
+            domains: { "example.org": { selector: { app: "x" } } },
+        })),
+        path: "config.domains",
+        says: "a default entry",
+        example: '{ "example.org": { selector: { app: "prod" } }, "example.com": {} }',
+    },
+    {
+        component: "stack config",
+        title: "storages without default",
+        program: platform((c) => ({
+            ...c,
+            storage: { storages: { logs: c.storage.storages.default } },
+        })),
+        path: "config.storage.storages",
+        says: "a `default` entry",
+        example: '{ default: { provider: "aws", region: "eu-west-1" } }',
+    },
+    {
+        component: "stack config",
+        title: "Airflow logs to an undeclared storage",
+        program: platform((c) => ({ ...c, airflow: { ...c.airflow, logsStorage: "archive" } })),
+        path: "config.airflow.logsStorage",
+        says: "one of the storages (default)",
+        example: "default",
+    },
+    {
+        component: "stack config",
+        title: "a pipeline in a namespace that is no project's",
+        program: platform((c) => ({
+            ...c,
+            pipelines: [{ ...c.pipelines[0], namespace: "unknown" }],
+        })),
+        path: "config.pipelines[0].namespace",
+        says: "a project namespace (imaging, analytics)",
+        example: "imaging",
+    },
+    {
+        component: "stack config",
+        title: "two pipelines with one hostname",
+        program: platform((c) => ({
+            ...c,
+            pipelines: [c.pipelines[0], { ...c.pipelines[0], name: "SEGMENTATION" }],
+        })),
+        path: "config.pipelines[1].name",
+        says: "a hostname no other pipeline has",
+        example: "SEGMENTATION-2",
+    },
+    {
+        component: "stack config",
+        title: "an upper-case services namespace",
+        program: platform((c) => ({ ...c, servicesNamespace: "Services" })),
+        path: "config.servicesNamespace",
+        says: "a namespace name that",
+        example: "pipeline-services",
+    },
+    {
+        component: "stack config",
+        title: "an extension version of two numbers",
+        program: platform((c) => ({ ...c, extensions: [{ ...c.extensions[0], version: "1.0" }] })),
+        path: "config.extensions[0].version",
+        says: "a semver version",
+        example: "1.0.0",
+    },
+    {
+        component: "stack config",
+        title: "a CPU request written as a word",
+        program: platform((c) => ({
+            ...c,
+            airflow: {
+                ...c.airflow,
+                runConfig: { resources: { __default__: { requests: { cpu: "lots" } } } },
+            },
+        })),
+        path: "config.airflow.runConfig.resources.__default__.requests.cpu",
+        says: "a Kubernetes quantity",
+        example: "500m",
+    },
 ];

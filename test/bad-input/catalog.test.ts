@@ -12,7 +12,9 @@ async function failure(program: () => unknown) {
         (err: unknown) => err,
     );
     if (!(outcome instanceof ProgramError)) {
-        throw new Error(`expected the program to fail with an input error, got ${outcome === undefined ? "success" : String(outcome)}`);
+        throw new Error(
+            `expected the program to fail with an input error, got ${outcome === undefined ? "success" : String(outcome)}`,
+        );
     }
     return { cause: outcome.cause, registered: outcome.registrations };
 }
@@ -24,26 +26,54 @@ describe("bad-input catalog", () => {
         expect(new Set(titles).size).toBe(titles.length);
     });
 
-    test.each(CASES.map((c) => [`${c.component} rejects ${c.title}`, c] as const))("%s", async (_title, c) => {
-        const { cause, registered } = await failure(c.program);
-        expect(pulumi.InputPropertyError.isInstance(cause)).toBe(true);
-        const error = cause as pulumi.InputPropertyError;
-        expect(error.propertyPath).toBe(c.path);
-        expect(error.reason.startsWith(`${c.path}: got `)).toBe(true);
-        expect(error.reason).toContain(c.says);
-        expect(error.reason).toContain(`, e.g. ${c.example}`);
-        // Nothing is half-created: at most the failing component itself, plus what a valid earlier part declared.
-        const allowed = new Set(c.before ?? []);
-        const unexpected = registered.filter((r) => !(r.name === BAD && !r.custom && r.type.startsWith("pipeline-platform:")) && !allowed.has(r.name));
-        expect(unexpected.map((r) => `${r.type} ${r.name}`)).toEqual([]);
-    });
+    test.each(CASES.map((c) => [`${c.component} rejects ${c.title}`, c] as const))(
+        "%s",
+        async (_title, c) => {
+            const { cause, registered } = await failure(c.program);
+            expect(pulumi.InputPropertyError.isInstance(cause)).toBe(true);
+            const error = cause as pulumi.InputPropertyError;
+            expect(error.propertyPath).toBe(c.path);
+            expect(error.reason.startsWith(`${c.path}: got `)).toBe(true);
+            expect(error.reason).toContain(c.says);
+            expect(error.reason).toContain(`, e.g. ${c.example}`);
+            // Nothing is half-created: at most the failing component itself, plus what a valid earlier part declared.
+            const allowed = new Set(c.before ?? []);
+            const unexpected = registered.filter(
+                (r) =>
+                    !(r.name === BAD && !r.custom && r.type.startsWith("pipeline-platform:")) &&
+                    !allowed.has(r.name),
+            );
+            expect(unexpected.map((r) => `${r.type} ${r.name}`)).toEqual([]);
+        },
+    );
 });
 
 /** Committed stack files with one value broken, rendered as `render --stack` would. */
 const STACK_FILE_CASES = [
-    { stack: "dev", from: "url: http://registry.localhost:5000/platform", to: "url: registry.localhost:5000/platform", path: "pipeline-platform:platform.registries[0].url", says: "starts with http:// or https://", example: "https://registry.example.com:5000/team" },
-    { stack: "dev", from: "bucket: pipelines", to: "bucket: Pipelines", path: "pipeline-platform:platform.storage.storages.default.bucket", says: "a bucket name that", example: "acme-pipelines-prod" },
-    { stack: "staging", from: "refreshInterval: 6h", to: "refreshInterval: 13h", path: "pipeline-platform:platform.registries[0].refreshInterval", says: "shorter than the token's lifetime of 12h", example: "6h" },
+    {
+        stack: "dev",
+        from: "url: http://registry.localhost:5000/platform",
+        to: "url: registry.localhost:5000/platform",
+        path: "pipeline-platform:platform.registries[0].url",
+        says: "starts with http:// or https://",
+        example: "https://registry.example.com:5000/team",
+    },
+    {
+        stack: "dev",
+        from: "bucket: pipelines",
+        to: "bucket: Pipelines",
+        path: "pipeline-platform:platform.storage.storages.default.bucket",
+        says: "a bucket name that",
+        example: "acme-pipelines-prod",
+    },
+    {
+        stack: "staging",
+        from: "refreshInterval: 6h",
+        to: "refreshInterval: 13h",
+        path: "pipeline-platform:platform.registries[0].refreshInterval",
+        says: "shorter than the token's lifetime of 12h",
+        example: "6h",
+    },
 ];
 
 describe("bad values in a stack file", () => {
@@ -54,15 +84,25 @@ describe("bad values in a stack file", () => {
     });
     afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-    test.each(STACK_FILE_CASES.map((c) => [`${c.stack}: ${c.to}`, c] as const))("render refuses %s, naming the config path", async (_title, c) => {
-        const original = fs.readFileSync(path.join(root, "stacks", `Pulumi.${c.stack}.yaml`), "utf8");
-        expect(original).toContain(c.from);
-        const stackFile = path.join(tmp, `Pulumi.${c.stack}.yaml`);
-        fs.writeFileSync(stackFile, original.replace(c.from, c.to));
-        const error = await renderStack({ stack: c.stack, root, stackFile }).then(() => undefined, (err: unknown) => err);
-        expect(error).toBeInstanceOf(StackConfigError);
-        expect((error as StackConfigError).path).toBe(c.path);
-        expect((error as StackConfigError).message).toContain(c.says);
-        expect((error as StackConfigError).message).toContain(`, e.g. ${c.example}`);
-    }, 60000);
+    test.each(STACK_FILE_CASES.map((c) => [`${c.stack}: ${c.to}`, c] as const))(
+        "render refuses %s, naming the config path",
+        async (_title, c) => {
+            const original = fs.readFileSync(
+                path.join(root, "stacks", `Pulumi.${c.stack}.yaml`),
+                "utf8",
+            );
+            expect(original).toContain(c.from);
+            const stackFile = path.join(tmp, `Pulumi.${c.stack}.yaml`);
+            fs.writeFileSync(stackFile, original.replace(c.from, c.to));
+            const error = await renderStack({ stack: c.stack, root, stackFile }).then(
+                () => undefined,
+                (err: unknown) => err,
+            );
+            expect(error).toBeInstanceOf(StackConfigError);
+            expect((error as StackConfigError).path).toBe(c.path);
+            expect((error as StackConfigError).message).toContain(c.says);
+            expect((error as StackConfigError).message).toContain(`, e.g. ${c.example}`);
+        },
+        60000,
+    );
 });

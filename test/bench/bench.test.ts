@@ -12,26 +12,68 @@ const ROOT = path.join(__dirname, "../..");
 test("npm run bench at the smallest size writes every figure of the report and ends with the summary line", () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), "bench-test-"));
     try {
-        const result = spawnSync(path.join(ROOT, "node_modules/.bin/tsx"), ["bin/bench.ts", "--sizes", "2", "--out", out], {
-            cwd: ROOT,
-            encoding: "utf8",
-            timeout: 170000,
-        });
+        const result = spawnSync(
+            path.join(ROOT, "node_modules/.bin/tsx"),
+            ["bin/bench.ts", "--sizes", "2", "--out", out],
+            {
+                cwd: ROOT,
+                encoding: "utf8",
+                timeout: 170000,
+            },
+        );
         expect(result.stderr).not.toMatch(/bench-worker:|bench: .*failed/);
         expect(result.status).toBe(0);
-        const report: BenchReport = JSON.parse(fs.readFileSync(path.join(out, "bench.json"), "utf8"));
+        const report: BenchReport = JSON.parse(
+            fs.readFileSync(path.join(out, "bench.json"), "utf8"),
+        );
         expect(Object.keys(report).sort()).toEqual(["node", "runs", "sizes", "subject", "summary"]);
         expect(report.sizes).toHaveLength(1);
         const [size] = report.sizes;
         expect(Object.keys(size).sort()).toEqual(
-            ["baseline", "componentResources", "extensions", "leafResources", "packageRssShare", "peakRssMb", "projects", "ratio", "startRssMb", "tree", "treeRatio", "usPerLeaf", "wallMs"].sort(),
+            [
+                "baseline",
+                "componentResources",
+                "extensions",
+                "leafResources",
+                "packageRssShare",
+                "peakRssMb",
+                "projects",
+                "ratio",
+                "startRssMb",
+                "tree",
+                "treeRatio",
+                "usPerLeaf",
+                "wallMs",
+            ].sort(),
         );
-        expect(Object.keys(size.baseline).sort()).toEqual(["peakRssMb", "startRssMb", "usPerLeaf", "wallMs"]);
-        expect(Object.keys(size.tree).sort()).toEqual(["peakRssMb", "startRssMb", "usPerLeaf", "wallMs"]);
-        expect({ extensions: size.extensions, projects: size.projects }).toEqual({ extensions: 2, projects: 2 });
+        expect(Object.keys(size.baseline).sort()).toEqual([
+            "peakRssMb",
+            "startRssMb",
+            "usPerLeaf",
+            "wallMs",
+        ]);
+        expect(Object.keys(size.tree).sort()).toEqual([
+            "peakRssMb",
+            "startRssMb",
+            "usPerLeaf",
+            "wallMs",
+        ]);
+        expect({ extensions: size.extensions, projects: size.projects }).toEqual({
+            extensions: 2,
+            projects: 2,
+        });
         expect(size.leafResources).toBeGreaterThan(0);
         expect(size.componentResources).toBeGreaterThan(0);
-        for (const figure of [size.wallMs, size.peakRssMb, size.usPerLeaf, size.baseline.wallMs, size.baseline.peakRssMb, size.baseline.usPerLeaf, size.tree.wallMs, size.tree.peakRssMb]) {
+        for (const figure of [
+            size.wallMs,
+            size.peakRssMb,
+            size.usPerLeaf,
+            size.baseline.wallMs,
+            size.baseline.peakRssMb,
+            size.baseline.usPerLeaf,
+            size.tree.wallMs,
+            size.tree.peakRssMb,
+        ]) {
             expect(figure).toBeGreaterThan(0);
         }
         expect(size.ratio).toBeCloseTo(size.wallMs / size.baseline.wallMs, 1);
@@ -40,7 +82,9 @@ test("npm run bench at the smallest size writes every figure of the report and e
         expect(report.summary.extensions).toBe(2);
         expect(report.summary.targets).toEqual(TARGETS);
         const lines = result.stdout.trim().split("\n");
-        expect(lines[0]).toMatch(/^\s*extensions\s+projects\s+leaf\s+components\s+wall ms\s+peak RSS MB\s+us\/leaf\s+baseline ms\s+baseline RSS MB\s+ratio\s+RSS share\s+tree ms\s+over tree$/);
+        expect(lines[0]).toMatch(
+            /^\s*extensions\s+projects\s+leaf\s+components\s+wall ms\s+peak RSS MB\s+us\/leaf\s+baseline ms\s+baseline RSS MB\s+ratio\s+RSS share\s+tree ms\s+over tree$/,
+        );
         expect(lines[lines.length - 1]).toBe(report.summary.line);
     } finally {
         fs.rmSync(out, { recursive: true, force: true });
@@ -50,18 +94,35 @@ test("npm run bench at the smallest size writes every figure of the report and e
 test.each([
     ["10", [{ extensions: 10, projects: 5 }]],
     ["2", [{ extensions: 2, projects: 2 }]],
-    ["100,500,1000", [{ extensions: 100, projects: 5 }, { extensions: 500, projects: 25 }, { extensions: 1000, projects: 50 }]],
+    [
+        "100,500,1000",
+        [
+            { extensions: 100, projects: 5 },
+            { extensions: 500, projects: 25 },
+            { extensions: 1000, projects: 50 },
+        ],
+    ],
     ["2000", [{ extensions: 2000, projects: 50 }]],
     ["100:12", [{ extensions: 100, projects: 12 }]],
 ])("--sizes %s spreads extensions over project namespaces", (text, sizes) => {
     expect(parseSizes(text)).toEqual(sizes);
 });
 
-test.each(["", "ten", "0", "10:0", "10;100", "-5"])("--sizes %j is refused with the expected form", (text) => {
-    expect(() => parseSizes(text)).toThrow(`--sizes: got ${JSON.stringify(text.split(",")[0])}; expected <extensions>[:<projects>], both at least 1, e.g. 100 or 100:10`);
-});
+test.each(["", "ten", "0", "10:0", "10;100", "-5"])(
+    "--sizes %j is refused with the expected form",
+    (text) => {
+        expect(() => parseSizes(text)).toThrow(
+            `--sizes: got ${JSON.stringify(text.split(",")[0])}; expected <extensions>[:<projects>], both at least 1, e.g. 100 or 100:10`,
+        );
+    },
+);
 
-function sizeResult(extensions: number, usPerLeaf: number, ratio: number, packageRssShare: number): SizeResult {
+function sizeResult(
+    extensions: number,
+    usPerLeaf: number,
+    ratio: number,
+    packageRssShare: number,
+): SizeResult {
     const leafResources = extensions * 10;
     const wallMs = (usPerLeaf * leafResources) / 1000;
     return {
@@ -73,16 +134,30 @@ function sizeResult(extensions: number, usPerLeaf: number, ratio: number, packag
         peakRssMb: 400,
         usPerLeaf,
         startRssMb: 200,
-        baseline: { wallMs: wallMs / ratio, peakRssMb: 400 * (1 - packageRssShare), usPerLeaf: usPerLeaf / ratio, startRssMb: 190 },
+        baseline: {
+            wallMs: wallMs / ratio,
+            peakRssMb: 400 * (1 - packageRssShare),
+            usPerLeaf: usPerLeaf / ratio,
+            startRssMb: 190,
+        },
         ratio,
-        tree: { wallMs: wallMs / 1.05, peakRssMb: 395, usPerLeaf: usPerLeaf / 1.05, startRssMb: 195 },
+        tree: {
+            wallMs: wallMs / 1.05,
+            peakRssMb: 395,
+            usPerLeaf: usPerLeaf / 1.05,
+            startRssMb: 195,
+        },
         treeRatio: 1.05,
         packageRssShare,
     };
 }
 
 test("the summary judges the largest size against the targets, time per leaf against 100 extensions", () => {
-    const summary = summarize([sizeResult(10, 900, 1.5, 0.05), sizeResult(100, 500, 1.2, 0.1), sizeResult(1000, 590, 1.25, 0.2)]);
+    const summary = summarize([
+        sizeResult(10, 900, 1.5, 0.05),
+        sizeResult(100, 500, 1.2, 0.1),
+        sizeResult(1000, 590, 1.25, 0.2),
+    ]);
     expect(summary).toEqual({
         extensions: 1000,
         leafResources: 10000,
@@ -99,9 +174,21 @@ test("the summary judges the largest size against the targets, time per leaf aga
 });
 
 test.each([
-    ["a ratio above 1.25", sizeResult(1000, 500, 1.3, 0.1), /1\.30x the SDK baseline \(target <= 1\.25, MISSED\)/],
-    ["time per leaf growing more than 1.2x", sizeResult(1000, 650, 1.1, 0.1), /1\.30x that at 100 \(target <= 1\.2, MISSED\)/],
-    ["a package RSS share of 25%", sizeResult(1000, 500, 1.1, 0.25), /package share 25% \(target < 25%, MISSED\)/],
+    [
+        "a ratio above 1.25",
+        sizeResult(1000, 500, 1.3, 0.1),
+        /1\.30x the SDK baseline \(target <= 1\.25, MISSED\)/,
+    ],
+    [
+        "time per leaf growing more than 1.2x",
+        sizeResult(1000, 650, 1.1, 0.1),
+        /1\.30x that at 100 \(target <= 1\.2, MISSED\)/,
+    ],
+    [
+        "a package RSS share of 25%",
+        sizeResult(1000, 500, 1.1, 0.25),
+        /package share 25% \(target < 25%, MISSED\)/,
+    ],
 ])("the summary reports %s as missed", (_case, largest, message) => {
     const summary = summarize([sizeResult(100, 500, 1.1, 0.1), largest]);
     expect(summary.targetsMet).toBe(false);
@@ -109,15 +196,27 @@ test.each([
 });
 
 test("without a 100-extension size, time per leaf is compared with the smallest size", () => {
-    expect(summarize([sizeResult(500, 400, 1.1, 0.1), sizeResult(20, 500, 1.1, 0.1)])).toMatchObject({ extensions: 500, referenceExtensions: 20, usPerLeafGrowth: 0.8 });
+    expect(
+        summarize([sizeResult(500, 400, 1.1, 0.1), sizeResult(20, 500, 1.1, 0.1)]),
+    ).toMatchObject({ extensions: 500, referenceExtensions: 20, usPerLeafGrowth: 0.8 });
 });
 
 test("the synthetic config has the requested size, spreads pipelines over the projects and is the same every time", () => {
     const config = syntheticConfig({ extensions: 7, projects: 3 });
     expect(Object.keys(config.projects)).toEqual(["project-0000", "project-0001", "project-0002"]);
     expect(config.extensions).toHaveLength(7);
-    expect(config.extensions?.map((e) => e.processingImages?.length)).toEqual([1, 2, 1, 2, 1, 2, 1]);
-    expect(config.pipelines?.map((p) => p.namespace)).toEqual(["project-0000", "project-0001", "project-0002", "project-0000", "project-0001", "project-0002", "project-0000"]);
+    expect(config.extensions?.map((e) => e.processingImages?.length)).toEqual([
+        1, 2, 1, 2, 1, 2, 1,
+    ]);
+    expect(config.pipelines?.map((p) => p.namespace)).toEqual([
+        "project-0000",
+        "project-0001",
+        "project-0002",
+        "project-0000",
+        "project-0001",
+        "project-0002",
+        "project-0000",
+    ]);
     expect(config.registries.map((r) => [r.name, r.scope, r.location])).toEqual([
         ["projects", "project", "off-cluster"],
         ["services", "service", "off-cluster"],
@@ -127,8 +226,16 @@ test("the synthetic config has the requested size, spreads pipelines over the pr
 
 test("every build context of the synthetic config exists with its Dockerfile", () => {
     const config = syntheticConfig({ extensions: 2, projects: 1 });
-    const contexts = new Set((config.extensions ?? []).flatMap((e) => [...(e.processingImages ?? []).map((i) => i.context), "context" in e.installer ? e.installer.context : ""]));
-    expect([...contexts].sort()).toEqual(["examples/otsus-method/extension", "examples/otsus-method/processing-container"]);
+    const contexts = new Set(
+        (config.extensions ?? []).flatMap((e) => [
+            ...(e.processingImages ?? []).map((i) => i.context),
+            "context" in e.installer ? e.installer.context : "",
+        ]),
+    );
+    expect([...contexts].sort()).toEqual([
+        "examples/otsus-method/extension",
+        "examples/otsus-method/processing-container",
+    ]);
     for (const context of contexts) {
         expect(fs.statSync(path.join(ROOT, context, "Dockerfile")).isFile()).toBe(true);
     }
@@ -152,13 +259,32 @@ test.each([
 });
 
 test("a profile summary adds self time per module, counts Node internals for their caller and ranks functions", () => {
-    const frame = (functionName: string, url: string, lineNumber: number) => ({ functionName, url, lineNumber });
+    const frame = (functionName: string, url: string, lineNumber: number) => ({
+        functionName,
+        url,
+        lineNumber,
+    });
     const profile = {
         nodes: [
             { id: 1, callFrame: frame("(root)", "", -1), children: [2, 3] },
-            { id: 2, callFrame: frame("registerResource", "/repo/node_modules/@pulumi/pulumi/runtime/resource.js", 9), children: [4] },
+            {
+                id: 2,
+                callFrame: frame(
+                    "registerResource",
+                    "/repo/node_modules/@pulumi/pulumi/runtime/resource.js",
+                    9,
+                ),
+                children: [4],
+            },
             { id: 3, callFrame: frame("dnsLabel", "/repo/components/core/names.ts", 19) },
-            { id: 4, callFrame: frame("prepareStackTrace", "node:internal/source_map/prepare_stack_trace", 30) },
+            {
+                id: 4,
+                callFrame: frame(
+                    "prepareStackTrace",
+                    "node:internal/source_map/prepare_stack_trace",
+                    30,
+                ),
+            },
         ],
         samples: [2, 3, 4, 2, 1],
         timeDeltas: [1000, 500, 1000, 2000, 500],
@@ -177,8 +303,16 @@ test("a profile summary adds self time per module, counts Node internals for the
             { name: "this package", ms: 0.5, share: 0.1 },
         ],
         topFunctions: [
-            { name: "registerResource @pulumi/pulumi/runtime/resource.js:10 [pulumi SDK]", ms: 3, share: 0.6 },
-            { name: "prepareStackTrace node:internal/source_map/prepare_stack_trace:31 [node internals]", ms: 1, share: 0.2 },
+            {
+                name: "registerResource @pulumi/pulumi/runtime/resource.js:10 [pulumi SDK]",
+                ms: 3,
+                share: 0.6,
+            },
+            {
+                name: "prepareStackTrace node:internal/source_map/prepare_stack_trace:31 [node internals]",
+                ms: 1,
+                share: 0.2,
+            },
         ],
     });
 });

@@ -5,13 +5,20 @@ describe("invalidInput", () => {
     test("throws an InputPropertyError naming the path, the value given, what is expected and an example", () => {
         let error: unknown;
         try {
-            invalidInput({ path: "registries[2].url", given: "registry:5000", expected: "a URL with http:// or https://", example: "https://registry:5000" });
+            invalidInput({
+                path: "registries[2].url",
+                given: "registry:5000",
+                expected: "a URL with http:// or https://",
+                example: "https://registry:5000",
+            });
         } catch (e) {
             error = e;
         }
         expect(error).toBeInstanceOf(pulumi.InputPropertyError);
         expect((error as pulumi.InputPropertyError).propertyPath).toBe("registries[2].url");
-        expect((error as pulumi.InputPropertyError).reason).toBe('registries[2].url: got "registry:5000"; expected a URL with http:// or https://, e.g. https://registry:5000');
+        expect((error as pulumi.InputPropertyError).reason).toBe(
+            'registries[2].url: got "registry:5000"; expected a URL with http:// or https://, e.g. https://registry:5000',
+        );
     });
 });
 

@@ -6,18 +6,35 @@ import * as path from "path";
 import * as zlib from "zlib";
 import { DagInstallerChart, type DagInstallerChartArgs } from "../../components/dags";
 import { releaseNameFor, valuesProblems } from "../../components/dags/dag-installer-chart";
-import { assertValidManifests, ProgramError, runProgram, type Registration } from "../../components/testing";
+import {
+    assertValidManifests,
+    ProgramError,
+    runProgram,
+    type Registration,
+} from "../../components/testing";
 
 const installerImage = { imageName: "registry.example.com:5000/team/dag-otsus-method:1.0.0" };
-const base: DagInstallerChartArgs = { image: installerImage, namespace: "services", imagePullSecrets: ["registry-service"], dagsClaimName: "airflow-dags" };
-const labels = { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "pipeline-platform", "app.kubernetes.io/component": "dags" };
+const base: DagInstallerChartArgs = {
+    image: installerImage,
+    namespace: "services",
+    imagePullSecrets: ["registry-service"],
+    dagsClaimName: "airflow-dags",
+};
+const labels = {
+    "app.kubernetes.io/managed-by": "pulumi",
+    "app.kubernetes.io/part-of": "pipeline-platform",
+    "app.kubernetes.io/component": "dags",
+};
 const relative = (p: string) => path.relative(process.cwd(), p);
 
 function run(args: DagInstallerChartArgs) {
-    return runProgram(() => {
-        const chart = new DagInstallerChart("otsus-method", args);
-        return { releaseName: chart.releaseName, chartVersion: chart.chartVersion };
-    }, { preview: false });
+    return runProgram(
+        () => {
+            const chart = new DagInstallerChart("otsus-method", args);
+            return { releaseName: chart.releaseName, chartVersion: chart.chartVersion };
+        },
+        { preview: false },
+    );
 }
 
 function release(registrations: Registration[]): Registration {
@@ -34,7 +51,11 @@ describe("DagInstallerChart", () => {
     afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
     test("installs the bundled chart pinned to its version, waiting for the copy Job", async () => {
-        const result = await run({ ...base, pluginsClaimName: "airflow-plugins", env: { KAAPANA_BUILD_VERSION: "0.3.0" } });
+        const result = await run({
+            ...base,
+            pluginsClaimName: "airflow-plugins",
+            env: { KAAPANA_BUILD_VERSION: "0.3.0" },
+        });
         expect(result.registrations.map((r) => [r.type, r.name])).toEqual([
             ["pipeline-platform:dags:DagInstallerChart", "otsus-method"],
             ["kubernetes:helm.sh/v3:Release", "otsus-method-release"],
@@ -66,16 +87,28 @@ describe("DagInstallerChart", () => {
         await assertValidManifests(result.registrations);
     });
 
-    test.each(["copy", "remove", "prefetch"] as const)("computes values the chart schema accepts for action %s", async (action) => {
-        const result = await run({ ...base, action, dagsClaimName: action === "prefetch" ? undefined : "airflow-dags" });
-        const values = release(result.registrations).inputs.values;
-        expect(values.action).toBe(action);
-        expect(valuesProblems(values)).toEqual([]);
-    });
+    test.each(["copy", "remove", "prefetch"] as const)(
+        "computes values the chart schema accepts for action %s",
+        async (action) => {
+            const result = await run({
+                ...base,
+                action,
+                dagsClaimName: action === "prefetch" ? undefined : "airflow-dags",
+            });
+            const values = release(result.registrations).inputs.values;
+            expect(values.action).toBe(action);
+            expect(valuesProblems(values)).toEqual([]);
+        },
+    );
 
     test("takes the image name from an Output, such as a ProcessingImage's", async () => {
-        const result = await run({ ...base, image: { imageName: pulumi.output("registry.example.com/dag-x:2.0.0") } });
-        expect(release(result.registrations).inputs.values.image).toBe("registry.example.com/dag-x:2.0.0");
+        const result = await run({
+            ...base,
+            image: { imageName: pulumi.output("registry.example.com/dag-x:2.0.0") },
+        });
+        expect(release(result.registrations).inputs.values.image).toBe(
+            "registry.example.com/dag-x:2.0.0",
+        );
     });
 
     test("installs a user's chart folder pinned to the version in its Chart.yaml", async () => {
@@ -96,7 +129,9 @@ describe("DagInstallerChart", () => {
     test("two evaluations register identical inputs", async () => {
         const first = await run(base);
         const second = await run(base);
-        expect(second.registrations.map((r) => r.inputs)).toEqual(first.registrations.map((r) => r.inputs));
+        expect(second.registrations.map((r) => r.inputs)).toEqual(
+            first.registrations.map((r) => r.inputs),
+        );
     });
 
     test("keeps short release names and hashes long ones to 40 characters", () => {
@@ -108,20 +143,65 @@ describe("DagInstallerChart", () => {
 
     const notAChart = path.join(__dirname, "../fixtures/images/context");
     test.each([
-        ["an action outside copy, remove, prefetch", () => ({ action: "delete" as never }), "action", /one of copy, remove, prefetch/],
-        ["a chart path that does not exist", () => ({ chart: "charts/missing" }), "chart", /exists \(looked for .*charts\/missing\)/],
-        ["a chart folder without Chart.yaml", () => ({ chart: notAChart }), "chart", /with a Chart\.yaml/],
-        ["a file that is not a packaged chart", () => ({ chart: path.join(notAChart, "Dockerfile") }), "chart", /packaged chart \(\.tgz/],
-        ["a .tgz without a version", () => {
-            const tgz = path.join(tmp, "chart.tgz");
-            fs.writeFileSync(tgz, zlib.gzipSync(Buffer.from("chart")));
-            return { chart: tgz };
-        }, "chartVersion", /semver version/],
-        ["an installer image reference with a protocol", () => ({ image: { imageName: "https://registry.example.com/dag-x:1.0.0" } }), "image.imageName", /without a protocol/],
-        ["a copy without a DAG claim", () => ({ dagsClaimName: undefined }), "dagsClaimName", /DAG PersistentVolumeClaim/],
-        ["an upper-case pull secret", () => ({ imagePullSecrets: ["Registry"] }), "imagePullSecrets[0]", /Kubernetes object name/],
+        [
+            "an action outside copy, remove, prefetch",
+            () => ({ action: "delete" as never }),
+            "action",
+            /one of copy, remove, prefetch/,
+        ],
+        [
+            "a chart path that does not exist",
+            () => ({ chart: "charts/missing" }),
+            "chart",
+            /exists \(looked for .*charts\/missing\)/,
+        ],
+        [
+            "a chart folder without Chart.yaml",
+            () => ({ chart: notAChart }),
+            "chart",
+            /with a Chart\.yaml/,
+        ],
+        [
+            "a file that is not a packaged chart",
+            () => ({ chart: path.join(notAChart, "Dockerfile") }),
+            "chart",
+            /packaged chart \(\.tgz/,
+        ],
+        [
+            "a .tgz without a version",
+            () => {
+                const tgz = path.join(tmp, "chart.tgz");
+                fs.writeFileSync(tgz, zlib.gzipSync(Buffer.from("chart")));
+                return { chart: tgz };
+            },
+            "chartVersion",
+            /semver version/,
+        ],
+        [
+            "an installer image reference with a protocol",
+            () => ({ image: { imageName: "https://registry.example.com/dag-x:1.0.0" } }),
+            "image.imageName",
+            /without a protocol/,
+        ],
+        [
+            "a copy without a DAG claim",
+            () => ({ dagsClaimName: undefined }),
+            "dagsClaimName",
+            /DAG PersistentVolumeClaim/,
+        ],
+        [
+            "an upper-case pull secret",
+            () => ({ imagePullSecrets: ["Registry"] }),
+            "imagePullSecrets[0]",
+            /Kubernetes object name/,
+        ],
         ["ACTION in env", () => ({ env: { ACTION: "remove" } }), "env.ACTION", /other than ACTION/],
-        ["a release name over 40 characters", () => ({ releaseName: "x".repeat(41) }), "releaseName", /at most 40/],
+        [
+            "a release name over 40 characters",
+            () => ({ releaseName: "x".repeat(41) }),
+            "releaseName",
+            /at most 40/,
+        ],
     ])("rejects %s before registering anything", async (_label, override, propertyPath, reason) => {
         const error = await run({ ...base, ...override() }).catch((e) => e);
         expect(error).toBeInstanceOf(ProgramError);
@@ -133,8 +213,14 @@ describe("DagInstallerChart", () => {
     // jest claims unhandled rejections, so the apply-time check runs in a child process.
     test("fails the run when an Output image name carries a protocol", () => {
         const tsx = path.join(__dirname, "../../node_modules/.bin/tsx");
-        const result = spawnSync(tsx, [path.join(__dirname, "programs/installer-image-protocol.ts")], { encoding: "utf8", timeout: 60000 });
-        expect(result.stdout).toMatch(/^run failed: error serializing property "values": image\.imageName: got "https:\/\/registry\.example\.com\/dag-x:1\.0\.0"; expected an image reference without a protocol/);
+        const result = spawnSync(
+            tsx,
+            [path.join(__dirname, "programs/installer-image-protocol.ts")],
+            { encoding: "utf8", timeout: 60000 },
+        );
+        expect(result.stdout).toMatch(
+            /^run failed: error serializing property "values": image\.imageName: got "https:\/\/registry\.example\.com\/dag-x:1\.0\.0"; expected an image reference without a protocol/,
+        );
         expect(result.status).toBe(3);
     });
 });

@@ -1,20 +1,37 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { WorkflowExtension, type WorkflowExtensionArgs } from "../../components/dags";
-import { assertValidManifests, ProgramError, runProgram, type Registration } from "../../components/testing";
+import {
+    assertValidManifests,
+    ProgramError,
+    runProgram,
+    type Registration,
+} from "../../components/testing";
 
 const context = path.relative(process.cwd(), path.join(__dirname, "../fixtures/images/context"));
-const offCluster = { location: "off-cluster", url: "https://registry.example.com/team", username: "robot", password: pulumi.secret("s3cret") } as const;
+const offCluster = {
+    location: "off-cluster",
+    url: "https://registry.example.com/team",
+    username: "robot",
+    password: pulumi.secret("s3cret"),
+} as const;
 const ecr = { location: "ecr", region: "eu-central-1", registryId: "123456789012" } as const;
 const invokes = {
-    "aws:ecr/getAuthorizationToken:getAuthorizationToken": () => ({ userName: "AWS", password: "ecr-token", proxyEndpoint: "https://123456789012.dkr.ecr.eu-central-1.amazonaws.com" }),
+    "aws:ecr/getAuthorizationToken:getAuthorizationToken": () => ({
+        userName: "AWS",
+        password: "ecr-token",
+        proxyEndpoint: "https://123456789012.dkr.ecr.eu-central-1.amazonaws.com",
+    }),
 };
 
 const base: WorkflowExtensionArgs = {
     version: "1.0.0",
     projectRegistry: { registry: ecr, scope: "project", secretName: "registry-project" },
     serviceRegistry: { registry: offCluster, scope: "service", secretName: "registry-service" },
-    processingImages: [{ name: "otsus-method", context }, { name: "tools/otsus-notebook", context, tag: "2.1.0" }],
+    processingImages: [
+        { name: "otsus-method", context },
+        { name: "tools/otsus-notebook", context, tag: "2.1.0" },
+    ],
     installer: { context },
     namespace: "services",
     dagsClaimName: "airflow-dags",
@@ -23,10 +40,17 @@ const base: WorkflowExtensionArgs = {
 };
 
 function run(args: WorkflowExtensionArgs) {
-    return runProgram(() => {
-        const extension = new WorkflowExtension("otsus-method", args);
-        return { images: extension.images, installer: extension.installerImageName, configMap: extension.imagesConfigMapName };
-    }, { preview: false, invokes });
+    return runProgram(
+        () => {
+            const extension = new WorkflowExtension("otsus-method", args);
+            return {
+                images: extension.images,
+                installer: extension.installerImageName,
+                configMap: extension.imagesConfigMapName,
+            };
+        },
+        { preview: false, invokes },
+    );
 }
 
 function named(registrations: Registration[], type: string, name: string): Registration {
@@ -38,27 +62,41 @@ function named(registrations: Registration[], type: string, name: string): Regis
 describe("WorkflowExtension", () => {
     test("pushes processing images to the project registry and the installer to the service registry", async () => {
         const result = await run(base);
-        expect(result.registrations.filter((r) => r.type.startsWith("pipeline-platform:")).map((r) => r.name)).toEqual([
+        expect(
+            result.registrations
+                .filter((r) => r.type.startsWith("pipeline-platform:"))
+                .map((r) => r.name),
+        ).toEqual([
             "otsus-method",
             "otsus-method-otsus-method",
             "otsus-method-tools-otsus-notebook",
             "otsus-method-installer-image",
             "otsus-method-installer",
         ]);
-        const images = result.registrations.filter((r) => r.type === "docker:index/image:Image").map((r) => r.inputs.imageName);
+        const images = result.registrations
+            .filter((r) => r.type === "docker:index/image:Image")
+            .map((r) => r.inputs.imageName);
         expect(images).toEqual([
             "123456789012.dkr.ecr.eu-central-1.amazonaws.com/otsus-method:1.0.0",
             "123456789012.dkr.ecr.eu-central-1.amazonaws.com/tools/otsus-notebook:2.1.0",
             "registry.example.com/team/dag-otsus-method:1.0.0",
         ]);
-        const release = named(result.registrations, "kubernetes:helm.sh/v3:Release", "otsus-method-installer-release");
+        const release = named(
+            result.registrations,
+            "kubernetes:helm.sh/v3:Release",
+            "otsus-method-installer-release",
+        );
         expect(release.inputs.values).toMatchObject({
             image: "registry.example.com/team/dag-otsus-method:1.0.0",
             imagePullSecrets: [{ name: "registry-service" }],
             dagsClaimName: "airflow-dags",
             pluginsClaimName: "airflow-plugins",
         });
-        const configMap = named(result.registrations, "kubernetes:core/v1:ConfigMap", "otsus-method-images-project-a");
+        const configMap = named(
+            result.registrations,
+            "kubernetes:core/v1:ConfigMap",
+            "otsus-method-images-project-a",
+        );
         expect(configMap.inputs).toEqual({
             apiVersion: "v1",
             kind: "ConfigMap",
@@ -74,8 +112,10 @@ describe("WorkflowExtension", () => {
                 },
             },
             data: {
-                "otsus-method": "123456789012.dkr.ecr.eu-central-1.amazonaws.com/otsus-method:1.0.0",
-                "tools.otsus-notebook": "123456789012.dkr.ecr.eu-central-1.amazonaws.com/tools/otsus-notebook:2.1.0",
+                "otsus-method":
+                    "123456789012.dkr.ecr.eu-central-1.amazonaws.com/otsus-method:1.0.0",
+                "tools.otsus-notebook":
+                    "123456789012.dkr.ecr.eu-central-1.amazonaws.com/tools/otsus-notebook:2.1.0",
             },
         });
         expect(result.outputs.installer).toBe("registry.example.com/team/dag-otsus-method:1.0.0");
@@ -83,28 +123,102 @@ describe("WorkflowExtension", () => {
     });
 
     test("installs an installer image that exists already without building one", async () => {
-        const result = await run({ ...base, installer: { imageName: "registry.example.com/team/dag-otsus-method:1.0.0" } });
-        expect(result.registrations.some((r) => r.name === "otsus-method-installer-image")).toBe(false);
-        expect(named(result.registrations, "kubernetes:helm.sh/v3:Release", "otsus-method-installer-release").inputs.values.image).toBe("registry.example.com/team/dag-otsus-method:1.0.0");
+        const result = await run({
+            ...base,
+            installer: { imageName: "registry.example.com/team/dag-otsus-method:1.0.0" },
+        });
+        expect(result.registrations.some((r) => r.name === "otsus-method-installer-image")).toBe(
+            false,
+        );
+        expect(
+            named(
+                result.registrations,
+                "kubernetes:helm.sh/v3:Release",
+                "otsus-method-installer-release",
+            ).inputs.values.image,
+        ).toBe("registry.example.com/team/dag-otsus-method:1.0.0");
     });
 
     test("two evaluations register identical inputs", async () => {
         const first = await run(base);
         const second = await run(base);
-        expect(second.registrations.map((r) => r.inputs)).toEqual(first.registrations.map((r) => r.inputs));
+        expect(second.registrations.map((r) => r.inputs)).toEqual(
+            first.registrations.map((r) => r.inputs),
+        );
     });
 
     test.each<[string, Partial<WorkflowExtensionArgs>, string, RegExp]>([
         ["a version that is not semver", { version: "1.0" }, "version", /semver version/],
-        ["a version with build metadata", { version: "1.0.0+build.5" }, "version", /without build metadata/],
-        ["a service-scope registry for processing images", { projectRegistry: { registry: ecr, scope: "service", secretName: "registry-service" } }, "projectRegistry.scope", /"project": processing images run in project namespaces/],
-        ["a project-scope registry for the installer", { serviceRegistry: { registry: offCluster, scope: "project", secretName: "registry-project" } }, "serviceRegistry.scope", /"service": the DAG installer runs in the services namespace/],
-        ["duplicate image names", { processingImages: [{ name: "otsus-method", context }, { name: "otsus-method", context }] }, "processingImages[1].name", /not used by another image of the extension \(processingImages\[0\] has it\)/],
-        ["an installer image reference with a protocol", { installer: { imageName: "https://registry.example.com/team/dag-otsus-method:1.0.0" } }, "installer.imageName", /without a protocol/],
-        ["a processing image tagged latest", { processingImages: [{ name: "otsus-method", context, tag: "latest" }] }, "processingImages[0].tag", /immutable version tag/],
-        ["a missing installer folder", { installer: { context: path.join(context, "missing") } }, "installer.context", /existing build context folder/],
+        [
+            "a version with build metadata",
+            { version: "1.0.0+build.5" },
+            "version",
+            /without build metadata/,
+        ],
+        [
+            "a service-scope registry for processing images",
+            {
+                projectRegistry: {
+                    registry: ecr,
+                    scope: "service",
+                    secretName: "registry-service",
+                },
+            },
+            "projectRegistry.scope",
+            /"project": processing images run in project namespaces/,
+        ],
+        [
+            "a project-scope registry for the installer",
+            {
+                serviceRegistry: {
+                    registry: offCluster,
+                    scope: "project",
+                    secretName: "registry-project",
+                },
+            },
+            "serviceRegistry.scope",
+            /"service": the DAG installer runs in the services namespace/,
+        ],
+        [
+            "duplicate image names",
+            {
+                processingImages: [
+                    { name: "otsus-method", context },
+                    { name: "otsus-method", context },
+                ],
+            },
+            "processingImages[1].name",
+            /not used by another image of the extension \(processingImages\[0\] has it\)/,
+        ],
+        [
+            "an installer image reference with a protocol",
+            {
+                installer: {
+                    imageName: "https://registry.example.com/team/dag-otsus-method:1.0.0",
+                },
+            },
+            "installer.imageName",
+            /without a protocol/,
+        ],
+        [
+            "a processing image tagged latest",
+            { processingImages: [{ name: "otsus-method", context, tag: "latest" }] },
+            "processingImages[0].tag",
+            /immutable version tag/,
+        ],
+        [
+            "a missing installer folder",
+            { installer: { context: path.join(context, "missing") } },
+            "installer.context",
+            /existing build context folder/,
+        ],
         ["a chart path that does not exist", { chart: "charts/missing" }, "chart", /that exists/],
-        ["a project namespace that is not a DNS label", { projectNamespaces: ["Project_A"] }, "projectNamespaces", /DNS-1123/],
+        [
+            "a project namespace that is not a DNS label",
+            { projectNamespaces: ["Project_A"] },
+            "projectNamespaces",
+            /DNS-1123/,
+        ],
     ])("rejects %s before registering anything", async (_label, override, propertyPath, reason) => {
         const error = await run({ ...base, ...override }).catch((e) => e);
         expect(error).toBeInstanceOf(ProgramError);

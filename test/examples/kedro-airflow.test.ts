@@ -7,7 +7,14 @@ const PASSWORD = "registry-pa55word";
 
 /** Runs the example as `pulumi up` would: from its own folder, with its stack config. */
 function runExample() {
-    return runExampleIn("kedro-airflow", { "kedro-airflow:registryPassword": PASSWORD, "kedro-airflow:databaseSecretName": "airflow-metadata-db" }, ["kedro-airflow:registryPassword"]);
+    return runExampleIn(
+        "kedro-airflow",
+        {
+            "kedro-airflow:registryPassword": PASSWORD,
+            "kedro-airflow:databaseSecretName": "airflow-metadata-db",
+        },
+        ["kedro-airflow:registryPassword"],
+    );
 }
 
 const CONFIGMAP = "kubernetes:core/v1:ConfigMap";
@@ -18,7 +25,12 @@ const sharedContainer = {
     name: "base",
     imagePullPolicy: "IfNotPresent",
     securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
-    env: [{ name: "SQL_CONN", valueFrom: { secretKeyRef: { name: "airflow-secrets", key: "sql_alchemy_conn" } } }],
+    env: [
+        {
+            name: "SQL_CONN",
+            valueFrom: { secretKeyRef: { name: "airflow-secrets", key: "sql_alchemy_conn" } },
+        },
+    ],
     envFrom: [{ secretRef: { name: "mlflow-credentials" } }],
     volumeMounts: [
         { name: "data", mountPath: "/home/kedro/data" },
@@ -27,7 +39,13 @@ const sharedContainer = {
 };
 const sharedVolumes = [
     { name: "data", persistentVolumeClaim: { claimName: DATA_CLAIM_TEMPLATE } },
-    { name: "secret-0", secret: { secretName: "gcp-service-account", items: [{ key: "key.json", path: "key.json" }] } },
+    {
+        name: "secret-0",
+        secret: {
+            secretName: "gcp-service-account",
+            items: [{ key: "key.json", path: "key.json" }],
+        },
+    },
 ];
 
 describe("examples/kedro-airflow", () => {
@@ -52,21 +70,41 @@ describe("examples/kedro-airflow", () => {
         const result = await runExample();
         const configMap = named(result.registrations, CONFIGMAP, "airflow-pod-templates");
         expect(configMap.inputs.metadata.namespace).toBe("airflow");
-        expect(Object.keys(configMap.inputs.data)).toEqual(["__default__.yaml", "huge_machines.yaml"]);
+        expect(Object.keys(configMap.inputs.data)).toEqual([
+            "__default__.yaml",
+            "huge_machines.yaml",
+        ]);
         expect(parse(configMap.inputs.data["__default__.yaml"])).toEqual({
             apiVersion: "v1",
             kind: "Pod",
-            metadata: { name: "kedro-task", labels: { running: "airflow" }, annotations: { "iam.amazonaws.com/role": "airflow" } },
+            metadata: {
+                name: "kedro-task",
+                labels: { running: "airflow" },
+                annotations: { "iam.amazonaws.com/role": "airflow" },
+            },
             spec: {
                 restartPolicy: "Never",
                 imagePullSecrets: [{ name: "kedro-registry" }],
                 nodeSelector: { "cloud.google.com/gke-nodepool": "default-pool" },
                 tolerations: [
                     { key: "group", value: "data-processing", effect: "NoExecute" },
-                    { key: "group", operator: "Equal", value: "data-processing", effect: "NoSchedule" },
+                    {
+                        key: "group",
+                        operator: "Equal",
+                        value: "data-processing",
+                        effect: "NoSchedule",
+                    },
                 ],
                 securityContext: { seccompProfile: { type: "RuntimeDefault" }, fsGroup: 1000 },
-                containers: [{ ...sharedContainer, resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "1", memory: "1Gi" } } }],
+                containers: [
+                    {
+                        ...sharedContainer,
+                        resources: {
+                            requests: { cpu: "1", memory: "1Gi" },
+                            limits: { cpu: "1", memory: "1Gi" },
+                        },
+                    },
+                ],
                 volumes: sharedVolumes,
             },
         });
@@ -80,7 +118,15 @@ describe("examples/kedro-airflow", () => {
                 nodeSelector: { big_node_pool: "huge.10x" },
                 tolerations: [{ key: "dedicated", operator: "Exists", effect: "NoSchedule" }],
                 securityContext: { seccompProfile: { type: "RuntimeDefault" }, fsGroup: 1000 },
-                containers: [{ ...sharedContainer, resources: { requests: { cpu: "16", memory: "128Gi" }, limits: { cpu: "32", memory: "256Gi" } } }],
+                containers: [
+                    {
+                        ...sharedContainer,
+                        resources: {
+                            requests: { cpu: "16", memory: "128Gi" },
+                            limits: { cpu: "32", memory: "256Gi" },
+                        },
+                    },
+                ],
                 volumes: sharedVolumes,
             },
         });
@@ -108,41 +154,70 @@ describe("examples/kedro-airflow", () => {
 
     test("gives the chart valid values naming the service pull secret, the external database secret and the pod templates", async () => {
         const result = await runExample();
-        const release = named(result.registrations, "kubernetes:helm.sh/v3:Release", "airflow-release");
+        const release = named(
+            result.registrations,
+            "kubernetes:helm.sh/v3:Release",
+            "airflow-release",
+        );
         const values = release.inputs.values;
         expect(chartValuesProblems(values)).toEqual([]);
         expect(values.registry).toEqual({ secretName: "airflow-registry" });
         expect(values.data).toEqual({ metadataSecretName: "airflow-metadata-db" });
         expect(values.postgresql).toEqual({ enabled: false });
-        expect(values.config.kubernetes_executor).toEqual({ multi_namespace_mode: "True", multi_namespace_mode_namespace_list: "airflow,kedro" });
+        expect(values.config.kubernetes_executor).toEqual({
+            multi_namespace_mode: "True",
+            multi_namespace_mode_namespace_list: "airflow,kedro",
+        });
         for (const component of ["workers", "scheduler", "dagProcessor"]) {
             expect(values[component].extraVolumes).toEqual([
                 { name: "kedro-pod-templates", configMap: { name: "airflow-pod-templates" } },
                 { name: "kedro-run-config", configMap: { name: "airflow-run-config" } },
             ]);
         }
-        expect(named(result.registrations, "kubernetes:core/v1:PersistentVolumeClaim", "airflow-dags").inputs.spec.resources).toEqual({ requests: { storage: "5Gi" } });
+        expect(
+            named(result.registrations, "kubernetes:core/v1:PersistentVolumeClaim", "airflow-dags")
+                .inputs.spec.resources,
+        ).toEqual({ requests: { storage: "5Gi" } });
     });
 
     test("keeps the registry password in dockerconfigjson Secrets only: service scope in airflow, project scope in kedro", async () => {
         const result = await runExample();
-        const pullSecrets = result.registrations.filter((r) => r.type === SECRET && r.inputs.type === "kubernetes.io/dockerconfigjson");
-        expect(pullSecrets.map((s) => [s.inputs.metadata.name, s.inputs.metadata.namespace, s.inputs.metadata.labels["pipeline-platform.io/registry-scope"]]).sort()).toEqual([
+        const pullSecrets = result.registrations.filter(
+            (r) => r.type === SECRET && r.inputs.type === "kubernetes.io/dockerconfigjson",
+        );
+        expect(
+            pullSecrets
+                .map((s) => [
+                    s.inputs.metadata.name,
+                    s.inputs.metadata.namespace,
+                    s.inputs.metadata.labels["pipeline-platform.io/registry-scope"],
+                ])
+                .sort(),
+        ).toEqual([
             ["airflow-registry", "airflow", "service"],
             ["kedro-registry", "kedro", "project"],
         ]);
         for (const secret of pullSecrets) {
-            expect(isSecretInput(secret, "stringData[\".dockerconfigjson\"]")).toBe(true);
-            expect(JSON.parse(secret.inputs.stringData[".dockerconfigjson"]).auths["registry.example.com/platform"].password).toBe(PASSWORD);
+            expect(isSecretInput(secret, 'stringData[".dockerconfigjson"]')).toBe(true);
+            expect(
+                JSON.parse(secret.inputs.stringData[".dockerconfigjson"]).auths[
+                    "registry.example.com/platform"
+                ].password,
+            ).toBe(PASSWORD);
         }
-        const elsewhere = JSON.stringify(result.registrations.filter((r) => !pullSecrets.includes(r)).map((r) => r.inputs));
+        const elsewhere = JSON.stringify(
+            result.registrations.filter((r) => !pullSecrets.includes(r)).map((r) => r.inputs),
+        );
         expect(elsewhere.includes(PASSWORD)).toBe(false);
     });
 
     test("two evaluations register identical inputs", async () => {
         const first = await runExample();
         const second = await runExample();
-        const inputs = (result: typeof first) => result.registrations.map((r) => [r.type, r.name, r.inputs]).sort((a, b) => `${a[0]} ${a[1]}`.localeCompare(`${b[0]} ${b[1]}`));
+        const inputs = (result: typeof first) =>
+            result.registrations
+                .map((r) => [r.type, r.name, r.inputs])
+                .sort((a, b) => `${a[0]} ${a[1]}`.localeCompare(`${b[0]} ${b[1]}`));
         expect(inputs(second)).toEqual(inputs(first));
     });
 });

@@ -2,19 +2,26 @@ import * as path from "path";
 import { runProgram, type Registration } from "../../components/testing";
 
 /** Runs `examples/<example>/index.ts` as `pulumi up` would: from its own folder, with the given stack config. */
-export async function runExample(example: string, config: Record<string, string>, secretConfigKeys: string[]) {
+export async function runExample(
+    example: string,
+    config: Record<string, string>,
+    secretConfigKeys: string[],
+) {
     const cwd = process.cwd();
     const dir = path.join(__dirname, "../../examples", example);
     process.chdir(dir);
     try {
-        return await runProgram(() => {
-            let exported: Record<string, unknown> = {};
-            jest.isolateModules(() => {
-                // module.require is this module's require: jest's registry, which isolateModules scopes.
-                exported = module.require(path.join(dir, "index"));
-            });
-            return exported;
-        }, { project: example, stack: "dev", preview: false, config, secretConfigKeys });
+        return await runProgram(
+            () => {
+                let exported: Record<string, unknown> = {};
+                jest.isolateModules(() => {
+                    // module.require is this module's require: jest's registry, which isolateModules scopes.
+                    exported = module.require(path.join(dir, "index"));
+                });
+                return exported;
+            },
+            { project: example, stack: "dev", preview: false, config, secretConfigKeys },
+        );
     } finally {
         process.chdir(cwd);
     }
@@ -29,5 +36,8 @@ export function named(registrations: Registration[], type: string, name: string)
 
 /** `[type, name]` of the registrations whose type starts with `prefix`, sorted. */
 export function typesAndNames(registrations: Registration[], prefix: string): string[][] {
-    return registrations.filter((r) => r.type.startsWith(prefix)).map((r) => [r.type, r.name]).sort((a, b) => `${a[0]} ${a[1]}`.localeCompare(`${b[0]} ${b[1]}`));
+    return registrations
+        .filter((r) => r.type.startsWith(prefix))
+        .map((r) => [r.type, r.name])
+        .sort((a, b) => `${a[0]} ${a[1]}`.localeCompare(`${b[0]} ${b[1]}`));
 }

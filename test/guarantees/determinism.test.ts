@@ -9,7 +9,10 @@ const script = path.join(__dirname, "programs/evaluate.ts");
 /** One evaluation of every program in a fresh process: program name -> canonical registrations. */
 function evaluateInProcess(): Promise<Record<string, string[]>> {
     return new Promise((resolve, reject) => {
-        const child = spawn(tsx, [script], { cwd: path.join(__dirname, "../.."), stdio: ["ignore", "pipe", "pipe"] });
+        const child = spawn(tsx, [script], {
+            cwd: path.join(__dirname, "../.."),
+            stdio: ["ignore", "pipe", "pipe"],
+        });
         let stdout = "";
         let stderr = "";
         child.stdout.on("data", (chunk) => (stdout += chunk));
@@ -17,7 +20,11 @@ function evaluateInProcess(): Promise<Record<string, string[]>> {
         child.on("error", reject);
         child.on("close", (status) => {
             try {
-                resolve(status === 0 ? JSON.parse(stdout) : Promise.reject(new Error(`evaluate.ts exited with ${status}: ${stderr}`)));
+                resolve(
+                    status === 0
+                        ? JSON.parse(stdout)
+                        : Promise.reject(new Error(`evaluate.ts exited with ${status}: ${stderr}`)),
+                );
             } catch (err) {
                 reject(err);
             }
@@ -32,8 +39,12 @@ describe("determinism: two evaluations in separate processes register byte-ident
     test("every component program, example and stack registers the same set of resources with the same inputs", async () => {
         const [first, second] = await evaluations;
         expect(Object.keys(first)).toEqual(Object.keys(second));
-        expect(Object.keys(first).filter((name) => name.startsWith("stack:"))).toEqual(stackNames().map((s) => `stack:${s}`));
-        expect(Object.keys(first).filter((name) => name.startsWith("example:"))).toEqual(exampleNames().map((e) => `example:${e}`));
+        expect(Object.keys(first).filter((name) => name.startsWith("stack:"))).toEqual(
+            stackNames().map((s) => `stack:${s}`),
+        );
+        expect(Object.keys(first).filter((name) => name.startsWith("example:"))).toEqual(
+            exampleNames().map((e) => `example:${e}`),
+        );
         for (const name of Object.keys(first)) {
             expect([name, first[name].length > 0]).toEqual([name, true]);
             expect([name, second[name].join("\n")]).toEqual([name, first[name].join("\n")]);
@@ -44,7 +55,11 @@ describe("determinism: two evaluations in separate processes register byte-ident
 /** The URNs of a registration's component ancestors, nearest first. */
 function ancestors(registration: Registration, byUrn: Map<string, Registration>): Registration[] {
     const chain: Registration[] = [];
-    for (let parent = registration.parent && byUrn.get(registration.parent); parent; parent = parent.parent ? byUrn.get(parent.parent) : undefined) {
+    for (
+        let parent = registration.parent && byUrn.get(registration.parent);
+        parent;
+        parent = parent.parent ? byUrn.get(parent.parent) : undefined
+    ) {
         chain.push(parent);
     }
     return chain;
@@ -52,22 +67,36 @@ function ancestors(registration: Registration, byUrn: Map<string, Registration>)
 
 describe("blast radius: changing one extension's version changes only that extension's resources", () => {
     test("every registration that differs belongs to the changed extension", async () => {
-        const before = await platformSubject("platform:two-extensions", twoExtensionPlatform("1.0.0")).run();
-        const after = await platformSubject("platform:two-extensions", twoExtensionPlatform("1.1.0")).run();
+        const before = await platformSubject(
+            "platform:two-extensions",
+            twoExtensionPlatform("1.0.0"),
+        ).run();
+        const after = await platformSubject(
+            "platform:two-extensions",
+            twoExtensionPlatform("1.1.0"),
+        ).run();
         const beforeLines = new Set(canonicalRegistrations(before.registrations));
         const afterLines = new Set(canonicalRegistrations(after.registrations));
         const changed = [
-            ...before.registrations.filter((r) => !afterLines.has(canonicalRegistrations([r])[0])).map((r) => ({ r, all: before.registrations })),
-            ...after.registrations.filter((r) => !beforeLines.has(canonicalRegistrations([r])[0])).map((r) => ({ r, all: after.registrations })),
+            ...before.registrations
+                .filter((r) => !afterLines.has(canonicalRegistrations([r])[0]))
+                .map((r) => ({ r, all: before.registrations })),
+            ...after.registrations
+                .filter((r) => !beforeLines.has(canonicalRegistrations([r])[0]))
+                .map((r) => ({ r, all: after.registrations })),
         ];
         const outside = changed.filter(({ r, all }) => {
             const byUrn = new Map(all.map((x) => [x.urn, x]));
-            const owner = [r, ...ancestors(r, byUrn)].find((x) => x.type === "pipeline-platform:dags:WorkflowExtension");
+            const owner = [r, ...ancestors(r, byUrn)].find(
+                (x) => x.type === "pipeline-platform:dags:WorkflowExtension",
+            );
             return owner?.name !== "platform-extension-otsus-method-gpu";
         });
         expect(outside.map(({ r }) => `${r.type} ${r.name}`)).toEqual([]);
         // The change is visible: the extension's installer image, chart values and images ConfigMaps.
         expect(changed.length).toBeGreaterThan(0);
-        expect(before.registrations.map((r) => `${r.type} ${r.name}`).sort()).toEqual(after.registrations.map((r) => `${r.type} ${r.name}`).sort());
+        expect(before.registrations.map((r) => `${r.type} ${r.name}`).sort()).toEqual(
+            after.registrations.map((r) => `${r.type} ${r.name}`).sort(),
+        );
     }, 120000);
 });

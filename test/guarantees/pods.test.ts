@@ -1,7 +1,12 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { kubernetesManifests, podHardeningProblems, podSpecs, type FoundPodSpec } from "../../components/testing";
+import {
+    kubernetesManifests,
+    podHardeningProblems,
+    podSpecs,
+    type FoundPodSpec,
+} from "../../components/testing";
 import { allSubjects, ROOT } from "./subjects";
 
 /**
@@ -12,7 +17,11 @@ import { allSubjects, ROOT } from "./subjects";
  *   is made writable through `fsGroup` (`runConfig.volume.owner`) instead.
  */
 const EXCEPTIONS: Array<{ where: RegExp; rule: string; why: string }> = [
-    { where: /^ConfigMap [a-z0-9-]+\/[a-z0-9-]+-pod-templates data\["[^"]+\.yaml"\] containers\[0\] base$/, rule: "runAsNonRoot", why: "task images are the user's; many run as root" },
+    {
+        where: /^ConfigMap [a-z0-9-]+\/[a-z0-9-]+-pod-templates data\["[^"]+\.yaml"\] containers\[0\] base$/,
+        rule: "runAsNonRoot",
+        why: "task images are the user's; many run as root",
+    },
 ];
 
 describe("pod hardening", () => {
@@ -20,7 +29,9 @@ describe("pod hardening", () => {
         const specs: Array<FoundPodSpec & { program: string }> = [];
         for (const subject of allSubjects()) {
             const result = await subject.run();
-            for (const spec of podSpecs(kubernetesManifests(result.registrations).map((m) => m.manifest))) {
+            for (const spec of podSpecs(
+                kubernetesManifests(result.registrations).map((m) => m.manifest),
+            )) {
                 specs.push({ ...spec, program: subject.name });
             }
         }
@@ -32,24 +43,49 @@ describe("pod hardening", () => {
         expect(specs.length).toBeGreaterThan(0);
         const problems = specs.flatMap(({ program, object, where, spec }) =>
             podHardeningProblems(spec)
-                .filter((p) => !EXCEPTIONS.some((e) => e.rule === p.rule && e.where.test(`${object} ${where} ${p.at}`)))
+                .filter(
+                    (p) =>
+                        !EXCEPTIONS.some(
+                            (e) => e.rule === p.rule && e.where.test(`${object} ${where} ${p.at}`),
+                        ),
+                )
                 .map((p) => `${program} ${object} ${where} ${p.at}: ${p.message}`),
         );
         expect(problems).toEqual([]);
     }, 180000);
 
     test("podHardeningProblems names every missing setting of an unhardened pod", () => {
-        expect(podHardeningProblems({ containers: [{ name: "app" }] }).map((p) => `${p.at} ${p.rule}`)).toEqual([
+        expect(
+            podHardeningProblems({ containers: [{ name: "app" }] }).map((p) => `${p.at} ${p.rule}`),
+        ).toEqual([
             "containers[0] app allowPrivilegeEscalation",
             "containers[0] app capabilities",
             "containers[0] app seccompProfile",
             "containers[0] app runAsNonRoot",
         ]);
-        expect(podHardeningProblems({
-            securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
-            initContainers: [{ name: "init", securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } } }],
-            containers: [{ name: "app", securityContext: { allowPrivilegeEscalation: true, capabilities: { drop: ["NET_RAW"] } } }],
-        }).map((p) => `${p.at} ${p.rule}`)).toEqual(["containers[0] app allowPrivilegeEscalation", "containers[0] app capabilities"]);
+        expect(
+            podHardeningProblems({
+                securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+                initContainers: [
+                    {
+                        name: "init",
+                        securityContext: {
+                            allowPrivilegeEscalation: false,
+                            capabilities: { drop: ["ALL"] },
+                        },
+                    },
+                ],
+                containers: [
+                    {
+                        name: "app",
+                        securityContext: {
+                            allowPrivilegeEscalation: true,
+                            capabilities: { drop: ["NET_RAW"] },
+                        },
+                    },
+                ],
+            }).map((p) => `${p.at} ${p.rule}`),
+        ).toEqual(["containers[0] app allowPrivilegeEscalation", "containers[0] app capabilities"]);
     });
 });
 
@@ -60,19 +96,32 @@ describe("pod hardening", () => {
  */
 describe("the bundled dag-installer chart", () => {
     const chart = path.join(ROOT, "components/dags/chart");
-    const templates = fs.readdirSync(path.join(chart, "templates")).filter((f) => f.endsWith(".yaml")).sort();
+    const templates = fs
+        .readdirSync(path.join(chart, "templates"))
+        .filter((f) => f.endsWith(".yaml"))
+        .sort();
     const helpers = fs.readFileSync(path.join(chart, "templates/_helpers.tpl"), "utf8");
-    const podSpec = /\{\{-? define "dag-installer\.podSpec" -?\}\}([\s\S]*?)\{\{-? end -?\}\}\s*$/.exec(helpers)?.[1] ?? "";
+    const podSpec =
+        /\{\{-? define "dag-installer\.podSpec" -?\}\}([\s\S]*?)\{\{-? end -?\}\}\s*$/.exec(
+            helpers,
+        )?.[1] ?? "";
 
     test("has the three workload templates: the copy/remove Job, the pre-delete hook Job and the prefetch Deployment", () => {
         expect(templates).toEqual(["delete-hook.yaml", "job.yaml", "prefetch-deployment.yaml"]);
     });
 
-    test.each(templates)("%s takes its pod spec from dag-installer.podSpec and declares no containers of its own", (file) => {
-        const text = fs.readFileSync(path.join(chart, "templates", file), "utf8");
-        expect(text).toMatch(/^ {4}spec:\n {6}\{\{- include "dag-installer\.podSpec" \(dict "root" \. /m);
-        expect(text).not.toMatch(/containers:|securityContext:|hostPath|hostNetwork|privileged/);
-    });
+    test.each(templates)(
+        "%s takes its pod spec from dag-installer.podSpec and declares no containers of its own",
+        (file) => {
+            const text = fs.readFileSync(path.join(chart, "templates", file), "utf8");
+            expect(text).toMatch(
+                /^ {4}spec:\n {6}\{\{- include "dag-installer\.podSpec" \(dict "root" \. /m,
+            );
+            expect(text).not.toMatch(
+                /containers:|securityContext:|hostPath|hostNetwork|privileged/,
+            );
+        },
+    );
 
     test("the pod spec sets runAsNonRoot and a RuntimeDefault seccomp profile for the pod", () => {
         expect(podSpec).toContain("securityContext:\n  runAsNonRoot: true\n");
@@ -80,9 +129,14 @@ describe("the bundled dag-installer chart", () => {
     });
 
     test("its one container drops every capability and cannot escalate privileges", () => {
-        const containers = podSpec.slice(podSpec.indexOf("\ncontainers:\n"), podSpec.indexOf("\nvolumes:\n"));
+        const containers = podSpec.slice(
+            podSpec.indexOf("\ncontainers:\n"),
+            podSpec.indexOf("\nvolumes:\n"),
+        );
         expect(containers.match(/^ {2}- name: .+$/gm)).toEqual(["  - name: installer"]);
-        expect(containers).toContain("    securityContext:\n      allowPrivilegeEscalation: false\n      capabilities:\n        drop: [\"ALL\"]\n");
+        expect(containers).toContain(
+            '    securityContext:\n      allowPrivilegeEscalation: false\n      capabilities:\n        drop: ["ALL"]\n',
+        );
         expect(podSpec).not.toMatch(/initContainers|privileged|hostPath|hostNetwork|hostPID/);
     });
 

@@ -1,4 +1,9 @@
-import { CONTOUR_CHART, ContourIngress, KoaljaDomainConfig, type ContourIngressArgs } from "../../components/ingress";
+import {
+    CONTOUR_CHART,
+    ContourIngress,
+    KoaljaDomainConfig,
+    type ContourIngressArgs,
+} from "../../components/ingress";
 import { assertValidManifests, runProgram, type Registration } from "../../components/testing";
 
 const labels = {
@@ -14,7 +19,8 @@ function contour(args: ContourIngressArgs) {
     });
 }
 
-const byName = (registrations: Registration[], name: string) => registrations.find((r) => r.name === name);
+const byName = (registrations: Registration[], name: string) =>
+    registrations.find((r) => r.name === name);
 
 describe("ContourIngress", () => {
     test("installs the pinned projectcontour chart in its own namespace with an IngressClass and root namespaces", async () => {
@@ -31,32 +37,59 @@ describe("ContourIngress", () => {
         }
         expect(namespace.inputs.metadata).toEqual({ name: "projectcontour", labels });
         expect(ingressClass.inputs.metadata).toEqual({ name: "contour", labels });
-        expect(ingressClass.inputs.spec).toEqual({ controller: "projectcontour.io/ingress-controller" });
+        expect(ingressClass.inputs.spec).toEqual({
+            controller: "projectcontour.io/ingress-controller",
+        });
         expect(release.inputs).toMatchObject({
             name: "contour",
             chart: "contour",
             version: "0.7.0",
             repositoryOpts: { repo: "https://projectcontour.github.io/helm-charts" },
             namespace: "projectcontour",
-            values: { contour: { ingressClass: { name: "contour", create: false, default: false }, rootNamespaces: "imaging,genomics" } },
+            values: {
+                contour: {
+                    ingressClass: { name: "contour", create: false, default: false },
+                    rootNamespaces: "imaging,genomics",
+                },
+            },
         });
         expect(release.dependencies).toEqual([namespace.urn, ingressClass.urn].sort());
         expect(CONTOUR_CHART.version).toBe("0.7.0");
-        expect(result.outputs).toEqual({ ingressClassName: "contour", namespace: "projectcontour" });
+        expect(result.outputs).toEqual({
+            ingressClassName: "contour",
+            namespace: "projectcontour",
+        });
         await assertValidManifests(result.registrations);
     });
 
     test("passes no rootNamespaces value when none are given, so Contour watches every namespace", async () => {
-        const result = await contour({ ingressClassName: "contour-internal", namespace: "contour" });
+        const result = await contour({
+            ingressClassName: "contour-internal",
+            namespace: "contour",
+        });
         const release = byName(result.registrations, "edge-contour") as Registration;
-        expect(release.inputs.values).toEqual({ contour: { ingressClass: { name: "contour-internal", create: false, default: false } } });
-        expect(result.outputs).toEqual({ ingressClassName: "contour-internal", namespace: "contour" });
+        expect(release.inputs.values).toEqual({
+            contour: { ingressClass: { name: "contour-internal", create: false, default: false } },
+        });
+        expect(result.outputs).toEqual({
+            ingressClassName: "contour-internal",
+            namespace: "contour",
+        });
     });
 
     test("adopts an existing Contour by class name and installs nothing", async () => {
-        const result = await contour({ existing: true, ingressClassName: "contour-shared", namespace: "ingress" });
-        expect(result.registrations.map((r) => r.type)).toEqual(["pipeline-platform:ingress:ContourIngress"]);
-        expect(result.outputs).toEqual({ ingressClassName: "contour-shared", namespace: "ingress" });
+        const result = await contour({
+            existing: true,
+            ingressClassName: "contour-shared",
+            namespace: "ingress",
+        });
+        expect(result.registrations.map((r) => r.type)).toEqual([
+            "pipeline-platform:ingress:ContourIngress",
+        ]);
+        expect(result.outputs).toEqual({
+            ingressClassName: "contour-shared",
+            namespace: "ingress",
+        });
     });
 
     test("registers identical inputs on two evaluations", async () => {
@@ -66,10 +99,26 @@ describe("ContourIngress", () => {
     });
 
     test.each([
-        ["an IngressClass name with upper case", { ingressClassName: "Contour" }, `ingressClassName: got "Contour"; expected an IngressClass name that must consist of lower case`],
-        ["a namespace that is not a DNS label", { namespace: "project.contour" }, `namespace: got "project.contour"; expected a namespace name that must consist of lower case`],
-        ["a root namespace that is not a DNS label", { rootNamespaces: ["imaging", "Genomics"] }, `rootNamespaces[1]: got "Genomics"; expected a namespace name`],
-        ["rootNamespaces with existing", { existing: true, rootNamespaces: ["imaging"] }, `rootNamespaces: got ["imaging"]; expected no rootNamespaces with existing: true`],
+        [
+            "an IngressClass name with upper case",
+            { ingressClassName: "Contour" },
+            `ingressClassName: got "Contour"; expected an IngressClass name that must consist of lower case`,
+        ],
+        [
+            "a namespace that is not a DNS label",
+            { namespace: "project.contour" },
+            `namespace: got "project.contour"; expected a namespace name that must consist of lower case`,
+        ],
+        [
+            "a root namespace that is not a DNS label",
+            { rootNamespaces: ["imaging", "Genomics"] },
+            `rootNamespaces[1]: got "Genomics"; expected a namespace name`,
+        ],
+        [
+            "rootNamespaces with existing",
+            { existing: true, rootNamespaces: ["imaging"] },
+            `rootNamespaces: got ["imaging"]; expected no rootNamespaces with existing: true`,
+        ],
     ])("rejects %s before creating anything", async (_name, args, message) => {
         const failure = await contour(args).catch((err) => err);
         expect(failure.message).toContain(message);
@@ -80,7 +129,9 @@ describe("ContourIngress", () => {
 describe("KoaljaDomainConfig", () => {
     test("emits koalja-domain-config with selector blocks and an empty default", async () => {
         const result = await runProgram(() => {
-            const config = new KoaljaDomainConfig("domains", { domains: { "example.org": { selector: { app: "prod" } }, "example.com": {} } });
+            const config = new KoaljaDomainConfig("domains", {
+                domains: { "example.org": { selector: { app: "prod" } }, "example.com": {} },
+            });
             return { configMapName: config.configMapName };
         });
         const configMap = byName(result.registrations, "domains-config") as Registration;
@@ -96,7 +147,13 @@ describe("KoaljaDomainConfig", () => {
     });
 
     test("rejects a config without a default before creating the ConfigMap", async () => {
-        const failure = await runProgram(() => new KoaljaDomainConfig("domains", { namespace: "imaging", domains: { "example.org": { selector: { app: "prod" } } } })).catch((err) => err);
+        const failure = await runProgram(
+            () =>
+                new KoaljaDomainConfig("domains", {
+                    namespace: "imaging",
+                    domains: { "example.org": { selector: { app: "prod" } } },
+                }),
+        ).catch((err) => err);
         expect(failure.message).toContain(`domains: got ["example.org"]; expected a default entry`);
         expect(failure.registrations.filter((r: Registration) => r.custom)).toEqual([]);
     });

@@ -1,4 +1,9 @@
-import { ContourIngress, PipelineIngress, type DomainConfig, type PipelineIngressArgs } from "../../components/ingress";
+import {
+    ContourIngress,
+    PipelineIngress,
+    type DomainConfig,
+    type PipelineIngressArgs,
+} from "../../components/ingress";
 import { assertValidManifests, runProgram, type Registration } from "../../components/testing";
 
 const labels = {
@@ -7,7 +12,10 @@ const labels = {
     "app.kubernetes.io/component": "ingress",
 };
 
-const domains: DomainConfig = { "example.com": {}, "prod.example.com": { selector: { env: "prod" } } };
+const domains: DomainConfig = {
+    "example.com": {},
+    "prod.example.com": { selector: { env: "prod" } },
+};
 
 const otsu: PipelineIngressArgs = {
     pipeline: "otsu",
@@ -24,7 +32,8 @@ function ingress(args: PipelineIngressArgs) {
     });
 }
 
-const byName = (registrations: Registration[], name: string) => registrations.find((r) => r.name === name) as Registration;
+const byName = (registrations: Registration[], name: string) =>
+    registrations.find((r) => r.name === name) as Registration;
 
 describe("PipelineIngress", () => {
     test("writes one HTTPProxy with the selected hostname, websockets on /, task routes, timeouts and the wait annotation", async () => {
@@ -55,24 +64,43 @@ describe("PipelineIngress", () => {
                 ingressClassName: "contour",
                 virtualhost: { fqdn: "otsu.imaging.prod.example.com" },
                 routes: [
-                    { conditions: [{ prefix: "/" }], services: [{ name: "otsu-frontend", port: 80 }], enableWebsockets: true, timeoutPolicy },
+                    {
+                        conditions: [{ prefix: "/" }],
+                        services: [{ name: "otsu-frontend", port: 80 }],
+                        enableWebsockets: true,
+                        timeoutPolicy,
+                    },
                     {
                         conditions: [{ prefix: "/threshold" }],
                         services: [{ name: "otsu-threshold", port: 8080 }],
-                        pathRewritePolicy: { replacePrefix: [{ prefix: "/threshold", replacement: "/" }] },
+                        pathRewritePolicy: {
+                            replacePrefix: [{ prefix: "/threshold", replacement: "/" }],
+                        },
                         timeoutPolicy,
                     },
-                    { conditions: [{ prefix: "/stats" }], services: [{ name: "otsu-stats", port: 9090 }], timeoutPolicy },
+                    {
+                        conditions: [{ prefix: "/stats" }],
+                        services: [{ name: "otsu-stats", port: 9090 }],
+                        timeoutPolicy,
+                    },
                 ],
             },
         });
-        expect(result.outputs).toEqual({ fqdn: "otsu.imaging.prod.example.com", url: "http://otsu.imaging.prod.example.com", proxyName: "otsu" });
+        expect(result.outputs).toEqual({
+            fqdn: "otsu.imaging.prod.example.com",
+            url: "http://otsu.imaging.prod.example.com",
+            proxyName: "otsu",
+        });
         await assertValidManifests(result.registrations);
     });
 
     test("issues a cert-manager Certificate for a clusterIssuer and serves its Secret", async () => {
         const result = await ingress({ ...otsu, tls: { clusterIssuer: "letsencrypt" } });
-        expect(result.registrations.map((r) => r.name)).toEqual(["otsu", "otsu-certificate", "otsu-proxy"]);
+        expect(result.registrations.map((r) => r.name)).toEqual([
+            "otsu",
+            "otsu-certificate",
+            "otsu-proxy",
+        ]);
         const certificate = byName(result.registrations, "otsu-certificate");
         expect(certificate.type).toBe("kubernetes:cert-manager.io/v1:Certificate");
         expect(certificate.inputs).toEqual({
@@ -86,7 +114,10 @@ describe("PipelineIngress", () => {
             },
         });
         const proxy = byName(result.registrations, "otsu-proxy");
-        expect(proxy.inputs.spec.virtualhost).toEqual({ fqdn: "otsu.imaging.prod.example.com", tls: { secretName: "otsu-tls" } });
+        expect(proxy.inputs.spec.virtualhost).toEqual({
+            fqdn: "otsu.imaging.prod.example.com",
+            tls: { secretName: "otsu-tls" },
+        });
         expect(proxy.dependencies).toContain(certificate.urn);
         expect(proxy.inputs.spec.ingressClassName).toBeUndefined();
         expect(result.outputs.url).toBe("https://otsu.imaging.prod.example.com");
@@ -96,26 +127,42 @@ describe("PipelineIngress", () => {
     test("serves an existing TLS Secret without a Certificate", async () => {
         const result = await ingress({ ...otsu, tls: { secretName: "wildcard-tls" } });
         expect(result.registrations.map((r) => r.name)).toEqual(["otsu", "otsu-proxy"]);
-        expect(byName(result.registrations, "otsu-proxy").inputs.spec.virtualhost).toEqual({ fqdn: "otsu.imaging.prod.example.com", tls: { secretName: "wildcard-tls" } });
+        expect(byName(result.registrations, "otsu-proxy").inputs.spec.virtualhost).toEqual({
+            fqdn: "otsu.imaging.prod.example.com",
+            tls: { secretName: "wildcard-tls" },
+        });
         expect(result.outputs.url).toBe("https://otsu.imaging.prod.example.com");
     });
 
     test("uses the namespace's own domain config instead of the platform one", async () => {
-        const result = await ingress({ ...otsu, namespaceDomains: { imaging: { "imaging.example.org": {} } } });
+        const result = await ingress({
+            ...otsu,
+            namespaceDomains: { imaging: { "imaging.example.org": {} } },
+        });
         expect(result.outputs.fqdn).toBe("otsu.imaging.imaging.example.org");
     });
 
     test("takes the class name from a ContourIngress", async () => {
         const result = await runProgram(() => {
             const contour = new ContourIngress("edge", { ingressClassName: "contour-internal" });
-            new PipelineIngress("otsu", { ...otsu, ingressClassName: contour.ingressClassName }, { dependsOn: [contour] });
+            new PipelineIngress(
+                "otsu",
+                { ...otsu, ingressClassName: contour.ingressClassName },
+                { dependsOn: [contour] },
+            );
         });
-        expect(byName(result.registrations, "otsu-proxy").inputs.spec.ingressClassName).toBe("contour-internal");
+        expect(byName(result.registrations, "otsu-proxy").inputs.spec.ingressClassName).toBe(
+            "contour-internal",
+        );
         await assertValidManifests(result.registrations);
     });
 
     test("registers identical inputs on two evaluations", async () => {
-        const args: PipelineIngressArgs = { ...otsu, tls: { clusterIssuer: "letsencrypt" }, tasks: [{ task: "threshold", service: "otsu-threshold", port: 8080 }] };
+        const args: PipelineIngressArgs = {
+            ...otsu,
+            tls: { clusterIssuer: "letsencrypt" },
+            tasks: [{ task: "threshold", service: "otsu-threshold", port: 8080 }],
+        };
         const first = await ingress(args);
         const second = await ingress(args);
         expect(second.registrations).toEqual(first.registrations);
@@ -132,7 +179,9 @@ describe("PipelineIngress", () => {
         expect(failure.message).toBe(
             `pipeline: got "${pipeline}"; expected a hostname no other pipeline uses: pipeline "${pipeline}" in namespace "imaging" and pipeline "otsu" in namespace "imaging" both resolve to "otsu.imaging.prod.example.com", and Contour would mark both proxies invalid, e.g. a different pipeline name, namespace or domain selector`,
         );
-        expect(failure.registrations.filter((r: Registration) => r.name.startsWith("second-"))).toEqual([]);
+        expect(
+            failure.registrations.filter((r: Registration) => r.name.startsWith("second-")),
+        ).toEqual([]);
     });
 
     test("accepts two pipelines with the same name in different namespaces", async () => {
@@ -141,22 +190,73 @@ describe("PipelineIngress", () => {
             const b = new PipelineIngress("b", { ...otsu, namespace: "genomics" });
             return { a: a.fqdn, b: b.fqdn };
         });
-        expect(result.outputs).toEqual({ a: "otsu.imaging.prod.example.com", b: "otsu.genomics.prod.example.com" });
+        expect(result.outputs).toEqual({
+            a: "otsu.imaging.prod.example.com",
+            b: "otsu.genomics.prod.example.com",
+        });
     });
 
     test.each([
-        ["a namespace that is not a DNS label", { namespace: "Imaging" }, `namespace: got "Imaging"; expected a namespace name`],
-        ["a service name that is not a DNS label", { service: { name: "otsu_frontend", port: 80 } }, `service.name: got "otsu_frontend"; expected a Service name`],
-        ["a port out of range", { service: { name: "otsu", port: 70000 } }, `service.port: got 70000; expected a port number from 1 to 65535`],
-        ["a task name with a slash", { tasks: [{ task: "a/b", service: "s", port: 1 }] }, `tasks[0].task: got "a/b"; expected a task name usable as one URL path segment`],
-        ["a task routed twice", { tasks: [{ task: "a", service: "s", port: 1 }, { task: "a", service: "t", port: 1 }] }, `tasks[1].task: got "a"; expected each task routed once`],
-        ["a replacement prefix without leading slash", { tasks: [{ task: "a", service: "s", port: 1, replacePrefix: "x" }] }, `tasks[0].replacePrefix: got "x"; expected a path starting with '/'`],
-        ["a timeout that is not a duration", { timeouts: { response: "60" } }, `timeouts.response: got "60"; expected a Contour duration`],
-        ["both TLS sources", { tls: { secretName: "a", clusterIssuer: "b" } as never }, `tls: got {"secretName":"a","clusterIssuer":"b"}; expected exactly one of tls.secretName`],
-        ["a cluster issuer name with upper case", { tls: { clusterIssuer: "LetsEncrypt" } }, `tls.clusterIssuer: got "LetsEncrypt"; expected an object name`],
-        ["a label that is not a label", { labels: { env: "a b" } }, `labels.env: got {"env":"a b"}; expected a Kubernetes label`],
+        [
+            "a namespace that is not a DNS label",
+            { namespace: "Imaging" },
+            `namespace: got "Imaging"; expected a namespace name`,
+        ],
+        [
+            "a service name that is not a DNS label",
+            { service: { name: "otsu_frontend", port: 80 } },
+            `service.name: got "otsu_frontend"; expected a Service name`,
+        ],
+        [
+            "a port out of range",
+            { service: { name: "otsu", port: 70000 } },
+            `service.port: got 70000; expected a port number from 1 to 65535`,
+        ],
+        [
+            "a task name with a slash",
+            { tasks: [{ task: "a/b", service: "s", port: 1 }] },
+            `tasks[0].task: got "a/b"; expected a task name usable as one URL path segment`,
+        ],
+        [
+            "a task routed twice",
+            {
+                tasks: [
+                    { task: "a", service: "s", port: 1 },
+                    { task: "a", service: "t", port: 1 },
+                ],
+            },
+            `tasks[1].task: got "a"; expected each task routed once`,
+        ],
+        [
+            "a replacement prefix without leading slash",
+            { tasks: [{ task: "a", service: "s", port: 1, replacePrefix: "x" }] },
+            `tasks[0].replacePrefix: got "x"; expected a path starting with '/'`,
+        ],
+        [
+            "a timeout that is not a duration",
+            { timeouts: { response: "60" } },
+            `timeouts.response: got "60"; expected a Contour duration`,
+        ],
+        [
+            "both TLS sources",
+            { tls: { secretName: "a", clusterIssuer: "b" } as never },
+            `tls: got {"secretName":"a","clusterIssuer":"b"}; expected exactly one of tls.secretName`,
+        ],
+        [
+            "a cluster issuer name with upper case",
+            { tls: { clusterIssuer: "LetsEncrypt" } },
+            `tls.clusterIssuer: got "LetsEncrypt"; expected an object name`,
+        ],
+        [
+            "a label that is not a label",
+            { labels: { env: "a b" } },
+            `labels.env: got {"env":"a b"}; expected a Kubernetes label`,
+        ],
     ])("rejects %s before creating anything", async (_name, change, message) => {
-        const failure = await ingress({ ...otsu, ...(change as Partial<PipelineIngressArgs>) }).catch((err) => err);
+        const failure = await ingress({
+            ...otsu,
+            ...(change as Partial<PipelineIngressArgs>),
+        }).catch((err) => err);
         expect(failure.message).toContain(message);
         expect(failure.registrations.filter((r: Registration) => r.custom)).toEqual([]);
     });

@@ -11,7 +11,11 @@ import * as path from "path";
  */
 
 const root = path.join(__dirname, "../..");
-const rootPackage = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { name: string; version: string; dependencies: Record<string, string> };
+const rootPackage = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as {
+    name: string;
+    version: string;
+    dependencies: Record<string, string>;
+};
 const tsc = path.join(root, "node_modules/.bin/tsc");
 
 /** The consumer's program: what a user writes in another Pulumi project. */
@@ -91,9 +95,16 @@ const TSCONFIG = {
 };
 
 function run(command: string, args: string[], cwd: string): SpawnSyncReturns<string> {
-    const result = spawnSync(command, args, { cwd, encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "" }, timeout: 180_000 });
+    const result = spawnSync(command, args, {
+        cwd,
+        encoding: "utf8",
+        env: { ...process.env, NODE_OPTIONS: "" },
+        timeout: 180_000,
+    });
     if (result.status !== 0) {
-        throw new Error(`${command} ${args.join(" ")} exited with ${result.status ?? result.signal}:\n${result.stdout}\n${result.stderr}`);
+        throw new Error(
+            `${command} ${args.join(" ")} exited with ${result.status ?? result.signal}:\n${result.stdout}\n${result.stderr}`,
+        );
     }
     return result;
 }
@@ -123,8 +134,14 @@ describe("the packed package, imported like a dependency", () => {
         for (const name of [...Object.keys(rootPackage.dependencies), "@types/node"]) {
             link(modules, name);
         }
-        fs.writeFileSync(path.join(consumer, "package.json"), `${JSON.stringify({ name: "consumer", private: true, dependencies: { [rootPackage.name]: `file:${tarball}` } }, null, 2)}\n`);
-        fs.writeFileSync(path.join(consumer, "tsconfig.json"), `${JSON.stringify(TSCONFIG, null, 2)}\n`);
+        fs.writeFileSync(
+            path.join(consumer, "package.json"),
+            `${JSON.stringify({ name: "consumer", private: true, dependencies: { [rootPackage.name]: `file:${tarball}` } }, null, 2)}\n`,
+        );
+        fs.writeFileSync(
+            path.join(consumer, "tsconfig.json"),
+            `${JSON.stringify(TSCONFIG, null, 2)}\n`,
+        );
         fs.writeFileSync(path.join(consumer, "index.ts"), PROGRAM);
     }, 240_000);
 
@@ -135,7 +152,9 @@ describe("the packed package, imported like a dependency", () => {
     });
 
     test("the tarball carries compiled code, declarations, the bundled DAG chart and the Airflow schema, and no sources", () => {
-        const entries = run("tar", ["-tzf", tarball], root).stdout.split("\n").filter((e) => e !== "");
+        const entries = run("tar", ["-tzf", tarball], root)
+            .stdout.split("\n")
+            .filter((e) => e !== "");
         for (const file of [
             "package/package.json",
             "package/README.md",
@@ -150,8 +169,15 @@ describe("the packed package, imported like a dependency", () => {
         ]) {
             expect(entries).toContain(file);
         }
-        expect(entries.filter((e) => e.startsWith("package/dist/components/dags/chart/templates/")).length).toBeGreaterThan(0);
-        expect(entries.filter((e) => !/^package\/(package\.json|README\.md|dist\/components\/.+)$/.test(e))).toEqual([]);
+        expect(
+            entries.filter((e) => e.startsWith("package/dist/components/dags/chart/templates/"))
+                .length,
+        ).toBeGreaterThan(0);
+        expect(
+            entries.filter(
+                (e) => !/^package\/(package\.json|README\.md|dist\/components\/.+)$/.test(e),
+            ),
+        ).toEqual([]);
         expect(entries.filter((e) => e.endsWith(".ts") && !e.endsWith(".d.ts"))).toEqual([]);
     });
 
@@ -169,7 +195,11 @@ describe("the packed package, imported like a dependency", () => {
                 "kubernetes:projectcontour.io/v1:HTTPProxy",
                 "kubernetes:helm.sh/v3:Release",
             ]),
-            outputs: { url: "http://otsu.imaging.example.org", secretName: "registry", podTemplates: "airflow-pod-templates" },
+            outputs: {
+                url: "http://otsu.imaging.example.org",
+                secretName: "registry",
+                podTemplates: "airflow-pod-templates",
+            },
             dagChart: "./node_modules/pipeline-platform/dist/components/dags/chart",
             brokenProxyRefused: true,
             badScope: "global",

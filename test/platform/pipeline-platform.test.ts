@@ -1,33 +1,97 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { PipelinePlatform, planPlatform, type PlatformConfig } from "../../components/platform";
-import { assertValidManifests, runProgram, STACK_INVOKES, type Registration } from "../../components/testing";
+import {
+    assertValidManifests,
+    runProgram,
+    STACK_INVOKES,
+    type Registration,
+} from "../../components/testing";
 
-const SECRETS = { registryPassword: "sentinel-registry-password", storageAccessKey: "sentinel-access-key", storageSecretKey: "sentinel-secret-key" };
+const SECRETS = {
+    registryPassword: "sentinel-registry-password",
+    storageAccessKey: "sentinel-access-key",
+    storageSecretKey: "sentinel-secret-key",
+};
 
 function devConfig(): PlatformConfig {
     return {
         servicesNamespace: "services",
         projects: { imaging: { labels: { team: "imaging" } }, analytics: {} },
-        registries: [{ name: "local", scope: "both", location: "off-cluster", url: "http://registry.localhost:5000/platform", username: "platform", passwordConfigKey: "registryPassword" }],
+        registries: [
+            {
+                name: "local",
+                scope: "both",
+                location: "off-cluster",
+                url: "http://registry.localhost:5000/platform",
+                username: "platform",
+                passwordConfigKey: "registryPassword",
+            },
+        ],
         externalSecrets: { existing: true },
         contour: { install: true, ingressClassName: "contour" },
         domains: { "example.org": { selector: { visibility: "public" } }, "127.0.0.1.nip.io": {} },
-        storage: { storages: { default: { provider: "external", endpoint: "http://minio.minio.svc:9000", bucket: "pipelines", accessKeyConfigKey: "storageAccessKey", secretKeyConfigKey: "storageSecretKey" } } },
-        airflow: { database: { bundled: true }, logsStorage: "default", ingress: { pipeline: "airflow" }, runConfig: { resources: { __default__: { requests: { cpu: "500m" } } } } },
-        extensions: [{ name: "otsus-method", version: "1.0.0", projectRegistry: "local", serviceRegistry: "local", processingImages: [{ name: "otsus-method", context: "examples/otsus-method/processing-container" }], installer: { context: "examples/otsus-method/extension" } }],
+        storage: {
+            storages: {
+                default: {
+                    provider: "external",
+                    endpoint: "http://minio.minio.svc:9000",
+                    bucket: "pipelines",
+                    accessKeyConfigKey: "storageAccessKey",
+                    secretKeyConfigKey: "storageSecretKey",
+                },
+            },
+        },
+        airflow: {
+            database: { bundled: true },
+            logsStorage: "default",
+            ingress: { pipeline: "airflow" },
+            runConfig: { resources: { __default__: { requests: { cpu: "500m" } } } },
+        },
+        extensions: [
+            {
+                name: "otsus-method",
+                version: "1.0.0",
+                projectRegistry: "local",
+                serviceRegistry: "local",
+                processingImages: [
+                    { name: "otsus-method", context: "examples/otsus-method/processing-container" },
+                ],
+                installer: { context: "examples/otsus-method/extension" },
+            },
+        ],
         pipelines: [
-            { name: "segmentation", namespace: "imaging", labels: { visibility: "public" }, service: "segmentation", port: 8080 },
+            {
+                name: "segmentation",
+                namespace: "imaging",
+                labels: { visibility: "public" },
+                service: "segmentation",
+                port: 8080,
+            },
             { name: "report", namespace: "analytics", service: "report", port: 80 },
         ],
     };
 }
 
 function run(config: PlatformConfig, options: { preview?: boolean } = {}) {
-    return runProgram(() => {
-        const platform = new PipelinePlatform("platform", { config, secrets: Object.fromEntries(Object.entries(SECRETS).map(([k, v]) => [k, pulumi.secret(v)])) });
-        return { airflowUrl: platform.airflowUrl, pipelineUrls: platform.pipelineUrls, dagsClaimName: platform.dagsClaimName, registrySecretNames: platform.registrySecretNames, storageConfigMap: platform.storageConfigMap };
-    }, { invokes: STACK_INVOKES, ...options });
+    return runProgram(
+        () => {
+            const platform = new PipelinePlatform("platform", {
+                config,
+                secrets: Object.fromEntries(
+                    Object.entries(SECRETS).map(([k, v]) => [k, pulumi.secret(v)]),
+                ),
+            });
+            return {
+                airflowUrl: platform.airflowUrl,
+                pipelineUrls: platform.pipelineUrls,
+                dagsClaimName: platform.dagsClaimName,
+                registrySecretNames: platform.registrySecretNames,
+                storageConfigMap: platform.storageConfigMap,
+            };
+        },
+        { invokes: STACK_INVOKES, ...options },
+    );
 }
 
 const byName = (regs: Registration[], name: string) => {
@@ -43,7 +107,10 @@ describe("PipelinePlatform", () => {
         const result = await run(devConfig());
         const regs = result.registrations;
         const platform = byName(regs, "platform");
-        const children = regs.filter((r) => r.parent === platform.urn).map((r) => `${r.type} ${r.name}`).sort();
+        const children = regs
+            .filter((r) => r.parent === platform.urn)
+            .map((r) => `${r.type} ${r.name}`)
+            .sort();
         expect(children).toEqual([
             "kubernetes:core/v1:Namespace platform-namespace-analytics",
             "kubernetes:core/v1:Namespace platform-namespace-imaging",
@@ -60,7 +127,10 @@ describe("PipelinePlatform", () => {
         await assertValidManifests(regs);
         expect(result.outputs).toEqual({
             airflowUrl: "http://airflow.services.127.0.0.1.nip.io",
-            pipelineUrls: { segmentation: "http://segmentation.imaging.example.org", report: "http://report.analytics.127.0.0.1.nip.io" },
+            pipelineUrls: {
+                segmentation: "http://segmentation.imaging.example.org",
+                report: "http://report.analytics.127.0.0.1.nip.io",
+            },
             dagsClaimName: "platform-airflow-dags",
             registrySecretNames: { service: ["local-registry"], project: ["local-registry"] },
             storageConfigMap: "koalja-s3-storage-config",
@@ -82,15 +152,32 @@ describe("PipelinePlatform", () => {
     test("gives the service-scope secret to Airflow and the installer, the project-scope one to task pods", async () => {
         const regs = (await run(devConfig())).registrations;
         const serviceSecret = byName(regs, "platform-registry-local-service-secret-services");
-        expect(serviceSecret.inputs.metadata).toMatchObject({ name: "local-registry", namespace: "services" });
-        expect(regs.filter((r) => r.name.startsWith("platform-registry-local-project-secret-")).map((r) => r.inputs.metadata.namespace).sort()).toEqual(["analytics", "imaging"]);
+        expect(serviceSecret.inputs.metadata).toMatchObject({
+            name: "local-registry",
+            namespace: "services",
+        });
+        expect(
+            regs
+                .filter((r) => r.name.startsWith("platform-registry-local-project-secret-"))
+                .map((r) => r.inputs.metadata.namespace)
+                .sort(),
+        ).toEqual(["analytics", "imaging"]);
 
-        const airflowRelease = regs.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.name === "platform-airflow-release")!;
+        const airflowRelease = regs.find(
+            (r) =>
+                r.type === "kubernetes:helm.sh/v3:Release" && r.name === "platform-airflow-release",
+        )!;
         expect(airflowRelease.inputs.values.registry.secretName).toBe("local-registry");
         const templates = byName(regs, "platform-airflow-pod-templates").inputs.data;
-        expect(YAML.parse(templates["__default__.yaml"]).spec.imagePullSecrets).toEqual([{ name: "local-registry" }]);
+        expect(YAML.parse(templates["__default__.yaml"]).spec.imagePullSecrets).toEqual([
+            { name: "local-registry" },
+        ]);
 
-        const installer = regs.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.name.startsWith("platform-extension-otsus-method"))!;
+        const installer = regs.find(
+            (r) =>
+                r.type === "kubernetes:helm.sh/v3:Release" &&
+                r.name.startsWith("platform-extension-otsus-method"),
+        )!;
         expect(JSON.stringify(installer.inputs.values)).toContain("local-registry");
         expect(JSON.stringify(installer.inputs.values)).toContain("platform-airflow-dags");
     });
@@ -98,13 +185,19 @@ describe("PipelinePlatform", () => {
     test("writes the storage config into the Airflow namespace, where Airflow reads the log connection", async () => {
         const regs = (await run(devConfig())).registrations;
         expect(byName(regs, "platform-storage-config").inputs.metadata.namespace).toBe("services");
-        expect(byName(regs, "platform-storage-airflow-connection").inputs.metadata.namespace).toBe("services");
+        expect(byName(regs, "platform-storage-airflow-connection").inputs.metadata.namespace).toBe(
+            "services",
+        );
     });
 
     test("serves every pipeline through the Contour ingress class", async () => {
         const regs = (await run(devConfig())).registrations;
         const proxies = regs.filter((r) => r.type === "kubernetes:projectcontour.io/v1:HTTPProxy");
-        expect(proxies.map((p) => [p.inputs.spec.virtualhost.fqdn, p.inputs.spec.ingressClassName]).sort()).toEqual([
+        expect(
+            proxies
+                .map((p) => [p.inputs.spec.virtualhost.fqdn, p.inputs.spec.ingressClassName])
+                .sort(),
+        ).toEqual([
             ["airflow.services.127.0.0.1.nip.io", "contour"],
             ["report.analytics.127.0.0.1.nip.io", "contour"],
             ["segmentation.imaging.example.org", "contour"],
@@ -112,16 +205,35 @@ describe("PipelinePlatform", () => {
     });
 
     test("installs External Secrets Operator only when a registry is refreshed in the cluster and none exists", async () => {
-        const ecr: PlatformConfig = { ...devConfig(), externalSecrets: undefined, registries: [...devConfig().registries, { name: "ecr", scope: "project", location: "ecr", region: "eu-central-1", registryId: "123456789012" }] };
+        const ecr: PlatformConfig = {
+            ...devConfig(),
+            externalSecrets: undefined,
+            registries: [
+                ...devConfig().registries,
+                {
+                    name: "ecr",
+                    scope: "project",
+                    location: "ecr",
+                    region: "eu-central-1",
+                    registryId: "123456789012",
+                },
+            ],
+        };
         const withOperator = (await run(ecr)).registrations;
         const release = withOperator.find((r) => r.name === "platform-external-secrets")!;
-        expect(release.inputs).toMatchObject({ chart: "external-secrets", version: "0.20.1", namespace: "external-secrets", repositoryOpts: { repo: "https://charts.external-secrets.io" } });
+        expect(release.inputs).toMatchObject({
+            chart: "external-secrets",
+            version: "0.20.1",
+            namespace: "external-secrets",
+            repositoryOpts: { repo: "https://charts.external-secrets.io" },
+        });
         const ecrSecret = byName(withOperator, "platform-registry-ecr-project");
         expect(ecrSecret.dependencies).toContain(release.urn);
 
         const existing = (await run({ ...ecr, externalSecrets: { existing: true } })).registrations;
         expect(existing.some((r) => r.name === "platform-external-secrets")).toBe(false);
-        const offClusterOnly = (await run({ ...devConfig(), externalSecrets: undefined })).registrations;
+        const offClusterOnly = (await run({ ...devConfig(), externalSecrets: undefined }))
+            .registrations;
         expect(offClusterOnly.some((r) => r.name === "platform-external-secrets")).toBe(false);
     });
 
@@ -129,13 +241,39 @@ describe("PipelinePlatform", () => {
         const config = devConfig();
         config.extensions![0].projects = ["imaging"];
         const regs = (await run(config)).registrations;
-        expect(regs.filter((r) => r.type === "kubernetes:core/v1:ConfigMap" && r.inputs.metadata.name === "otsus-method-images").map((r) => r.inputs.metadata.namespace)).toEqual(["imaging"]);
+        expect(
+            regs
+                .filter(
+                    (r) =>
+                        r.type === "kubernetes:core/v1:ConfigMap" &&
+                        r.inputs.metadata.name === "otsus-method-images",
+                )
+                .map((r) => r.inputs.metadata.namespace),
+        ).toEqual(["imaging"]);
         const all = (await run(devConfig())).registrations;
-        expect(all.filter((r) => r.type === "kubernetes:core/v1:ConfigMap" && r.inputs.metadata.name === "otsus-method-images").map((r) => r.inputs.metadata.namespace).sort()).toEqual(["analytics", "imaging"]);
+        expect(
+            all
+                .filter(
+                    (r) =>
+                        r.type === "kubernetes:core/v1:ConfigMap" &&
+                        r.inputs.metadata.name === "otsus-method-images",
+                )
+                .map((r) => r.inputs.metadata.namespace)
+                .sort(),
+        ).toEqual(["analytics", "imaging"]);
     });
 
     test("registers identical inputs on two evaluations", async () => {
-        const canonical = async () => JSON.stringify((await run(devConfig())).registrations.map((r) => [r.type, r.name, r.parent, r.inputs, r.dependencies]));
+        const canonical = async () =>
+            JSON.stringify(
+                (await run(devConfig())).registrations.map((r) => [
+                    r.type,
+                    r.name,
+                    r.parent,
+                    r.inputs,
+                    r.dependencies,
+                ]),
+            );
         expect(await canonical()).toBe(await canonical());
     });
 
@@ -143,9 +281,16 @@ describe("PipelinePlatform", () => {
         const regs = (await run(devConfig())).registrations;
         for (const r of regs) {
             const text = JSON.stringify(r.inputs);
-            const carries = Object.values(SECRETS).some((s) => text.includes(s) || text.includes(Buffer.from(s).toString("base64")));
+            const carries = Object.values(SECRETS).some(
+                (s) => text.includes(s) || text.includes(Buffer.from(s).toString("base64")),
+            );
             if (carries) {
-                expect([r.type, r.secretPaths.length > 0]).toEqual([expect.stringMatching(/^(kubernetes:core\/v1:Secret|docker:index\/image:Image)$/), true]);
+                expect([r.type, r.secretPaths.length > 0]).toEqual([
+                    expect.stringMatching(
+                        /^(kubernetes:core\/v1:Secret|docker:index\/image:Image)$/,
+                    ),
+                    true,
+                ]);
             }
         }
     });
@@ -154,24 +299,150 @@ describe("PipelinePlatform", () => {
 describe("planPlatform rejects bad config before anything exists", () => {
     const secrets = { registryPassword: "p", storageAccessKey: "a", storageSecretKey: "s" };
     const cases: Array<[string, (c: PlatformConfig) => void, string, RegExp]> = [
-        ["a registry URL without protocol", (c) => { Object.assign(c.registries[0], { url: "registry.localhost:5000" }); }, "registries[0].url", /starts with http:\/\/ or https:\/\//],
-        ["an unknown registry location", (c) => { Object.assign(c.registries[0], { location: "harbor" }); }, "registries[0].location", /off-cluster, ecr or gcr/],
-        ["a duplicate registry name", (c) => { c.registries.push({ ...c.registries[0] }); }, "registries[1].name", /no other registry uses/],
-        ["a password config key that is not set", (c) => { Object.assign(c.registries[0], { passwordConfigKey: "nope" }); }, "registries[0].passwordConfigKey", /secure config key that is set/],
-        ["a bad scope", (c) => { Object.assign(c.registries[0], { scope: "global" }); }, "registries[0].scope", /project, service or both/],
-        ["an upper-case services namespace", (c) => { c.servicesNamespace = "Services"; }, "servicesNamespace", /namespace name/],
-        ["no projects", (c) => { c.projects = {}; }, "projects", /at least one project/],
-        ["a project sharing the services namespace", (c) => { c.projects.imaging.namespace = "services"; }, "projects.imaging.namespace", /no other project and not the services namespace/],
-        ["domains without a default", (c) => { c.domains = { "example.org": { selector: { a: "b" } } }; }, "domains", /default/],
-        ["storages without default", (c) => { c.storage.storages = { other: c.storage.storages.default }; }, "storage.storages", /`default` entry/],
-        ["a log storage that does not exist", (c) => { c.airflow.logsStorage = "archive"; }, "airflow.logsStorage", /one of the storages \(default\)/],
-        ["an unknown executor", (c) => { Object.assign(c.airflow, { executor: "DaskExecutor" }); }, "airflow.executor", /Executor/],
-        ["an extension naming an unknown registry", (c) => { c.extensions![0].projectRegistry = "nope"; }, "extensions[0].projectRegistry", /registry with scope project or both \(local\)/],
-        ["an extension version that is not semver", (c) => { c.extensions![0].version = "v1"; }, "extensions[0].version", /semver/],
-        ["an extension serving an unknown project", (c) => { c.extensions![0].projects = ["imaging", "radiology"]; }, "extensions[0].projects[1]", /a declared project \(imaging, analytics\)/],
-        ["a duplicate extension", (c) => { c.extensions!.push({ ...c.extensions![0] }); }, "extensions[1]", /no other extension uses/],
-        ["a pipeline outside the project namespaces", (c) => { c.pipelines![0].namespace = "services"; }, "pipelines[0].namespace", /a project namespace \(imaging, analytics\)/],
-        ["two pipelines with one hostname", (c) => { c.pipelines!.push({ ...c.pipelines![0], name: "SEGMENTATION" }); }, "pipelines[2].name", /imaging\/segmentation's/],
+        [
+            "a registry URL without protocol",
+            (c) => {
+                Object.assign(c.registries[0], { url: "registry.localhost:5000" });
+            },
+            "registries[0].url",
+            /starts with http:\/\/ or https:\/\//,
+        ],
+        [
+            "an unknown registry location",
+            (c) => {
+                Object.assign(c.registries[0], { location: "harbor" });
+            },
+            "registries[0].location",
+            /off-cluster, ecr or gcr/,
+        ],
+        [
+            "a duplicate registry name",
+            (c) => {
+                c.registries.push({ ...c.registries[0] });
+            },
+            "registries[1].name",
+            /no other registry uses/,
+        ],
+        [
+            "a password config key that is not set",
+            (c) => {
+                Object.assign(c.registries[0], { passwordConfigKey: "nope" });
+            },
+            "registries[0].passwordConfigKey",
+            /secure config key that is set/,
+        ],
+        [
+            "a bad scope",
+            (c) => {
+                Object.assign(c.registries[0], { scope: "global" });
+            },
+            "registries[0].scope",
+            /project, service or both/,
+        ],
+        [
+            "an upper-case services namespace",
+            (c) => {
+                c.servicesNamespace = "Services";
+            },
+            "servicesNamespace",
+            /namespace name/,
+        ],
+        [
+            "no projects",
+            (c) => {
+                c.projects = {};
+            },
+            "projects",
+            /at least one project/,
+        ],
+        [
+            "a project sharing the services namespace",
+            (c) => {
+                c.projects.imaging.namespace = "services";
+            },
+            "projects.imaging.namespace",
+            /no other project and not the services namespace/,
+        ],
+        [
+            "domains without a default",
+            (c) => {
+                c.domains = { "example.org": { selector: { a: "b" } } };
+            },
+            "domains",
+            /default/,
+        ],
+        [
+            "storages without default",
+            (c) => {
+                c.storage.storages = { other: c.storage.storages.default };
+            },
+            "storage.storages",
+            /`default` entry/,
+        ],
+        [
+            "a log storage that does not exist",
+            (c) => {
+                c.airflow.logsStorage = "archive";
+            },
+            "airflow.logsStorage",
+            /one of the storages \(default\)/,
+        ],
+        [
+            "an unknown executor",
+            (c) => {
+                Object.assign(c.airflow, { executor: "DaskExecutor" });
+            },
+            "airflow.executor",
+            /Executor/,
+        ],
+        [
+            "an extension naming an unknown registry",
+            (c) => {
+                c.extensions![0].projectRegistry = "nope";
+            },
+            "extensions[0].projectRegistry",
+            /registry with scope project or both \(local\)/,
+        ],
+        [
+            "an extension version that is not semver",
+            (c) => {
+                c.extensions![0].version = "v1";
+            },
+            "extensions[0].version",
+            /semver/,
+        ],
+        [
+            "an extension serving an unknown project",
+            (c) => {
+                c.extensions![0].projects = ["imaging", "radiology"];
+            },
+            "extensions[0].projects[1]",
+            /a declared project \(imaging, analytics\)/,
+        ],
+        [
+            "a duplicate extension",
+            (c) => {
+                c.extensions!.push({ ...c.extensions![0] });
+            },
+            "extensions[1]",
+            /no other extension uses/,
+        ],
+        [
+            "a pipeline outside the project namespaces",
+            (c) => {
+                c.pipelines![0].namespace = "services";
+            },
+            "pipelines[0].namespace",
+            /a project namespace \(imaging, analytics\)/,
+        ],
+        [
+            "two pipelines with one hostname",
+            (c) => {
+                c.pipelines!.push({ ...c.pipelines![0], name: "SEGMENTATION" });
+            },
+            "pipelines[2].name",
+            /imaging\/segmentation's/,
+        ],
     ];
 
     test.each(cases)("rejects %s", (_name, breakIt, path, reason) => {
@@ -193,9 +464,17 @@ describe("planPlatform rejects bad config before anything exists", () => {
         const config = devConfig();
         Object.assign(config.registries[0], { url: "ftp://registry.localhost" });
         const failure = await runProgram(() => {
-            new PipelinePlatform("platform", { config, secrets, configPath: "pipeline-platform:platform" });
+            new PipelinePlatform("platform", {
+                config,
+                secrets,
+                configPath: "pipeline-platform:platform",
+            });
         }).catch((e) => e);
-        expect(failure.message).toMatch(/^pipeline-platform:platform\.registries\[0\]\.url: got "ftp:\/\/registry\.localhost"; expected protocol http or https, not ftp/);
-        expect(failure.registrations.map((r: Registration) => r.type)).toEqual(["pipeline-platform:platform:PipelinePlatform"]);
+        expect(failure.message).toMatch(
+            /^pipeline-platform:platform\.registries\[0\]\.url: got "ftp:\/\/registry\.localhost"; expected protocol http or https, not ftp/,
+        );
+        expect(failure.registrations.map((r: Registration) => r.type)).toEqual([
+            "pipeline-platform:platform:PipelinePlatform",
+        ]);
     });
 });

@@ -21,9 +21,13 @@ const TOOLS: Record<string, string> = {
 
 /** Fails (never skips) when a tool the real-registry tests need is missing. */
 export function requireTools(): void {
-    const missing = Object.keys(TOOLS).filter((tool) => spawnSync("sh", ["-c", `command -v ${tool}`]).status !== 0);
+    const missing = Object.keys(TOOLS).filter(
+        (tool) => spawnSync("sh", ["-c", `command -v ${tool}`]).status !== 0,
+    );
     if (missing.length > 0) {
-        throw new Error(`the real-registry tests need ${missing.join(", ")}: install with apt-get install ${[...new Set(missing.map((t) => TOOLS[t]))].join(" ")} (.ci/run does)`);
+        throw new Error(
+            `the real-registry tests need ${missing.join(", ")}: install with apt-get install ${[...new Set(missing.map((t) => TOOLS[t]))].join(" ")} (.ci/run does)`,
+        );
     }
 }
 
@@ -31,10 +35,16 @@ export function tempDir(prefix: string): string {
     return fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
 }
 
-function run(command: string, args: string[], options: { cwd?: string; input?: string } = {}): string {
+function run(
+    command: string,
+    args: string[],
+    options: { cwd?: string; input?: string } = {},
+): string {
     const result = spawnSync(command, args, { encoding: "utf8", timeout: 60000, ...options });
     if (result.status !== 0) {
-        throw new Error(`${command} ${args.join(" ")} failed (${result.status ?? result.signal}): ${result.stderr || result.stdout || result.error}`);
+        throw new Error(
+            `${command} ${args.join(" ")} failed (${result.status ?? result.signal}): ${result.stderr || result.stdout || result.error}`,
+        );
     }
     return result.stdout;
 }
@@ -44,7 +54,11 @@ function runAsync(command: string, args: string[]): Promise<string> {
     return new Promise((resolve, reject) => {
         execFile(command, args, { encoding: "utf8", timeout: 60000 }, (error, stdout, stderr) => {
             if (error) {
-                reject(new Error(`${command} ${args.join(" ")} failed: ${stderr || stdout || error.message}`));
+                reject(
+                    new Error(
+                        `${command} ${args.join(" ")} failed: ${stderr || stdout || error.message}`,
+                    ),
+                );
             } else {
                 resolve(stdout);
             }
@@ -77,36 +91,64 @@ export function buildOciLayout(dir: string, tag: string): string {
     run("tar", ["-C", content, "-cf", layerFile, "hello.txt"]);
     const layer = fs.readFileSync(layerFile);
     fs.rmSync(layerFile);
-    const config = Buffer.from(JSON.stringify({
-        architecture: "amd64",
-        os: "linux",
-        config: { Cmd: ["/hello.txt"] },
-        rootfs: { type: "layers", diff_ids: [sha256(layer)] },
-    }));
-    const manifest = Buffer.from(JSON.stringify({
-        schemaVersion: 2,
-        mediaType: "application/vnd.oci.image.manifest.v1+json",
-        config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: sha256(config), size: config.length },
-        layers: [{ mediaType: "application/vnd.oci.image.layer.v1.tar", digest: sha256(layer), size: layer.length }],
-    }));
+    const config = Buffer.from(
+        JSON.stringify({
+            architecture: "amd64",
+            os: "linux",
+            config: { Cmd: ["/hello.txt"] },
+            rootfs: { type: "layers", diff_ids: [sha256(layer)] },
+        }),
+    );
+    const manifest = Buffer.from(
+        JSON.stringify({
+            schemaVersion: 2,
+            mediaType: "application/vnd.oci.image.manifest.v1+json",
+            config: {
+                mediaType: "application/vnd.oci.image.config.v1+json",
+                digest: sha256(config),
+                size: config.length,
+            },
+            layers: [
+                {
+                    mediaType: "application/vnd.oci.image.layer.v1.tar",
+                    digest: sha256(layer),
+                    size: layer.length,
+                },
+            ],
+        }),
+    );
     for (const blob of [layer, config, manifest]) {
         fs.writeFileSync(path.join(blobs, sha256(blob).slice("sha256:".length)), blob);
     }
-    fs.writeFileSync(path.join(layout, "oci-layout"), JSON.stringify({ imageLayoutVersion: "1.0.0" }));
-    fs.writeFileSync(path.join(layout, "index.json"), JSON.stringify({
-        schemaVersion: 2,
-        manifests: [{
-            mediaType: "application/vnd.oci.image.manifest.v1+json",
-            digest: sha256(manifest),
-            size: manifest.length,
-            annotations: { "org.opencontainers.image.ref.name": tag },
-        }],
-    }));
+    fs.writeFileSync(
+        path.join(layout, "oci-layout"),
+        JSON.stringify({ imageLayoutVersion: "1.0.0" }),
+    );
+    fs.writeFileSync(
+        path.join(layout, "index.json"),
+        JSON.stringify({
+            schemaVersion: 2,
+            manifests: [
+                {
+                    mediaType: "application/vnd.oci.image.manifest.v1+json",
+                    digest: sha256(manifest),
+                    size: manifest.length,
+                    annotations: { "org.opencontainers.image.ref.name": tag },
+                },
+            ],
+        }),
+    );
     return layout;
 }
 
 /** Pushes the layout's `tag` to `destination` (`127.0.0.1:port/repo:tag`); returns the pushed manifest digest. */
-export async function pushImage(layout: string, tag: string, destination: string, credentials: string, workDir: string): Promise<string> {
+export async function pushImage(
+    layout: string,
+    tag: string,
+    destination: string,
+    credentials: string,
+    workDir: string,
+): Promise<string> {
     const digestFile = path.join(workDir, "pushed.digest");
     await runAsync("skopeo", [
         "--insecure-policy",
@@ -124,7 +166,16 @@ export async function pushImage(layout: string, tag: string, destination: string
 
 /** What `skopeo inspect` reports as the digest of an image in the registry. */
 export async function inspectDigest(image: string, credentials: string): Promise<string> {
-    return JSON.parse(await runAsync("skopeo", ["--insecure-policy", "inspect", "--tls-verify=false", "--creds", credentials, `docker://${image}`])).Digest;
+    return JSON.parse(
+        await runAsync("skopeo", [
+            "--insecure-policy",
+            "inspect",
+            "--tls-verify=false",
+            "--creds",
+            credentials,
+            `docker://${image}`,
+        ]),
+    ).Digest;
 }
 
 export interface RunningServer {
@@ -149,7 +200,9 @@ export async function startRegistry(dir: string, auth: RegistryAuth): Promise<Ru
     let authConfig: string;
     if ("htpasswd" in auth) {
         const file = path.join(dir, "htpasswd");
-        const lines = Object.entries(auth.htpasswd.users).map(([user, pass]) => run("htpasswd", ["-Bbn", user, pass]).trim());
+        const lines = Object.entries(auth.htpasswd.users).map(([user, pass]) =>
+            run("htpasswd", ["-Bbn", user, pass]).trim(),
+        );
         fs.writeFileSync(file, `${lines.join("\n")}\n`);
         authConfig = `  htpasswd:\n    realm: test-registry\n    path: ${file}\n`;
     } else {
@@ -157,19 +210,24 @@ export async function startRegistry(dir: string, auth: RegistryAuth): Promise<Ru
         authConfig = `  token:\n    realm: ${t.realm}\n    service: ${t.service}\n    issuer: ${t.issuer}\n    rootcertbundle: ${t.certFile}\n`;
     }
     const configFile = path.join(dir, "config.yml");
-    fs.writeFileSync(configFile, [
-        "version: 0.1",
-        "log:",
-        "  level: warn",
-        "storage:",
-        "  filesystem:",
-        `    rootdirectory: ${path.join(dir, "storage")}`,
-        "http:",
-        `  addr: 127.0.0.1:${port}`,
-        "auth:",
-        authConfig,
-    ].join("\n"));
-    const child = spawn("docker-registry", ["serve", configFile], { stdio: ["ignore", "pipe", "pipe"] });
+    fs.writeFileSync(
+        configFile,
+        [
+            "version: 0.1",
+            "log:",
+            "  level: warn",
+            "storage:",
+            "  filesystem:",
+            `    rootdirectory: ${path.join(dir, "storage")}`,
+            "http:",
+            `  addr: 127.0.0.1:${port}`,
+            "auth:",
+            authConfig,
+        ].join("\n"),
+    );
+    const child = spawn("docker-registry", ["serve", configFile], {
+        stdio: ["ignore", "pipe", "pipe"],
+    });
     let output = "";
     child.stdout?.on("data", (d) => (output += d));
     child.stderr?.on("data", (d) => (output += d));
@@ -178,7 +236,11 @@ export async function startRegistry(dir: string, auth: RegistryAuth): Promise<Ru
     return { port, url, host: `127.0.0.1:${port}`, stop: () => stopProcess(child) };
 }
 
-async function waitUntilAnswering(url: string, child: ChildProcess, output: () => string): Promise<void> {
+async function waitUntilAnswering(
+    url: string,
+    child: ChildProcess,
+    output: () => string,
+): Promise<void> {
     const deadline = Date.now() + 15000;
     while (Date.now() < deadline) {
         if (child.exitCode !== null) {
@@ -238,8 +300,27 @@ export interface TokenIssuer {
 export function createTokenIssuer(dir: string): TokenIssuer {
     const keyFile = path.join(dir, "token.key");
     const certFile = path.join(dir, "token.crt");
-    run("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", keyFile, "-out", certFile, "-days", "1", "-subj", "/CN=pull-check-test-token-issuer"]);
-    return { certFile, keyFile, issuer: "pull-check-test-issuer", service: "pull-check-test-registry" };
+    run("openssl", [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        keyFile,
+        "-out",
+        certFile,
+        "-days",
+        "1",
+        "-subj",
+        "/CN=pull-check-test-token-issuer",
+    ]);
+    return {
+        certFile,
+        keyFile,
+        issuer: "pull-check-test-issuer",
+        service: "pull-check-test-registry",
+    };
 }
 
 export interface TokenServer extends RunningServer {
@@ -254,24 +335,44 @@ export interface TokenServer extends RunningServer {
  * credentials returns `{ token }`, a JWT signed with the issuer's key and carrying its certificate
  * in `x5c`, granting the requested pull and push. Unknown users and wrong passwords get 401.
  */
-export async function startTokenServer(issuer: TokenIssuer, users: Record<string, string>): Promise<TokenServer> {
+export async function startTokenServer(
+    issuer: TokenIssuer,
+    users: Record<string, string>,
+): Promise<TokenServer> {
     const key = createPrivateKey(fs.readFileSync(issuer.keyFile));
     const certDer = new X509Certificate(fs.readFileSync(issuer.certFile)).raw.toString("base64");
     const requests: TokenServer["requests"] = [];
     const server = http.createServer((req, res) => {
         const query = new URL(req.url ?? "/", "http://localhost").searchParams;
-        const [user, pass] = Buffer.from((req.headers.authorization ?? "").replace(/^Basic /, ""), "base64").toString("utf8").split(":");
-        const authenticated = user !== undefined && users[user] !== undefined && users[user] === pass;
-        requests.push({ service: query.get("service"), scope: query.get("scope"), user: authenticated ? user : undefined });
+        const [user, pass] = Buffer.from(
+            (req.headers.authorization ?? "").replace(/^Basic /, ""),
+            "base64",
+        )
+            .toString("utf8")
+            .split(":");
+        const authenticated =
+            user !== undefined && users[user] !== undefined && users[user] === pass;
+        requests.push({
+            service: query.get("service"),
+            scope: query.get("scope"),
+            user: authenticated ? user : undefined,
+        });
         if (!authenticated) {
             res.writeHead(401, { "Content-Type": "application/json" });
             res.end(JSON.stringify({ details: "incorrect username or password" }));
             return;
         }
-        const access = (query.get("scope") ?? "").split(" ").filter(Boolean).map((scope) => {
-            const [type, name, actions] = scope.split(":");
-            return { type, name, actions: actions.split(",").filter((a) => a === "pull" || a === "push") };
-        });
+        const access = (query.get("scope") ?? "")
+            .split(" ")
+            .filter(Boolean)
+            .map((scope) => {
+                const [type, name, actions] = scope.split(":");
+                return {
+                    type,
+                    name,
+                    actions: actions.split(",").filter((a) => a === "pull" || a === "push"),
+                };
+            });
         const now = Math.floor(Date.now() / 1000);
         const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
         const unsigned = `${encode({ typ: "JWT", alg: "RS256", x5c: [certDer] })}.${encode({
@@ -294,9 +395,10 @@ export async function startTokenServer(issuer: TokenIssuer, users: Record<string
         port,
         realm: `http://127.0.0.1:${port}/token`,
         requests,
-        stop: () => new Promise<void>((resolve) => {
-            server.closeAllConnections();
-            server.close(() => resolve());
-        }),
+        stop: () =>
+            new Promise<void>((resolve) => {
+                server.closeAllConnections();
+                server.close(() => resolve());
+            }),
     };
 }

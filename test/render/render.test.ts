@@ -2,7 +2,13 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { base64Forms, readStackConfig, redactPaths, renderStack, StackConfigError } from "../../components/testing";
+import {
+    base64Forms,
+    readStackConfig,
+    redactPaths,
+    renderStack,
+    StackConfigError,
+} from "../../components/testing";
 
 const fixture = path.join(__dirname, "fixtures/mini");
 const repoRoot = path.join(__dirname, "../..");
@@ -16,7 +22,11 @@ describe("readStackConfig", () => {
             entry: path.join(fixture, "program/index.ts"),
             config: {
                 "aws:region": "eu-west-1",
-                "mini:app": JSON.stringify({ namespace: "team-a", team: "analytics", registry: { url: "http://registry.localhost:5000/platform", username: "robot" } }),
+                "mini:app": JSON.stringify({
+                    namespace: "team-a",
+                    team: "analytics",
+                    registry: { url: "http://registry.localhost:5000/platform", username: "robot" },
+                }),
                 "mini:registryPassword": placeholder,
             },
             secretKeys: ["mini:registryPassword"],
@@ -25,7 +35,11 @@ describe("readStackConfig", () => {
     });
 
     test("names the stacks that exist when asked for one that does not", () => {
-        expect(() => readStackConfig(fixture, "nope")).toThrow(new StackConfigError(`no stack "nope": ${path.join(fixture, "stacks/Pulumi.nope.yaml")} does not exist; stacks: badlabel, badurl, dev, leak`));
+        expect(() => readStackConfig(fixture, "nope")).toThrow(
+            new StackConfigError(
+                `no stack "nope": ${path.join(fixture, "stacks/Pulumi.nope.yaml")} does not exist; stacks: badlabel, badurl, dev, leak`,
+            ),
+        );
     });
 });
 
@@ -79,18 +93,56 @@ describe("renderStack", () => {
                 "",
             ].join("\n"),
         );
-        expect(result.releases.map(({ file, name, namespace, chart, version, values }) => ({ file, name, namespace, chart, version, values }))).toEqual([
-            { file: "releases/team-a/db.yaml", name: "db", namespace: "team-a", chart: "postgresql", version: "1.2.3", values: { auth: { username: "app", existingSecret: "pull" }, region: "eu-west-1" } },
+        expect(
+            result.releases.map(({ file, name, namespace, chart, version, values }) => ({
+                file,
+                name,
+                namespace,
+                chart,
+                version,
+                values,
+            })),
+        ).toEqual([
+            {
+                file: "releases/team-a/db.yaml",
+                name: "db",
+                namespace: "team-a",
+                chart: "postgresql",
+                version: "1.2.3",
+                values: { auth: { username: "app", existingSecret: "pull" }, region: "eu-west-1" },
+            },
         ]);
-        expect(result.outputs).toEqual({ namespace: "team-a", pullSecretName: "pull", password: "<redacted>" });
-        expect(result.files["tree.txt"]).toMatch(/\nresources by type:\n {4}1 {2}kubernetes:core\/v1:ConfigMap\n[\s\S]* {4}5 {2}total\n$/);
+        expect(result.outputs).toEqual({
+            namespace: "team-a",
+            pullSecretName: "pull",
+            password: "<redacted>",
+        });
+        expect(result.files["tree.txt"]).toMatch(
+            /\nresources by type:\n {4}1 {2}kubernetes:core\/v1:ConfigMap\n[\s\S]* {4}5 {2}total\n$/,
+        );
     });
 
     test("writes no secure value into any file, in clear or base64", async () => {
         const result = await renderStack({ stack: "dev", root: fixture });
         const auth = Buffer.from(`robot:${placeholder}`).toString("base64");
-        const dockerConfig = Buffer.from(JSON.stringify({ auths: { "registry.localhost:5000/platform": { username: "robot", password: placeholder, auth } } })).toString("base64");
-        const forbidden = [placeholder, "fixture-ciphertext-placeholder", Buffer.from(placeholder).toString("base64"), auth, dockerConfig];
+        const dockerConfig = Buffer.from(
+            JSON.stringify({
+                auths: {
+                    "registry.localhost:5000/platform": {
+                        username: "robot",
+                        password: placeholder,
+                        auth,
+                    },
+                },
+            }),
+        ).toString("base64");
+        const forbidden = [
+            placeholder,
+            "fixture-ciphertext-placeholder",
+            Buffer.from(placeholder).toString("base64"),
+            auth,
+            dockerConfig,
+        ];
         const text = Object.values(result.files).join("\n");
         expect(forbidden.filter((f) => text.includes(f))).toEqual([]);
     });
@@ -98,14 +150,23 @@ describe("renderStack", () => {
     test("reports a secret in Helm values and redacts the values", async () => {
         const result = await renderStack({ stack: "leak", root: fixture });
         expect(result.problems).toEqual([
-            { object: "Helm release db", resource: "app-db", path: "values", message: "holds a secret: Helm releases receive Secret names, never credentials (rule 5)" },
+            {
+                object: "Helm release db",
+                resource: "app-db",
+                path: "values",
+                message:
+                    "holds a secret: Helm releases receive Secret names, never credentials (rule 5)",
+            },
         ]);
-        expect(result.files["releases/team-a/db.yaml"]).toBe('chart: postgresql\nname: db\nnamespace: team-a\nvalues: <redacted>\nversion: 1.2.3\n');
+        expect(result.files["releases/team-a/db.yaml"]).toBe(
+            "chart: postgresql\nname: db\nnamespace: team-a\nvalues: <redacted>\nversion: 1.2.3\n",
+        );
     });
 
     test("reports every object that would be refused, with the reason", async () => {
         const result = await renderStack({ stack: "badlabel", root: fixture });
-        const reason = 'label value "Analytics Team!": a label value must be empty or consist of alphanumeric characters, \'-\', \'_\' or \'.\', and must start and end with an alphanumeric character';
+        const reason =
+            "label value \"Analytics Team!\": a label value must be empty or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
         expect(result.problems.map((p) => `${p.object} ${p.path}: ${p.message}`)).toEqual([
             `Namespace team-a /metadata/labels/team: ${reason}`,
             `ConfigMap team-a/settings /metadata/labels/team: ${reason}`,
@@ -118,7 +179,9 @@ describe("renderStack", () => {
         await expect(failure).rejects.toBeInstanceOf(StackConfigError);
         await expect(failure).rejects.toMatchObject({
             path: "mini:app.registry.url",
-            message: expect.stringMatching(/^mini:app\.registry\.url: got "registry\.localhost:5000\/platform"; expected .*http:\/\/ or https:\/\//),
+            message: expect.stringMatching(
+                /^mini:app\.registry\.url: got "registry\.localhost:5000\/platform"; expected .*http:\/\/ or https:\/\//,
+            ),
         });
     });
 
@@ -135,8 +198,16 @@ describe("renderStack", () => {
             fs.writeFileSync(path.join(out, "manifests/stale/old.yaml"), "old");
             fs.writeFileSync(path.join(out, "notes.txt"), "mine");
             const lines: string[] = [];
-            const result = await renderStack({ stack: "dev", root: fixture, out, progress: (line) => lines.push(line) });
-            const written = Object.keys(result.files).map((f) => [f, fs.readFileSync(path.join(out, f), "utf8")]);
+            const result = await renderStack({
+                stack: "dev",
+                root: fixture,
+                out,
+                progress: (line) => lines.push(line),
+            });
+            const written = Object.keys(result.files).map((f) => [
+                f,
+                fs.readFileSync(path.join(out, f), "utf8"),
+            ]);
             expect(Object.fromEntries(written)).toEqual(result.files);
             expect(fs.existsSync(path.join(out, "manifests/stale"))).toBe(false);
             expect(fs.readFileSync(path.join(out, "notes.txt"), "utf8")).toBe("mine");
@@ -154,42 +225,107 @@ describe("renderStack", () => {
 
 describe("redactPaths", () => {
     test.each([
-        ["a quoted key", 'stringData[".dockerconfigjson"]', { stringData: { ".dockerconfigjson": "<redacted>", other: "x" }, values: { auth: { password: "p" } }, items: ["a", "b"] }],
-        ["a nested property", "values.auth.password", { stringData: { ".dockerconfigjson": "s", other: "x" }, values: { auth: { password: "<redacted>" } }, items: ["a", "b"] }],
-        ["an array element", "items[1]", { stringData: { ".dockerconfigjson": "s", other: "x" }, values: { auth: { password: "p" } }, items: ["a", "<redacted>"] }],
-        ["a path that is absent", "values.missing.key", { stringData: { ".dockerconfigjson": "s", other: "x" }, values: { auth: { password: "p" } }, items: ["a", "b"] }],
+        [
+            "a quoted key",
+            'stringData[".dockerconfigjson"]',
+            {
+                stringData: { ".dockerconfigjson": "<redacted>", other: "x" },
+                values: { auth: { password: "p" } },
+                items: ["a", "b"],
+            },
+        ],
+        [
+            "a nested property",
+            "values.auth.password",
+            {
+                stringData: { ".dockerconfigjson": "s", other: "x" },
+                values: { auth: { password: "<redacted>" } },
+                items: ["a", "b"],
+            },
+        ],
+        [
+            "an array element",
+            "items[1]",
+            {
+                stringData: { ".dockerconfigjson": "s", other: "x" },
+                values: { auth: { password: "p" } },
+                items: ["a", "<redacted>"],
+            },
+        ],
+        [
+            "a path that is absent",
+            "values.missing.key",
+            {
+                stringData: { ".dockerconfigjson": "s", other: "x" },
+                values: { auth: { password: "p" } },
+                items: ["a", "b"],
+            },
+        ],
     ])("redacts %s without touching the original", (_name, secretPath, expected) => {
-        const original = { stringData: { ".dockerconfigjson": "s", other: "x" }, values: { auth: { password: "p" } }, items: ["a", "b"] };
+        const original = {
+            stringData: { ".dockerconfigjson": "s", other: "x" },
+            values: { auth: { password: "p" } },
+            items: ["a", "b"],
+        };
         expect(redactPaths(original, [secretPath])).toEqual(expected);
         expect(original.values.auth.password).toBe("p");
     });
 });
 
 describe("base64Forms", () => {
-    test.each([[""], ["a"], ["ab"], ["abc:"]])("finds a value behind the prefix %j in base64 text", (prefix) => {
-        const encoded = Buffer.from(`${prefix}[secret:key]-and-more`).toString("base64");
-        expect(base64Forms("[secret:key]").filter((form) => encoded.includes(form)).length).toBeGreaterThan(0);
-    });
+    test.each([[""], ["a"], ["ab"], ["abc:"]])(
+        "finds a value behind the prefix %j in base64 text",
+        (prefix) => {
+            const encoded = Buffer.from(`${prefix}[secret:key]-and-more`).toString("base64");
+            expect(
+                base64Forms("[secret:key]").filter((form) => encoded.includes(form)).length,
+            ).toBeGreaterThan(0);
+        },
+    );
 });
 
 describe("the render command", () => {
     const tsx = path.join(repoRoot, "node_modules/.bin/tsx");
     const run = (stack: string, out: string) =>
-        spawnSync(tsx, [path.join(repoRoot, "bin/render.ts"), "--stack", stack, "--root", fixture, "--out", out], { encoding: "utf8", timeout: 60000 });
+        spawnSync(
+            tsx,
+            [
+                path.join(repoRoot, "bin/render.ts"),
+                "--stack",
+                stack,
+                "--root",
+                fixture,
+                "--out",
+                out,
+            ],
+            { encoding: "utf8", timeout: 60000 },
+        );
 
     test.each([
         ["dev", 0, /render: stack dev is valid; 6 files in /],
-        ["badlabel", 1, /render: 3 problem\(s\) in stack badlabel:\n {2}Namespace team-a \(app-namespace\) \/metadata\/labels\/team: label value "Analytics Team!"/],
-        ["badurl", 2, /render: invalid config for stack badurl: mini:app\.registry\.url: got "registry\.localhost:5000\/platform"/],
+        [
+            "badlabel",
+            1,
+            /render: 3 problem\(s\) in stack badlabel:\n {2}Namespace team-a \(app-namespace\) \/metadata\/labels\/team: label value "Analytics Team!"/,
+        ],
+        [
+            "badurl",
+            2,
+            /render: invalid config for stack badurl: mini:app\.registry\.url: got "registry\.localhost:5000\/platform"/,
+        ],
     ])("renders stack %s with exit code %d", (stack, code, message) => {
         const out = fs.mkdtempSync(path.join(os.tmpdir(), "render-cli-"));
         try {
             const result = run(stack, out);
             expect(result.stderr).toMatch(message);
-            expect(result.stderr).toMatch(/^render: reading config of stack .*\nrender: evaluating program\/index\.ts under the mock engine\n/);
+            expect(result.stderr).toMatch(
+                /^render: reading config of stack .*\nrender: evaluating program\/index\.ts under the mock engine\n/,
+            );
             expect(result.status).toBe(code);
             if (code !== 2) {
-                expect(result.stdout).toMatch(/^test:render:App app\n├─ kubernetes:core\/v1:ConfigMap app-settings\n[\s\S]*resources by type:\n/);
+                expect(result.stdout).toMatch(
+                    /^test:render:App app\n├─ kubernetes:core\/v1:ConfigMap app-settings\n[\s\S]*resources by type:\n/,
+                );
             }
         } finally {
             fs.rmSync(out, { recursive: true, force: true });

@@ -32,7 +32,15 @@ describe("render on a broken stack file", () => {
 
     const broken = () => {
         const file = path.join(dir, "Pulumi.dev.yaml");
-        fs.writeFileSync(file, fs.readFileSync(path.join(root, "stacks/Pulumi.dev.yaml"), "utf8").replace("url: http://registry.localhost:5000/platform", "url: registry.localhost:5000/platform"));
+        fs.writeFileSync(
+            file,
+            fs
+                .readFileSync(path.join(root, "stacks/Pulumi.dev.yaml"), "utf8")
+                .replace(
+                    "url: http://registry.localhost:5000/platform",
+                    "url: registry.localhost:5000/platform",
+                ),
+        );
         return file;
     };
 
@@ -45,9 +53,23 @@ describe("render on a broken stack file", () => {
     });
 
     test("the command exits 2 and names the config path", () => {
-        const cli = spawnSync(path.join(root, "node_modules/.bin/tsx"), ["bin/render.ts", "--stack", "dev", "--stack-file", broken(), "--out", path.join(dir, "out")], { cwd: root, encoding: "utf8", timeout: 120000 });
+        const cli = spawnSync(
+            path.join(root, "node_modules/.bin/tsx"),
+            [
+                "bin/render.ts",
+                "--stack",
+                "dev",
+                "--stack-file",
+                broken(),
+                "--out",
+                path.join(dir, "out"),
+            ],
+            { cwd: root, encoding: "utf8", timeout: 120000 },
+        );
         expect(cli.status).toBe(2);
-        expect(cli.stderr).toContain("render: invalid config for stack dev: pipeline-platform:platform.registries[0].url: got \"registry.localhost:5000/platform\"");
+        expect(cli.stderr).toContain(
+            'render: invalid config for stack dev: pipeline-platform:platform.registries[0].url: got "registry.localhost:5000/platform"',
+        );
         expect(fs.existsSync(path.join(dir, "out"))).toBe(false);
     });
 });

@@ -1,6 +1,12 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { S3Storage, type S3StorageArgs } from "../../components/storage";
-import { assertValidManifests, defaultState, isSecretInput, runProgram, type Registration } from "../../components/testing";
+import {
+    assertValidManifests,
+    defaultState,
+    isSecretInput,
+    runProgram,
+    type Registration,
+} from "../../components/testing";
 
 const labels = {
     "app.kubernetes.io/managed-by": "pulumi",
@@ -26,14 +32,26 @@ function storage(args: S3StorageArgs) {
     });
 }
 
-const byName = (registrations: Registration[], name: string) => registrations.find((r) => r.name === name) as Registration;
-const decode = (data: Record<string, string>) => Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, "base64").toString("utf8")]));
+const byName = (registrations: Registration[], name: string) =>
+    registrations.find((r) => r.name === name) as Registration;
+const decode = (data: Record<string, string>) =>
+    Object.fromEntries(
+        Object.entries(data).map(([k, v]) => [k, Buffer.from(v, "base64").toString("utf8")]),
+    );
 /** The outputs the mock provider computes for a credential resource: all strings. */
-const computed = (type: string, name: string) => defaultState({ type, name, inputs: {} } as unknown as pulumi.runtime.MockResourceArgs) as Record<string, string>;
+const computed = (type: string, name: string) =>
+    defaultState({
+        type,
+        name,
+        inputs: {},
+    } as unknown as pulumi.runtime.MockResourceArgs) as Record<string, string>;
 
 /** Every resource ARN a policy grants anything on. */
 function policyResources(policy: string): string[] {
-    const statements = JSON.parse(policy).Statement as Array<{ Effect: string; Resource: string | string[] }>;
+    const statements = JSON.parse(policy).Statement as Array<{
+        Effect: string;
+        Resource: string | string[];
+    }>;
     expect(statements.every((s) => s.Effect === "Allow")).toBe(true);
     return statements.flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]));
 }
@@ -49,7 +67,10 @@ describe("S3Storage on AWS", () => {
             ["aws:iam/userPolicy:UserPolicy", "s3-default-policy"],
             ["aws:s3/bucket:Bucket", "s3-default-bucket"],
             ["aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "s3-default-public-access"],
-            ["aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "s3-default-encryption"],
+            [
+                "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+                "s3-default-encryption",
+            ],
             ["aws:s3/bucketVersioning:BucketVersioning", "s3-default-versioning"],
             ["kubernetes:core/v1:ConfigMap", "s3-config"],
             ["kubernetes:core/v1:Secret", "s3-airflow-connection"],
@@ -57,16 +78,28 @@ describe("S3Storage on AWS", () => {
             ["pipeline-platform:storage:S3Storage", "s3"],
         ]);
         const component = byName(result.registrations, "s3");
-        expect(result.registrations.filter((r) => r !== component).every((r) => r.parent === component.urn)).toBe(true);
+        expect(
+            result.registrations
+                .filter((r) => r !== component)
+                .every((r) => r.parent === component.urn),
+        ).toBe(true);
 
         const bucket = "pipeline-platform-test-default";
-        expect(byName(result.registrations, "s3-default-bucket").inputs).toEqual({ bucket, region: "eu-west-1", tags });
+        expect(byName(result.registrations, "s3-default-bucket").inputs).toEqual({
+            bucket,
+            region: "eu-west-1",
+            tags,
+        });
         expect(byName(result.registrations, "s3-default-encryption").inputs).toEqual({
             bucket,
             region: "eu-west-1",
             rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
         });
-        expect(byName(result.registrations, "s3-default-versioning").inputs).toEqual({ bucket, region: "eu-west-1", versioningConfiguration: { status: "Enabled" } });
+        expect(byName(result.registrations, "s3-default-versioning").inputs).toEqual({
+            bucket,
+            region: "eu-west-1",
+            versioningConfiguration: { status: "Enabled" },
+        });
         expect(byName(result.registrations, "s3-default-public-access").inputs).toEqual({
             bucket,
             region: "eu-west-1",
@@ -76,26 +109,41 @@ describe("S3Storage on AWS", () => {
             restrictPublicBuckets: true,
         });
         const user = `koalja-s3-${bucket}`;
-        expect(byName(result.registrations, "s3-default-user").inputs).toEqual({ name: user, tags });
+        expect(byName(result.registrations, "s3-default-user").inputs).toEqual({
+            name: user,
+            tags,
+        });
         const policy = byName(result.registrations, "s3-default-policy");
         expect(policy.inputs.user).toBe(user);
-        expect(policyResources(policy.inputs.policy)).toEqual([`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`]);
+        expect(policyResources(policy.inputs.policy)).toEqual([
+            `arn:aws:s3:::${bucket}`,
+            `arn:aws:s3:::${bucket}/*`,
+        ]);
         expect(byName(result.registrations, "s3-default-key").inputs).toEqual({ user });
         expect(byName(result.registrations, "s3-default-key").dependencies).toContain(policy.urn);
 
         const secret = byName(result.registrations, "s3-default-secret");
-        expect(secret.inputs.metadata).toEqual({ name: "koalja-s3-default-secrets", namespace: "koalja-system", labels });
+        expect(secret.inputs.metadata).toEqual({
+            name: "koalja-s3-default-secrets",
+            namespace: "koalja-system",
+            labels,
+        });
         expect(secret.inputs.type).toBe("aljabrio/koalja-flex-s3");
         const keySecret = computed("aws:iam/accessKey:AccessKey", "s3-default-key").secret;
-        expect(decode(secret.inputs.data)).toEqual({ "access-key": "s3-default-key-id", "secret-key": keySecret });
-        expect(isSecretInput(secret, "data[\"access-key\"]")).toBe(true);
-        expect(isSecretInput(secret, "data[\"secret-key\"]")).toBe(true);
+        expect(decode(secret.inputs.data)).toEqual({
+            "access-key": "s3-default-key-id",
+            "secret-key": keySecret,
+        });
+        expect(isSecretInput(secret, 'data["access-key"]')).toBe(true);
+        expect(isSecretInput(secret, 'data["secret-key"]')).toBe(true);
 
         expect(byName(result.registrations, "s3-config").inputs).toEqual({
             apiVersion: "v1",
             kind: "ConfigMap",
             metadata: { name: "koalja-s3-storage-config", namespace: "koalja-system", labels },
-            data: { default: `name: ${bucket}\nendpoint: https://s3.eu-west-1.amazonaws.com\nsecretName: koalja-s3-default-secrets\nsecure: true\n` },
+            data: {
+                default: `name: ${bucket}\nendpoint: https://s3.eu-west-1.amazonaws.com\nsecretName: koalja-s3-default-secrets\nsecure: true\n`,
+            },
         });
 
         const connection = byName(result.registrations, "s3-airflow-connection");
@@ -126,12 +174,26 @@ describe("S3Storage on AWS", () => {
     });
 
     test("uses an existing bucket when create is false, scoping the policy to it in its partition", async () => {
-        const result = await storage({ storages: { default: { provider: "aws", region: "cn-north-1", bucket: "acme-pipelines", create: false } } });
+        const result = await storage({
+            storages: {
+                default: {
+                    provider: "aws",
+                    region: "cn-north-1",
+                    bucket: "acme-pipelines",
+                    create: false,
+                },
+            },
+        });
         expect(result.registrations.filter((r) => r.type.startsWith("aws:s3/"))).toEqual([]);
         const policy = byName(result.registrations, "s3-default-policy");
-        expect(policyResources(policy.inputs.policy)).toEqual(["arn:aws-cn:s3:::acme-pipelines", "arn:aws-cn:s3:::acme-pipelines/*"]);
+        expect(policyResources(policy.inputs.policy)).toEqual([
+            "arn:aws-cn:s3:::acme-pipelines",
+            "arn:aws-cn:s3:::acme-pipelines/*",
+        ]);
         expect(result.outputs.buckets).toEqual({ default: "acme-pipelines" });
-        expect(result.outputs.endpoints).toEqual({ default: "https://s3.cn-north-1.amazonaws.com" });
+        expect(result.outputs.endpoints).toEqual({
+            default: "https://s3.cn-north-1.amazonaws.com",
+        });
     });
 
     test("registers identical inputs on two evaluations", async () => {
@@ -143,8 +205,22 @@ describe("S3Storage on AWS", () => {
 
 describe("S3Storage on GCP", () => {
     test("creates a private versioned bucket, a service account granted on that bucket only, and an HMAC key", async () => {
-        const result = await storage({ storages: { default: { provider: "gcp", location: "EUROPE-WEST1", project: "acme-data", bucket: "acme-pipelines" } } });
-        expect(result.registrations.filter((r) => r.type.startsWith("gcp:")).map((r) => [r.type, r.name]).sort()).toEqual([
+        const result = await storage({
+            storages: {
+                default: {
+                    provider: "gcp",
+                    location: "EUROPE-WEST1",
+                    project: "acme-data",
+                    bucket: "acme-pipelines",
+                },
+            },
+        });
+        expect(
+            result.registrations
+                .filter((r) => r.type.startsWith("gcp:"))
+                .map((r) => [r.type, r.name])
+                .sort(),
+        ).toEqual([
             ["gcp:serviceaccount/account:Account", "s3-default-account"],
             ["gcp:storage/bucket:Bucket", "s3-default-bucket"],
             ["gcp:storage/bucketIAMMember:BucketIAMMember", "s3-default-access"],
@@ -160,18 +236,37 @@ describe("S3Storage on GCP", () => {
             labels: tags,
         });
         const account = byName(result.registrations, "s3-default-account");
-        expect(account.inputs).toEqual({ accountId: "ks3-default-21a0f5", displayName: "pipeline-platform S3 access to acme-pipelines", project: "acme-data" });
+        expect(account.inputs).toEqual({
+            accountId: "ks3-default-21a0f5",
+            displayName: "pipeline-platform S3 access to acme-pipelines",
+            project: "acme-data",
+        });
         const email = "ks3-default-21a0f5@acme-data.iam.gserviceaccount.com";
-        const grants = result.registrations.filter((r) => r.type.startsWith("gcp:storage/bucketIAM") || r.type.startsWith("gcp:projects/"));
-        expect(grants.map((r) => r.inputs)).toEqual([{ bucket: "acme-pipelines", role: "roles/storage.objectAdmin", member: `serviceAccount:${email}` }]);
-        expect(byName(result.registrations, "s3-default-hmac").inputs).toEqual({ serviceAccountEmail: email, project: "acme-data" });
+        const grants = result.registrations.filter(
+            (r) => r.type.startsWith("gcp:storage/bucketIAM") || r.type.startsWith("gcp:projects/"),
+        );
+        expect(grants.map((r) => r.inputs)).toEqual([
+            {
+                bucket: "acme-pipelines",
+                role: "roles/storage.objectAdmin",
+                member: `serviceAccount:${email}`,
+            },
+        ]);
+        expect(byName(result.registrations, "s3-default-hmac").inputs).toEqual({
+            serviceAccountEmail: email,
+            project: "acme-data",
+        });
 
         const hmac = computed("gcp:storage/hmacKey:HmacKey", "s3-default-hmac");
         const secret = byName(result.registrations, "s3-default-secret");
-        expect(decode(secret.inputs.data)).toEqual({ "access-key": hmac.accessId, "secret-key": hmac.secret });
+        expect(decode(secret.inputs.data)).toEqual({
+            "access-key": hmac.accessId,
+            "secret-key": hmac.secret,
+        });
         expect(secret.secretPaths).toEqual(["data"]);
         expect(byName(result.registrations, "s3-config").inputs.data).toEqual({
-            default: "name: acme-pipelines\nendpoint: https://storage.googleapis.com\nsecretName: koalja-s3-default-secrets\nsecure: true\n",
+            default:
+                "name: acme-pipelines\nendpoint: https://storage.googleapis.com\nsecretName: koalja-s3-default-secrets\nsecure: true\n",
         });
         expect(byName(result.registrations, "s3-airflow-connection").inputs.stringData).toEqual({
             AIRFLOW_CONN_S3_LOGS: `aws://${hmac.accessId}:${encodeURIComponent(hmac.secret)}@/?endpoint_url=https%3A%2F%2Fstorage.googleapis.com&region_name=auto`,
@@ -186,27 +281,50 @@ describe("S3Storage with an external store", () => {
         airflowConnectionId: "minio_logs",
         airflowStorage: "logs",
         storages: {
-            default: { provider: "external", endpoint: "http://minio.storage:9000", bucket: "pipelines", accessKey: "minio", secretKey: "minio/secret" },
-            logs: { provider: "external", endpoint: "https://s3.example.com", bucket: "airflow-logs", accessKey: "logger", secretKey: "s3cr3t", region: "eu-central-1" },
+            default: {
+                provider: "external",
+                endpoint: "http://minio.storage:9000",
+                bucket: "pipelines",
+                accessKey: "minio",
+                secretKey: "minio/secret",
+            },
+            logs: {
+                provider: "external",
+                endpoint: "https://s3.example.com",
+                bucket: "airflow-logs",
+                accessKey: "logger",
+                secretKey: "s3cr3t",
+                region: "eu-central-1",
+            },
         },
     };
 
     test("writes one Secret per storage and one ConfigMap entry each, with secure from the scheme", async () => {
         const result = await storage(args);
-        expect(result.registrations.filter((r) => !r.type.startsWith("kubernetes:") && r.custom)).toEqual([]);
-        expect(decode(byName(result.registrations, "s3-default-secret").inputs.data)).toEqual({ "access-key": "minio", "secret-key": "minio/secret" });
+        expect(
+            result.registrations.filter((r) => !r.type.startsWith("kubernetes:") && r.custom),
+        ).toEqual([]);
+        expect(decode(byName(result.registrations, "s3-default-secret").inputs.data)).toEqual({
+            "access-key": "minio",
+            "secret-key": "minio/secret",
+        });
         const logs = byName(result.registrations, "s3-logs-secret");
         expect(logs.inputs.metadata.name).toBe("koalja-s3-logs-secrets");
-        expect(decode(logs.inputs.data)).toEqual({ "access-key": "logger", "secret-key": "s3cr3t" });
+        expect(decode(logs.inputs.data)).toEqual({
+            "access-key": "logger",
+            "secret-key": "s3cr3t",
+        });
         expect(isSecretInput(logs, "data")).toBe(true);
         expect(byName(result.registrations, "s3-config").inputs.data).toEqual({
-            default: "name: pipelines\nendpoint: http://minio.storage:9000\nsecretName: koalja-s3-default-secrets\nsecure: false\n",
+            default:
+                "name: pipelines\nendpoint: http://minio.storage:9000\nsecretName: koalja-s3-default-secrets\nsecure: false\n",
             logs: "name: airflow-logs\nendpoint: https://s3.example.com\nsecretName: koalja-s3-logs-secrets\nsecure: true\n",
         });
         const connection = byName(result.registrations, "s3-airflow-connection");
         expect(connection.inputs.metadata.name).toBe("airflow-conn-minio-logs");
         expect(connection.inputs.stringData).toEqual({
-            AIRFLOW_CONN_MINIO_LOGS: "aws://logger:s3cr3t@/?endpoint_url=https%3A%2F%2Fs3.example.com&region_name=eu-central-1",
+            AIRFLOW_CONN_MINIO_LOGS:
+                "aws://logger:s3cr3t@/?endpoint_url=https%3A%2F%2Fs3.example.com&region_name=eu-central-1",
         });
         expect(result.outputs).toMatchObject({
             namespace: "storage",
@@ -229,33 +347,103 @@ describe("S3Storage with an external store", () => {
 });
 
 describe("S3Storage input errors", () => {
-    const minio = { provider: "external" as const, endpoint: "http://minio:9000", bucket: "pipelines", accessKey: "a", secretKey: "b" };
+    const minio = {
+        provider: "external" as const,
+        endpoint: "http://minio:9000",
+        bucket: "pipelines",
+        accessKey: "a",
+        secretKey: "b",
+    };
 
     test.each([
-        ["storages without default", { archive: minio }, `storages: got ["archive"]; expected a map of storages with a \`default\` entry`],
-        ["an endpoint without scheme", { default: { ...minio, endpoint: "minio:9000" } }, `storages.default.endpoint: got "minio:9000"; expected an endpoint URL with http:// or https://`],
-        ["an endpoint with a path", { default: { ...minio, endpoint: "http://minio:9000/bucket" } }, `storages.default.endpoint: got "http://minio:9000/bucket"; expected scheme, host and port only`],
-        ["a bucket name with upper case", { default: { ...minio, bucket: "My_Bucket" } }, `storages.default.bucket: got "My_Bucket"; expected a bucket name that must consist of lower-case letters`],
-        ["a bucket name with '..'", { default: { ...minio, bucket: "a..b" } }, `storages.default.bucket: got "a..b"; expected a bucket name that must not contain '..'`],
-        ["a bucket name that is an IP address", { default: { ...minio, bucket: "10.0.0.1" } }, `storages.default.bucket: got "10.0.0.1"; expected a bucket name that must not look like an IP address`],
-        ["a bucket name too short", { default: { ...minio, bucket: "ab" } }, `storages.default.bucket: got "ab"; expected a bucket name that must be 3 to 63 characters (has 2)`],
-        ["a storage name that is not a DNS label", { default: minio, Archive: minio }, `storages.Archive: got "Archive"; expected a storage name that is a DNS label`],
-        ["an existing AWS bucket without its name", { default: { provider: "aws", region: "eu-west-1", create: false } }, `storages.default.bucket: got nothing; expected the name of the existing bucket when create is false`],
-        ["an AWS region that is not one", { default: { provider: "aws", region: "Ireland" } }, `storages.default.region: got "Ireland"; expected an AWS region`],
-        ["an unknown provider", { default: { provider: "azure" } }, `storages.default.provider: got "azure"; expected one of "aws", "gcp", "external"`],
-        ["an external store without keys", { default: { ...minio, accessKey: "" } }, `storages.default.accessKey: got ""; expected a key`],
+        [
+            "storages without default",
+            { archive: minio },
+            `storages: got ["archive"]; expected a map of storages with a \`default\` entry`,
+        ],
+        [
+            "an endpoint without scheme",
+            { default: { ...minio, endpoint: "minio:9000" } },
+            `storages.default.endpoint: got "minio:9000"; expected an endpoint URL with http:// or https://`,
+        ],
+        [
+            "an endpoint with a path",
+            { default: { ...minio, endpoint: "http://minio:9000/bucket" } },
+            `storages.default.endpoint: got "http://minio:9000/bucket"; expected scheme, host and port only`,
+        ],
+        [
+            "a bucket name with upper case",
+            { default: { ...minio, bucket: "My_Bucket" } },
+            `storages.default.bucket: got "My_Bucket"; expected a bucket name that must consist of lower-case letters`,
+        ],
+        [
+            "a bucket name with '..'",
+            { default: { ...minio, bucket: "a..b" } },
+            `storages.default.bucket: got "a..b"; expected a bucket name that must not contain '..'`,
+        ],
+        [
+            "a bucket name that is an IP address",
+            { default: { ...minio, bucket: "10.0.0.1" } },
+            `storages.default.bucket: got "10.0.0.1"; expected a bucket name that must not look like an IP address`,
+        ],
+        [
+            "a bucket name too short",
+            { default: { ...minio, bucket: "ab" } },
+            `storages.default.bucket: got "ab"; expected a bucket name that must be 3 to 63 characters (has 2)`,
+        ],
+        [
+            "a storage name that is not a DNS label",
+            { default: minio, Archive: minio },
+            `storages.Archive: got "Archive"; expected a storage name that is a DNS label`,
+        ],
+        [
+            "an existing AWS bucket without its name",
+            { default: { provider: "aws", region: "eu-west-1", create: false } },
+            `storages.default.bucket: got nothing; expected the name of the existing bucket when create is false`,
+        ],
+        [
+            "an AWS region that is not one",
+            { default: { provider: "aws", region: "Ireland" } },
+            `storages.default.region: got "Ireland"; expected an AWS region`,
+        ],
+        [
+            "an unknown provider",
+            { default: { provider: "azure" } },
+            `storages.default.provider: got "azure"; expected one of "aws", "gcp", "external"`,
+        ],
+        [
+            "an external store without keys",
+            { default: { ...minio, accessKey: "" } },
+            `storages.default.accessKey: got ""; expected a key`,
+        ],
     ])("rejects %s before creating anything", async (_name, storages, message) => {
-        const failure = await storage({ storages: storages as S3StorageArgs["storages"] }).catch((err) => err);
+        const failure = await storage({ storages: storages as S3StorageArgs["storages"] }).catch(
+            (err) => err,
+        );
         expect(failure.message).toContain(message);
         expect(failure.registrations.filter((r: Registration) => r.custom)).toEqual([]);
     });
 
     test.each([
-        ["an Airflow storage that does not exist", { airflowStorage: "logs" }, `airflowStorage: got "logs"; expected one of the storages (default)`],
-        ["an Airflow connection id with dashes", { airflowConnectionId: "s3-logs" }, `airflowConnectionId: got "s3-logs"; expected an Airflow connection id of letters, digits and '_'`],
-        ["a namespace that is not a DNS label", { namespace: "Koalja" }, `namespace: got "Koalja"; expected a namespace name`],
+        [
+            "an Airflow storage that does not exist",
+            { airflowStorage: "logs" },
+            `airflowStorage: got "logs"; expected one of the storages (default)`,
+        ],
+        [
+            "an Airflow connection id with dashes",
+            { airflowConnectionId: "s3-logs" },
+            `airflowConnectionId: got "s3-logs"; expected an Airflow connection id of letters, digits and '_'`,
+        ],
+        [
+            "a namespace that is not a DNS label",
+            { namespace: "Koalja" },
+            `namespace: got "Koalja"; expected a namespace name`,
+        ],
     ])("rejects %s before creating anything", async (_name, extra, message) => {
-        const failure = await storage({ storages: { default: minio }, ...extra }).catch((err) => err);
+        const failure = await storage({ storages: { default: minio }, ...extra }).catch(
+            (err) => err,
+        );
         expect(failure.message).toContain(message);
         expect(failure.registrations.filter((r: Registration) => r.custom)).toEqual([]);
     });

@@ -4,7 +4,12 @@ import * as path from "path";
 // jest claims every unhandled rejection for itself, so a failing apply is observed from outside.
 test("an error thrown inside an apply fails the run, naming the property", () => {
     const tsx = path.join(__dirname, "../../node_modules/.bin/tsx");
-    const result = spawnSync(tsx, [path.join(__dirname, "programs/apply-fails.ts")], { encoding: "utf8", timeout: 60000 });
+    const result = spawnSync(tsx, [path.join(__dirname, "programs/apply-fails.ts")], {
+        encoding: "utf8",
+        timeout: 60000,
+    });
     expect(result.status).toBe(3);
-    expect(result.stdout).toMatch(/^run failed: .*namespaces\[0\]: got "s"; expected a namespace that exists; registered before failing: s\n/);
+    expect(result.stdout).toMatch(
+        /^run failed: .*namespaces\[0\]: got "s"; expected a namespace that exists; registered before failing: s\n/,
+    );
 });

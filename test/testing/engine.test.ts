@@ -1,16 +1,34 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { assertValidManifests, isSecretInput, kubernetesManifests, runProgram, validateRegistrations } from "../../components/testing";
+import {
+    assertValidManifests,
+    isSecretInput,
+    kubernetesManifests,
+    runProgram,
+    validateRegistrations,
+} from "../../components/testing";
 
 class Box extends pulumi.ComponentResource {
     readonly secretName: pulumi.Output<string>;
     constructor(name: string, args: { fail?: string }, opts?: pulumi.ComponentResourceOptions) {
         super("test:index:Box", name, {}, opts);
-        const secret = new k8s.core.v1.Secret(`${name}-secret`, {
-            metadata: { name: "box", namespace: "ns", labels: { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "pipeline-platform", "app.kubernetes.io/component": "registry" } },
-            type: "Opaque",
-            stringData: { password: pulumi.secret("hunter2") },
-        }, { parent: this });
+        const secret = new k8s.core.v1.Secret(
+            `${name}-secret`,
+            {
+                metadata: {
+                    name: "box",
+                    namespace: "ns",
+                    labels: {
+                        "app.kubernetes.io/managed-by": "pulumi",
+                        "app.kubernetes.io/part-of": "pipeline-platform",
+                        "app.kubernetes.io/component": "registry",
+                    },
+                },
+                type: "Opaque",
+                stringData: { password: pulumi.secret("hunter2") },
+            },
+            { parent: this },
+        );
         this.secretName = secret.metadata.name.apply((n) => {
             if (args.fail) {
                 throw new Error(args.fail);
@@ -28,7 +46,10 @@ describe("runProgram", () => {
             return { secretName: box.secretName, token: pulumi.secret("t") };
         });
         const types = result.registrations.map((r) => [r.type, r.name]);
-        expect(types).toEqual([["test:index:Box", "b"], ["kubernetes:core/v1:Secret", "b-secret"]]);
+        expect(types).toEqual([
+            ["test:index:Box", "b"],
+            ["kubernetes:core/v1:Secret", "b-secret"],
+        ]);
         const [box, secret] = result.registrations;
         expect(secret.parent).toBe(box.urn);
         expect(secret.inputs.stringData).toEqual({ password: "hunter2" });
@@ -40,20 +61,33 @@ describe("runProgram", () => {
     });
 
     test("fails on an invoke without a mock", async () => {
-        await expect(runProgram(() => pulumi.runtime.invoke("aws:index/getRegion:getRegion", {}))).rejects.toThrow(/no mock for invoke aws:index\/getRegion:getRegion/);
+        await expect(
+            runProgram(() => pulumi.runtime.invoke("aws:index/getRegion:getRegion", {})),
+        ).rejects.toThrow(/no mock for invoke aws:index\/getRegion:getRegion/);
     });
 
     test("uses the invoke mock it is given", async () => {
-        const result = await runProgram(() => ({ region: pulumi.output(pulumi.runtime.invoke("aws:index/getRegion:getRegion", {})).apply((r) => r.name) }), {
-            invokes: { "aws:index/getRegion:getRegion": () => ({ name: "eu-west-1" }) },
-        });
+        const result = await runProgram(
+            () => ({
+                region: pulumi
+                    .output(pulumi.runtime.invoke("aws:index/getRegion:getRegion", {}))
+                    .apply((r) => r.name),
+            }),
+            {
+                invokes: { "aws:index/getRegion:getRegion": () => ({ name: "eu-west-1" }) },
+            },
+        );
         expect(result.outputs.region).toBe("eu-west-1");
-        expect(result.invocations).toEqual([{ token: "aws:index/getRegion:getRegion", inputs: {} }]);
+        expect(result.invocations).toEqual([
+            { token: "aws:index/getRegion:getRegion", inputs: {} },
+        ]);
     });
 
     test("reports preview or update mode to the program", async () => {
         const preview = await runProgram(() => ({ dry: pulumi.runtime.isDryRun() }));
-        const update = await runProgram(() => ({ dry: pulumi.runtime.isDryRun() }), { preview: false });
+        const update = await runProgram(() => ({ dry: pulumi.runtime.isDryRun() }), {
+            preview: false,
+        });
         expect([preview.outputs.dry, update.outputs.dry]).toEqual([true, false]);
     });
 });
@@ -61,16 +95,44 @@ describe("runProgram", () => {
 describe("manifest validation", () => {
     const secret = (extra: Record<string, unknown>) => async () => {
         const result = await runProgram(() => {
-            new k8s.core.v1.Secret("s", { metadata: { name: "s", labels: { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "pipeline-platform", "app.kubernetes.io/component": "registry" } }, ...extra });
+            new k8s.core.v1.Secret("s", {
+                metadata: {
+                    name: "s",
+                    labels: {
+                        "app.kubernetes.io/managed-by": "pulumi",
+                        "app.kubernetes.io/part-of": "pipeline-platform",
+                        "app.kubernetes.io/component": "registry",
+                    },
+                },
+                ...extra,
+            });
         });
-        return (await validateRegistrations(result.registrations)).map((p) => `${p.path}: ${p.message}`);
+        return (await validateRegistrations(result.registrations)).map(
+            (p) => `${p.path}: ${p.message}`,
+        );
     };
 
     test.each([
-        ["a dockerconfigjson Secret without the key", { type: "kubernetes.io/dockerconfigjson", stringData: { other: "x" } }, /must hold the key ".dockerconfigjson"/],
-        ["a dockerconfigjson Secret whose JSON has no auths", { type: "kubernetes.io/dockerconfigjson", stringData: { ".dockerconfigjson": "{}" } }, /"auths" object/],
-        ["a dockerconfigjson Secret that is not JSON", { type: "kubernetes.io/dockerconfigjson", stringData: { ".dockerconfigjson": "nope" } }, /valid JSON/],
-        ["data that is not base64", { type: "Opaque", data: { a: "not base64!" } }, /must be base64/],
+        [
+            "a dockerconfigjson Secret without the key",
+            { type: "kubernetes.io/dockerconfigjson", stringData: { other: "x" } },
+            /must hold the key ".dockerconfigjson"/,
+        ],
+        [
+            "a dockerconfigjson Secret whose JSON has no auths",
+            { type: "kubernetes.io/dockerconfigjson", stringData: { ".dockerconfigjson": "{}" } },
+            /"auths" object/,
+        ],
+        [
+            "a dockerconfigjson Secret that is not JSON",
+            { type: "kubernetes.io/dockerconfigjson", stringData: { ".dockerconfigjson": "nope" } },
+            /valid JSON/,
+        ],
+        [
+            "data that is not base64",
+            { type: "Opaque", data: { a: "not base64!" } },
+            /must be base64/,
+        ],
         ["a data key with a slash", { type: "Opaque", stringData: { "a/b": "x" } }, /key "a\/b"/],
         ["a schema type error", { type: 5 }, /\/type: must be string/],
     ])("rejects %s", async (_name, extra, expected) => {
@@ -78,16 +140,70 @@ describe("manifest validation", () => {
     });
 
     test("accepts a well-formed dockerconfigjson Secret", async () => {
-        expect(await secret({ type: "kubernetes.io/dockerconfigjson", stringData: { ".dockerconfigjson": JSON.stringify({ auths: {} }) } })()).toEqual([]);
+        expect(
+            await secret({
+                type: "kubernetes.io/dockerconfigjson",
+                stringData: { ".dockerconfigjson": JSON.stringify({ auths: {} }) },
+            })(),
+        ).toEqual([]);
     });
 
     test.each([
-        ["an upper-case name", { metadata: { name: "Bad" } }, /\/metadata\/name: "Bad" must consist of lower case/],
-        ["a bad label value", { metadata: { name: "ok", labels: { app: "has space" } } }, /label value "has space"/],
-        ["a bad label key", { metadata: { name: "ok", labels: { "-bad": "x" } } }, /label key "-bad"/],
-        ["a quantity with a space", { metadata: { name: "ok" }, spec: { containers: [{ name: "c", image: "r.example.com/i:1", resources: { requests: { memory: "1 Gi" } } }] } }, /quantity "1 Gi"/],
-        ["a negative quantity", { metadata: { name: "ok" }, spec: { containers: [{ name: "c", image: "r.example.com/i:1", resources: { limits: { cpu: "-1" } } }] } }, /must not be negative/],
-        ["missing standard labels", { metadata: { name: "ok" }, spec: { containers: [{ name: "c", image: "r.example.com/i:1" }] } }, /app.kubernetes.io\/managed-by/],
+        [
+            "an upper-case name",
+            { metadata: { name: "Bad" } },
+            /\/metadata\/name: "Bad" must consist of lower case/,
+        ],
+        [
+            "a bad label value",
+            { metadata: { name: "ok", labels: { app: "has space" } } },
+            /label value "has space"/,
+        ],
+        [
+            "a bad label key",
+            { metadata: { name: "ok", labels: { "-bad": "x" } } },
+            /label key "-bad"/,
+        ],
+        [
+            "a quantity with a space",
+            {
+                metadata: { name: "ok" },
+                spec: {
+                    containers: [
+                        {
+                            name: "c",
+                            image: "r.example.com/i:1",
+                            resources: { requests: { memory: "1 Gi" } },
+                        },
+                    ],
+                },
+            },
+            /quantity "1 Gi"/,
+        ],
+        [
+            "a negative quantity",
+            {
+                metadata: { name: "ok" },
+                spec: {
+                    containers: [
+                        {
+                            name: "c",
+                            image: "r.example.com/i:1",
+                            resources: { limits: { cpu: "-1" } },
+                        },
+                    ],
+                },
+            },
+            /must not be negative/,
+        ],
+        [
+            "missing standard labels",
+            {
+                metadata: { name: "ok" },
+                spec: { containers: [{ name: "c", image: "r.example.com/i:1" }] },
+            },
+            /app.kubernetes.io\/managed-by/,
+        ],
     ])("rejects a Pod with %s", async (_name, args, expected) => {
         const result = await runProgram(() => {
             new k8s.core.v1.Pod("p", args as k8s.core.v1.PodArgs);
@@ -101,12 +217,21 @@ describe("manifest validation", () => {
             new k8s.apiextensions.CustomResource("proxy", {
                 apiVersion: "projectcontour.io/v1",
                 kind: "HTTPProxy",
-                metadata: { name: "p", labels: { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "pipeline-platform", "app.kubernetes.io/component": "ingress" } },
+                metadata: {
+                    name: "p",
+                    labels: {
+                        "app.kubernetes.io/managed-by": "pulumi",
+                        "app.kubernetes.io/part-of": "pipeline-platform",
+                        "app.kubernetes.io/component": "ingress",
+                    },
+                },
                 spec: { virtualhost: { fqdn: 42 } },
             });
         });
         expect(kubernetesManifests(result.registrations)[0].manifest.kind).toBe("HTTPProxy");
         const problems = await validateRegistrations(result.registrations);
-        expect(problems.map((p) => `${p.path}: ${p.message}`)).toContain("/spec/virtualhost/fqdn: must be string");
+        expect(problems.map((p) => `${p.path}: ${p.message}`)).toContain(
+            "/spec/virtualhost/fqdn: must be string",
+        );
     });
 });

@@ -37,9 +37,13 @@ function workflow(file: string): Workflow {
 }
 
 /** Every step of every job that runs `pulumi/actions`. */
-function pulumiSteps(parsed: Pick<Workflow, "jobs">): Array<{ job: string; with: PulumiInputs; env: Record<string, string> }> {
+function pulumiSteps(
+    parsed: Pick<Workflow, "jobs">,
+): Array<{ job: string; with: PulumiInputs; env: Record<string, string> }> {
     return Object.entries(parsed.jobs).flatMap(([job, spec]) =>
-        spec.steps.filter((s) => String(s.uses ?? "").startsWith("pulumi/actions@")).map((s) => ({ job, with: s.with as PulumiInputs, env: s.env ?? {} })),
+        spec.steps
+            .filter((s) => String(s.uses ?? "").startsWith("pulumi/actions@"))
+            .map((s) => ({ job, with: s.with as PulumiInputs, env: s.env ?? {} })),
     );
 }
 
@@ -48,14 +52,19 @@ function stacksOf(parsed: Workflow): string[] {
     return Object.values(parsed.jobs).flatMap((spec) => {
         const matrix: string[] = spec.strategy?.matrix?.stack ?? [];
         return pulumiSteps({ jobs: { job: spec } }).flatMap((step) => {
-            const name = /^\$\{\{ vars\.PULUMI_ORG \}\}\/pipeline-platform\/(.+)$/.exec(step.with["stack-name"])?.[1];
+            const name = /^\$\{\{ vars\.PULUMI_ORG \}\}\/pipeline-platform\/(.+)$/.exec(
+                step.with["stack-name"],
+            )?.[1];
             expect(name).toBeDefined();
             return name === "${{ matrix.stack }}" ? matrix : [name as string];
         });
     });
 }
 
-const existingStacks = fs.readdirSync(path.join(root, "stacks")).flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? []).sort();
+const existingStacks = fs
+    .readdirSync(path.join(root, "stacks"))
+    .flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? [])
+    .sort();
 
 describe("preview workflow", () => {
     const preview = workflow("preview.yml");
@@ -69,7 +78,9 @@ describe("preview workflow", () => {
     });
 
     test("comments the preview diff on the pull request", () => {
-        expect(pulumiSteps(preview).map((s) => [s.with.command, s.with["comment-on-pr"], s.with.diff])).toEqual([["preview", true, true]]);
+        expect(
+            pulumiSteps(preview).map((s) => [s.with.command, s.with["comment-on-pr"], s.with.diff]),
+        ).toEqual([["preview", true, true]]);
         expect(preview.permissions["pull-requests"]).toBe("write");
     });
 
@@ -92,7 +103,8 @@ describe("up workflow", () => {
     });
 
     test("updates prod only after staging", () => {
-        const jobOf = (stack: string) => pulumiSteps(up).find((s) => s.with["stack-name"].endsWith(`/${stack}`))!.job;
+        const jobOf = (stack: string) =>
+            pulumiSteps(up).find((s) => s.with["stack-name"].endsWith(`/${stack}`))!.job;
         expect([up.jobs[jobOf("prod")].needs].flat()).toContain(jobOf("staging"));
     });
 });
@@ -105,14 +117,22 @@ describe.each([["preview.yml"], ["up.yml"]])("%s", (file) => {
             expect(step.env.PULUMI_ACCESS_TOKEN).toBe("${{ secrets.PULUMI_ACCESS_TOKEN }}");
         }
         const withs = Object.values(parsed.jobs).flatMap((j) => j.steps.map((s) => s.with ?? {}));
-        const credentials = withs.flatMap((w) => Object.entries(w as Record<string, string>).filter(([k]) => /key|credentials/.test(k)).map(([, v]) => v));
+        const credentials = withs.flatMap((w) =>
+            Object.entries(w as Record<string, string>)
+                .filter(([k]) => /key|credentials/.test(k))
+                .map(([, v]) => v),
+        );
         expect(credentials.length).toBeGreaterThan(0);
         expect(credentials.filter((v) => !/^\$\{\{ secrets\.[A-Z_]+ \}\}$/.test(v))).toEqual([]);
     });
 
     test("installs with npm ci on Node 20", () => {
         for (const job of Object.values(parsed.jobs)) {
-            expect(job.steps.find((s) => String(s.uses).startsWith("actions/setup-node@"))!.with!["node-version"]).toBe(20);
+            expect(
+                job.steps.find((s) => String(s.uses).startsWith("actions/setup-node@"))!.with![
+                    "node-version"
+                ],
+            ).toBe(20);
             expect(job.steps.map((s) => s.run)).toContain("npm ci");
         }
     });

@@ -8,21 +8,33 @@ import { ProgramError, runProgram } from "../../../components/testing";
 import { APPLY_TIME_CASES } from "./apply-time-cases";
 
 const installer = (imageName: pulumi.Output<string>) => () =>
-    new DagInstallerChart("bad", { image: { imageName }, namespace: "services", imagePullSecrets: ["registry-service"], dagsClaimName: "airflow-dags" });
+    new DagInstallerChart("bad", {
+        image: { imageName },
+        namespace: "services",
+        imagePullSecrets: ["registry-service"],
+        dagsClaimName: "airflow-dags",
+    });
 
 const PROGRAMS: Record<(typeof APPLY_TIME_CASES)[number]["name"], () => unknown> = {
-    "installer-image-protocol": installer(pulumi.output("https://registry.example.com/team/dag-otsus-method:1.0.0")),
-    "installer-image-untagged": installer(pulumi.output("registry.example.com/team/dag-otsus-method")),
+    "installer-image-protocol": installer(
+        pulumi.output("https://registry.example.com/team/dag-otsus-method:1.0.0"),
+    ),
+    "installer-image-untagged": installer(
+        pulumi.output("registry.example.com/team/dag-otsus-method"),
+    ),
     "logs-storage-missing": () =>
         new AirflowDeployment("bad", {
             namespace: "airflow",
             database: { bundled: true },
             projectNamespaces: [],
-            logs: remoteLogsFromStorage({
-                buckets: pulumi.output({ default: "pipelines" }),
-                airflowConnectionSecretName: pulumi.output("airflow-conn-s3-logs"),
-                airflowConnectionId: pulumi.output("s3_logs"),
-            }, { storage: "logs" }),
+            logs: remoteLogsFromStorage(
+                {
+                    buckets: pulumi.output({ default: "pipelines" }),
+                    airflowConnectionSecretName: pulumi.output("airflow-conn-s3-logs"),
+                    airflowConnectionId: pulumi.output("s3_logs"),
+                },
+                { storage: "logs" },
+            ),
         }),
 };
 
@@ -34,15 +46,18 @@ runProgram(program, { preview: false }).then(
     },
     (err: unknown) => {
         const cause = err instanceof ProgramError ? err.cause : err;
-        const registered = err instanceof ProgramError ? err.registrations.map((r) => `${r.type} ${r.name}`) : [];
+        const registered =
+            err instanceof ProgramError ? err.registrations.map((r) => `${r.type} ${r.name}`) : [];
         const input = pulumi.InputPropertyError.isInstance(cause);
-        console.log(JSON.stringify({
-            failed: true,
-            inputError: input,
-            path: input ? (cause as pulumi.InputPropertyError).propertyPath : undefined,
-            reason: input ? (cause as pulumi.InputPropertyError).reason : String(cause),
-            registered,
-        }));
+        console.log(
+            JSON.stringify({
+                failed: true,
+                inputError: input,
+                path: input ? (cause as pulumi.InputPropertyError).propertyPath : undefined,
+                reason: input ? (cause as pulumi.InputPropertyError).reason : String(cause),
+                registered,
+            }),
+        );
         process.exitCode = 3;
     },
 );

@@ -4,14 +4,17 @@ import * as pulumi from "@pulumi/pulumi";
 import { DagInstallerChart } from "../../../components/dags";
 import { runProgram } from "../../../components/testing";
 
-runProgram(() => {
-    new DagInstallerChart("otsus-method", {
-        image: { imageName: pulumi.output("https://registry.example.com/dag-x:1.0.0") },
-        namespace: "services",
-        imagePullSecrets: ["registry-service"],
-        dagsClaimName: "airflow-dags",
-    });
-}, { preview: false }).then(
+runProgram(
+    () => {
+        new DagInstallerChart("otsus-method", {
+            image: { imageName: pulumi.output("https://registry.example.com/dag-x:1.0.0") },
+            namespace: "services",
+            imagePullSecrets: ["registry-service"],
+            dagsClaimName: "airflow-dags",
+        });
+    },
+    { preview: false },
+).then(
     () => {
         console.log("run succeeded");
         process.exitCode = 0;

@@ -12,22 +12,34 @@ const env = (key: string): string => {
     return value;
 };
 
-runProgram(() => {
-    const secret = new RegistrySecret("e2e", {
-        registry: { location: "off-cluster", url: env("REGISTRY_URL"), username: env("REGISTRY_USER"), password: pulumi.secret(env("REGISTRY_PASSWORD")) },
-        scope: "project",
-        namespaces: ["team-a"],
-        testPullImage: env("TEST_PULL_IMAGE"),
-        testPullTimeoutMs: 5000,
-    });
-    return { testPullDigest: secret.testPullDigest };
-}, { preview: false }).then(
+runProgram(
+    () => {
+        const secret = new RegistrySecret("e2e", {
+            registry: {
+                location: "off-cluster",
+                url: env("REGISTRY_URL"),
+                username: env("REGISTRY_USER"),
+                password: pulumi.secret(env("REGISTRY_PASSWORD")),
+            },
+            scope: "project",
+            namespaces: ["team-a"],
+            testPullImage: env("TEST_PULL_IMAGE"),
+            testPullTimeoutMs: 5000,
+        });
+        return { testPullDigest: secret.testPullDigest };
+    },
+    { preview: false },
+).then(
     (result) => {
-        console.log(`run succeeded: digest ${result.outputs.testPullDigest}; secret outputs [${result.secretOutputs.join(",")}]; registered ${result.registrations.map((r) => r.name).join(",")}`);
+        console.log(
+            `run succeeded: digest ${result.outputs.testPullDigest}; secret outputs [${result.secretOutputs.join(",")}]; registered ${result.registrations.map((r) => r.name).join(",")}`,
+        );
         process.exitCode = 0;
     },
     (err) => {
-        console.log(`run failed: ${err.message}; registered before failing: ${err.registrations.map((r: { name: string }) => r.name).join(",")}`);
+        console.log(
+            `run failed: ${err.message}; registered before failing: ${err.registrations.map((r: { name: string }) => r.name).join(",")}`,
+        );
         process.exitCode = 3;
     },
 );
