@@ -4,32 +4,114 @@ import * as pulumi from "@pulumi/pulumi";
 export interface InvalidInput {
     /** The property path from the component's args, e.g. `registry.url` or `namespaces[2]`. */
     path: string;
-    /** The value that was given; rendered with JSON.stringify. Never pass a credential here. */
+    /** The value that was given; rendered by {@link describeValue}. */
     given: unknown;
     /** What was expected, e.g. `a URL with http:// or https://`. */
     expected: string;
-    /** An example of a good value, e.g. `https://registry.example.com:5000/team`. */
-    example: string;
+    /** An example of a good value that itself passes, e.g. `https://registry.example.com:5000/team`. */
+    example: unknown;
+    /** The value is a credential: the message says `<redacted>` instead of showing it. */
+    secret?: boolean;
 }
 
-/** Renders a given value for a message: short, JSON-quoted, never multi-line. */
-export function describeValue(value: unknown): string {
+/** What stands for a credential in every message. */
+export const REDACTED = "<redacted>";
+
+const USERINFO = /([a-z][a-z0-9+.-]*:\/\/)[^/@\s"]*@/gi;
+const MAX_SHOWN = 120;
+
+/**
+ * Renders a given value for a message: short, JSON-quoted, never multi-line, and with the
+ * `user:password@` part of any URL inside it replaced by `<redacted>@`.
+ */
+export function describeValue(value: unknown, secret = false): string {
     if (value === undefined) {
         return "nothing";
     }
-    const text = JSON.stringify(value) ?? String(value);
-    return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+    if (secret) {
+        return REDACTED;
+    }
+    if (pulumi.Output.isInstance(value)) {
+        return "an Output";
+    }
+    if (value instanceof Promise) {
+        return "a Promise";
+    }
+    if (pulumi.Resource.isInstance(value)) {
+        return "a resource";
+    }
+    const text = (safeJson(value) ?? String(value)).replace(USERINFO, `$1${REDACTED}@`);
+    return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN - 3)}...` : text;
+}
+
+function safeJson(value: unknown): string | undefined {
+    try {
+        return JSON.stringify(value, (_key, v: unknown) =>
+            typeof v === "bigint" || typeof v === "function" || typeof v === "symbol"
+                ? String(v)
+                : v,
+        );
+    } catch {
+        return undefined;
+    }
+}
+
+/** Renders an example the way a user would write it: plain text for a string, a literal otherwise. */
+export function describeExample(example: unknown): string {
+    if (typeof example === "string") {
+        return example;
+    }
+    return literal(example);
+}
+
+function literal(value: unknown): string {
+    if (Array.isArray(value)) {
+        return `[${value.map(literal).join(", ")}]`;
+    }
+    if (value !== null && typeof value === "object") {
+        const entries = Object.entries(value).map(([k, v]) => `${propertyName(k)}: ${literal(v)}`);
+        return entries.length === 0 ? "{}" : `{ ${entries.join(", ")} }`;
+    }
+    return JSON.stringify(value) ?? String(value);
+}
+
+function propertyName(key: string): string {
+    return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key) ? key : JSON.stringify(key);
+}
+
+/**
+ * A refusal of one input value. `detail` is what follows the path (`got …; expected …, e.g. …`);
+ * `label` names the component instance once the refusal has crossed a plan boundary.
+ */
+export class Refusal extends pulumi.InputPropertyError {
+    constructor(
+        readonly relativePath: string,
+        readonly detail: string,
+        readonly label?: string,
+    ) {
+        const path = relativePath === "" ? "(args)" : relativePath;
+        super({
+            propertyPath: relativePath,
+            reason: `${label ? `${label}: ` : ""}${path}: ${detail}`,
+        });
+        this.name = "InputPropertyError";
+    }
+}
+
+/** Builds (does not throw) the refusal for a bad value: `<path>: got <given>; expected <what>, e.g. <example>`. */
+export function refusal({ path, given, expected, example, secret }: InvalidInput): Refusal {
+    return new Refusal(
+        path,
+        `got ${describeValue(given, secret)}; expected ${expected}, e.g. ${describeExample(example)}`,
+    );
 }
 
 /**
  * Throws `pulumi.InputPropertyError` naming the property path, the value given, what was expected
- * and an example. Components call it before creating any child, so bad input creates nothing.
+ * and an example. Plans call it before anything is registered, so bad input creates nothing.
  */
-export function invalidInput({ path, given, expected, example }: InvalidInput): never {
-    throw new pulumi.InputPropertyError({
-        propertyPath: path,
-        reason: `${path}: got ${describeValue(given)}; expected ${expected}, e.g. ${example}`,
-    });
+export function invalidInput(input: InvalidInput): never {
+    throw refusal(input);
 }
 
 /** Joins a parent property path and a child key: `joinPath("registries", 2)` is `registries[2]`. */
@@ -43,23 +125,91 @@ export function joinPath(parent: string, key: string | number): string {
     return parent ? `${parent}.${key}` : key;
 }
 
+/** Appends a relative path (`url`, `[2].name`) to a prefix (`registries[0]`). */
+export function appendPath(prefix: string, relative: string): string {
+    if (prefix === "" || relative === "") {
+        return prefix + relative;
+    }
+    return relative.startsWith("[") ? `${prefix}${relative}` : `${prefix}.${relative}`;
+}
+
 /**
- * Runs `check` and re-throws its `InputPropertyError` with the property path nested under `parent`,
- * so a component that validates a child's args reports `processingImages[1].tag`, not `tag`.
+ * Who reports a refusal and where: `label` names the component instance the user declared
+ * (`RegistrySecret "platform-registry-local"`), `path` turns a path of the args being planned into
+ * the path the user wrote. A component planned on its own reports under its own label; a component
+ * a {@link Reporter} of `PipelinePlatform` plans reports under the platform's label and config paths.
  */
-export function nestInputErrors<T>(parent: string, check: () => T): T {
+export interface Reporter {
+    readonly label: string;
+    path(relative: string): string;
+}
+
+/** The reporter of a component planned on its own: `Kind "name"`, paths unchanged. */
+export function componentReporter(kind: string, name: string): Reporter {
+    return { label: `${kind} ${JSON.stringify(name)}`, path: (relative) => relative };
+}
+
+/** A reporter for part of the input: relative paths are mapped, then reported by `parent`. */
+export function nestedReporter(parent: Reporter, map: (relative: string) => string): Reporter {
+    return { label: parent.label, path: (relative) => parent.path(map(relative)) };
+}
+
+/** Maps a path under `from` (`registry.url`) to the same path under `to` (`registries[0].url`). */
+export function movePath(from: string, to: string): (relative: string) => string {
+    return (relative) => {
+        if (relative === from) {
+            return to;
+        }
+        if (from === "") {
+            return appendPath(to, relative);
+        }
+        const rest = relative.slice(from.length);
+        return relative.startsWith(from) && (rest.startsWith(".") || rest.startsWith("["))
+            ? appendPath(to, rest.startsWith(".") ? rest.slice(1) : rest)
+            : relative;
+    };
+}
+
+/**
+ * Runs `check` and reports any refusal it throws through `reporter`: the path is mapped and the
+ * component instance named. Refusals already reported (by a nested plan) pass unchanged; any other
+ * error is a bug and passes unchanged too.
+ */
+export function reportRefusals<T>(reporter: Reporter, check: () => T): T {
     try {
         return check();
     } catch (err) {
-        if (!pulumi.InputPropertyError.isInstance(err)) {
-            throw err;
-        }
-        const inner = err.propertyPath;
-        const path =
-            inner === "" ? parent : /^[[]/.test(inner) ? `${parent}${inner}` : `${parent}.${inner}`;
-        const reason = err.reason.startsWith(`${inner}: `)
-            ? `${path}: ${err.reason.slice(inner.length + 2)}`
-            : err.reason;
-        throw new pulumi.InputPropertyError({ propertyPath: path, reason });
+        throw reported(reporter, err);
     }
+}
+
+/** The error `err` as `reporter` reports it (see {@link reportRefusals}). */
+export function reported(reporter: Reporter, err: unknown): unknown {
+    if (err instanceof Refusal) {
+        return err.label !== undefined
+            ? err
+            : new Refusal(reporter.path(err.relativePath), err.detail, reporter.label);
+    }
+    if (pulumi.InputPropertyError.isInstance(err) && !(err instanceof Refusal)) {
+        const prefix = `${err.propertyPath}: `;
+        const detail = err.reason.startsWith(prefix) ? err.reason.slice(prefix.length) : err.reason;
+        return new Refusal(reporter.path(err.propertyPath), detail, reporter.label);
+    }
+    return err;
+}
+
+/**
+ * Runs `check` and re-throws its refusal with the property path nested under `parent`, so a
+ * component that validates a child's args reports `processingImages[1].tag`, not `tag`.
+ */
+export function nestInputErrors<T>(parent: string, check: () => T): T {
+    return reportRefusals({ label: "", path: (relative) => appendPath(parent, relative) }, () => {
+        try {
+            return check();
+        } catch (err) {
+            throw err instanceof Refusal && err.label === ""
+                ? new Refusal(err.relativePath, err.detail)
+                : err;
+        }
+    });
 }

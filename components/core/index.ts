@@ -1,10 +1,48 @@
 export {
+    appendPath,
+    componentReporter,
+    describeExample,
     describeValue,
     invalidInput,
     joinPath,
+    movePath,
+    nestedReporter,
     nestInputErrors,
+    REDACTED,
+    Refusal,
+    refusal,
+    reported,
+    reportRefusals,
     type InvalidInput,
+    type Reporter,
 } from "./errors";
+export { DURATION_BOUNDS, FORMATS, goDurationSeconds, type Format } from "./formats";
+export { planComponent, Planned, usePlan } from "./plan";
+export {
+    checkShape,
+    exampleOf,
+    expectedOf,
+    resolveNode,
+    shapeDefinition,
+    type SchemaNode,
+} from "./shape";
+export type {
+    AwsRegion,
+    ConfigKeyName,
+    Duration,
+    ImageName,
+    ImageReferenceText,
+    ImageTag,
+    Labels,
+    LabelKey,
+    LabelValue,
+    NamespaceName,
+    ObjectName,
+    Quantity,
+    RegistryUrlText,
+    SecretName,
+    SemVer,
+} from "./types";
 export { dnsLabel, shortHash } from "./names";
 export { standardLabels, type ModuleName } from "./labels";
 export {
@@ -18,9 +56,13 @@ export {
 } from "./kubernetes-rules";
 export {
     dockerConfigJson,
+    imageNameProblems,
+    imageReferenceProblems,
     imageRef,
+    imageTagProblems,
     parseImageReference,
     parseRegistryUrl,
+    registryUrlProblems,
     type ImageReference,
     type RegistryUrl,
 } from "./registry-url";

@@ -12,7 +12,7 @@ import {
     standardLabels,
 } from "../core";
 import { ProcessingImage, type ProcessingImageArgs } from "../images";
-import { checkProcessingImageArgs } from "../images/processing-image";
+import { planProcessingImage } from "../images";
 import type { RegistryLocation } from "../registry/location";
 import {
     checkDagInstallerArgs,
@@ -254,7 +254,7 @@ export function checkWorkflowExtensionArgs(
             buildOnPreview: args.buildOnPreview,
             createRepository: args.createRepositories,
         };
-        nestInputErrors(path, () => checkProcessingImageArgs(imageArgs));
+        nestInputErrors(path, () => checkImage(imageArgs));
         return imageArgs;
     });
     for (const image of images) {
@@ -292,9 +292,7 @@ export function checkWorkflowExtensionArgs(
             buildOnPreview: args.buildOnPreview,
             createRepository: args.createRepositories,
         };
-        nestInputErrors("installer", () =>
-            checkProcessingImageArgs(installerImage as ProcessingImageArgs),
-        );
+        nestInputErrors("installer", () => checkImage(installerImage as ProcessingImageArgs));
     }
 
     const chart: Omit<DagInstallerChartArgs, "image"> = {
@@ -359,4 +357,9 @@ function checkScope(
             example: `registry-${scope}`,
         });
     }
+}
+
+/** The image's own plan, its refusals left for the caller to nest. */
+function checkImage(args: ProcessingImageArgs): void {
+    planProcessingImage("image", args, { label: "", path: (relative) => relative });
 }

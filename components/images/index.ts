@@ -1,1 +1,8 @@
-export { ProcessingImage, type ProcessingImageArgs } from "./processing-image";
+export {
+    planProcessingImage,
+    ProcessingImage,
+    type ArtifactRegistryTarget,
+    type ProcessingImageArgs,
+    type ProcessingImageBuild,
+    type ProcessingImagePlan,
+} from "./processing-image";

@@ -4,44 +4,65 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import * as path from "path";
-import { imageRef, invalidInput, parseRegistryUrl } from "../core";
 import {
+    imageRef,
+    invalidInput,
+    planComponent,
+    usePlan,
+    type ImageName,
+    type ImageTag,
+    type Planned,
+    type Reporter,
+} from "../core";
+import {
+    planLocation,
     registryEndpoint,
-    validateLocation,
     type GcrRegistry,
+    type PlannedLocation,
     type RegistryLocation,
 } from "../registry";
-import { DEFAULT_GCR_URL } from "../registry/endpoint";
 
 /** Untagged images (left behind when a tag moves) are deleted after this many days. */
 export const UNTAGGED_IMAGE_EXPIRY_DAYS = 14;
-
-const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
 
 export interface ProcessingImageArgs {
     /**
      * The Docker build context folder, relative to the Pulumi project (the working directory of
      * `pulumi up`) or absolute. It must exist when the program runs, also at preview.
+     * @minLength 1
      * @example "processing-container"
      */
     context: string;
     /**
      * The Dockerfile, relative to the Pulumi project or absolute. Default: `<context>/Dockerfile`.
+     * @minLength 1
      * @example "processing-container/Dockerfile.gpu"
      */
     dockerfile?: string;
-    /** The build stage to stop at in a multi-stage Dockerfile. Default: the last stage. @example "runtime" */
+    /**
+     * The build stage to stop at in a multi-stage Dockerfile. Default: the last stage.
+     * @pattern ^[A-Za-z0-9][A-Za-z0-9_.-]*$
+     * @example "runtime"
+     */
     target?: string;
-    /** `--build-arg` values. Default: none. @example { PYTHON_VERSION: "3.12" } */
+    /**
+     * `--build-arg` values. Default: none.
+     * @propertyNames { "pattern": "^[A-Za-z_][A-Za-z0-9_]*$" }
+     * @example { PYTHON_VERSION: "3.12" }
+     */
     buildArgs?: Record<string, pulumi.Input<string>>;
-    /** Target platform `os/arch[/variant]`. Default: the builder's platform. @example "linux/amd64" */
+    /**
+     * Target platform `os/arch[/variant]`. Default: the builder's platform.
+     * @pattern ^[a-z0-9]+/[a-z0-9_]+(/[a-z0-9]+)?$
+     * @example "linux/amd64"
+     */
     platform?: string;
     /** Where the image is pushed, and with which credentials (see `RegistryLocation`). */
     registry: RegistryLocation;
-    /** Repository under the registry prefix: lower case, no protocol. @example "otsus-method" */
-    name: string;
-    /** Image tag; `latest` and empty are rejected so every rollout names one exact build. @example "1.0.0" */
-    tag: string;
+    /** Repository under the registry prefix: lower case, no protocol. */
+    name: ImageName;
+    /** Image tag; `latest` and empty are rejected so every rollout names one exact build. */
+    tag: ImageTag;
     /**
      * Build (and push) during `pulumi preview` too. Default false: a pull-request preview needs no
      * Docker daemon and no push rights.
@@ -54,6 +75,18 @@ export interface ProcessingImageArgs {
      */
     createRepository?: boolean;
 }
+
+/** What a ProcessingImage builds: the checked args, the registry and the docker build settings. */
+export interface ProcessingImageBuild {
+    args: ProcessingImageArgs;
+    location: PlannedLocation;
+    build: docker.types.input.DockerBuild;
+    /** The Artifact Registry repository to create, when `createRepository` names one. */
+    artifactRepository?: ArtifactRegistryTarget;
+}
+
+/** A ProcessingImage's validated input; see {@link planProcessingImage}. */
+export type ProcessingImagePlan = Planned<"ProcessingImage", ProcessingImageBuild>;
 
 /**
  * A processing-container image built with `@pulumi/docker` and pushed to a registry. Push
@@ -68,14 +101,21 @@ export class ProcessingImage extends pulumi.ComponentResource {
     /** `prefix/name:tag@sha256:…`: the digest-pinned reference for pods. */
     public readonly ref: pulumi.Output<string>;
 
-    constructor(name: string, args: ProcessingImageArgs, opts?: pulumi.ComponentResourceOptions) {
-        const build = checkProcessingImageArgs(args);
+    constructor(
+        name: string,
+        args: ProcessingImageArgs | ProcessingImagePlan,
+        opts?: pulumi.ComponentResourceOptions,
+    ) {
+        const plan = usePlan("ProcessingImage", name, args, planProcessingImage);
         super("pipeline-platform:images:ProcessingImage", name, {}, opts);
+        const { build } = plan;
 
-        const endpoint = registryEndpoint(args.registry, "registry");
-        const repository = args.createRepository ? this.createRepository(name, args) : undefined;
+        const endpoint = registryEndpoint(plan.location);
+        const repository = plan.args.createRepository
+            ? this.createRepository(name, plan)
+            : undefined;
         this.imageName = endpoint.imagePrefix.apply((prefix) =>
-            imageRef(prefix, args.name, args.tag, ""),
+            imageRef(prefix, plan.args.name, plan.args.tag),
         );
 
         const image = new docker.Image(
@@ -83,8 +123,8 @@ export class ProcessingImage extends pulumi.ComponentResource {
             {
                 imageName: this.imageName,
                 build,
-                buildOnPreview: args.buildOnPreview ?? false,
-                registry: this.pushCredentials(args.registry, endpoint.imagePrefix),
+                buildOnPreview: plan.args.buildOnPreview ?? false,
+                registry: this.pushCredentials(plan.args.registry, endpoint.imagePrefix),
             },
             { parent: this, dependsOn: repository ? [repository] : [] },
         );
@@ -141,7 +181,10 @@ export class ProcessingImage extends pulumi.ComponentResource {
         }
     }
 
-    private createRepository(name: string, args: ProcessingImageArgs): pulumi.Resource {
+    private createRepository(
+        name: string,
+        { args, artifactRepository }: ProcessingImageBuild,
+    ): pulumi.Resource {
         if (args.registry.location === "ecr") {
             const repository = new aws.ecr.Repository(
                 `${name}-repository`,
@@ -162,7 +205,7 @@ export class ProcessingImage extends pulumi.ComponentResource {
                 { parent: this },
             );
         }
-        const target = artifactRegistryTarget(args.registry as GcrRegistry);
+        const target = artifactRepository as ArtifactRegistryTarget;
         return new gcp.artifactregistry.Repository(
             `${name}-repository`,
             {
@@ -187,107 +230,91 @@ export class ProcessingImage extends pulumi.ComponentResource {
 }
 
 /**
- * Validates every plain argument (before anything is registered) and returns the docker build
- * settings. Paths are checked relative to the working directory, as the Docker provider reads them.
+ * Checks a ProcessingImage's args without creating anything (the build context and Dockerfile must
+ * exist, relative to the working directory as the Docker provider reads them) and returns the plan
+ * its constructor builds from.
  */
-export function checkProcessingImageArgs(
+export function planProcessingImage(
+    name: string,
     args: ProcessingImageArgs,
-): docker.types.input.DockerBuild {
-    checkRegistry(args.registry);
-    imageRef("registry.invalid", args.name, args.tag, "");
-    const context = args.context;
-    if (typeof context !== "string" || context === "" || !isDirectory(context)) {
-        invalidInput({
-            path: "context",
-            given: context,
-            expected: `an existing build context folder (looked for ${path.resolve(String(context ?? ""))})`,
-            example: "processing-container",
-        });
-    }
-    const dockerfile = args.dockerfile ?? path.join(context, "Dockerfile");
-    if (!isFile(dockerfile)) {
-        invalidInput({
-            path: "dockerfile",
-            given: args.dockerfile,
-            expected: `an existing Dockerfile (looked for ${path.resolve(dockerfile)})`,
-            example: "processing-container/Dockerfile",
-        });
-    }
-    if (args.platform !== undefined && !PLATFORM.test(args.platform)) {
-        invalidInput({
-            path: "platform",
-            given: args.platform,
-            expected: "a platform os/arch[/variant]",
-            example: "linux/amd64",
-        });
-    }
-    if (args.target !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(args.target)) {
-        invalidInput({
-            path: "target",
-            given: args.target,
-            expected: "a build stage name",
-            example: "runtime",
-        });
-    }
-    if (args.createRepository) {
-        checkCreateRepository(args.registry);
-    }
-    return {
-        context,
-        dockerfile,
-        ...(args.target !== undefined ? { target: args.target } : {}),
-        ...(args.buildArgs !== undefined ? { args: args.buildArgs } : {}),
-        ...(args.platform !== undefined ? { platform: args.platform } : {}),
-    };
+    reporter?: Reporter,
+): ProcessingImagePlan {
+    return planComponent(
+        "ProcessingImage",
+        "ProcessingImageArgs",
+        name,
+        args,
+        (checked: ProcessingImageArgs) => {
+            const location = planLocation(checked.registry, "registry");
+            if (!isDirectory(checked.context)) {
+                invalidInput({
+                    path: "context",
+                    given: checked.context,
+                    expected: `an existing build context folder (looked for ${path.resolve(checked.context)})`,
+                    example: "processing-container",
+                });
+            }
+            const dockerfile = checked.dockerfile ?? path.join(checked.context, "Dockerfile");
+            if (!isFile(dockerfile)) {
+                invalidInput({
+                    path: "dockerfile",
+                    given: checked.dockerfile,
+                    expected: `an existing Dockerfile (looked for ${path.resolve(dockerfile)})`,
+                    example: "processing-container/Dockerfile",
+                });
+            }
+            return {
+                args: checked,
+                location,
+                build: {
+                    context: checked.context,
+                    dockerfile,
+                    ...(checked.target !== undefined ? { target: checked.target } : {}),
+                    ...(checked.buildArgs !== undefined ? { args: checked.buildArgs } : {}),
+                    ...(checked.platform !== undefined ? { platform: checked.platform } : {}),
+                },
+                artifactRepository: checked.createRepository
+                    ? repositoryTarget(location)
+                    : undefined,
+            };
+        },
+        reporter,
+    );
 }
 
-/** The registry module's location checks, run before `super` so a bad location registers nothing. */
-function checkRegistry(registry: RegistryLocation): void {
-    if (registry === undefined || registry === null) {
-        invalidInput({
-            path: "registry",
-            given: registry,
-            expected: "a registry location",
-            example: '{ location: "ecr", region: "eu-central-1" }',
-        });
-    }
-    validateLocation(registry, "registry");
-}
-
-function checkCreateRepository(registry: RegistryLocation): void {
-    if (registry.location === "off-cluster") {
-        invalidInput({
+/** Where `createRepository` creates the repository: nothing for ECR (named by the image), the Artifact Registry repository for Google. */
+function repositoryTarget({ location, url }: PlannedLocation): ArtifactRegistryTarget | undefined {
+    if (location.location === "off-cluster") {
+        return invalidInput({
             path: "createRepository",
             given: true,
             expected:
                 "createRepository only for ECR or Artifact Registry; off-cluster registries create repositories on push or in their own UI",
-            example: "false",
+            example: false,
         });
     }
-    if (registry.location === "gcr") {
-        artifactRegistryTarget(registry);
+    if (location.location === "ecr" || url === undefined) {
+        return undefined;
     }
-}
-
-/** The Artifact Registry repository a `https://<region>-docker.pkg.dev/<project>/<repo>` URL names. */
-export function artifactRegistryTarget(registry: GcrRegistry): {
-    location: string;
-    project: string;
-    repositoryId: string;
-} {
-    const url = parseRegistryUrl(registry.url ?? DEFAULT_GCR_URL, "registry.url");
     const host = /^([a-z0-9-]+)-docker\.pkg\.dev$/.exec(url.host);
     const parts = url.path.split("/");
     if (!host || parts.length !== 2) {
         return invalidInput({
             path: "createRepository",
-            given: registry.url ?? DEFAULT_GCR_URL,
+            given: (location as GcrRegistry).url,
             expected:
                 "an Artifact Registry URL https://<region>-docker.pkg.dev/<project>/<repo> when createRepository is set (gcr.io creates repositories on push)",
             example: "https://europe-west1-docker.pkg.dev/my-project/pipelines",
         });
     }
     return { location: host[1], project: parts[0], repositoryId: parts[1] };
+}
+
+/** An Artifact Registry repository: region, project and repository id. */
+export interface ArtifactRegistryTarget {
+    location: string;
+    project: string;
+    repositoryId: string;
 }
 
 /** The ECR lifecycle policy: expire untagged images after {@link UNTAGGED_IMAGE_EXPIRY_DAYS} days. */

@@ -23,7 +23,7 @@ import {
     validatePipelineIngress,
     type PipelineIngressArgs,
 } from "../ingress";
-import { RegistrySecret, validateLocation, type RegistryLocation } from "../registry";
+import { planLocation, RegistrySecret, type RegistryLocation } from "../registry";
 import { S3Storage, validateStorages, type StorageSpec } from "../storage";
 import type { PlatformConfig, RegistryConfig, StorageConfig } from "./config";
 
@@ -718,7 +718,7 @@ function planRegistries(
                 example: "off-cluster",
             });
         }
-        validateLocation(location, path);
+        planLocation(location, path);
         return {
             name: config.name,
             location,

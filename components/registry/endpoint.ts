@@ -1,19 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import {
-    configMapKeyProblems,
-    dns1123SubdomainProblems,
+    goDurationSeconds,
     invalidInput,
     joinPath,
     parseRegistryUrl,
+    type RegistryUrl,
 } from "../core";
-import type {
-    EcrAuth,
-    EcrRegistry,
-    GcrRegistry,
-    OffClusterRegistry,
-    RegistryLocation,
-} from "./location";
+import type { EcrRegistry, GcrRegistry, RegistryLocation } from "./location";
 
 /** Where a registry is reached and how images in it are named, for any location. */
 export interface RegistryEndpoint {
@@ -27,118 +21,50 @@ export interface RegistryEndpoint {
     apiBase: pulumi.Output<string>;
 }
 
+/** A registry location whose domain rules hold, with what follows from it. */
+export interface PlannedLocation {
+    location: RegistryLocation;
+    /** The parsed URL of an `off-cluster` or `gcr` registry; ECR hosts depend on the account. */
+    url?: RegistryUrl;
+    /** True when the pull Secret is produced and refreshed in the cluster (ECR, GCR workload identity). */
+    inCluster: boolean;
+    /** The in-cluster refresh interval, defaulted; undefined for static credentials. */
+    refreshInterval?: string;
+}
+
 /** Token lifetimes the refresh interval must stay below. */
-const ECR_TOKEN_LIFETIME = "12h";
-const GCR_TOKEN_LIFETIME = "1h";
+const ECR_TOKEN_LIFETIME = { text: "12h", seconds: 12 * 3600 };
+const GCR_TOKEN_LIFETIME = { text: "1h", seconds: 3600 };
 export const DEFAULT_ECR_REFRESH = "6h";
 export const DEFAULT_GCR_REFRESH = "30m";
 export const DEFAULT_GCR_URL = "https://gcr.io";
 
-const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+$/;
 const AWS_ACCOUNT = /^\d{12}$/;
-const GCP_PROJECT = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 const GOOGLE_REGISTRY_HOST = /^([a-z0-9-]+\.)?gcr\.io$|^[a-z0-9-]+-docker\.pkg\.dev$/;
 
 /**
- * Validates a registry location and tells where it is reached: the image prefix, the `auths` key of
- * pull secrets, whether it is insecure, and its v2 API base. Throws `InputPropertyError` under
- * `path` for any bad field, so components call it before creating children.
- *
- * ECR without `registryId` asks Pulumi's AWS provider for its account (`aws.getCallerIdentity`).
- *
- * @example registryEndpoint({ location: "off-cluster", url: "http://localhost:5000/team", username, password }, "registry")
- *          // imagePrefix "localhost:5000/team", server "localhost:5000/team", insecure true
+ * The domain rules of a registry location whose shape is already checked (as part of some args):
+ * a Google URL for `gcr`, exactly one GCR credential, a 12-digit ECR account, refresh intervals
+ * below the token lifetime, a Google service-account key when one is given as plain text.
+ * Refusals name paths under `path`.
  */
-export function registryEndpoint(location: RegistryLocation, path = "registry"): RegistryEndpoint {
-    validateLocation(location, path);
+export function planLocation(location: RegistryLocation, path = "registry"): PlannedLocation {
     switch (location.location) {
-        case "off-cluster": {
-            const url = parseRegistryUrl(location.url, joinPath(path, "url"));
-            return plainEndpoint(url.imagePrefix, url.server, url.insecure, url.apiBase);
-        }
-        case "gcr": {
-            const url = parseRegistryUrl(location.url ?? DEFAULT_GCR_URL, joinPath(path, "url"));
-            return plainEndpoint(url.imagePrefix, url.server, false, url.apiBase);
-        }
-        case "ecr": {
-            const account = location.registryId
-                ? pulumi.output(location.registryId)
-                : aws.getCallerIdentityOutput().accountId;
-            const host = account.apply((id) => ecrHost(id, location.region));
+        case "off-cluster":
             return {
-                imagePrefix: host,
-                server: host,
-                insecure: false,
-                apiBase: host.apply((h) => `https://${h}`),
+                location,
+                url: parseRegistryUrl(location.url, joinPath(path, "url")),
+                inCluster: false,
             };
-        }
+        case "ecr":
+            return planEcr(location, path);
+        case "gcr":
+            return planGcr(location, path);
     }
 }
 
-/** `<account>.dkr.ecr.<region>.amazonaws.com`, the ECR registry host of an account and region. */
-export function ecrHost(registryId: string, region: string): string {
-    return `${registryId}.dkr.ecr.${region}.amazonaws.com`;
-}
-
-function plainEndpoint(
-    imagePrefix: string,
-    server: string,
-    insecure: boolean,
-    apiBase: string,
-): RegistryEndpoint {
-    return {
-        imagePrefix: pulumi.output(imagePrefix),
-        server: pulumi.output(server),
-        insecure,
-        apiBase: pulumi.output(apiBase),
-    };
-}
-
-/** Checks every plain field of a location; credentials (possibly Outputs) are only checked for presence. */
-export function validateLocation(location: RegistryLocation, path: string): void {
-    const kind = (location as { location?: unknown } | undefined)?.location;
-    if (kind === "off-cluster") {
-        const offCluster = location as OffClusterRegistry;
-        parseRegistryUrl(offCluster.url, joinPath(path, "url"));
-        requirePresent(
-            offCluster.username,
-            joinPath(path, "username"),
-            "a user name (may be a secret Output)",
-            "robot$pipelines",
-        );
-        requirePresent(
-            offCluster.password,
-            joinPath(path, "password"),
-            "a password or token (pass it as a secret)",
-            'pulumi.secret(config.requireSecret("registryPassword"))',
-        );
-    } else if (kind === "ecr") {
-        validateEcr(location as EcrRegistry, path);
-    } else if (kind === "gcr") {
-        validateGcr(location as GcrRegistry, path);
-    } else {
-        invalidInput({
-            path: joinPath(path, "location"),
-            given: kind,
-            expected: 'one of "off-cluster", "ecr", "gcr"',
-            example: "off-cluster",
-        });
-    }
-}
-
-function validateEcr(location: EcrRegistry, path: string): void {
-    if (typeof location.region !== "string" || !AWS_REGION.test(location.region)) {
-        invalidInput({
-            path: joinPath(path, "region"),
-            given: location.region,
-            expected: "an AWS region",
-            example: "eu-central-1",
-        });
-    }
-    if (
-        location.registryId !== undefined &&
-        !(typeof location.registryId === "string" && AWS_ACCOUNT.test(location.registryId))
-    ) {
+function planEcr(location: EcrRegistry, path: string): PlannedLocation {
+    if (location.registryId !== undefined && !AWS_ACCOUNT.test(location.registryId)) {
         invalidInput({
             path: joinPath(path, "registryId"),
             given: location.registryId,
@@ -146,55 +72,17 @@ function validateEcr(location: EcrRegistry, path: string): void {
             example: "123456789012",
         });
     }
-    refreshIntervalSeconds(
-        location.refreshInterval ?? DEFAULT_ECR_REFRESH,
+    const refreshInterval = location.refreshInterval ?? DEFAULT_ECR_REFRESH;
+    belowLifetime(
+        refreshInterval,
         ECR_TOKEN_LIFETIME,
+        DEFAULT_ECR_REFRESH,
         joinPath(path, "refreshInterval"),
     );
-    if (location.auth !== undefined) {
-        validateEcrAuth(location.auth, joinPath(path, "auth"));
-    }
+    return { location, inCluster: true, refreshInterval };
 }
 
-function validateEcrAuth(auth: EcrAuth, path: string): void {
-    const hasAccount = "serviceAccount" in auth && auth.serviceAccount !== undefined;
-    const hasSecret = "secretRef" in auth && auth.secretRef !== undefined;
-    if (hasAccount === hasSecret) {
-        invalidInput({
-            path,
-            given: Object.keys(auth),
-            expected: "exactly one of serviceAccount (IRSA) and secretRef (static keys)",
-            example: '{ serviceAccount: { name: "ecr-reader" } }',
-        });
-    }
-    if ("serviceAccount" in auth) {
-        objectName(
-            auth.serviceAccount?.name,
-            joinPath(joinPath(path, "serviceAccount"), "name"),
-            "ecr-reader",
-        );
-    } else {
-        const ref = auth.secretRef;
-        const refPath = joinPath(path, "secretRef");
-        objectName(ref?.name, joinPath(refPath, "name"), "ecr-static-keys");
-        for (const key of ["accessKeyIdKey", "secretAccessKeyKey"] as const) {
-            const value = ref[key];
-            if (
-                value !== undefined &&
-                (typeof value !== "string" || configMapKeyProblems(value).length > 0)
-            ) {
-                invalidInput({
-                    path: joinPath(refPath, key),
-                    given: value,
-                    expected: "a Secret key (letters, digits, '-', '_', '.')",
-                    example: "access-key-id",
-                });
-            }
-        }
-    }
-}
-
-function validateGcr(location: GcrRegistry, path: string): void {
+function planGcr(location: GcrRegistry, path: string): PlannedLocation {
     const url = parseRegistryUrl(location.url ?? DEFAULT_GCR_URL, joinPath(path, "url"));
     if (
         url.protocol !== "https" ||
@@ -209,9 +97,8 @@ function validateGcr(location: GcrRegistry, path: string): void {
             example: "https://europe-west1-docker.pkg.dev/my-project/pipelines",
         });
     }
-    const hasKey = location.serviceAccountKey !== undefined && location.serviceAccountKey !== null;
-    const hasIdentity =
-        location.workloadIdentity !== undefined && location.workloadIdentity !== null;
+    const hasKey = location.serviceAccountKey !== undefined;
+    const hasIdentity = location.workloadIdentity !== undefined;
     if (hasKey === hasIdentity) {
         invalidInput({
             path,
@@ -224,47 +111,58 @@ function validateGcr(location: GcrRegistry, path: string): void {
         });
     }
     if (typeof location.serviceAccountKey === "string") {
-        validateServiceAccountKey(location.serviceAccountKey, joinPath(path, "serviceAccountKey"));
+        serviceAccountKeyProblem(location.serviceAccountKey, joinPath(path, "serviceAccountKey"));
     }
-    refreshIntervalSeconds(
-        location.refreshInterval ?? DEFAULT_GCR_REFRESH,
+    if (!hasIdentity) {
+        return { location, url, inCluster: false };
+    }
+    const refreshInterval = location.refreshInterval ?? DEFAULT_GCR_REFRESH;
+    belowLifetime(
+        refreshInterval,
         GCR_TOKEN_LIFETIME,
+        DEFAULT_GCR_REFRESH,
         joinPath(path, "refreshInterval"),
     );
-    const identity = location.workloadIdentity;
-    if (identity) {
-        const idPath = joinPath(path, "workloadIdentity");
-        if (typeof identity.projectId !== "string" || !GCP_PROJECT.test(identity.projectId)) {
-            invalidInput({
-                path: joinPath(idPath, "projectId"),
-                given: identity.projectId,
-                expected: "a GCP project id (6-30 lower-case letters, digits, '-')",
-                example: "my-project-123",
-            });
-        }
-        for (const [key, example] of [
-            ["clusterLocation", "europe-west1"],
-            ["clusterName", "pipelines"],
-        ] as const) {
-            if (typeof identity[key] !== "string" || identity[key].trim() === "") {
-                invalidInput({
-                    path: joinPath(idPath, key),
-                    given: identity[key],
-                    expected: "the GKE cluster's location and name",
-                    example,
-                });
-            }
-        }
-        objectName(
-            identity.serviceAccount?.name,
-            joinPath(joinPath(idPath, "serviceAccount"), "name"),
-            "registry-reader",
-        );
+    return { location, url, inCluster: true, refreshInterval };
+}
+
+/**
+ * Where a planned location is reached. ECR without `registryId` asks Pulumi's AWS provider for its
+ * account (`aws.getCallerIdentity`), so this runs while building, never while planning.
+ *
+ * @example registryEndpoint(planLocation({ location: "off-cluster", url: "http://localhost:5000/team", username, password }))
+ *          // imagePrefix "localhost:5000/team", server "localhost:5000/team", insecure true
+ */
+export function registryEndpoint(planned: PlannedLocation): RegistryEndpoint {
+    const { location, url } = planned;
+    if (location.location !== "ecr") {
+        const parsed = url as RegistryUrl;
+        return {
+            imagePrefix: pulumi.output(parsed.imagePrefix),
+            server: pulumi.output(parsed.server),
+            insecure: parsed.insecure,
+            apiBase: pulumi.output(parsed.apiBase),
+        };
     }
+    const account = location.registryId
+        ? pulumi.output(location.registryId)
+        : aws.getCallerIdentityOutput().accountId;
+    const host = account.apply((id) => ecrHost(id, location.region));
+    return {
+        imagePrefix: host,
+        server: host,
+        insecure: false,
+        apiBase: host.apply((h) => `https://${h}`),
+    };
+}
+
+/** `<account>.dkr.ecr.<region>.amazonaws.com`, the ECR registry host of an account and region. */
+export function ecrHost(registryId: string, region: string): string {
+    return `${registryId}.dkr.ecr.${region}.amazonaws.com`;
 }
 
 /** A plain key must be a Google service-account key; a secret Output is only known at deploy time. */
-function validateServiceAccountKey(key: string, path: string): void {
+function serviceAccountKeyProblem(key: string, path: string): void {
     let parsed: { type?: unknown; client_email?: unknown } | undefined;
     try {
         parsed = JSON.parse(key);
@@ -274,7 +172,8 @@ function validateServiceAccountKey(key: string, path: string): void {
     if (!parsed || parsed.type !== "service_account" || typeof parsed.client_email !== "string") {
         invalidInput({
             path,
-            given: "<credential, not shown>",
+            given: key,
+            secret: true,
             expected:
                 'a Google service-account JSON key (with "type": "service_account" and "client_email")',
             example: 'config.requireSecret("gcrKey") holding the downloaded key file',
@@ -282,64 +181,19 @@ function validateServiceAccountKey(key: string, path: string): void {
     }
 }
 
-function requirePresent(value: unknown, path: string, expected: string, example: string): void {
-    if (value === undefined || value === null || value === "") {
-        invalidInput({ path, given: value, expected, example });
-    }
-}
-
-function objectName(value: unknown, path: string, example: string): void {
-    if (typeof value !== "string" || dns1123SubdomainProblems(value).length > 0) {
+/** A refresh interval (already a valid duration) must refresh a token before it expires. */
+function belowLifetime(
+    interval: string,
+    lifetime: { text: string; seconds: number },
+    example: string,
+    path: string,
+): void {
+    if ((goDurationSeconds(interval) as number) >= lifetime.seconds) {
         invalidInput({
             path,
-            given: value,
-            expected: "a Kubernetes object name (lower-case letters, digits, '-', '.')",
+            given: interval,
+            expected: `a duration shorter than the token's lifetime of ${lifetime.text}`,
             example,
         });
     }
-}
-
-const DURATION_UNITS: Record<string, number> = {
-    ns: 1e-9,
-    us: 1e-6,
-    µs: 1e-6,
-    ms: 1e-3,
-    s: 1,
-    m: 60,
-    h: 3600,
-};
-
-/** Seconds in a Go duration (`6h`, `1h30m`, `90s`), or undefined when it does not parse. */
-export function goDurationSeconds(text: string): number | undefined {
-    if (typeof text !== "string" || !/^((\d+(\.\d+)?)(ns|us|µs|ms|s|m|h))+$/.test(text)) {
-        return undefined;
-    }
-    let total = 0;
-    for (const part of text.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) {
-        total += Number(part[1]) * DURATION_UNITS[part[2]];
-    }
-    return total;
-}
-
-/** A refresh interval that parses and refreshes a token before it expires. */
-function refreshIntervalSeconds(text: string, lifetime: string, path: string): number {
-    const seconds = goDurationSeconds(text);
-    const limit = goDurationSeconds(lifetime) as number;
-    if (seconds === undefined) {
-        return invalidInput({
-            path,
-            given: text,
-            expected: "a Go duration (number plus h, m or s)",
-            example: "6h",
-        });
-    }
-    if (seconds <= 0 || seconds >= limit) {
-        return invalidInput({
-            path,
-            given: text,
-            expected: `a duration above 0 and shorter than the token's lifetime of ${lifetime}`,
-            example: lifetime === ECR_TOKEN_LIFETIME ? DEFAULT_ECR_REFRESH : DEFAULT_GCR_REFRESH,
-        });
-    }
-    return seconds;
 }

@@ -1,18 +1,24 @@
 /**
  * Container-registry access: the RegistrySecret component, the registry locations, where a location
- * is reached (`registryEndpoint`, used by the images module) and the v2 pull check.
+ * is reached (`planLocation` and `registryEndpoint`, used by the images module and the platform)
+ * and the v2 pull check.
  */
 export {
+    planRegistrySecret,
     RegistrySecret,
     SCOPE_LABEL,
     type RegistryScope,
     type RegistrySecretArgs,
+    type RegistrySecretBuild,
+    type RegistrySecretPlan,
+    type ServiceAccountTarget,
 } from "./registry-secret";
 export {
+    DEFAULT_GCR_URL,
     ecrHost,
-    goDurationSeconds,
+    planLocation,
     registryEndpoint,
-    validateLocation,
+    type PlannedLocation,
     type RegistryEndpoint,
 } from "./endpoint";
 export {
@@ -24,9 +30,12 @@ export {
 } from "./pull-check";
 export type {
     EcrAuth,
+    EcrKeySecretRef,
     EcrRegistry,
     GcrRegistry,
     GcrWorkloadIdentity,
     OffClusterRegistry,
     RegistryLocation,
+    RegistryUsername,
+    ServiceAccountRef,
 } from "./location";

@@ -1,61 +1,98 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import {
-    dns1123LabelProblems,
-    dns1123SubdomainProblems,
     dnsLabel,
     dockerConfigJson,
     invalidInput,
-    joinPath,
-    labelValueProblems,
     parseImageReference,
     parseRegistryUrl,
-    qualifiedNameProblems,
+    planComponent,
+    Refusal,
+    reported,
     standardLabels,
+    usePlan,
+    type ImageReferenceText,
+    type Labels,
+    type NamespaceName,
+    type Planned,
+    type RegistryUrl,
+    type Reporter,
+    type SecretName,
 } from "../core";
-import {
-    DEFAULT_ECR_REFRESH,
-    DEFAULT_GCR_REFRESH,
-    DEFAULT_GCR_URL,
-    ecrHost,
-    registryEndpoint,
-    validateLocation,
-} from "./endpoint";
+import { ecrHost, planLocation, registryEndpoint, type PlannedLocation } from "./endpoint";
 import type { EcrRegistry, GcrRegistry, RegistryLocation } from "./location";
 import { checkImagePull } from "./pull-check";
 
 /** `service`: the services namespace (DAG installers, Airflow); `project`: namespaces where processing containers run. */
 export type RegistryScope = "project" | "service";
 
+/**
+ * A service account to patch: `name` (in every entry of `namespaces`) or `namespace/name`.
+ * @pattern ^([a-z0-9]([-a-z0-9]*[a-z0-9])?/)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?$
+ * @example "airflow/airflow-worker"
+ */
+export type ServiceAccountTarget = string;
+
 export interface RegistrySecretArgs {
-    /** Where the images live and how to authenticate, e.g. `{ location: "off-cluster", url: "https://registry.example.com/team", username, password }`. */
+    /** Where the images live and how to authenticate. */
     registry: RegistryLocation;
-    /** Which workloads the secret serves; recorded as the `pipeline-platform.io/registry-scope` label. Example: `"project"`. */
+    /**
+     * Which workloads the secret serves; recorded as the `pipeline-platform.io/registry-scope` label.
+     * @example "project"
+     */
     scope: RegistryScope;
-    /** Namespaces that get the pull secret, e.g. `["pipelines-team-a"]`. Empty only together with `namespaceSelector`. */
-    namespaces: pulumi.Input<string>[];
+    /**
+     * Namespaces that get the pull secret. Empty only together with `namespaceSelector`.
+     * @uniqueItems true
+     * @example ["pipelines-team-a"]
+     */
+    namespaces: pulumi.Input<NamespaceName>[];
     /**
      * Labels selecting further namespaces, including ones created later (`ecr` and `gcr` with
-     * `workloadIdentity` only: the secret is produced in the cluster). Example: `{ "pipeline-platform.io/project": "true" }`.
+     * `workloadIdentity` only: the secret is produced in the cluster). At least one pair.
+     * @minProperties 1
+     * @example { "pipeline-platform.io/project": "true" }
      */
-    namespaceSelector?: Record<string, string>;
+    namespaceSelector?: Labels;
     /**
      * Service accounts that get the secret in their `imagePullSecrets`, through a server-side apply
      * patch. `name` patches that account in every entry of `namespaces`; `namespace/name` patches one.
-     * Example: `["default", "airflow/airflow-worker"]`.
+     * @uniqueItems true
+     * @example ["default", "airflow/airflow-worker"]
      */
-    serviceAccounts?: string[];
+    serviceAccounts?: ServiceAccountTarget[];
     /**
      * An image (no protocol, with tag or digest) that must be pullable with these credentials; checked
      * against the registry's v2 API during `pulumi up`, never during preview. `off-cluster` and `gcr`
-     * with `serviceAccountKey` only. Example: `registry.example.com/team/hello:1.0.0`.
+     * with `serviceAccountKey` only.
+     * @example "registry.example.com/team/hello:1.0.0"
      */
-    testPullImage?: string;
-    /** Time limit of each request of the pull check, in milliseconds. Default 10000. */
+    testPullImage?: ImageReferenceText;
+    /**
+     * Time limit of each request of the pull check, in milliseconds. Default 10000.
+     * @asType integer
+     * @minimum 1000
+     * @maximum 120000
+     * @example 10000
+     */
     testPullTimeoutMs?: number;
-    /** Name of the Secret in every namespace. Default `dnsLabel(name)`. Example: `registry-credentials`. */
-    secretName?: string;
+    /** Name of the Secret in every namespace. Default `dnsLabel(name)`. */
+    secretName?: SecretName;
 }
+
+/** What a RegistrySecret builds: the checked args and what follows from them. */
+export interface RegistrySecretBuild {
+    args: RegistrySecretArgs;
+    location: PlannedLocation;
+    /** Reports refusals found while building (the pull check during `pulumi up`). */
+    reporter: Reporter;
+    secretName: string;
+    /** Each namespace with the key its children are named by (the namespace, or its index when an Output). */
+    namespaces: Array<{ namespace: pulumi.Input<string>; key: string }>;
+}
+
+/** A RegistrySecret's validated input; see {@link planRegistrySecret}. */
+export type RegistrySecretPlan = Planned<"RegistrySecret", RegistrySecretBuild>;
 
 export const SCOPE_LABEL = "pipeline-platform.io/registry-scope";
 const GENERATORS_API = "generators.external-secrets.io/v1alpha1";
@@ -80,20 +117,21 @@ export class RegistrySecret extends pulumi.ComponentResource {
     /** Digest of `testPullImage` as the registry reported it during `pulumi up`; undefined in preview or without a check. */
     public readonly testPullDigest: pulumi.Output<string | undefined>;
 
-    constructor(name: string, args: RegistrySecretArgs, opts?: pulumi.ComponentResourceOptions) {
-        const secretName = validateRegistrySecretArgs(name, args);
+    constructor(
+        name: string,
+        args: RegistrySecretArgs | RegistrySecretPlan,
+        opts?: pulumi.ComponentResourceOptions,
+    ) {
+        const plan = usePlan("RegistrySecret", name, args, planRegistrySecret);
         super("pipeline-platform:registry:RegistrySecret", name, {}, opts);
-        const endpoint = registryEndpoint(args.registry, "registry");
-        const labels = standardLabels("registry", { [SCOPE_LABEL]: args.scope });
-        const namespaces = args.namespaces.map((ns, i) => ({
-            namespace: ns,
-            key: typeof ns === "string" ? ns : String(i),
-        }));
+        const { secretName, namespaces, location } = plan;
+        const endpoint = registryEndpoint(location);
+        const labels = standardLabels("registry", { [SCOPE_LABEL]: plan.args.scope });
 
-        const credentials = staticCredentials(args.registry);
+        const credentials = staticCredentials(location);
         let created: pulumi.Resource[];
         if (credentials) {
-            const check = pullCheck(args, credentials);
+            const check = pullCheck(plan, credentials);
             this.testPullDigest = pulumi.unsecret(check);
             const configJson = pulumi.secret(
                 pulumi
@@ -114,15 +152,11 @@ export class RegistrySecret extends pulumi.ComponentResource {
             );
         } else {
             this.testPullDigest = pulumi.output(undefined);
-            const generator = tokenGenerator(args.registry as EcrRegistry | GcrRegistry);
+            const registry = location.location as EcrRegistry | GcrRegistry;
+            const generator = tokenGenerator(registry);
             const spec = (generatorKind: string) =>
-                externalSecretSpec(
-                    args.registry as EcrRegistry | GcrRegistry,
-                    secretName,
-                    labels,
-                    generatorKind,
-                );
-            if (args.namespaceSelector) {
+                externalSecretSpec(location, secretName, labels, generatorKind);
+            if (plan.args.namespaceSelector) {
                 const clusterGenerator = new k8s.apiextensions.CustomResource(
                     `${name}-cluster-generator`,
                     {
@@ -148,7 +182,7 @@ export class RegistrySecret extends pulumi.ComponentResource {
                             ...(namespaces.length > 0
                                 ? { namespaces: namespaces.map((n) => n.namespace) }
                                 : {}),
-                            namespaceSelectors: [{ matchLabels: args.namespaceSelector }],
+                            namespaceSelectors: [{ matchLabels: plan.args.namespaceSelector }],
                             externalSecretSpec: spec("ClusterGenerator"),
                         },
                     },
@@ -183,7 +217,7 @@ export class RegistrySecret extends pulumi.ComponentResource {
         }
 
         for (const { account, namespace, key } of serviceAccountTargets(
-            args.serviceAccounts ?? [],
+            plan.args.serviceAccounts ?? [],
             namespaces,
         )) {
             new k8s.core.v1.ServiceAccountPatch(
@@ -199,7 +233,7 @@ export class RegistrySecret extends pulumi.ComponentResource {
         this.secretName = pulumi.output(secretName);
         this.imagePrefix = endpoint.imagePrefix;
         this.server = endpoint.server;
-        this.namespaces = pulumi.output(args.namespaces);
+        this.namespaces = pulumi.output(plan.args.namespaces);
         this.registerOutputs({
             secretName: this.secretName,
             imagePrefix: this.imagePrefix,
@@ -210,197 +244,61 @@ export class RegistrySecret extends pulumi.ComponentResource {
     }
 }
 
-/** Validates every argument; returns the Secret name. Throws `InputPropertyError` before anything exists. */
-export function validateRegistrySecretArgs(name: string, args: RegistrySecretArgs): string {
-    if (!args || typeof args !== "object") {
-        return invalidInput({
-            path: "args",
-            given: args,
-            expected: "RegistrySecret arguments",
-            example: '{ registry, scope: "project", namespaces: ["pipelines"] }',
-        });
-    }
-    validateLocation(args.registry, "registry");
-    if (args.scope !== "project" && args.scope !== "service") {
-        invalidInput({
-            path: "scope",
-            given: args.scope,
-            expected: '"project" (processing containers) or "service" (DAG installers, Airflow)',
-            example: "project",
-        });
-    }
-    const inCluster =
-        args.registry.location === "ecr" ||
-        (args.registry.location === "gcr" && !!args.registry.workloadIdentity);
-    validateNamespaces(args.namespaces, args.namespaceSelector !== undefined);
-    if (args.namespaceSelector !== undefined) {
-        validateSelector(args.namespaceSelector, inCluster);
-    }
-    validateServiceAccounts(args.serviceAccounts);
-    if (args.testPullImage !== undefined) {
-        validateTestPullImage(args.testPullImage, args.registry, inCluster);
-    }
-    if (
-        args.testPullTimeoutMs !== undefined &&
-        !(Number.isInteger(args.testPullTimeoutMs) && args.testPullTimeoutMs > 0)
-    ) {
-        invalidInput({
-            path: "testPullTimeoutMs",
-            given: args.testPullTimeoutMs,
-            expected: "a positive whole number of milliseconds",
-            example: "10000",
-        });
-    }
-    if (args.secretName !== undefined) {
-        if (
-            typeof args.secretName !== "string" ||
-            dns1123LabelProblems(args.secretName).length > 0
-        ) {
-            invalidInput({
-                path: "secretName",
-                given: args.secretName,
-                expected: "a DNS-1123 label: at most 63 lower-case letters, digits and '-'",
-                example: "registry-credentials",
-            });
-        }
-        return args.secretName;
-    }
-    return dnsLabel(name);
-}
-
-function validateNamespaces(namespaces: pulumi.Input<string>[], hasSelector: boolean): void {
-    if (!Array.isArray(namespaces)) {
-        invalidInput({
-            path: "namespaces",
-            given: namespaces,
-            expected: "a list of namespace names",
-            example: '["pipelines-team-a"]',
-        });
-    }
-    if (namespaces.length === 0 && !hasSelector) {
-        invalidInput({
-            path: "namespaces",
-            given: namespaces,
-            expected: "at least one namespace (or a namespaceSelector)",
-            example: '["pipelines-team-a"]',
-        });
-    }
-    const seen = new Map<string, number>();
-    namespaces.forEach((ns, i) => {
-        const path = joinPath("namespaces", i);
-        if (
-            ns === undefined ||
-            ns === null ||
-            (typeof ns === "string" && dns1123LabelProblems(ns).length > 0)
-        ) {
-            invalidInput({
-                path,
-                given: ns,
-                expected: "a namespace name (DNS-1123 label: lower-case letters, digits, '-')",
-                example: "pipelines-team-a",
-            });
-        }
-        if (typeof ns === "string") {
-            if (seen.has(ns)) {
+/**
+ * Checks a RegistrySecret's args (shape, then the rules across fields) without creating anything,
+ * and returns the plan its constructor builds from. Refusals name the instance
+ * (`RegistrySecret "name": registry.url: got …`), or report through `reporter` when a platform plans it.
+ */
+export function planRegistrySecret(
+    name: string,
+    args: RegistrySecretArgs,
+    reporter?: Reporter,
+): RegistrySecretPlan {
+    return planComponent(
+        "RegistrySecret",
+        "RegistrySecretArgs",
+        name,
+        args,
+        (checked: RegistrySecretArgs, reported: Reporter) => {
+            const location = planLocation(checked.registry, "registry");
+            if (checked.namespaces.length === 0 && checked.namespaceSelector === undefined) {
                 invalidInput({
-                    path,
-                    given: ns,
-                    expected: `each namespace once (also at namespaces[${seen.get(ns)}])`,
-                    example: '["pipelines-team-a", "pipelines-team-b"]',
+                    path: "namespaces",
+                    given: checked.namespaces,
+                    expected: "at least one namespace (or a namespaceSelector)",
+                    example: ["pipelines-team-a"],
                 });
             }
-            seen.set(ns, i);
-        }
-    });
+            if (checked.namespaceSelector !== undefined && !location.inCluster) {
+                invalidInput({
+                    path: "namespaceSelector",
+                    given: checked.namespaceSelector,
+                    expected:
+                        "no selector for static credentials (off-cluster, gcr with serviceAccountKey): list the namespaces; namespaces created later are reached only by in-cluster refreshed locations (ecr, gcr with workloadIdentity)",
+                    example: 'namespaces: ["pipelines-team-a"]',
+                });
+            }
+            if (checked.testPullImage !== undefined) {
+                checkTestPullImage(checked.testPullImage, location);
+            }
+            return {
+                args: checked,
+                location,
+                reporter: reported,
+                secretName: checked.secretName ?? dnsLabel(name),
+                namespaces: checked.namespaces.map((namespace, i) => ({
+                    namespace,
+                    key: typeof namespace === "string" ? namespace : String(i),
+                })),
+            };
+        },
+        reporter,
+    );
 }
 
-function validateSelector(selector: Record<string, string>, inCluster: boolean): void {
-    if (!inCluster) {
-        invalidInput({
-            path: "namespaceSelector",
-            given: selector,
-            expected:
-                "no selector for static credentials (off-cluster, gcr with serviceAccountKey): list the namespaces; namespaces created later are reached only by in-cluster refreshed locations (ecr, gcr with workloadIdentity)",
-            example: 'namespaces: ["pipelines-team-a"]',
-        });
-    }
-    if (!selector || typeof selector !== "object" || Object.keys(selector).length === 0) {
-        invalidInput({
-            path: "namespaceSelector",
-            given: selector,
-            expected: "at least one label pair (an empty selector would match every namespace)",
-            example: '{ "pipeline-platform.io/project": "true" }',
-        });
-    }
-    for (const [key, value] of Object.entries(selector)) {
-        const path = joinPath("namespaceSelector", key);
-        if (qualifiedNameProblems(key).length > 0) {
-            invalidInput({
-                path,
-                given: key,
-                expected: "a label key ([prefix/]name)",
-                example: "pipeline-platform.io/project",
-            });
-        }
-        if (typeof value !== "string" || labelValueProblems(value).length > 0) {
-            invalidInput({
-                path,
-                given: value,
-                expected: "a label value (at most 63 letters, digits, '-', '_', '.')",
-                example: "true",
-            });
-        }
-    }
-}
-
-function validateServiceAccounts(accounts: string[] | undefined): void {
-    if (accounts === undefined) {
-        return;
-    }
-    if (!Array.isArray(accounts)) {
-        invalidInput({
-            path: "serviceAccounts",
-            given: accounts,
-            expected: "a list of service account names",
-            example: '["default", "airflow/airflow-worker"]',
-        });
-    }
-    const seen = new Set<string>();
-    accounts.forEach((entry, i) => {
-        const path = joinPath("serviceAccounts", i);
-        const parts = typeof entry === "string" ? entry.split("/") : [];
-        const [namespace, account] = parts.length === 2 ? parts : [undefined, parts[0]];
-        const valid =
-            (parts.length === 1 || parts.length === 2) &&
-            account !== undefined &&
-            dns1123SubdomainProblems(account).length === 0 &&
-            (namespace === undefined || dns1123LabelProblems(namespace).length === 0);
-        if (!valid) {
-            invalidInput({
-                path,
-                given: entry,
-                expected: "a service account as name or namespace/name",
-                example: "airflow/airflow-worker",
-            });
-        }
-        if (seen.has(entry)) {
-            invalidInput({
-                path,
-                given: entry,
-                expected: "each service account once",
-                example: '["default", "airflow/airflow-worker"]',
-            });
-        }
-        seen.add(entry);
-    });
-}
-
-function validateTestPullImage(
-    image: string,
-    registry: RegistryLocation,
-    inCluster: boolean,
-): void {
-    if (inCluster) {
+/** The test image must be in this registry (the credentials are for it), and the check must be able to run. */
+function checkTestPullImage(image: string, location: PlannedLocation): void {
+    if (location.inCluster || location.url === undefined) {
         invalidInput({
             path: "testPullImage",
             given: image,
@@ -409,13 +307,8 @@ function validateTestPullImage(
             example: "a gcr serviceAccountKey or an off-cluster registry",
         });
     }
+    const url = location.url;
     const ref = parseImageReference(image, "testPullImage");
-    const url = parseRegistryUrl(
-        registry.location === "off-cluster"
-            ? registry.url
-            : ((registry as GcrRegistry).url ?? DEFAULT_GCR_URL),
-        "registry.url",
-    );
     const host = url.port === undefined ? url.host : `${url.host}:${url.port}`;
     // Comparing API hosts makes Docker Hub's aliases (docker.io, index.docker.io) one registry.
     const apiHost = (base: string) => new URL(base).host;
@@ -435,23 +328,23 @@ function validateTestPullImage(
 interface Credentials {
     username: pulumi.Input<string>;
     password: pulumi.Input<string>;
-    registryUrl: string;
+    url: RegistryUrl;
 }
 
 /** Long-lived credentials Pulumi writes into Secrets; undefined for locations refreshed in the cluster. */
-function staticCredentials(registry: RegistryLocation): Credentials | undefined {
-    if (registry.location === "off-cluster") {
+function staticCredentials({ location, url }: PlannedLocation): Credentials | undefined {
+    if (location.location === "off-cluster") {
         return {
-            username: registry.username,
-            password: registry.password,
-            registryUrl: registry.url,
+            username: location.username,
+            password: location.password,
+            url: url as RegistryUrl,
         };
     }
-    if (registry.location === "gcr" && registry.serviceAccountKey !== undefined) {
+    if (location.location === "gcr" && location.serviceAccountKey !== undefined) {
         return {
             username: "_json_key",
-            password: registry.serviceAccountKey,
-            registryUrl: registry.url ?? DEFAULT_GCR_URL,
+            password: location.serviceAccountKey,
+            url: url as RegistryUrl,
         };
     }
     return undefined;
@@ -459,7 +352,7 @@ function staticCredentials(registry: RegistryLocation): Credentials | undefined 
 
 /** The pull check during `pulumi up`: resolves to the image digest, fails the update otherwise. */
 function pullCheck(
-    args: RegistrySecretArgs,
+    { args, reporter }: RegistrySecretBuild,
     credentials: Credentials,
 ): pulumi.Output<string | undefined> {
     const image = args.testPullImage;
@@ -470,17 +363,14 @@ function pullCheck(
                 return undefined;
             }
             const result = await checkImagePull({
-                registryUrl: credentials.registryUrl,
+                registryUrl: `${credentials.url.protocol}://${credentials.url.imagePrefix}`,
                 image,
                 username,
                 password,
                 timeoutMs: args.testPullTimeoutMs,
             });
             if (!result.ok) {
-                throw new pulumi.InputPropertyError({
-                    propertyPath: "testPullImage",
-                    reason: `testPullImage: ${result.message}`,
-                });
+                throw reported(reporter, new Refusal("testPullImage", result.message));
             }
             return result.digest;
         });
@@ -543,15 +433,13 @@ function tokenGenerator(registry: EcrRegistry | GcrRegistry): Generator {
  * `proxy_endpoint`) into a `kubernetes.io/dockerconfigjson` Secret named `secretName`.
  */
 function externalSecretSpec(
-    registry: EcrRegistry | GcrRegistry,
+    planned: PlannedLocation,
     secretName: string,
     labels: Record<string, string>,
     generatorKind: string,
 ): Record<string, unknown> {
     return {
-        refreshInterval:
-            registry.refreshInterval ??
-            (registry.location === "ecr" ? DEFAULT_ECR_REFRESH : DEFAULT_GCR_REFRESH),
+        refreshInterval: planned.refreshInterval,
         target: {
             name: secretName,
             creationPolicy: "Owner",
@@ -559,7 +447,7 @@ function externalSecretSpec(
                 type: DOCKER_CONFIG_JSON,
                 engineVersion: "v2",
                 metadata: { labels },
-                data: { ".dockerconfigjson": dockerConfigTemplate(tokenServerKey(registry)) },
+                data: { ".dockerconfigjson": dockerConfigTemplate(tokenServerKey(planned)) },
             },
         },
         dataFrom: [
@@ -577,13 +465,13 @@ function externalSecretSpec(
 }
 
 /** The `auths` key as a template fragment: a JSON string literal, or the ECR token's own endpoint. */
-function tokenServerKey(registry: EcrRegistry | GcrRegistry): string {
-    if (registry.location === "ecr") {
-        return registry.registryId
-            ? JSON.stringify(ecrHost(registry.registryId, registry.region))
+function tokenServerKey({ location, url }: PlannedLocation): string {
+    if (location.location === "ecr") {
+        return location.registryId
+            ? JSON.stringify(ecrHost(location.registryId, location.region))
             : '"{{ .proxy_endpoint }}"';
     }
-    return JSON.stringify(parseRegistryUrl(registry.url ?? DEFAULT_GCR_URL, "registry.url").server);
+    return JSON.stringify((url as RegistryUrl).server);
 }
 
 /** A Go template (External Secrets engine v2, sprig) rendering `.dockerconfigjson` from the token. */

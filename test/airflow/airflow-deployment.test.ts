@@ -678,7 +678,7 @@ describe("AirflowDeployment bad input", () => {
             "an Airflow image with a protocol",
             { airflowImage: { repository: "https://registry.example.com/airflow", tag: "3.0.5" } },
             "airflowImage",
-            /without a protocol/,
+            /must not carry a protocol/,
         ],
         [
             "an Airflow image tagged latest",

@@ -39,7 +39,8 @@ describe("bad inputs known only at deploy time (Outputs), checked inside apply",
             expect(report.failed).toBe(true);
             expect(report.inputError).toBe(true);
             expect(report.path).toBe(c.path);
-            expect(report.reason.startsWith(`${c.path}: got `)).toBe(true);
+            const label = "label" in c ? c.label : "";
+            expect(report.reason.startsWith(`${label}${c.path}: got `)).toBe(true);
             expect(report.reason).toContain(c.says);
             expect(report.reason).toContain(`, e.g. ${c.example}`);
             expect([...report.registered].sort()).toEqual([...c.registers].sort());

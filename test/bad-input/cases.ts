@@ -44,10 +44,12 @@ export interface BadInputCase {
     path: string;
     /** A fragment of what the message says is expected. */
     says: string;
-    /** The example of a good value the message gives (`e.g. <example>`). */
-    example: string;
+    /** The example of a good value the message gives (`e.g. <example>`); none for an unknown key. */
+    example?: string;
     /** Names of resources a valid earlier part of the program registers before the failure. */
     before?: string[];
+    /** How the message names the component instance; default `<component> "bad"`. */
+    label?: string;
 }
 
 /** The failing component's resource name in every case. */
@@ -169,7 +171,7 @@ export const CASES: BadInputCase[] = [
         title: "a registry URL without protocol",
         program: withRegistry({ ...offCluster, url: "registry.example.com/team" }),
         path: "registry.url",
-        says: "starts with http:// or https://",
+        says: "must start with http:// or https://",
         example: "https://registry.example.com:5000/team",
     },
     {
@@ -177,7 +179,7 @@ export const CASES: BadInputCase[] = [
         title: "a registry URL with ftp://",
         program: withRegistry({ ...offCluster, url: "ftp://registry.example.com" }),
         path: "registry.url",
-        says: "protocol http or https, not ftp",
+        says: "must use http or https, not ftp",
         example: "https://registry.example.com:5000/team",
     },
     {
@@ -185,7 +187,7 @@ export const CASES: BadInputCase[] = [
         title: "credentials inside the registry URL",
         program: withRegistry({ ...offCluster, url: "https://robot:pw@registry.example.com" }),
         path: "registry.url",
-        says: "no user:password inside the URL",
+        says: "must not hold user:password",
         example: "https://registry.example.com:5000/team",
     },
     {
@@ -217,8 +219,8 @@ export const CASES: BadInputCase[] = [
         title: "an off-cluster registry without password",
         program: withRegistry({ ...offCluster, password: undefined }),
         path: "registry.password",
-        says: "a password or token",
-        example: 'pulumi.secret(config.requireSecret("registryPassword"))',
+        says: "expected a string (the password or token)",
+        example: 'config.requireSecret("registryPassword")',
     },
     {
         component: "RegistrySecret",
@@ -277,7 +279,7 @@ export const CASES: BadInputCase[] = [
             auth: { serviceAccount: { name: "ecr-reader" }, secretRef: { name: "keys" } },
         }),
         path: "registry.auth",
-        says: "exactly one of serviceAccount (IRSA) and secretRef",
+        says: "expected one of: an object with serviceAccount; or an object with secretRef",
         example: '{ serviceAccount: { name: "ecr-reader" } }',
     },
     {
@@ -346,7 +348,7 @@ export const CASES: BadInputCase[] = [
         title: "an unknown scope",
         program: registrySecret({ scope: "cluster" as never }),
         path: "scope",
-        says: '"project" (processing containers) or "service"',
+        says: 'expected one of "project", "service" (which workloads the secret serves)',
         example: "project",
     },
     {
@@ -362,23 +364,23 @@ export const CASES: BadInputCase[] = [
         title: "an upper-case namespace",
         program: registrySecret({ namespaces: ["Project-A"] }),
         path: "namespaces[0]",
-        says: "a namespace name (DNS-1123 label",
-        example: "pipelines-team-a",
+        says: "expected a DNS-1123 label: must consist of lower case",
+        example: "project-a",
     },
     {
         component: "RegistrySecret",
         title: "a namespace listed twice",
         program: registrySecret({ namespaces: ["project-a", "project-a"] }),
         path: "namespaces[1]",
-        says: "each namespace once (also at namespaces[0])",
-        example: '["pipelines-team-a", "pipelines-team-b"]',
+        says: "expected each entry once (also at namespaces[0])",
+        example: "pipelines",
     },
     {
         component: "RegistrySecret",
         title: "a service account with two slashes",
         program: registrySecret({ serviceAccounts: ["airflow/worker/x"] }),
         path: "serviceAccounts[0]",
-        says: "a service account as name or namespace/name",
+        says: "expected a service account to patch: `name` (in every entry of `namespaces`) or `namespace/name`",
         example: "airflow/airflow-worker",
     },
     {
@@ -386,7 +388,7 @@ export const CASES: BadInputCase[] = [
         title: "a secret name with an underscore",
         program: registrySecret({ secretName: "registry_credentials" }),
         path: "secretName",
-        says: "a DNS-1123 label",
+        says: "expected a DNS-1123 subdomain: must consist of lower case",
         example: "registry-credentials",
     },
     {
@@ -394,8 +396,8 @@ export const CASES: BadInputCase[] = [
         title: "a test image with a protocol",
         program: registrySecret({ testPullImage: "https://registry.example.com/team/hello:1.0.0" }),
         path: "testPullImage",
-        says: "without a protocol",
-        example: "registry.example.com:5000/team/otsus-method:1.0.0",
+        says: "an image reference: must not carry a protocol",
+        example: "registry.example.com/team/hello:1.0.0",
     },
     {
         component: "RegistrySecret",
@@ -421,8 +423,233 @@ export const CASES: BadInputCase[] = [
         title: "a pull-check timeout of zero",
         program: registrySecret({ testPullTimeoutMs: 0 }),
         path: "testPullTimeoutMs",
-        says: "a positive whole number of milliseconds",
+        says: "expected a whole number from 1000 to 120000",
         example: "10000",
+    },
+    {
+        component: "RegistrySecret",
+        title: "a registry URL with a fragment",
+        program: withRegistry({ ...offCluster, url: "https://registry.example.com/team#a" }),
+        path: "registry.url",
+        says: "no query (?) or fragment (#)",
+        example: "https://registry.example.com:5000/team",
+    },
+    {
+        component: "RegistrySecret",
+        title: "a test image without tag or digest",
+        program: registrySecret({ testPullImage: "registry.example.com/team/hello" }),
+        path: "testPullImage",
+        says: "a tag or digest, so one exact image is meant",
+        example: "registry.example.com/team/hello:1.0.0",
+    },
+    {
+        component: "RegistrySecret",
+        title: "an empty namespace",
+        program: registrySecret({ namespaces: [""] }),
+        path: "namespaces[0]",
+        says: "expected a DNS-1123 label: must consist of lower case",
+        example: "pipelines",
+    },
+    {
+        component: "RegistrySecret",
+        title: "a number for a namespace",
+        program: registrySecret({ namespaces: [123 as never] }),
+        path: "namespaces[0]",
+        says: "got 123; expected a DNS-1123 label",
+        example: "pipelines",
+    },
+    {
+        component: "RegistrySecret",
+        title: "namespaces that are not a list",
+        program: registrySecret({ namespaces: "project-a" as never }),
+        path: "namespaces",
+        says: 'got "project-a"; expected a list of DNS-1123 label',
+        example: '["pipelines-team-a"]',
+    },
+    {
+        component: "RegistrySecret",
+        title: "args that are null",
+        program: () => new RegistrySecret(BAD, null as never),
+        path: "",
+        says: "(args): got null; expected an object with registry, scope, namespaces",
+        example: '{ registry: { location: "off-cluster"',
+    },
+    {
+        component: "RegistrySecret",
+        title: "a user name with a colon",
+        program: withRegistry({ ...offCluster, username: "robot:admin" }),
+        path: "registry.username",
+        says: "without ':' (it separates user and password in the pull Secret)",
+        example: "robot$pipelines",
+    },
+    {
+        component: "RegistrySecret",
+        title: "a user name with a newline",
+        program: withRegistry({ ...offCluster, username: "robot\nadmin" }),
+        path: "registry.username",
+        says: "no control characters",
+        example: "robot$pipelines",
+    },
+    {
+        component: "RegistrySecret",
+        title: "a misspelt key in the registry",
+        program: withRegistry({ ...offCluster, usrname: "robot" }),
+        path: "registry.usrname",
+        says: "unknown key; did you mean username?",
+    },
+    {
+        component: "RegistrySecret",
+        title: "a misspelt top-level key",
+        program: registrySecret({ namespace: ["project-a"] } as never),
+        path: "namespace",
+        says: "unknown key; did you mean namespaces?",
+    },
+    {
+        component: "RegistrySecret",
+        title: "a __proto__ key in the namespace selector",
+        program: registrySecret({
+            registry: { location: "ecr", region: "eu-central-1" },
+            namespaceSelector: JSON.parse('{"__proto__": "x", "team": "a"}'),
+        }),
+        path: "namespaceSelector.__proto__",
+        says: "a key other than __proto__, constructor and prototype",
+        example: "pipeline-platform.io/project",
+    },
+    {
+        component: "RegistrySecret",
+        title: "a constructor key in the namespace selector",
+        program: registrySecret({
+            registry: { location: "ecr", region: "eu-central-1" },
+            namespaceSelector: { constructor: "x" } as never,
+        }),
+        path: "namespaceSelector.constructor",
+        says: "a key other than __proto__, constructor and prototype",
+        example: "pipeline-platform.io/project",
+    },
+    {
+        component: "RegistrySecret",
+        title: "an ECR refresh interval of one nanosecond",
+        program: withRegistry({ location: "ecr", region: "eu-central-1", refreshInterval: "1ns" }),
+        path: "registry.refreshInterval",
+        says: "must be between 1s and 720h",
+        example: "6h",
+    },
+    {
+        component: "RegistrySecret",
+        title: "ECR auth that is null",
+        program: withRegistry({ location: "ecr", region: "eu-central-1", auth: null }),
+        path: "registry.auth",
+        says: "got null; expected one of: an object with serviceAccount; or an object with secretRef",
+        example: '{ serviceAccount: { name: "ecr-reader" } }',
+    },
+    {
+        component: "RegistrySecret",
+        title: "ECR auth with a secret key that is not a key",
+        program: withRegistry({
+            location: "ecr",
+            region: "eu-central-1",
+            auth: { secretRef: { name: "keys", accessKeyIdKey: "a/b" } },
+        }),
+        path: "registry.auth.secretRef.accessKeyIdKey",
+        says: "expected a Secret or ConfigMap key",
+        example: "access-key-id",
+    },
+    {
+        component: "RegistrySecret",
+        title: "a namespace selector for static credentials",
+        program: registrySecret({ namespaceSelector: { team: "a" } }),
+        path: "namespaceSelector",
+        says: "list the namespaces; namespaces created later are reached only by in-cluster refreshed locations",
+        example: 'namespaces: ["pipelines-team-a"]',
+    },
+    {
+        component: "RegistrySecret",
+        title: "an empty namespace selector",
+        program: registrySecret({
+            registry: { location: "ecr", region: "eu-central-1" },
+            namespaceSelector: {},
+        }),
+        path: "namespaceSelector",
+        says: "at least 1 entry",
+        example: '{ "pipeline-platform.io/project": "true" }',
+    },
+    {
+        component: "RegistrySecret",
+        title: "a selector label value with a space",
+        program: registrySecret({
+            registry: { location: "ecr", region: "eu-central-1" },
+            namespaceSelector: { team: "a b" },
+        }),
+        path: "namespaceSelector.team",
+        says: "expected a label value",
+        example: "imaging",
+    },
+    {
+        component: "RegistrySecret",
+        title: "a selector label key with two slashes",
+        program: registrySecret({
+            registry: { location: "ecr", region: "eu-central-1" },
+            namespaceSelector: { "a/b/c": "x" },
+        }),
+        path: 'namespaceSelector["a/b/c"]',
+        says: 'got key "a/b/c"; expected a label key',
+        example: "pipeline-platform.io/project",
+    },
+    {
+        component: "RegistrySecret",
+        title: "a service account listed twice",
+        program: registrySecret({ serviceAccounts: ["default", "default"] }),
+        path: "serviceAccounts[1]",
+        says: "expected each entry once (also at serviceAccounts[0])",
+        example: "airflow/airflow-worker",
+    },
+    {
+        component: "RegistrySecret",
+        title: "GCR with both a key and workload identity",
+        program: withRegistry({
+            location: "gcr",
+            serviceAccountKey: gcrKey,
+            workloadIdentity: {
+                projectId: "my-project-123",
+                clusterLocation: "europe-west1",
+                clusterName: "pipelines",
+                serviceAccount: { name: "reader" },
+            },
+        }),
+        path: "registry",
+        says: "exactly one of serviceAccountKey",
+        example: '{ location: "gcr", serviceAccountKey: config.requireSecret("gcrKey") }',
+    },
+    {
+        component: "RegistrySecret",
+        title: "a GCR refresh interval as long as the token lives",
+        program: withRegistry({
+            location: "gcr",
+            refreshInterval: "1h",
+            workloadIdentity: {
+                projectId: "my-project-123",
+                clusterLocation: "europe-west1",
+                clusterName: "pipelines",
+                serviceAccount: { name: "reader" },
+            },
+        }),
+        path: "registry.refreshInterval",
+        says: "shorter than the token's lifetime of 1h",
+        example: "30m",
+    },
+    {
+        component: "RegistrySecret",
+        title: "a resource name with a newline",
+        program: () =>
+            new RegistrySecret("bad\nname", {
+                registry: offCluster,
+                scope: "project",
+                namespaces: ["project-a"],
+            }),
+        path: "name",
+        says: "a resource name: 1 to 200 characters, no control characters",
+        example: "pipelines",
+        label: 'RegistrySecret "bad\\nname"',
     },
 
     // ProcessingImage: image names, tags, build inputs, repositories.
@@ -431,7 +658,7 @@ export const CASES: BadInputCase[] = [
         title: "the tag latest",
         program: processingImage({ tag: "latest" }),
         path: "tag",
-        says: "an immutable version tag",
+        says: "must not be 'latest', which makes a rollout depend on when a node pulled",
         example: "1.0.0",
     },
     {
@@ -439,7 +666,7 @@ export const CASES: BadInputCase[] = [
         title: "an empty tag",
         program: processingImage({ tag: "" }),
         path: "tag",
-        says: "a non-empty tag",
+        says: "expected an image tag: must be letters, digits",
         example: "1.0.0",
     },
     {
@@ -447,7 +674,7 @@ export const CASES: BadInputCase[] = [
         title: "a tag starting with '-'",
         program: processingImage({ tag: "-rc1" }),
         path: "tag",
-        says: "a tag of letters, digits",
+        says: "not starting with '.' or '-'",
         example: "1.0.0",
     },
     {
@@ -455,16 +682,16 @@ export const CASES: BadInputCase[] = [
         title: "an upper-case image name",
         program: processingImage({ name: "Otsus-Method" }),
         path: "name",
-        says: "lower-case registry prefix and image name",
-        example: "team/otsus-method",
+        says: "expected an image name: must be lower-case components",
+        example: "otsus-method",
     },
     {
         component: "ProcessingImage",
         title: "an image name with a protocol",
         program: processingImage({ name: "https://otsus-method" }),
         path: "name",
-        says: "an image reference without a protocol",
-        example: "registry.example.com:5000/team/otsus-method:1.0.0",
+        says: "must not carry a protocol: image references never do",
+        example: "otsus-method",
     },
     {
         component: "ProcessingImage",
@@ -487,7 +714,7 @@ export const CASES: BadInputCase[] = [
         title: "a platform without architecture",
         program: processingImage({ platform: "linux" }),
         path: "platform",
-        says: "a platform os/arch[/variant]",
+        says: "expected target platform `os/arch[/variant]`",
         example: "linux/amd64",
     },
     {
@@ -495,7 +722,7 @@ export const CASES: BadInputCase[] = [
         title: "a build target with a space",
         program: processingImage({ target: "run time" }),
         path: "target",
-        says: "a build stage name",
+        says: "expected the build stage to stop at in a multi-stage Dockerfile",
         example: "runtime",
     },
     {
@@ -522,8 +749,9 @@ export const CASES: BadInputCase[] = [
         title: "no registry",
         program: processingImage({ registry: undefined }),
         path: "registry",
-        says: "a registry location",
-        example: '{ location: "ecr", region: "eu-central-1" }',
+        says: 'expected an object whose location is one of "off-cluster", "ecr", "gcr"',
+        example:
+            '{ location: "off-cluster", url: "https://registry.example.com/team", username: "robot", password: "<secret>" }',
     },
 
     // DagInstallerChart: images, namespaces, claims, actions, chart paths and versions, values.
@@ -534,7 +762,7 @@ export const CASES: BadInputCase[] = [
             image: { imageName: "https://registry.example.com/team/dag:1.0.0" },
         }),
         path: "image.imageName",
-        says: "without a protocol",
+        says: "must not carry a protocol",
         example: "registry.example.com:5000/team/otsus-method:1.0.0",
     },
     {
@@ -683,7 +911,7 @@ export const CASES: BadInputCase[] = [
             processingImages: [{ name: "otsus-method", context, tag: "latest" }],
         }),
         path: "processingImages[0].tag",
-        says: "an immutable version tag",
+        says: "must not be 'latest', which makes a rollout depend on when a node pulled",
         example: "1.0.0",
     },
     {
@@ -1304,7 +1532,7 @@ export const CASES: BadInputCase[] = [
             registries: [{ ...c.registries[0], url: "registry.localhost:5000" }],
         })),
         path: "config.registries[0].url",
-        says: "starts with http:// or https://",
+        says: "must start with http:// or https://",
         example: "https://registry.example.com:5000/team",
     },
     {

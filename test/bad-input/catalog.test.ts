@@ -5,6 +5,9 @@ import * as path from "path";
 import { ProgramError, renderStack, StackConfigError, runProgram } from "../../components/testing";
 import { BAD, CASES } from "./cases";
 
+/** Components whose refusals name the instance (converted to one validated plan). */
+const PLANNED = new Set(["RegistrySecret", "ProcessingImage"]);
+
 /** Runs a case's program; returns the error it failed with and what was registered. */
 async function failure(program: () => unknown) {
     const outcome = await runProgram(program).then(
@@ -33,9 +36,14 @@ describe("bad-input catalog", () => {
             expect(pulumi.InputPropertyError.isInstance(cause)).toBe(true);
             const error = cause as pulumi.InputPropertyError;
             expect(error.propertyPath).toBe(c.path);
-            expect(error.reason.startsWith(`${c.path}: got `)).toBe(true);
+            const label = PLANNED.has(c.component)
+                ? `${c.label ?? `${c.component} "${BAD}"`}: `
+                : "";
+            expect(error.reason.startsWith(`${label}${c.path || "(args)"}: `)).toBe(true);
             expect(error.reason).toContain(c.says);
-            expect(error.reason).toContain(`, e.g. ${c.example}`);
+            if (c.example !== undefined) {
+                expect(error.reason).toContain(`, e.g. ${c.example}`);
+            }
             // Nothing is half-created: at most the failing component itself, plus what a valid earlier part declared.
             const allowed = new Set(c.before ?? []);
             const unexpected = registered.filter(
@@ -55,7 +63,7 @@ const STACK_FILE_CASES = [
         from: "url: http://registry.localhost:5000/platform",
         to: "url: registry.localhost:5000/platform",
         path: "pipeline-platform:platform.registries[0].url",
-        says: "starts with http:// or https://",
+        says: "must start with http:// or https://",
         example: "https://registry.example.com:5000/team",
     },
     {

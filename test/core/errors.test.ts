@@ -1,5 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
-import { describeValue, invalidInput, joinPath } from "../../components/core";
+import {
+    componentReporter,
+    describeValue,
+    invalidInput,
+    joinPath,
+    movePath,
+    nestedReporter,
+    refusal,
+    reportRefusals,
+} from "../../components/core";
 
 describe("invalidInput", () => {
     test("throws an InputPropertyError naming the path, the value given, what is expected and an example", () => {
@@ -29,8 +38,75 @@ describe("describeValue", () => {
         [3, "3"],
         [{ a: 1 }, '{"a":1}'],
         ["y".repeat(200), `"${"y".repeat(116)}...`],
+        ["a\nb\u001b[31m", '"a\\nb\\u001b[31m"'],
+        [
+            "https://robot:S3CRET@registry.example.com/team",
+            '"https://<redacted>@registry.example.com/team"',
+        ],
+        [
+            { endpoint: "http://key:secret@minio:9000" },
+            '{"endpoint":"http://<redacted>@minio:9000"}',
+        ],
+        [pulumi.output("x"), "an Output"],
+        [10n, '"10"'],
     ])("renders %j as %s", (value, expected) => {
         expect(describeValue(value)).toBe(expected);
+    });
+
+    test("shows a credential as <redacted>", () => {
+        expect(describeValue("hunter2", true)).toBe("<redacted>");
+    });
+});
+
+describe("reporting refusals", () => {
+    const refuse = () => {
+        throw refusal({
+            path: "registry.url",
+            given: "x",
+            expected: "a URL",
+            example: "https://r",
+        });
+    };
+
+    test("a component names its instance", () => {
+        expect(() => reportRefusals(componentReporter("RegistrySecret", "local"), refuse)).toThrow(
+            'RegistrySecret "local": registry.url: got "x"; expected a URL, e.g. https://r',
+        );
+    });
+
+    test("a nested reporter moves the path and reports under the outer instance, once", () => {
+        const platform = componentReporter("PipelinePlatform", "platform");
+        const config = nestedReporter(platform, (p) => `pipeline-platform:platform.${p}`);
+        const registry = nestedReporter(config, movePath("registry", "registries[0]"));
+        let error: pulumi.InputPropertyError | undefined;
+        try {
+            reportRefusals(config, () => reportRefusals(registry, refuse));
+        } catch (e) {
+            error = e as pulumi.InputPropertyError;
+        }
+        expect(error?.propertyPath).toBe("pipeline-platform:platform.registries[0].url");
+        expect(error?.reason).toBe(
+            'PipelinePlatform "platform": pipeline-platform:platform.registries[0].url: got "x"; expected a URL, e.g. https://r',
+        );
+    });
+
+    test.each([
+        ["registry", "registry", "registries[0]"],
+        ["registry.url", "registry", "registries[0].url"],
+        ["registry[1]", "registry", "registries[0][1]"],
+        ["registryUrl", "registry", "registryUrl"],
+        ["url", "", "registries[0].url"],
+    ])("movePath moves %s under %s", (path, from, expected) => {
+        expect(movePath(from, "registries[0]")(path)).toBe(expected);
+    });
+
+    test("errors that are not refusals pass unchanged", () => {
+        const bug = new TypeError("bug");
+        expect(() =>
+            reportRefusals(componentReporter("X", "x"), () => {
+                throw bug;
+            }),
+        ).toThrow(bug);
     });
 });
 

@@ -79,21 +79,21 @@ describe("parseRegistryUrl", () => {
         [
             "registry.example.com:5000/team",
             "must start with http:// or https://",
-            /starts with http:\/\/ or https:\/\//,
+            /must start with http:\/\/ or https:\/\//,
         ],
-        ["ftp://registry.example.com", "another protocol", /protocol http or https, not ftp/],
+        ["ftp://registry.example.com", "another protocol", /must use http or https, not ftp/],
         ["https://registry.example.com/team?x=1", "a query", /no query/],
         ["https://registry.example.com/team#frag", "a fragment", /no query \(\?\) or fragment/],
         [
             "https://user:pass@registry.example.com",
             "credentials inside",
-            /no user:password inside the URL/,
+            /must not hold user:password/,
         ],
         ["https://", "no host", /a host name/],
         ["https://Registry.Example.com", "upper case host", /lower-case host/],
         ["https://registry.example.com:99999", "a port out of range", /port between 1 and 65535/],
         ["https://registry.example.com/Team", "upper case path", /lower-case components/],
-        ["", "an empty string", /registry URL with http/],
+        ["", "an empty string", /must not be empty/],
     ])("rejects %j (%s) with the property path and an example", (url, _why, reason) => {
         let error: unknown;
         try {
@@ -124,12 +124,37 @@ describe("imageRef", () => {
     });
 
     test.each([
-        ["https://registry.local", "otsus-method", "1.0.0", /without a protocol/],
-        ["registry.local", "Otsus", "1.0.0", /lower-case/],
-        ["registry.local", "otsus", "", /non-empty tag/],
-        ["registry.local", "otsus", "latest", /immutable version tag/],
-        ["registry.local", "otsus", "-bad", /tag of letters/],
-        ["registry.local", "a//b", "1", /image name of lower-case components/],
+        [
+            "https://registry.local",
+            "otsus-method",
+            "1.0.0",
+            /^image: got "https:\/\/registry.local"; expected a registry prefix without a protocol/,
+        ],
+        [
+            "registry.local",
+            "Otsus",
+            "1.0.0",
+            /^image\.name: got "Otsus"; expected an image name: must be lower-case components/,
+        ],
+        [
+            "registry.local",
+            "otsus",
+            "",
+            /^image\.tag: got ""; expected an image tag: must be letters, digits/,
+        ],
+        [
+            "registry.local",
+            "otsus",
+            "latest",
+            /^image\.tag: got "latest"; expected an image tag: must not be 'latest', which makes a rollout depend on when a node pulled/,
+        ],
+        ["registry.local", "otsus", "-bad", /not starting with '\.' or '-'/],
+        [
+            "registry.local",
+            "a//b",
+            "1",
+            /^image\.name: got "a\/\/b"; expected an image name: must be lower-case components/,
+        ],
     ])("rejects %s / %s : %j", (prefix, name, tag, reason) => {
         expect(() => imageRef(prefix, name, tag)).toThrow(reason);
     });
@@ -169,9 +194,9 @@ describe("parseImageReference", () => {
     });
 
     test.each([
-        ["https://registry.local/otsus:1.0.0", /without a protocol/],
+        ["https://registry.local/otsus:1.0.0", /must not carry a protocol/],
         ["registry.local/otsus", /a tag or digest/],
-        ["otsus:1.0.0", /registry host before the repository/],
+        ["otsus:1.0.0", /must start with a registry host/],
         ["team/otsus:1.0.0", /registry host \(with a '.' or a port, or localhost\)/],
         ["registry.local/Otsus:1", /lower-case repository path/],
         ["registry.local/otsus@md5:abc", /digest of the form/],

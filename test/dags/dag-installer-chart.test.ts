@@ -181,7 +181,7 @@ describe("DagInstallerChart", () => {
             "an installer image reference with a protocol",
             () => ({ image: { imageName: "https://registry.example.com/dag-x:1.0.0" } }),
             "image.imageName",
-            /without a protocol/,
+            /must not carry a protocol/,
         ],
         [
             "a copy without a DAG claim",
@@ -219,7 +219,7 @@ describe("DagInstallerChart", () => {
             { encoding: "utf8", timeout: 60000 },
         );
         expect(result.stdout).toMatch(
-            /^run failed: error serializing property "values": image\.imageName: got "https:\/\/registry\.example\.com\/dag-x:1\.0\.0"; expected an image reference without a protocol/,
+            /^run failed: error serializing property "values": image\.imageName: got "https:\/\/registry\.example\.com\/dag-x:1\.0\.0"; expected an image reference: must not carry a protocol/,
         );
         expect(result.status).toBe(3);
     });

@@ -198,13 +198,13 @@ describe("WorkflowExtension", () => {
                 },
             },
             "installer.imageName",
-            /without a protocol/,
+            /must not carry a protocol/,
         ],
         [
             "a processing image tagged latest",
             { processingImages: [{ name: "otsus-method", context, tag: "latest" }] },
             "processingImages[0].tag",
-            /immutable version tag/,
+            /must not be 'latest', which makes a rollout depend on when a node pulled/,
         ],
         [
             "a missing installer folder",

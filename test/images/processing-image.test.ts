@@ -5,7 +5,6 @@ import { ecrLifecyclePolicy, pinnedRef } from "../../components/images/processin
 import {
     assertValidManifests,
     isSecretInput,
-    ProgramError,
     runProgram,
     type EngineOptions,
     type Registration,
@@ -273,68 +272,6 @@ describe("ProcessingImage", () => {
         expect(second.registrations.map((r) => r.inputs)).toEqual(
             first.registrations.map((r) => r.inputs),
         );
-    });
-
-    const missing = path.join(context, "missing");
-    test.each([
-        ["a latest tag", { tag: "latest" }, "tag", /immutable version tag/],
-        ["an empty tag", { tag: "" }, "tag", /non-empty tag/],
-        ["an upper-case name", { name: "Otsus-Method" }, "name", /lower-case/],
-        ["a name with a protocol", { name: "https://otsus-method" }, "name", /without a protocol/],
-        [
-            "a missing context folder",
-            { context: missing },
-            "context",
-            new RegExp(`looked for ${path.resolve(missing).replace(/[/.]/g, "\\$&")}`),
-        ],
-        [
-            "a missing Dockerfile",
-            { dockerfile: path.join(context, "Dockerfile.gpu") },
-            "dockerfile",
-            new RegExp(
-                `looked for ${path.resolve(context, "Dockerfile.gpu").replace(/[/.]/g, "\\$&")}`,
-            ),
-        ],
-        ["a bad platform", { platform: "amd64" }, "platform", /os\/arch/],
-        [
-            "createRepository on an off-cluster registry",
-            { createRepository: true },
-            "createRepository",
-            /only for ECR or Artifact Registry/,
-        ],
-        [
-            "createRepository on gcr.io",
-            {
-                registry: {
-                    location: "gcr",
-                    url: "https://gcr.io/my-project",
-                    serviceAccountKey: pulumi.secret("{}"),
-                },
-                createRepository: true,
-            },
-            "createRepository",
-            /Artifact Registry URL/,
-        ],
-        [
-            "a registry URL without protocol",
-            { registry: { ...offCluster, url: "registry.example.com/team" } },
-            "registry.url",
-            /http:\/\/ or https:\/\//,
-        ],
-    ])("rejects %s before registering anything", async (_label, override, propertyPath, reason) => {
-        const args = {
-            context,
-            registry: offCluster,
-            name: "otsus-method",
-            tag: "1.0.0",
-            ...override,
-        } as ProcessingImageArgs;
-        const error = await run(args).catch((e) => e);
-        expect(error).toBeInstanceOf(ProgramError);
-        expect(error.cause).toBeInstanceOf(pulumi.InputPropertyError);
-        expect(error.cause.propertyPath).toBe(propertyPath);
-        expect(error.message).toMatch(reason);
-        expect(error.registrations).toEqual([]);
     });
 
     test("pins a reference to the pushed digest", () => {

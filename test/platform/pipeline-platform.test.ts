@@ -305,7 +305,7 @@ describe("planPlatform rejects bad config before anything exists", () => {
                 Object.assign(c.registries[0], { url: "registry.localhost:5000" });
             },
             "registries[0].url",
-            /starts with http:\/\/ or https:\/\//,
+            /must start with http:\/\/ or https:\/\//,
         ],
         [
             "an unknown registry location",
@@ -471,7 +471,7 @@ describe("planPlatform rejects bad config before anything exists", () => {
             });
         }).catch((e) => e);
         expect(failure.message).toMatch(
-            /^pipeline-platform:platform\.registries\[0\]\.url: got "ftp:\/\/registry\.localhost"; expected protocol http or https, not ftp/,
+            /^pipeline-platform:platform\.registries\[0\]\.url: got "ftp:\/\/registry\.localhost"; expected a registry URL: must use http or https, not ftp/,
         );
         expect(failure.registrations.map((r: Registration) => r.type)).toEqual([
             "pipeline-platform:platform:PipelinePlatform",

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { goDurationSeconds, RegistryLocation, registryEndpoint } from "../../components/registry";
+import { planLocation, RegistryLocation, registryEndpoint } from "../../components/registry";
 import { parseChallenge } from "../../components/registry/pull-check";
 import { runProgram } from "../../components/testing";
 
@@ -12,7 +12,7 @@ describe("registryEndpoint", () => {
     const resolve = (location: RegistryLocation) =>
         runProgram(
             () => {
-                const endpoint = registryEndpoint(location);
+                const endpoint = registryEndpoint(planLocation(location));
                 return {
                     imagePrefix: endpoint.imagePrefix,
                     server: endpoint.server,
@@ -108,7 +108,7 @@ describe("registryEndpoint", () => {
 
     test("rejects a bad location under the given property path", () => {
         expect(() =>
-            registryEndpoint(
+            planLocation(
                 {
                     location: "off-cluster",
                     url: "registry.example.com",
@@ -118,25 +118,8 @@ describe("registryEndpoint", () => {
                 "registries[2]",
             ),
         ).toThrow(
-            /^registries\[2\]\.url: got "registry.example.com"; expected a registry URL that starts with http:\/\/ or https:\/\//,
+            /^registries\[2\]\.url: got "registry.example.com"; expected a registry URL: must start with http:\/\/ or https:\/\//,
         );
-    });
-});
-
-describe("goDurationSeconds", () => {
-    test.each<[string, number | undefined]>([
-        ["6h", 21600],
-        ["30m", 1800],
-        ["1h30m", 5400],
-        ["90s", 90],
-        ["1.5h", 5400],
-        ["500ms", 0.5],
-        ["6", undefined],
-        ["6 h", undefined],
-        ["", undefined],
-        ["-1h", undefined],
-    ])("%s is %s seconds", (text, seconds) => {
-        expect(goDurationSeconds(text)).toBe(seconds);
     });
 });
 

@@ -47,7 +47,7 @@ describe("render on a broken stack file", () => {
     test("reports the config path of a registry URL without protocol", async () => {
         await expect(renderStack({ stack: "dev", root, stackFile: broken() })).rejects.toEqual(
             new StackConfigError(
-                'pipeline-platform:platform.registries[0].url: got "registry.localhost:5000/platform"; expected a registry URL that starts with http:// or https:// (image references carry no protocol, the registry URL must), e.g. https://registry.example.com:5000/team',
+                'pipeline-platform:platform.registries[0].url: got "registry.localhost:5000/platform"; expected a registry URL: must start with http:// or https:// (image references carry no protocol, the registry URL must), e.g. https://registry.example.com:5000/team',
             ),
         );
     });

@@ -3,10 +3,19 @@
 // registered (during `pulumi up` they would be created before the update fails); children fed by it never are.
 export const APPLY_TIME_CASES = [
     {
+        name: "registry-namespace-output",
+        title: "RegistrySecret rejects a namespace Output that is not a DNS label, with its instance named",
+        label: 'RegistrySecret "bad": ',
+        path: "namespaces[0]",
+        says: "expected a DNS-1123 label: must consist of lower case",
+        example: "team-a",
+        registers: ["pipeline-platform:registry:RegistrySecret bad"],
+    },
+    {
         name: "installer-image-protocol",
         title: "DagInstallerChart rejects an installer image Output with a protocol",
         path: "image.imageName",
-        says: "an image reference without a protocol",
+        says: "an image reference: must not carry a protocol",
         example: "registry.example.com:5000/team/otsus-method:1.0.0",
         registers: ["pipeline-platform:dags:DagInstallerChart bad"],
     },

@@ -4,6 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AirflowDeployment, remoteLogsFromStorage } from "../../../components/airflow";
 import { DagInstallerChart } from "../../../components/dags";
+import { RegistrySecret } from "../../../components/registry";
 import { ProgramError, runProgram } from "../../../components/testing";
 import { APPLY_TIME_CASES } from "./apply-time-cases";
 
@@ -16,6 +17,17 @@ const installer = (imageName: pulumi.Output<string>) => () =>
     });
 
 const PROGRAMS: Record<(typeof APPLY_TIME_CASES)[number]["name"], () => unknown> = {
+    "registry-namespace-output": () =>
+        new RegistrySecret("bad", {
+            registry: {
+                location: "off-cluster",
+                url: "https://registry.example.com/team",
+                username: "robot",
+                password: pulumi.secret("not-a-real-password"),
+            },
+            scope: "project",
+            namespaces: [pulumi.output("Team_A")],
+        }),
     "installer-image-protocol": installer(
         pulumi.output("https://registry.example.com/team/dag-otsus-method:1.0.0"),
     ),

@@ -1,0 +1,46 @@
+import Ajv from "ajv";
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+import { generate } from "../../bin/schema";
+import { FORMATS } from "../../components/core";
+
+const root = path.join(__dirname, "../..");
+const read = (file: string) => fs.readFileSync(path.join(root, "schema", file), "utf8");
+
+describe("the generated schemas", () => {
+    test("are what `npm run schema` generates from the args types today", () => {
+        const { args, stack } = generate();
+        expect(JSON.parse(read("args.schema.json"))).toEqual(args);
+        expect(JSON.parse(read("stack-config.schema.json"))).toEqual(stack);
+    }, 60000);
+});
+
+describe("the stack-file schema", () => {
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    for (const [name, format] of Object.entries(FORMATS)) {
+        ajv.addFormat(name, (value: string) => format.problems(value).length === 0);
+    }
+    const validate = ajv.compile(JSON.parse(read("stack-config.schema.json")));
+    const stacks = fs
+        .readdirSync(path.join(root, "stacks"))
+        .filter((file) => /^Pulumi\..+\.yaml$/.test(file));
+
+    test.each(stacks)("accepts the committed %s", (file) => {
+        const settings = YAML.parse(fs.readFileSync(path.join(root, "stacks", file), "utf8"));
+        validate(settings);
+        expect(validate.errors ?? []).toEqual([]);
+    });
+
+    test("refuses a misspelt key in a stack file, as an editor would mark it", () => {
+        const settings = YAML.parse(
+            fs.readFileSync(path.join(root, "stacks", "Pulumi.dev.yaml"), "utf8"),
+        );
+        settings.config["pipeline-platform:platform"].extentions = [];
+        expect(validate(settings)).toBe(false);
+        expect(validate.errors?.map((e) => [e.instancePath, e.params])).toContainEqual([
+            "/config/pipeline-platform:platform",
+            { additionalProperty: "extentions" },
+        ]);
+    });
+});
