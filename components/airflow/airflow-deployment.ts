@@ -12,8 +12,7 @@ import {
     isNegativeQuantity,
     standardLabels,
 } from "../core";
-import { PipelineIngress, type PipelineIngressArgs } from "../ingress";
-import { pipelineFqdn, validatePipelineIngress } from "../ingress/pipeline-ingress";
+import { PipelineIngress, planPipelineIngress, type PipelineIngressArgs } from "../ingress";
 import { AIRFLOW_CHART, assertValidChartValues } from "./chart";
 import {
     podTemplateFiles,
@@ -605,18 +604,10 @@ function validateLogs(logs: AirflowRemoteLogs): void {
 
 /** The PipelineIngress's own checks, reported under `ingress.` so the path names this component's argument. */
 function validateIngress(ingress: PipelineIngressArgs): void {
-    try {
-        validatePipelineIngress(ingress);
-        pipelineFqdn(ingress);
-    } catch (err) {
-        if (pulumi.InputPropertyError.isInstance(err)) {
-            throw new pulumi.InputPropertyError({
-                propertyPath: `ingress.${err.propertyPath}`,
-                reason: `ingress.${err.reason}`,
-            });
-        }
-        throw err;
-    }
+    planPipelineIngress("ingress", ingress, {
+        label: "",
+        path: (relative) => (relative === "" ? "ingress" : `ingress.${relative}`),
+    });
 }
 
 function ingressArgs(

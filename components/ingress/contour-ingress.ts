@@ -1,11 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import {
-    dns1123LabelProblems,
-    dns1123SubdomainProblems,
     invalidInput,
-    joinPath,
+    planComponent,
     standardLabels,
+    usePlan,
+    type NamespaceName,
+    type Planned,
+    type Reporter,
 } from "../core";
 
 /** The projectcontour Helm chart (not Bitnami's), pinned: chart 0.7.0 ships Contour 1.33.6. */
@@ -19,12 +21,20 @@ export const CONTOUR_CHART = {
  * The IngressClass controller string. Contour selects objects by class *name* (its
  * `--ingress-class-name` flag); this string is the conventional value from Contour's documentation.
  */
-export const CONTOUR_CONTROLLER = "projectcontour.io/ingress-controller";
+const CONTOUR_CONTROLLER = "projectcontour.io/ingress-controller";
+
+/**
+ * The name of an IngressClass: a DNS-1123 subdomain.
+ * @format dns-subdomain
+ * @example "contour"
+ */
+export type IngressClassName = string;
 
 export interface ContourIngressArgs {
     /**
      * Adopt a Contour that is already installed: nothing is created, only the class name is exposed.
      * Default false.
+     * @example true
      */
     existing?: boolean;
     /**
@@ -32,19 +42,33 @@ export interface ContourIngressArgs {
      * Default `contour`.
      * @example "contour-internal"
      */
-    ingressClassName?: string;
+    ingressClassName?: IngressClassName;
     /**
      * Namespace Contour and Envoy run in (created unless `existing`). Default `projectcontour`.
-     * @example "contour"
+     * @example "projectcontour"
      */
-    namespace?: string;
+    namespace?: NamespaceName;
     /**
      * Namespaces in which Contour accepts root HTTPProxies (Contour's `--root-namespaces`). Default:
      * all namespaces. Not allowed with `existing`, which installs nothing to pass it to.
+     * @uniqueItems true
      * @example ["imaging", "genomics"]
      */
-    rootNamespaces?: string[];
+    rootNamespaces?: NamespaceName[];
 }
+
+/** What a ContourIngress builds: the checked args with defaults applied, and the chart values. */
+export interface ContourIngressBuild {
+    args: ContourIngressArgs;
+    existing: boolean;
+    ingressClassName: string;
+    namespace: string;
+    /** Values of the projectcontour chart; unused when `existing`. */
+    values: Record<string, unknown>;
+}
+
+/** A ContourIngress's validated input; see {@link planContourIngress}. */
+export type ContourIngressPlan = Planned<"ContourIngress", ContourIngressBuild>;
 
 /**
  * Contour from the projectcontour Helm chart, in its own namespace, with an IngressClass; or an
@@ -58,15 +82,15 @@ export class ContourIngress extends pulumi.ComponentResource {
 
     constructor(
         name: string,
-        args: ContourIngressArgs = {},
+        args: ContourIngressArgs | ContourIngressPlan = {},
         opts?: pulumi.ComponentResourceOptions,
     ) {
+        const plan = usePlan("ContourIngress", name, args, planContourIngress);
         super("pipeline-platform:ingress:ContourIngress", name, {}, opts);
-        const settings = contourSettings(args);
 
-        if (settings.existing) {
-            this.ingressClassName = pulumi.output(settings.ingressClassName);
-            this.namespace = pulumi.output(settings.namespace);
+        if (plan.existing) {
+            this.ingressClassName = pulumi.output(plan.ingressClassName);
+            this.namespace = pulumi.output(plan.namespace);
             this.registerOutputs({
                 ingressClassName: this.ingressClassName,
                 namespace: this.namespace,
@@ -78,14 +102,14 @@ export class ContourIngress extends pulumi.ComponentResource {
         const namespace = new k8s.core.v1.Namespace(
             `${name}-namespace`,
             {
-                metadata: { name: settings.namespace, labels },
+                metadata: { name: plan.namespace, labels },
             },
             { parent: this },
         );
         const ingressClass = new k8s.networking.v1.IngressClass(
             `${name}-class`,
             {
-                metadata: { name: settings.ingressClassName, labels },
+                metadata: { name: plan.ingressClassName, labels },
                 spec: { controller: CONTOUR_CONTROLLER },
             },
             { parent: this },
@@ -98,7 +122,7 @@ export class ContourIngress extends pulumi.ComponentResource {
                 version: CONTOUR_CHART.version,
                 repositoryOpts: { repo: CONTOUR_CHART.repo },
                 namespace: namespace.metadata.name,
-                values: contourValues(settings),
+                values: plan.values,
             },
             { parent: this, dependsOn: [namespace, ingressClass] },
         );
@@ -114,61 +138,44 @@ export class ContourIngress extends pulumi.ComponentResource {
     }
 }
 
-/** Validated arguments with defaults applied. */
-export interface ContourSettings {
-    existing: boolean;
-    ingressClassName: string;
-    namespace: string;
-    rootNamespaces: string[];
-}
-
-/** Applies defaults and validates; throws `InputPropertyError` on the first bad argument. */
-export function contourSettings(args: ContourIngressArgs): ContourSettings {
-    const settings: ContourSettings = {
-        existing: args.existing ?? false,
-        ingressClassName: args.ingressClassName ?? "contour",
-        namespace: args.namespace ?? "projectcontour",
-        rootNamespaces: args.rootNamespaces ?? [],
-    };
-    const classProblems = dns1123SubdomainProblems(settings.ingressClassName);
-    if (classProblems.length > 0) {
-        invalidInput({
-            path: "ingressClassName",
-            given: settings.ingressClassName,
-            expected: `an IngressClass name that ${classProblems.join(" and ")}`,
-            example: "contour",
-        });
-    }
-    const namespaceProblems = dns1123LabelProblems(settings.namespace);
-    if (namespaceProblems.length > 0) {
-        invalidInput({
-            path: "namespace",
-            given: settings.namespace,
-            expected: `a namespace name that ${namespaceProblems.join(" and ")}`,
-            example: "projectcontour",
-        });
-    }
-    settings.rootNamespaces.forEach((ns, i) => {
-        const problems = dns1123LabelProblems(ns);
-        if (problems.length > 0) {
-            invalidInput({
-                path: joinPath("rootNamespaces", i),
-                given: ns,
-                expected: `a namespace name that ${problems.join(" and ")}`,
-                example: "imaging",
-            });
-        }
-    });
-    if (settings.existing && settings.rootNamespaces.length > 0) {
-        invalidInput({
-            path: "rootNamespaces",
-            given: settings.rootNamespaces,
-            expected:
-                "no rootNamespaces with existing: true (nothing is installed to pass them to); configure them on the existing Contour or drop existing",
-            example: `{ existing: true, ingressClassName: "contour" }`,
-        });
-    }
-    return settings;
+/**
+ * Checks a ContourIngress's args without creating anything and returns the plan its constructor
+ * builds from. Refusals name the instance (`ContourIngress "name": namespace: got …`), or report
+ * through `reporter` when a platform plans it.
+ */
+export function planContourIngress(
+    name: string,
+    args: ContourIngressArgs = {},
+    reporter?: Reporter,
+): ContourIngressPlan {
+    return planComponent(
+        "ContourIngress",
+        "ContourIngressArgs",
+        name,
+        args,
+        (checked: ContourIngressArgs) => {
+            const existing = checked.existing ?? false;
+            const rootNamespaces = checked.rootNamespaces ?? [];
+            if (existing && rootNamespaces.length > 0) {
+                invalidInput({
+                    path: "rootNamespaces",
+                    given: rootNamespaces,
+                    expected:
+                        "no rootNamespaces with existing: true (nothing is installed to pass them to); configure them on the existing Contour or drop existing",
+                    example: `{ existing: true, ingressClassName: "contour" }`,
+                });
+            }
+            const ingressClassName = checked.ingressClassName ?? "contour";
+            return {
+                args: checked,
+                existing,
+                ingressClassName,
+                namespace: checked.namespace ?? "projectcontour",
+                values: contourValues(ingressClassName, rootNamespaces),
+            };
+        },
+        reporter,
+    );
 }
 
 /**
@@ -176,13 +183,14 @@ export function contourSettings(args: ContourIngressArgs): ContourSettings {
  * component so it carries the package's labels) and the root namespaces. No `commonLabels`: the
  * chart appends its own `app.kubernetes.io/component` after them, which would duplicate the key.
  */
-export function contourValues(settings: ContourSettings): Record<string, unknown> {
+function contourValues(
+    ingressClassName: string,
+    rootNamespaces: string[],
+): Record<string, unknown> {
     return {
         contour: {
-            ingressClass: { name: settings.ingressClassName, create: false, default: false },
-            ...(settings.rootNamespaces.length > 0
-                ? { rootNamespaces: settings.rootNamespaces.join(",") }
-                : {}),
+            ingressClass: { name: ingressClassName, create: false, default: false },
+            ...(rootNamespaces.length > 0 ? { rootNamespaces: rootNamespaces.join(",") } : {}),
         },
     };
 }

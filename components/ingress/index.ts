@@ -1,30 +1,41 @@
+/**
+ * Ingress: Contour, one HTTPProxy per pipeline under Koalja's domain-suffix rule, and Koalja's
+ * domain ConfigMap.
+ */
 export {
-    domainConfigFor,
-    koaljaDomainConfigData,
     pipelineHostname,
     selectDomainSuffix,
-    validateDomainConfig,
     type DomainConfig,
     type DomainSelector,
 } from "./domain";
 export {
     CONTOUR_CHART,
-    CONTOUR_CONTROLLER,
     ContourIngress,
+    planContourIngress,
     type ContourIngressArgs,
+    type ContourIngressBuild,
+    type ContourIngressPlan,
+    type IngressClassName,
 } from "./contour-ingress";
 export {
+    checkHostnames,
     PipelineIngress,
-    WAIT_FOR_VALID,
-    pipelineFqdn,
-    validatePipelineIngress,
+    planPipelineIngress,
+    type ClusterIssuerName,
     type PipelineIngressArgs,
+    type PipelineIngressBuild,
+    type PipelineIngressPlan,
+    type PipelineService,
     type PipelineTls,
+    type RouteTimeout,
     type RouteTimeouts,
+    type ServicePort,
     type TaskRoute,
 } from "./pipeline-ingress";
 export {
-    KOALJA_DOMAIN_CONFIG_NAME,
     KoaljaDomainConfig,
+    planKoaljaDomainConfig,
     type KoaljaDomainConfigArgs,
+    type KoaljaDomainConfigBuild,
+    type KoaljaDomainConfigPlan,
 } from "./koalja-domain-config";

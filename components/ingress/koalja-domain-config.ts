@@ -1,10 +1,17 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { dns1123LabelProblems, invalidInput, standardLabels } from "../core";
-import { koaljaDomainConfigData, type DomainConfig } from "./domain";
+import {
+    planComponent,
+    standardLabels,
+    usePlan,
+    type NamespaceName,
+    type Planned,
+    type Reporter,
+} from "../core";
+import { checkDefaultDomain, koaljaDomainConfigData, type DomainConfig } from "./domain";
 
 /** The name Koalja's controller reads its domain suffixes from. */
-export const KOALJA_DOMAIN_CONFIG_NAME = "koalja-domain-config";
+const KOALJA_DOMAIN_CONFIG_NAME = "koalja-domain-config";
 
 export interface KoaljaDomainConfigArgs {
     /**
@@ -12,13 +19,24 @@ export interface KoaljaDomainConfigArgs {
      * for a config that replaces it there. Default `koalja-system`.
      * @example "imaging"
      */
-    namespace?: string;
+    namespace?: NamespaceName;
     /**
      * The domain suffixes and their selectors; one must be the default (no selector).
      * @example { "example.org": { selector: { app: "prod" } }, "example.com": {} }
      */
     domains: DomainConfig;
 }
+
+/** What a KoaljaDomainConfig builds: the checked args and the ConfigMap's place and data. */
+export interface KoaljaDomainConfigBuild {
+    args: KoaljaDomainConfigArgs;
+    namespace: string;
+    /** One key per suffix: its `selector:` block in YAML, empty for the default. */
+    data: Record<string, string>;
+}
+
+/** A KoaljaDomainConfig's validated input; see {@link planKoaljaDomainConfig}. */
+export type KoaljaDomainConfigPlan = Planned<"KoaljaDomainConfig", KoaljaDomainConfigBuild>;
 
 /**
  * Koalja's `koalja-domain-config` ConfigMap, for tools that read domain suffixes from the cluster
@@ -30,31 +48,21 @@ export class KoaljaDomainConfig extends pulumi.ComponentResource {
 
     constructor(
         name: string,
-        args: KoaljaDomainConfigArgs,
+        args: KoaljaDomainConfigArgs | KoaljaDomainConfigPlan,
         opts?: pulumi.ComponentResourceOptions,
     ) {
+        const plan = usePlan("KoaljaDomainConfig", name, args, planKoaljaDomainConfig);
         super("pipeline-platform:ingress:KoaljaDomainConfig", name, {}, opts);
-        const namespace = args.namespace ?? "koalja-system";
-        const problems = dns1123LabelProblems(namespace);
-        if (problems.length > 0) {
-            invalidInput({
-                path: "namespace",
-                given: namespace,
-                expected: `a namespace name that ${problems.join(" and ")}`,
-                example: "koalja-system",
-            });
-        }
-        const data = koaljaDomainConfigData(args.domains);
 
         const configMap = new k8s.core.v1.ConfigMap(
             `${name}-config`,
             {
                 metadata: {
                     name: KOALJA_DOMAIN_CONFIG_NAME,
-                    namespace,
+                    namespace: plan.namespace,
                     labels: standardLabels("ingress"),
                 },
-                data,
+                data: plan.data,
             },
             { parent: this },
         );
@@ -62,4 +70,30 @@ export class KoaljaDomainConfig extends pulumi.ComponentResource {
         this.configMapName = configMap.metadata.name;
         this.registerOutputs({ configMapName: this.configMapName });
     }
+}
+
+/**
+ * Checks a KoaljaDomainConfig's args (suffixes are DNS names, selectors are labels, one entry is the
+ * default) without creating anything and returns the plan its constructor builds from.
+ */
+export function planKoaljaDomainConfig(
+    name: string,
+    args: KoaljaDomainConfigArgs,
+    reporter?: Reporter,
+): KoaljaDomainConfigPlan {
+    return planComponent(
+        "KoaljaDomainConfig",
+        "KoaljaDomainConfigArgs",
+        name,
+        args,
+        (checked: KoaljaDomainConfigArgs) => {
+            checkDefaultDomain(checked.domains, "domains");
+            return {
+                args: checked,
+                namespace: checked.namespace ?? "koalja-system",
+                data: koaljaDomainConfigData(checked.domains),
+            };
+        },
+        reporter,
+    );
 }

@@ -7,20 +7,24 @@ import {
     type AirflowDeploymentArgs,
 } from "../airflow";
 import {
+    appendPath,
     dns1123LabelProblems,
     dnsLabel,
     invalidInput,
     joinPath,
+    movePath,
     nestInputErrors,
     standardLabels,
+    type Reporter,
 } from "../core";
 import { WorkflowExtension, checkWorkflowExtensionArgs, type WorkflowExtensionArgs } from "../dags";
 import {
+    checkHostnames,
     ContourIngress,
     PipelineIngress,
-    pipelineFqdn,
-    validateDomainConfig,
-    validatePipelineIngress,
+    planContourIngress,
+    planKoaljaDomainConfig,
+    planPipelineIngress,
     type PipelineIngressArgs,
 } from "../ingress";
 import { planLocation, RegistrySecret, type RegistryLocation } from "../registry";
@@ -390,8 +394,13 @@ export function planPlatform(
                   rootNamespaces:
                       "rootNamespaces" in contourConfig ? contourConfig.rootNamespaces : undefined,
               };
+    planContourIngress(`${name}-contour`, contour, configReporter(movePath("", "contour")));
 
-    validateDomainConfig(config.domains, "domains");
+    planKoaljaDomainConfig(
+        `${name}-domains`,
+        { domains: config.domains },
+        configReporter((relative) => relative),
+    );
 
     const storageConfig = config.storage;
     if (!storageConfig || typeof storageConfig !== "object") {
@@ -526,7 +535,7 @@ export function planPlatform(
         extensionNames.add(extension.name);
     });
 
-    const fqdns = new Map<string, string>();
+    const pipelinePlans: ReturnType<typeof planPipelineIngress>[] = [];
     const pipelines = (config.pipelines ?? []).map((pipeline, i) => {
         const path = joinPath("pipelines", i);
         if (!projectNamespaceList.includes(pipeline?.namespace)) {
@@ -546,20 +555,20 @@ export function planPlatform(
             tasks: pipeline.tasks,
             tls: pipeline.tls,
         };
-        nestInputErrors(path, () => validatePipelineIngress(args));
-        const fqdn = pipelineFqdn(args).toLowerCase();
-        const other = fqdns.get(fqdn);
-        if (other !== undefined) {
-            invalidInput({
-                path: joinPath(path, "name"),
-                given: pipeline.name,
-                expected: `a hostname no other pipeline has: ${fqdn} is also ${other}'s, and Contour would mark both proxies invalid`,
-                example: `${pipeline.name}-2`,
-            });
-        }
-        fqdns.set(fqdn, `${pipeline.namespace}/${pipeline.name}`);
+        pipelinePlans.push(
+            planPipelineIngress(
+                `${name}-pipeline-${pipeline.namespace}-${pipeline.name}`,
+                args,
+                configReporter((relative) =>
+                    relative.startsWith("domains")
+                        ? relative
+                        : appendPath(path, PIPELINE_FIELDS.get(relative) ?? relative),
+                ),
+            ),
+        );
         return args;
     });
+    checkHostnames(pipelinePlans);
 
     return {
         servicesNamespace,
@@ -598,6 +607,21 @@ function extensionProjects(
         }
         return namespaces[project];
     });
+}
+
+/** PipelineIngress arguments a pipeline's config gives under another name. */
+const PIPELINE_FIELDS = new Map([
+    ["pipeline", "name"],
+    ["service.name", "service"],
+    ["service.port", "port"],
+]);
+
+/**
+ * Reports a component plan's refusals as the platform's own, at config paths (`map` turns a path of
+ * the component's args into one).
+ */
+function configReporter(map: (relative: string) => string): Reporter {
+    return { label: "", path: map };
 }
 
 function requireNamespace(value: unknown, path: string, example: string): string {

@@ -18,10 +18,12 @@ import {
 import { ProcessingImage, type ProcessingImageArgs } from "../../components/images";
 import {
     ContourIngress,
+    KoaljaDomainConfig,
     PipelineIngress,
     pipelineHostname,
     selectDomainSuffix,
     type ContourIngressArgs,
+    type KoaljaDomainConfigArgs,
     type PipelineIngressArgs,
 } from "../../components/ingress";
 import {
@@ -120,6 +122,8 @@ const ingressArgs: PipelineIngressArgs = {
 };
 const ingress = (args: Record<string, unknown>) => () =>
     new PipelineIngress(BAD, { ...ingressArgs, ...args } as PipelineIngressArgs);
+const koaljaDomains = (domains: unknown) => () =>
+    new KoaljaDomainConfig(BAD, { domains } as KoaljaDomainConfigArgs);
 
 const external = {
     provider: "external",
@@ -942,10 +946,18 @@ export const CASES: BadInputCase[] = [
     // ContourIngress.
     {
         component: "ContourIngress",
+        title: "null for the args",
+        program: () => new ContourIngress(BAD, null as unknown as ContourIngressArgs),
+        path: "",
+        says: "got null; expected an object with any of existing, ingressClassName",
+        example: "{}",
+    },
+    {
+        component: "ContourIngress",
         title: "an IngressClass name with upper case",
         program: contour({ ingressClassName: "Contour" }),
         path: "ingressClassName",
-        says: "an IngressClass name that",
+        says: "a DNS-1123 subdomain: must consist of lower case",
         example: "contour",
     },
     {
@@ -953,7 +965,15 @@ export const CASES: BadInputCase[] = [
         title: "a namespace longer than 63 characters",
         program: contour({ namespace: "c".repeat(64) }),
         path: "namespace",
-        says: "a namespace name that",
+        says: "a DNS-1123 label: must be no more than 63 characters (has 64)",
+        example: "c".repeat(63),
+    },
+    {
+        component: "ContourIngress",
+        title: "a number for the namespace",
+        program: contour({ namespace: 5 }),
+        path: "namespace",
+        says: "got 5; expected a DNS-1123 label",
         example: "projectcontour",
     },
     {
@@ -961,8 +981,23 @@ export const CASES: BadInputCase[] = [
         title: "a root namespace with an underscore",
         program: contour({ rootNamespaces: ["imaging", "gen_omics"] }),
         path: "rootNamespaces[1]",
-        says: "a namespace name that",
-        example: "imaging",
+        says: "a DNS-1123 label: must consist of lower case",
+        example: "gen-omics",
+    },
+    {
+        component: "ContourIngress",
+        title: "an object for the root namespaces",
+        program: contour({ rootNamespaces: { imaging: true } }),
+        path: "rootNamespaces",
+        says: "expected a list of DNS-1123 label",
+        example: '["imaging", "genomics"]',
+    },
+    {
+        component: "ContourIngress",
+        title: "a misspelt rootNamespaces",
+        program: contour({ rootNamespace: ["imaging"] }),
+        path: "rootNamespace",
+        says: "unknown key; did you mean rootNamespaces?",
     },
     {
         component: "ContourIngress",
@@ -973,7 +1008,59 @@ export const CASES: BadInputCase[] = [
         example: '{ existing: true, ingressClassName: "contour" }',
     },
 
-    // Domain selection and hostnames.
+    // Domain configs: KoaljaDomainConfig, selectDomainSuffix and hostnames.
+    {
+        component: "KoaljaDomainConfig",
+        title: "a domain config without default entry",
+        program: koaljaDomains({ "example.org": { selector: { app: "prod" } } }),
+        path: "domains",
+        says: 'got ["example.org"]; expected a default entry: one suffix without selector',
+        example: '{ "example.org": { selector: { app: "prod" } }, "example.com": {} }',
+    },
+    {
+        component: "KoaljaDomainConfig",
+        title: "null for the domains",
+        program: koaljaDomains(null),
+        path: "domains",
+        says: "got null; expected a map of names to object with any of selector",
+        example: '{ "example.org": { selector: { app: "prod" } }, "example.com": {} }',
+    },
+    {
+        component: "KoaljaDomainConfig",
+        title: "a __proto__ domain suffix",
+        program: koaljaDomains(JSON.parse('{ "example.com": {}, "__proto__": {} }')),
+        path: "domains.__proto__",
+        says: "a key other than __proto__, constructor and prototype",
+        example: "example.org",
+    },
+    {
+        component: "KoaljaDomainConfig",
+        title: "a constructor domain suffix",
+        program: koaljaDomains({ "example.com": {}, constructor: {} }),
+        path: "domains.constructor",
+        says: "a key other than __proto__, constructor and prototype",
+        example: "example.org",
+    },
+    {
+        component: "KoaljaDomainConfig",
+        title: "a string for a selector",
+        program: koaljaDomains({ "example.com": {}, "example.org": { selector: "app=prod" } }),
+        path: 'domains["example.org"].selector',
+        says: 'got "app=prod"; expected a map of names to label value',
+        example: '{ app: "prod" }',
+    },
+    {
+        component: "KoaljaDomainConfig",
+        title: "a namespace with a newline",
+        program: () =>
+            new KoaljaDomainConfig(BAD, {
+                namespace: "koalja\nsystem",
+                domains: { "example.com": {} },
+            }),
+        path: "namespace",
+        says: "no control characters (newline, tab, escape)",
+        example: "imaging",
+    },
     {
         component: "selectDomainSuffix",
         title: "a domain config without default entry",
@@ -988,7 +1075,7 @@ export const CASES: BadInputCase[] = [
         title: "an empty domain config",
         program: () => selectDomainSuffix({}, {}),
         path: "domains",
-        says: "at least one domain suffix",
+        says: "got {}; expected a map of names to object with any of selector, at least 1 entry",
         example: '{ "example.org": { selector: { app: "prod" } }, "example.com": {} }',
     },
     {
@@ -996,7 +1083,7 @@ export const CASES: BadInputCase[] = [
         title: "an upper-case domain suffix",
         program: () => selectDomainSuffix({}, { "Example.com": {} }),
         path: 'domains["Example.com"]',
-        says: "a lower-case DNS name as suffix",
+        says: 'got key "Example.com"; expected a DNS-1123 subdomain',
         example: "example.com",
     },
     {
@@ -1008,15 +1095,23 @@ export const CASES: BadInputCase[] = [
                 { "example.com": {}, "example.org": { selector: { app: "my prod" } } },
             ),
         path: 'domains["example.org"].selector.app',
-        says: "a label value that",
-        example: "prod",
+        says: 'got "my prod"; expected a label value',
+        example: "imaging",
+    },
+    {
+        component: "selectDomainSuffix",
+        title: "null for the labels",
+        program: () => selectDomainSuffix(null as never, { "example.com": {} }),
+        path: "labels",
+        says: "got null; expected a map of names to string",
+        example: "{}",
     },
     {
         component: "pipelineHostname",
         title: "a pipeline name longer than a DNS label",
         program: () => pipelineHostname("p".repeat(64), "imaging", "example.com"),
         path: "pipeline",
-        says: "whose labels have at most 63 characters",
+        says: `whose labels have at most 63 characters ("${"p".repeat(64)}" has 64)`,
         example: "otsu.imaging.example.com",
     },
     {
@@ -1037,26 +1132,86 @@ export const CASES: BadInputCase[] = [
                 Array.from({ length: 5 }, () => "d".repeat(60)).join("."),
             ),
         path: "pipeline",
-        says: "of at most 253 characters",
+        says: "of at most 253 characters (it has 317)",
         example: "otsu.imaging.example.com",
     },
+    {
+        component: "pipelineHostname",
+        title: "a number for the namespace",
+        program: () => pipelineHostname("otsu", 7 as never, "example.com"),
+        path: "pipeline",
+        says: "got 7; expected the namespace as a string",
+        example: "imaging",
+    },
 
-    // PipelineIngress: services, ports, tasks, timeouts, TLS, duplicate FQDNs.
+    // PipelineIngress: names, services, ports, tasks, timeouts, TLS, domains, duplicate FQDNs.
+    {
+        component: "PipelineIngress",
+        title: "null for the args",
+        program: () => new PipelineIngress(BAD, null as unknown as PipelineIngressArgs),
+        path: "",
+        says: "got null; expected an object with pipeline, namespace, domains, service",
+    },
+    {
+        component: "PipelineIngress",
+        title: "a pipeline name that is not a DNS label",
+        program: ingress({ pipeline: "Otsu_Method" }),
+        path: "pipeline",
+        says: 'got "Otsu_Method"; expected a DNS-1123 label',
+        example: "otsu-method",
+    },
+    {
+        component: "PipelineIngress",
+        title: "a pipeline name with a newline",
+        program: ingress({ pipeline: "otsu\nmethod" }),
+        path: "pipeline",
+        says: "no control characters (newline, tab, escape)",
+        example: "otsu",
+    },
+    {
+        component: "PipelineIngress",
+        title: "a misspelt namespace key",
+        program: () => {
+            const { namespace, ...rest } = ingressArgs;
+            return new PipelineIngress(BAD, {
+                ...rest,
+                namspace: namespace,
+            } as unknown as PipelineIngressArgs);
+        },
+        path: "namspace",
+        says: "unknown key; did you mean namespace?",
+    },
     {
         component: "PipelineIngress",
         title: "a service port of 0",
         program: ingress({ service: { name: "otsu-frontend", port: 0 } }),
         path: "service.port",
-        says: "a port number from 1 to 65535",
-        example: "8080",
+        says: "a whole number from 1 to 65535",
+        example: "80",
+    },
+    {
+        component: "PipelineIngress",
+        title: "a service port written as a string",
+        program: ingress({ service: { name: "otsu-frontend", port: "80" } }),
+        path: "service.port",
+        says: 'got "80"; expected a whole number from 1 to 65535',
+        example: "80",
     },
     {
         component: "PipelineIngress",
         title: "a service name with upper case",
         program: ingress({ service: { name: "Otsu", port: 80 } }),
         path: "service.name",
-        says: "a Service name that",
-        example: "otsu-frontend",
+        says: "a DNS-1123 label",
+        example: "otsu",
+    },
+    {
+        component: "PipelineIngress",
+        title: "an array for the service",
+        program: ingress({ service: ["otsu-frontend", 80] }),
+        path: "service",
+        says: "expected an object with name, port",
+        example: '{ name: "otsu-frontend", port: 80 }',
     },
     {
         component: "PipelineIngress",
@@ -1094,7 +1249,7 @@ export const CASES: BadInputCase[] = [
         title: "a response timeout in minutes written as a word",
         program: ingress({ timeouts: { response: "five minutes" } }),
         path: "timeouts.response",
-        says: "a Contour duration",
+        says: 'one of: a duration; or "infinity"',
         example: "60s",
     },
     {
@@ -1102,15 +1257,22 @@ export const CASES: BadInputCase[] = [
         title: "TLS with both a Secret and an issuer",
         program: ingress({ tls: { secretName: "otsu-tls", clusterIssuer: "letsencrypt" } }),
         path: "tls",
-        says: "exactly one of tls.secretName",
+        says: "one of: an object with secretName; or an object with clusterIssuer",
         example: '{ clusterIssuer: "letsencrypt" }',
+    },
+    {
+        component: "PipelineIngress",
+        title: "a misspelt cluster issuer key",
+        program: ingress({ tls: { clusterIssue: "letsencrypt" } }),
+        path: "tls.clusterIssue",
+        says: "unknown key; did you mean clusterIssuer?",
     },
     {
         component: "PipelineIngress",
         title: "a cluster issuer with upper case",
         program: ingress({ tls: { clusterIssuer: "LetsEncrypt" } }),
         path: "tls.clusterIssuer",
-        says: "an object name that",
+        says: "a DNS-1123 subdomain",
         example: "letsencrypt",
     },
     {
@@ -1118,8 +1280,26 @@ export const CASES: BadInputCase[] = [
         title: "a pipeline label with an invalid key",
         program: ingress({ labels: { "-app": "prod" } }),
         path: 'labels["-app"]',
-        says: "a Kubernetes label",
-        example: '{ app: "prod" }',
+        says: 'got key "-app"; expected a label key',
+        example: "pipeline-platform.io/project",
+    },
+    {
+        component: "PipelineIngress",
+        title: "a __proto__ domain suffix",
+        program: ingress({ domains: JSON.parse('{ "example.com": {}, "__proto__": {} }') }),
+        path: "domains.__proto__",
+        says: "a key other than __proto__, constructor and prototype",
+        example: "example.org",
+    },
+    {
+        component: "PipelineIngress",
+        title: "a prototype namespace in namespaceDomains",
+        program: ingress({
+            namespaceDomains: { prototype: { "imaging.example.com": {} } },
+        }),
+        path: "namespaceDomains.prototype",
+        says: "a key other than __proto__, constructor and prototype",
+        example: "imaging",
     },
     {
         component: "PipelineIngress",
@@ -1133,14 +1313,24 @@ export const CASES: BadInputCase[] = [
     },
     {
         component: "PipelineIngress",
-        title: "two pipelines whose hostnames differ only in case",
+        title: "a hostname longer than 253 characters",
+        program: ingress({
+            domains: { [Array.from({ length: 4 }, () => "d".repeat(60)).join(".")]: {} },
+        }),
+        path: "pipeline",
+        says: 'a hostname for pipeline "otsu" in namespace "imaging" of at most 253 characters',
+        example: "otsu.imaging.example.com",
+    },
+    {
+        component: "PipelineIngress",
+        title: "two pipelines with one hostname",
         program: () => {
             new PipelineIngress("first", ingressArgs);
-            return new PipelineIngress(BAD, { ...ingressArgs, pipeline: "OTSU" });
+            return new PipelineIngress(BAD, ingressArgs);
         },
         path: "pipeline",
-        says: 'both resolve to "otsu.imaging.example.com"',
-        example: "a different pipeline name, namespace or domain selector",
+        says: 'expected a hostname no other pipeline has: pipeline "otsu" in namespace "imaging" already has otsu.imaging.example.com',
+        example: "otsu-2",
         before: ["first", "first-proxy"],
     },
 
@@ -1587,13 +1777,32 @@ export const CASES: BadInputCase[] = [
     {
         component: "stack config",
         title: "two pipelines with one hostname",
-        program: platform((c) => ({
-            ...c,
-            pipelines: [c.pipelines[0], { ...c.pipelines[0], name: "SEGMENTATION" }],
-        })),
+        program: platform((c) => ({ ...c, pipelines: [c.pipelines[0], c.pipelines[0]] })),
         path: "config.pipelines[1].name",
         says: "a hostname no other pipeline has",
-        example: "SEGMENTATION-2",
+        example: "segmentation-2",
+    },
+    {
+        component: "stack config",
+        title: "a pipeline name that is not a DNS label",
+        program: platform((c) => ({
+            ...c,
+            pipelines: [{ ...c.pipelines[0], name: "Segmentation" }],
+        })),
+        path: "config.pipelines[0].name",
+        says: 'got "Segmentation"; expected a DNS-1123 label',
+        example: "segmentation",
+    },
+    {
+        component: "stack config",
+        title: "a pipeline port written as a string",
+        program: platform((c) => ({
+            ...c,
+            pipelines: [{ ...c.pipelines[0], port: "8080" as unknown as number }],
+        })),
+        path: "config.pipelines[0].port",
+        says: 'got "8080"; expected a whole number from 1 to 65535',
+        example: "80",
     },
     {
         component: "stack config",

@@ -6,7 +6,13 @@ import { ProgramError, renderStack, StackConfigError, runProgram } from "../../c
 import { BAD, CASES } from "./cases";
 
 /** Components whose refusals name the instance (converted to one validated plan). */
-const PLANNED = new Set(["RegistrySecret", "ProcessingImage"]);
+const PLANNED = new Set([
+    "RegistrySecret",
+    "ProcessingImage",
+    "ContourIngress",
+    "PipelineIngress",
+    "KoaljaDomainConfig",
+]);
 
 /** Runs a case's program; returns the error it failed with and what was registered. */
 async function failure(program: () => unknown) {

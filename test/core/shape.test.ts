@@ -207,7 +207,13 @@ function* nodes(
 describe("the generated schema", () => {
     test("every example a TSDoc @example gives is itself a valid value of its position", () => {
         const failures: string[] = [];
-        for (const definition of ["RegistrySecretArgs", "ProcessingImageArgs"]) {
+        for (const definition of [
+            "RegistrySecretArgs",
+            "ProcessingImageArgs",
+            "ContourIngressArgs",
+            "PipelineIngressArgs",
+            "KoaljaDomainConfigArgs",
+        ]) {
             for (const [path, node] of nodes(shapeDefinition(definition), definition)) {
                 const resolved = resolveNode(node);
                 for (const example of resolved.examples ?? []) {

@@ -1,6 +1,8 @@
 import {
+    checkHostnames,
     ContourIngress,
     PipelineIngress,
+    planPipelineIngress,
     type DomainConfig,
     type PipelineIngressArgs,
 } from "../../components/ingress";
@@ -168,20 +170,18 @@ describe("PipelineIngress", () => {
         expect(second.registrations).toEqual(first.registrations);
     });
 
-    test.each([
-        ["equal ignoring case", "Otsu"],
-        ["equal", "otsu"],
-    ])("rejects two pipelines whose hostnames are %s, naming both", async (_name, pipeline) => {
+    test("rejects a second pipeline with the same hostname before creating it, naming the first", async () => {
         const failure = await runProgram(() => {
             new PipelineIngress("first", otsu);
-            new PipelineIngress("second", { ...otsu, pipeline });
+            new PipelineIngress("second", otsu);
         }).catch((err) => err);
         expect(failure.message).toBe(
-            `pipeline: got "${pipeline}"; expected a hostname no other pipeline uses: pipeline "${pipeline}" in namespace "imaging" and pipeline "otsu" in namespace "imaging" both resolve to "otsu.imaging.prod.example.com", and Contour would mark both proxies invalid, e.g. a different pipeline name, namespace or domain selector`,
+            'PipelineIngress "second": pipeline: got "otsu"; expected a hostname no other pipeline has: pipeline "otsu" in namespace "imaging" already has otsu.imaging.prod.example.com, and Contour would mark both proxies invalid, e.g. otsu-2',
         );
-        expect(
-            failure.registrations.filter((r: Registration) => r.name.startsWith("second-")),
-        ).toEqual([]);
+        expect(failure.registrations.map((r: Registration) => r.name)).toEqual([
+            "first",
+            "first-proxy",
+        ]);
     });
 
     test("accepts two pipelines with the same name in different namespaces", async () => {
@@ -196,68 +196,50 @@ describe("PipelineIngress", () => {
         });
     });
 
-    test.each([
-        [
-            "a namespace that is not a DNS label",
-            { namespace: "Imaging" },
-            `namespace: got "Imaging"; expected a namespace name`,
-        ],
-        [
-            "a service name that is not a DNS label",
-            { service: { name: "otsu_frontend", port: 80 } },
-            `service.name: got "otsu_frontend"; expected a Service name`,
-        ],
-        [
-            "a port out of range",
-            { service: { name: "otsu", port: 70000 } },
-            `service.port: got 70000; expected a port number from 1 to 65535`,
-        ],
-        [
-            "a task name with a slash",
-            { tasks: [{ task: "a/b", service: "s", port: 1 }] },
-            `tasks[0].task: got "a/b"; expected a task name usable as one URL path segment`,
-        ],
-        [
-            "a task routed twice",
-            {
-                tasks: [
-                    { task: "a", service: "s", port: 1 },
-                    { task: "a", service: "t", port: 1 },
-                ],
-            },
-            `tasks[1].task: got "a"; expected each task routed once`,
-        ],
-        [
-            "a replacement prefix without leading slash",
-            { tasks: [{ task: "a", service: "s", port: 1, replacePrefix: "x" }] },
-            `tasks[0].replacePrefix: got "x"; expected a path starting with '/'`,
-        ],
-        [
-            "a timeout that is not a duration",
-            { timeouts: { response: "60" } },
-            `timeouts.response: got "60"; expected a Contour duration`,
-        ],
-        [
-            "both TLS sources",
-            { tls: { secretName: "a", clusterIssuer: "b" } as never },
-            `tls: got {"secretName":"a","clusterIssuer":"b"}; expected exactly one of tls.secretName`,
-        ],
-        [
-            "a cluster issuer name with upper case",
-            { tls: { clusterIssuer: "LetsEncrypt" } },
-            `tls.clusterIssuer: got "LetsEncrypt"; expected an object name`,
-        ],
-        [
-            "a label that is not a label",
-            { labels: { env: "a b" } },
-            `labels.env: got {"env":"a b"}; expected a Kubernetes label`,
-        ],
-    ])("rejects %s before creating anything", async (_name, change, message) => {
-        const failure = await ingress({
+    test("builds from a plan made beforehand, with the same registrations as from its args", async () => {
+        const fromArgs = await ingress(otsu);
+        const fromPlan = await runProgram(() => {
+            const ing = new PipelineIngress("otsu", planPipelineIngress("otsu", otsu));
+            return { fqdn: ing.fqdn, url: ing.url, proxyName: ing.proxyName };
+        });
+        expect(fromPlan.registrations).toEqual(fromArgs.registrations);
+        expect(fromPlan.outputs).toEqual(fromArgs.outputs);
+    });
+});
+
+describe("planPipelineIngress", () => {
+    test("picks the hostname from the platform config in a namespace without its own", () => {
+        const plan = planPipelineIngress("otsu", {
             ...otsu,
-            ...(change as Partial<PipelineIngressArgs>),
-        }).catch((err) => err);
-        expect(failure.message).toContain(message);
-        expect(failure.registrations.filter((r: Registration) => r.custom)).toEqual([]);
+            namespace: "genomics",
+            namespaceDomains: { imaging: { "imaging.example.org": {} } },
+        });
+        expect(plan.plan.fqdn).toBe("otsu.genomics.prod.example.com");
+        expect(plan.plan.url).toBe("http://otsu.genomics.prod.example.com");
+    });
+
+    test("replaces the platform config by the namespace's own, never merged", () => {
+        const plan = planPipelineIngress("otsu", {
+            ...otsu,
+            namespaceDomains: { imaging: { "imaging.example.org": {} } },
+        });
+        expect(plan.plan.fqdn).toBe("otsu.imaging.imaging.example.org");
+    });
+});
+
+describe("checkHostnames", () => {
+    test("refuses the later of two planned pipelines with one hostname, reported as that plan reports", () => {
+        const plans = [
+            planPipelineIngress("a", otsu),
+            planPipelineIngress("b", { ...otsu, namespace: "genomics" }),
+            planPipelineIngress("c", otsu, {
+                label: "platform",
+                path: (relative) => `pipelines[2].${relative}`,
+            }),
+        ];
+        expect(() => checkHostnames(plans.slice(0, 2))).not.toThrow();
+        expect(() => checkHostnames(plans)).toThrow(
+            'platform: pipelines[2].pipeline: got "otsu"; expected a hostname no other pipeline has: pipeline "otsu" in namespace "imaging" already has otsu.imaging.prod.example.com',
+        );
     });
 });

@@ -438,10 +438,10 @@ describe("planPlatform rejects bad config before anything exists", () => {
         [
             "two pipelines with one hostname",
             (c) => {
-                c.pipelines!.push({ ...c.pipelines![0], name: "SEGMENTATION" });
+                c.pipelines!.push({ ...c.pipelines![0] });
             },
             "pipelines[2].name",
-            /imaging\/segmentation's/,
+            /pipeline "segmentation" in namespace "imaging" already has segmentation\.imaging\./,
         ],
     ];
 

@@ -28,6 +28,15 @@ export const APPLY_TIME_CASES = [
         registers: ["pipeline-platform:dags:DagInstallerChart bad"],
     },
     {
+        name: "ingress-class-output",
+        title: "PipelineIngress rejects an IngressClass name Output with upper case, with its instance named",
+        label: 'PipelineIngress "bad": ',
+        path: "ingressClassName",
+        says: "a DNS-1123 subdomain: must consist of lower case",
+        example: "contour",
+        registers: ["pipeline-platform:ingress:PipelineIngress bad"],
+    },
+    {
         name: "logs-storage-missing",
         title: "AirflowDeployment rejects remote logs to a storage the S3Storage does not have",
         path: "logs.bucket",

@@ -4,6 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AirflowDeployment, remoteLogsFromStorage } from "../../../components/airflow";
 import { DagInstallerChart } from "../../../components/dags";
+import { PipelineIngress } from "../../../components/ingress";
 import { RegistrySecret } from "../../../components/registry";
 import { ProgramError, runProgram } from "../../../components/testing";
 import { APPLY_TIME_CASES } from "./apply-time-cases";
@@ -34,6 +35,14 @@ const PROGRAMS: Record<(typeof APPLY_TIME_CASES)[number]["name"], () => unknown>
     "installer-image-untagged": installer(
         pulumi.output("registry.example.com/team/dag-otsus-method"),
     ),
+    "ingress-class-output": () =>
+        new PipelineIngress("bad", {
+            pipeline: "otsu",
+            namespace: "imaging",
+            domains: { "example.com": {} },
+            service: { name: "otsu-frontend", port: 80 },
+            ingressClassName: pulumi.output("Contour"),
+        }),
     "logs-storage-missing": () =>
         new AirflowDeployment("bad", {
             namespace: "airflow",
