@@ -28,7 +28,7 @@ import {
     type PipelineIngressArgs,
 } from "../ingress";
 import { planLocation, RegistrySecret, type RegistryLocation } from "../registry";
-import { S3Storage, validateStorages, type StorageSpec } from "../storage";
+import { planS3Storage, S3Storage, type StorageSpec } from "../storage";
 import type { PlatformConfig, RegistryConfig, StorageConfig } from "./config";
 
 /** The External Secrets Operator chart, installed when a registry's token is refreshed in the cluster. */
@@ -433,17 +433,13 @@ export function planPlatform(
         storages,
         airflowStorage: logsStorage,
     };
-    nestInputErrors("storage", () =>
-        validateStorages(storages, pulumi.getProject(), pulumi.getStack()),
+    planS3Storage(
+        `${name}-storage`,
+        storage,
+        configReporter((relative) =>
+            relative === "airflowStorage" ? "airflow.logsStorage" : appendPath("storage", relative),
+        ),
     );
-    if (logsStorage !== undefined && !(logsStorage in storages)) {
-        invalidInput({
-            path: "airflow.logsStorage",
-            given: logsStorage,
-            expected: `one of the storages (${Object.keys(storages).join(", ")})`,
-            example: "default",
-        });
-    }
 
     const serviceRegistry = registries.find((r) => r.scopes.includes("service"));
     const airflow: AirflowDeploymentArgs = {

@@ -1,15 +1,17 @@
-export { S3Storage, type S3StorageArgs } from "./s3-storage";
+/** S3 storage for pipelines: buckets, least-privilege keys, Koalja's storage config and an Airflow connection. */
 export {
-    KOALJA_S3_CONFIG_NAME,
-    KOALJA_S3_SECRET_TYPE,
-    airflowConnectionEnvName,
-    airflowConnectionUri,
-    bucketNameProblems,
-    bucketPolicy,
-    storageSecretName,
-    validateStorages,
+    planS3Storage,
+    S3Storage,
+    type S3StorageArgs,
+    type S3StorageBuild,
+    type S3StoragePlan,
+} from "./s3-storage";
+export {
     type AwsStorage,
     type ExternalStorage,
     type GcpStorage,
+    type PlannedStorage,
+    type StorageEndpoint,
+    type StorageName,
     type StorageSpec,
 } from "./storage-config";

@@ -2,7 +2,17 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
-import { dns1123LabelProblems, dnsLabel, invalidInput, standardLabels } from "../core";
+import {
+    dnsLabel,
+    invalidInput,
+    joinPath,
+    planComponent,
+    standardLabels,
+    usePlan,
+    type NamespaceName,
+    type Planned,
+    type Reporter,
+} from "../core";
 import {
     KOALJA_S3_CONFIG_NAME,
     KOALJA_S3_SECRET_TYPE,
@@ -10,16 +20,13 @@ import {
     airflowConnectionUri,
     bucketArn,
     bucketPolicy,
-    defaultBucketName,
     iamUserName,
+    planStorage,
     serviceAccountId,
-    storageEndpoint,
-    storageEntryYaml,
-    storageSecretName,
-    validateStorages,
     type AwsStorage,
     type GcpStorage,
-    type StorageEndpoint,
+    type PlannedStorage,
+    type StorageName,
     type StorageSpec,
 } from "./storage-config";
 
@@ -29,23 +36,43 @@ export interface S3StorageArgs {
      * looks when a pipeline namespace has no storage config of its own.
      * @example "koalja-system"
      */
-    namespace?: string;
+    namespace?: NamespaceName;
     /**
      * Storages by name; `default` is required. Names are DNS labels.
+     * @propertyNames { "format": "dns-label" }
      * @example { default: { provider: "aws", region: "eu-west-1" } }
      */
     storages: Record<string, StorageSpec>;
     /**
-     * Airflow connection id for remote logging. Default `s3_logs`.
+     * An Airflow connection id of letters, digits and '_' (it becomes an environment variable
+     * name), for remote logging. Default `s3_logs`.
+     * @pattern ^[A-Za-z0-9_]+$
      * @example "s3_logs"
      */
     airflowConnectionId?: string;
     /**
-     * The storage Airflow writes its logs to. Default `default`.
+     * The storage Airflow writes its logs to: one of `storages`. Default `default`.
      * @example "logs"
      */
-    airflowStorage?: string;
+    airflowStorage?: StorageName;
 }
+
+/** What an S3Storage builds: the checked args, each storage planned, and the Airflow connection. */
+export interface S3StorageBuild {
+    args: S3StorageArgs;
+    namespace: string;
+    /** Every storage, in the order of `storages`. */
+    storages: PlannedStorage[];
+    /** The storage Airflow logs go to. */
+    logStorage: PlannedStorage;
+    connectionId: string;
+    /** `AIRFLOW_CONN_<ID>`: the connection's key in its Secret. */
+    connectionEnvName: string;
+    connectionSecretName: string;
+}
+
+/** An S3Storage's validated input; see {@link planS3Storage}. */
+export type S3StoragePlan = Planned<"S3Storage", S3StorageBuild>;
 
 interface Credentials {
     bucket: pulumi.Output<string>;
@@ -78,14 +105,14 @@ export class S3Storage extends pulumi.ComponentResource {
     /** The storage Airflow logs go to. */
     public readonly airflowStorage: pulumi.Output<string>;
 
-    constructor(name: string, args: S3StorageArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(
+        name: string,
+        args: S3StorageArgs | S3StoragePlan,
+        opts?: pulumi.ComponentResourceOptions,
+    ) {
+        const plan = usePlan("S3Storage", name, args, planS3Storage);
         super("pipeline-platform:storage:S3Storage", name, {}, opts);
-        const project = pulumi.getProject();
-        const stack = pulumi.getStack();
-        const namespace = args.namespace ?? "koalja-system";
-        const connectionId = args.airflowConnectionId ?? "s3_logs";
-        const logStorage = args.airflowStorage ?? "default";
-        validateArgs(args, namespace, connectionId, logStorage, project, stack);
+        const namespace = plan.namespace;
 
         const labels = standardLabels("storage");
         const entries: Record<string, string> = {};
@@ -93,15 +120,14 @@ export class S3Storage extends pulumi.ComponentResource {
         const buckets: Record<string, pulumi.Output<string>> = {};
         const endpoints: Record<string, string> = {};
         const credentials: Record<string, Credentials> = {};
-        for (const [storage, spec] of Object.entries(args.storages)) {
-            const bucket = spec.bucket ?? defaultBucketName(project, stack, storage);
-            const endpoint = storageEndpoint(spec);
-            const childName = `${name}-${storage}`;
+        for (const storage of plan.storages) {
+            const { spec, bucket } = storage;
+            const childName = `${name}-${storage.name}`;
             const creds =
                 spec.provider === "aws"
                     ? this.awsStorage(childName, spec, bucket)
                     : spec.provider === "gcp"
-                      ? this.gcpStorage(childName, storage, spec, bucket)
+                      ? this.gcpStorage(childName, storage.name, spec, bucket)
                       : {
                             bucket: pulumi.output(bucket),
                             accessKey: pulumi.secret(spec.accessKey),
@@ -110,7 +136,7 @@ export class S3Storage extends pulumi.ComponentResource {
             const secret = new k8s.core.v1.Secret(
                 `${childName}-secret`,
                 {
-                    metadata: { name: storageSecretName(storage), namespace, labels },
+                    metadata: { name: storage.secretName, namespace, labels },
                     type: KOALJA_S3_SECRET_TYPE,
                     data: {
                         "access-key": pulumi.secret(creds.accessKey.apply(base64)),
@@ -119,11 +145,11 @@ export class S3Storage extends pulumi.ComponentResource {
                 },
                 { parent: this },
             );
-            entries[storage] = storageEntryYaml(bucket, endpoint, storageSecretName(storage));
-            secretNames[storage] = secret.metadata.name;
-            buckets[storage] = creds.bucket;
-            endpoints[storage] = endpoint.endpoint;
-            credentials[storage] = creds;
+            entries[storage.name] = storage.entry;
+            secretNames[storage.name] = secret.metadata.name;
+            buckets[storage.name] = creds.bucket;
+            endpoints[storage.name] = storage.endpoint.endpoint;
+            credentials[storage.name] = creds;
         }
 
         const configMap = new k8s.core.v1.ConfigMap(
@@ -135,20 +161,15 @@ export class S3Storage extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        const envName = airflowConnectionEnvName(connectionId);
-        const logCreds = credentials[logStorage];
-        const logEndpoint: StorageEndpoint = storageEndpoint(args.storages[logStorage]);
+        const logCreds = credentials[plan.logStorage.name];
+        const logEndpoint = plan.logStorage.endpoint;
         const connection = new k8s.core.v1.Secret(
             `${name}-airflow-connection`,
             {
-                metadata: {
-                    name: dnsLabel(`airflow-conn-${connectionId.toLowerCase().replace(/_/g, "-")}`),
-                    namespace,
-                    labels,
-                },
+                metadata: { name: plan.connectionSecretName, namespace, labels },
                 type: "Opaque",
                 stringData: {
-                    [envName]: pulumi.secret(
+                    [plan.connectionEnvName]: pulumi.secret(
                         pulumi
                             .all([logCreds.accessKey, logCreds.secretKey])
                             .apply(([access, secretKey]) =>
@@ -166,9 +187,9 @@ export class S3Storage extends pulumi.ComponentResource {
         this.buckets = pulumi.output(buckets);
         this.endpoints = pulumi.output(endpoints);
         this.airflowConnectionSecretName = connection.metadata.name;
-        this.airflowConnectionId = pulumi.output(connectionId);
-        this.airflowConnectionSecretKey = pulumi.output(envName);
-        this.airflowStorage = pulumi.output(logStorage);
+        this.airflowConnectionId = pulumi.output(plan.connectionId);
+        this.airflowConnectionSecretKey = pulumi.output(plan.connectionEnvName);
+        this.airflowStorage = pulumi.output(plan.logStorage.name);
         this.registerOutputs({
             namespace: this.namespace,
             configMapName: this.configMapName,
@@ -333,39 +354,59 @@ function base64(value: string): string {
     return Buffer.from(value, "utf8").toString("base64");
 }
 
-function validateArgs(
+/**
+ * Checks an S3Storage's args (storage names, endpoints, bucket names, the `default` storage, the
+ * Airflow storage) without creating anything and returns the plan its constructor builds from.
+ * Default bucket names come from the Pulumi project and stack.
+ */
+export function planS3Storage(
+    name: string,
     args: S3StorageArgs,
-    namespace: string,
-    connectionId: string,
-    logStorage: string,
-    project: string,
-    stack: string,
-): void {
-    const namespaceProblems = dns1123LabelProblems(namespace);
-    if (namespaceProblems.length > 0) {
-        invalidInput({
-            path: "namespace",
-            given: namespace,
-            expected: `a namespace name that ${namespaceProblems.join(" and ")}`,
-            example: "koalja-system",
-        });
-    }
-    validateStorages(args.storages, project, stack);
-    if (!/^[A-Za-z0-9_]+$/.test(connectionId)) {
-        invalidInput({
-            path: "airflowConnectionId",
-            given: connectionId,
-            expected:
-                "an Airflow connection id of letters, digits and '_' (it becomes an environment variable name)",
-            example: "s3_logs",
-        });
-    }
-    if (!Object.prototype.hasOwnProperty.call(args.storages, logStorage)) {
-        invalidInput({
-            path: "airflowStorage",
-            given: logStorage,
-            expected: `one of the storages (${Object.keys(args.storages).join(", ")})`,
-            example: "default",
-        });
-    }
+    reporter?: Reporter,
+): S3StoragePlan {
+    return planComponent(
+        "S3Storage",
+        "S3StorageArgs",
+        name,
+        args,
+        (checked: S3StorageArgs) => {
+            const names = Object.keys(checked.storages);
+            if (!names.includes("default")) {
+                invalidInput({
+                    path: "storages",
+                    given: names,
+                    expected: "a map of storages with a `default` entry (Koalja requires one)",
+                    example: `{ default: { provider: "aws", region: "eu-west-1" } }`,
+                });
+            }
+            const project = pulumi.getProject();
+            const stack = pulumi.getStack();
+            const storages = Object.entries(checked.storages).map(([storage, spec]) =>
+                planStorage(storage, spec, joinPath("storages", storage), project, stack),
+            );
+            const logName = checked.airflowStorage ?? "default";
+            const logStorage = storages.find((storage) => storage.name === logName);
+            if (logStorage === undefined) {
+                return invalidInput({
+                    path: "airflowStorage",
+                    given: logName,
+                    expected: `one of the storages (${names.join(", ")})`,
+                    example: "default",
+                });
+            }
+            const connectionId = checked.airflowConnectionId ?? "s3_logs";
+            return {
+                args: checked,
+                namespace: checked.namespace ?? "koalja-system",
+                storages,
+                logStorage,
+                connectionId,
+                connectionEnvName: airflowConnectionEnvName(connectionId),
+                connectionSecretName: dnsLabel(
+                    `airflow-conn-${connectionId.toLowerCase().replace(/_/g, "-")}`,
+                ),
+            };
+        },
+        reporter,
+    );
 }

@@ -1,49 +1,102 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
-import { dns1123LabelProblems, dnsLabel, invalidInput, joinPath, shortHash } from "../core";
+import { dnsLabel, invalidInput, joinPath, shortHash, type AwsRegion } from "../core";
+
+/**
+ * The name of a storage: a DNS label (it names the storage's Secret and its cloud resources).
+ * @format dns-label
+ * @example "default"
+ */
+export type StorageName = string;
 
 /** An S3 bucket in AWS, created with an IAM user and access key that reach only that bucket. */
 export interface AwsStorage {
     provider: "aws";
-    /** AWS region of the bucket. @example "eu-west-1" */
-    region: string;
+    /** AWS region of the bucket. */
+    region: AwsRegion;
     /**
-     * Bucket name. Default: derived from project, stack and storage name (no randomness).
+     * Bucket name, by the S3 rules. Default: derived from project, stack and storage name (no
+     * randomness).
      * @example "acme-pipelines-prod"
      */
     bucket?: string;
-    /** Create the bucket (encrypted, versioned, public access blocked). Default true; false needs `bucket`. */
+    /**
+     * Create the bucket (encrypted, versioned, public access blocked). Default true; false needs
+     * `bucket`.
+     * @example false
+     */
     create?: boolean;
 }
 
 /** A Cloud Storage bucket used through its S3 interface, with a service account and HMAC key. */
 export interface GcpStorage {
     provider: "gcp";
-    /** Bucket location. @example "EUROPE-WEST1" */
+    /**
+     * A Cloud Storage location: a region, dual-region or multi-region name.
+     * @pattern ^[A-Za-z0-9-]+$
+     * @example "EUROPE-WEST1"
+     */
     location: string;
-    /** GCP project of the bucket and service account. Default: the provider's project. @example "acme-data" */
+    /**
+     * GCP project of the bucket and service account. Default: the provider's project.
+     * @format gcp-project
+     * @example "acme-data"
+     */
     project?: string;
-    /** Bucket name. Default: derived from project, stack and storage name. @example "acme-pipelines-prod" */
+    /**
+     * Bucket name, by the S3 and Cloud Storage rules. Default: derived from project, stack and
+     * storage name.
+     * @example "acme-pipelines-prod"
+     */
     bucket?: string;
-    /** Create the bucket (uniform access, versioned, public access prevented). Default true; false needs `bucket`. */
+    /**
+     * Create the bucket (uniform access, versioned, public access prevented). Default true; false
+     * needs `bucket`.
+     * @example false
+     */
     create?: boolean;
 }
 
 /** Any S3-compatible store (MinIO, Ceph...), with keys the caller provides. */
 export interface ExternalStorage {
     provider: "external";
-    /** Endpoint with scheme; the scheme decides `secure`. @example "http://minio.storage:9000" */
+    /**
+     * Endpoint URL with scheme, host and port only; the scheme decides `secure`.
+     * @example "http://minio.storage:9000"
+     */
     endpoint: string;
-    /** Existing bucket. @example "pipelines" */
+    /**
+     * Existing bucket, by the S3 rules.
+     * @example "pipelines"
+     */
     bucket: string;
-    /** Access key (kept secret). */
+    /**
+     * Access key. Kept secret: only ever written into Kubernetes Secrets.
+     * @secret
+     * @minLength 1
+     * @example "config.requireSecret(\"minioAccessKey\")"
+     */
     accessKey: pulumi.Input<string>;
-    /** Secret key (kept secret). */
+    /**
+     * Secret key. Kept secret: only ever written into Kubernetes Secrets.
+     * @secret
+     * @minLength 1
+     * @example "config.requireSecret(\"minioSecretKey\")"
+     */
     secretKey: pulumi.Input<string>;
-    /** Signing region for clients that need one. Default `us-east-1` (MinIO's default). */
+    /**
+     * A signing region name (letters, digits, '-', '_') for clients that need one. Default
+     * `us-east-1` (MinIO's default).
+     * @pattern ^[A-Za-z0-9_-]+$
+     * @example "us-east-1"
+     */
     region?: string;
 }
 
+/**
+ * Where a storage's bucket lives, and how its keys are made.
+ * @example { provider: "aws", region: "eu-west-1" }
+ */
 export type StorageSpec = AwsStorage | GcpStorage | ExternalStorage;
 
 /** The Secret type Koalja's flex volume driver reads. */
@@ -64,7 +117,7 @@ export interface StorageEndpoint {
 }
 
 /** The endpoint of a storage: AWS regional, GCS interoperability, or the given one. */
-export function storageEndpoint(spec: StorageSpec): StorageEndpoint {
+function storageEndpoint(spec: StorageSpec): StorageEndpoint {
     switch (spec.provider) {
         case "aws":
             return {
@@ -86,11 +139,7 @@ export function storageEndpoint(spec: StorageSpec): StorageEndpoint {
 }
 
 /** One entry of `koalja-s3-storage-config`: the fields Koalja's `BucketConfig` reads. */
-export function storageEntryYaml(
-    bucket: string,
-    endpoint: StorageEndpoint,
-    secretName: string,
-): string {
+function storageEntryYaml(bucket: string, endpoint: StorageEndpoint, secretName: string): string {
     return stringify({
         name: bucket,
         endpoint: endpoint.endpoint,
@@ -100,7 +149,7 @@ export function storageEntryYaml(
 }
 
 /** The bucket name used when none is given: project, stack and storage, as a DNS label. */
-export function defaultBucketName(project: string, stack: string, storage: string): string {
+function defaultBucketName(project: string, stack: string, storage: string): string {
     return dnsLabel(`${project}-${stack}-${storage}`);
 }
 
@@ -203,147 +252,37 @@ export function airflowConnectionUri(
     return `aws://${e(accessKey)}:${e(secretKey)}@/?endpoint_url=${e(endpoint.endpoint)}&region_name=${e(endpoint.region)}`;
 }
 
-const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
-
-/** Validates the storages map; throws `InputPropertyError` at the first bad value. */
-export function validateStorages(
-    storages: Record<string, StorageSpec>,
-    project: string,
-    stack: string,
-): void {
-    if (
-        !storages ||
-        typeof storages !== "object" ||
-        !Object.prototype.hasOwnProperty.call(storages, "default")
-    ) {
-        invalidInput({
-            path: "storages",
-            given: storages && typeof storages === "object" ? Object.keys(storages) : storages,
-            expected: "a map of storages with a `default` entry (Koalja requires one)",
-            example: `{ default: { provider: "aws", region: "eu-west-1" } }`,
-        });
-    }
-    for (const [name, spec] of Object.entries(storages)) {
-        const path = joinPath("storages", name);
-        const nameProblems = dns1123LabelProblems(name);
-        if (nameProblems.length > 0) {
-            invalidInput({
-                path,
-                given: name,
-                expected: `a storage name that is a DNS label: it ${nameProblems.join(" and ")}`,
-                example: "default",
-            });
-        }
-        validateStorage(spec, path, name, project, stack);
-    }
+/** A storage whose domain rules hold, with what follows from it. */
+export interface PlannedStorage {
+    /** The storage's name, a key of `storages`. */
+    name: string;
+    spec: StorageSpec;
+    /** The bucket, named or derived. */
+    bucket: string;
+    endpoint: StorageEndpoint;
+    /** The credential Secret Koalja reads. */
+    secretName: string;
+    /** Its entry in `koalja-s3-storage-config`. */
+    entry: string;
 }
 
-function validateStorage(
+/**
+ * The domain rules of one storage whose shape is checked: an endpoint with scheme, host and port
+ * only; a bucket name S3 (and Cloud Storage) accepts, given when the bucket is not created.
+ * Refusals name paths under `path`.
+ */
+export function planStorage(
+    name: string,
     spec: StorageSpec,
     path: string,
-    name: string,
     project: string,
     stack: string,
-): void {
-    switch (spec?.provider) {
-        case "aws":
-            if (typeof spec.region !== "string" || !AWS_REGION.test(spec.region)) {
-                invalidInput({
-                    path: `${path}.region`,
-                    given: spec.region,
-                    expected: "an AWS region",
-                    example: "eu-west-1",
-                });
-            }
-            validateBucket(spec, path, name, project, stack);
-            return;
-        case "gcp":
-            if (typeof spec.location !== "string" || !/^[A-Za-z0-9-]+$/.test(spec.location)) {
-                invalidInput({
-                    path: `${path}.location`,
-                    given: spec.location,
-                    expected: "a Cloud Storage location",
-                    example: "EUROPE-WEST1",
-                });
-            }
-            validateBucket(spec, path, name, project, stack);
-            return;
-        case "external": {
-            let url: URL | undefined;
-            try {
-                url = new URL(spec.endpoint);
-            } catch {
-                url = undefined;
-            }
-            const valid =
-                url !== undefined &&
-                (url.protocol === "http:" || url.protocol === "https:") &&
-                url.host !== "" &&
-                /^[a-z]+:\/\//i.test(spec.endpoint);
-            if (!valid || url === undefined) {
-                invalidInput({
-                    path: `${path}.endpoint`,
-                    given: spec.endpoint,
-                    expected:
-                        "an endpoint URL with http:// or https:// (without one Koalja's driver cannot connect)",
-                    example: "http://minio.storage:9000",
-                });
-            }
-            if (
-                url.pathname !== "/" ||
-                url.search !== "" ||
-                url.hash !== "" ||
-                url.username !== "" ||
-                url.password !== ""
-            ) {
-                invalidInput({
-                    path: `${path}.endpoint`,
-                    given: spec.endpoint,
-                    expected: "scheme, host and port only: no path, query or credentials",
-                    example: "https://s3.example.com",
-                });
-            }
-            if (spec.bucket === undefined) {
-                invalidInput({
-                    path: `${path}.bucket`,
-                    given: spec.bucket,
-                    expected: "the name of an existing bucket",
-                    example: "pipelines",
-                });
-            }
-            validateBucket(spec, path, name, project, stack);
-            for (const key of ["accessKey", "secretKey"] as const) {
-                if (spec[key] === undefined || spec[key] === "") {
-                    invalidInput({
-                        path: `${path}.${key}`,
-                        given: spec[key],
-                        expected: "a key, preferably a secret config value",
-                        example: `config.requireSecret("minioAccessKey")`,
-                    });
-                }
-            }
-            return;
-        }
-        default:
-            invalidInput({
-                path: `${path}.provider`,
-                given: (spec as { provider?: unknown })?.provider,
-                expected: `one of "aws", "gcp", "external"`,
-                example: "aws",
-            });
-    }
-}
-
-function validateBucket(
-    spec: StorageSpec,
-    path: string,
-    name: string,
-    project: string,
-    stack: string,
-): void {
-    if (spec.provider !== "external" && spec.create === false && spec.bucket === undefined) {
+): PlannedStorage {
+    if (spec.provider === "external") {
+        checkEndpoint(spec.endpoint, joinPath(path, "endpoint"));
+    } else if (spec.create === false && spec.bucket === undefined) {
         invalidInput({
-            path: `${path}.bucket`,
+            path: joinPath(path, "bucket"),
             given: spec.bucket,
             expected: "the name of the existing bucket when create is false",
             example: "acme-pipelines",
@@ -353,10 +292,59 @@ function validateBucket(
     const problems = bucketNameProblems(bucket, spec.provider);
     if (problems.length > 0) {
         invalidInput({
-            path: `${path}.bucket`,
+            path: joinPath(path, "bucket"),
             given: bucket,
             expected: `a bucket name that ${problems.join(" and ")}`,
             example: "acme-pipelines-prod",
+        });
+    }
+    const endpoint = storageEndpoint(spec);
+    const secretName = storageSecretName(name);
+    return {
+        name,
+        spec,
+        bucket,
+        endpoint,
+        secretName,
+        entry: storageEntryYaml(bucket, endpoint, secretName),
+    };
+}
+
+/** Koalja's driver connects to `<scheme>://<host>[:<port>]`: nothing more, nothing less. */
+function checkEndpoint(endpoint: string, path: string): void {
+    let url: URL | undefined;
+    try {
+        url = new URL(endpoint);
+    } catch {
+        url = undefined;
+    }
+    if (
+        url === undefined ||
+        (url.protocol !== "http:" && url.protocol !== "https:") ||
+        url.host === "" ||
+        !/^https?:\/\//i.test(endpoint)
+    ) {
+        invalidInput({
+            path,
+            given: endpoint,
+            expected:
+                "an endpoint URL with http:// or https:// (without one Koalja's driver cannot connect)",
+            example: "http://minio.storage:9000",
+        });
+    }
+    if (
+        url.pathname !== "/" ||
+        url.search !== "" ||
+        url.hash !== "" ||
+        url.username !== "" ||
+        url.password !== ""
+    ) {
+        invalidInput({
+            path,
+            given: endpoint,
+            expected:
+                "scheme, host and port only: no path, query or credentials (keys go in accessKey and secretKey)",
+            example: "https://s3.example.com",
         });
     }
 }

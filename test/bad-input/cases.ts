@@ -1337,11 +1337,61 @@ export const CASES: BadInputCase[] = [
     // S3Storage: storages, endpoints, buckets, regions, keys.
     {
         component: "S3Storage",
+        title: "null for the args",
+        program: () => new S3Storage(BAD, null as unknown as S3StorageArgs),
+        path: "",
+        says: "got null; expected an object with storages",
+        example: '{ storages: { default: { provider: "aws", region: "eu-west-1" } } }',
+    },
+    {
+        component: "S3Storage",
+        title: "an array for the storages",
+        program: storages([external] as unknown as Record<string, unknown>),
+        path: "storages",
+        says: 'expected a map of names to object whose provider is one of "aws", "gcp", "external"',
+        example: '{ default: { provider: "aws", region: "eu-west-1" } }',
+    },
+    {
+        component: "S3Storage",
         title: "storages without default",
         program: storages({ logs: external }),
         path: "storages",
         says: "a map of storages with a `default` entry",
         example: '{ default: { provider: "aws", region: "eu-west-1" } }',
+    },
+    {
+        component: "S3Storage",
+        title: "a __proto__ storage",
+        program: storages(
+            Object.assign(JSON.parse('{ "__proto__": { "provider": "aws" } }'), {
+                default: external,
+            }),
+        ),
+        path: "storages.__proto__",
+        says: "a key other than __proto__, constructor and prototype",
+        example: "default",
+    },
+    {
+        component: "S3Storage",
+        title: "null for a storage",
+        program: storages({ default: null }),
+        path: "storages.default",
+        says: 'got null; expected an object whose provider is one of "aws", "gcp", "external"',
+        example: '{ provider: "aws", region: "eu-west-1" }',
+    },
+    {
+        component: "S3Storage",
+        title: "a misspelt region key",
+        program: storages({ default: { provider: "aws", regoin: "eu-west-1" } }),
+        path: "storages.default.regoin",
+        says: "unknown key; did you mean region?",
+    },
+    {
+        component: "S3Storage",
+        title: "a misspelt airflowStorage key",
+        program: storage({ airflowStorge: "default" }),
+        path: "airflowStorge",
+        says: "unknown key; did you mean airflowStorage?",
     },
     {
         component: "S3Storage",
@@ -1361,11 +1411,37 @@ export const CASES: BadInputCase[] = [
     },
     {
         component: "S3Storage",
-        title: "an external storage without secret key",
+        title: "credentials in the external endpoint, shown redacted",
+        program: storages({
+            default: { ...external, endpoint: "http://minio:not-a-real-secret@minio.storage:9000" },
+        }),
+        path: "storages.default.endpoint",
+        says: 'got "http://<redacted>@minio.storage:9000"; expected scheme, host and port only: no path, query or credentials',
+        example: "https://s3.example.com",
+    },
+    {
+        component: "S3Storage",
+        title: "an external storage with an empty secret key",
         program: storages({ default: { ...external, secretKey: "" } }),
         path: "storages.default.secretKey",
-        says: "a key, preferably a secret config value",
+        says: "got <redacted>; expected a string, not empty",
+        example: 'config.requireSecret("minioSecretKey")',
+    },
+    {
+        component: "S3Storage",
+        title: "a number for the access key, shown redacted",
+        program: storages({ default: { ...external, accessKey: 123 } }),
+        path: "storages.default.accessKey",
+        says: "got <redacted>; expected a string",
         example: 'config.requireSecret("minioAccessKey")',
+    },
+    {
+        component: "S3Storage",
+        title: "a number for the bucket",
+        program: storages({ default: { ...external, bucket: 123 } }),
+        path: "storages.default.bucket",
+        says: "got 123; expected a string",
+        example: "pipelines",
     },
     {
         component: "S3Storage",
@@ -1375,6 +1451,22 @@ export const CASES: BadInputCase[] = [
         }),
         path: "storages.default.bucket",
         says: "a bucket name that",
+        example: "acme-pipelines-prod",
+    },
+    {
+        component: "S3Storage",
+        title: "a bucket name with two dots in a row",
+        program: storages({ default: { ...external, bucket: "a..b" } }),
+        path: "storages.default.bucket",
+        says: `got "a..b"; expected a bucket name that must not contain '..'`,
+        example: "acme-pipelines-prod",
+    },
+    {
+        component: "S3Storage",
+        title: "a bucket name of two characters",
+        program: storages({ default: { ...external, bucket: "ab" } }),
+        path: "storages.default.bucket",
+        says: `got "ab"; expected a bucket name that must be 3 to 63 characters (has 2)`,
         example: "acme-pipelines-prod",
     },
     {
@@ -1410,8 +1502,24 @@ export const CASES: BadInputCase[] = [
         title: "an AWS region that is not a region",
         program: storages({ default: { provider: "aws", region: "europe" } }),
         path: "storages.default.region",
-        says: "an AWS region",
+        says: "an AWS region name",
+        example: "eu-central-1",
+    },
+    {
+        component: "S3Storage",
+        title: "an AWS region written in upper case with underscores",
+        program: storages({ default: { provider: "aws", region: "EU_WEST_1" } }),
+        path: "storages.default.region",
+        says: "an AWS region name",
         example: "eu-west-1",
+    },
+    {
+        component: "S3Storage",
+        title: "a GCP project id that is too short",
+        program: storages({ default: { provider: "gcp", location: "EU", project: "p1" } }),
+        path: "storages.default.project",
+        says: "a GCP project id",
+        example: "acme-data",
     },
     {
         component: "S3Storage",
@@ -1426,8 +1534,8 @@ export const CASES: BadInputCase[] = [
         title: "a storage name with upper case",
         program: storages({ default: external, Logs: external }),
         path: "storages.Logs",
-        says: "a storage name that is a DNS label",
-        example: "default",
+        says: 'got key "Logs"; expected a DNS-1123 label',
+        example: "logs",
     },
     {
         component: "S3Storage",
@@ -1444,6 +1552,14 @@ export const CASES: BadInputCase[] = [
         path: "airflowConnectionId",
         says: "an Airflow connection id of letters, digits and '_'",
         example: "s3_logs",
+    },
+    {
+        component: "S3Storage",
+        title: "a namespace with upper case",
+        program: storage({ namespace: "Koalja" }),
+        path: "namespace",
+        says: "a DNS-1123 label",
+        example: "koalja",
     },
 
     // AirflowDeployment: namespaces, executors, images, database, volumes, values.
@@ -1803,6 +1919,34 @@ export const CASES: BadInputCase[] = [
         path: "config.pipelines[0].port",
         says: 'got "8080"; expected a whole number from 1 to 65535',
         example: "80",
+    },
+    {
+        component: "stack config",
+        title: "a storage endpoint with credentials, shown redacted",
+        program: platform((c) => ({
+            ...c,
+            storage: {
+                storages: {
+                    default: {
+                        ...c.storage.storages.default,
+                        endpoint: "http://minio:not-a-real-secret@minio.minio.svc:9000",
+                    },
+                },
+            },
+        })),
+        path: "config.storage.storages.default.endpoint",
+        says: 'got "http://<redacted>@minio.minio.svc:9000"',
+        example: "https://s3.example.com",
+    },
+    {
+        component: "stack config",
+        title: "a misspelt key in a storage",
+        program: platform((c) => ({
+            ...c,
+            storage: { storages: { default: { ...c.storage.storages.default, buckett: "x" } } },
+        })),
+        path: "config.storage.storages.default.buckett",
+        says: "unknown key; did you mean bucket?",
     },
     {
         component: "stack config",

@@ -12,6 +12,7 @@ const PLANNED = new Set([
     "ContourIngress",
     "PipelineIngress",
     "KoaljaDomainConfig",
+    "S3Storage",
 ]);
 
 /** Runs a case's program; returns the error it failed with and what was registered. */

@@ -213,6 +213,7 @@ describe("the generated schema", () => {
             "ContourIngressArgs",
             "PipelineIngressArgs",
             "KoaljaDomainConfigArgs",
+            "S3StorageArgs",
         ]) {
             for (const [path, node] of nodes(shapeDefinition(definition), definition)) {
                 const resolved = resolveNode(node);

@@ -3,7 +3,7 @@ import {
     bucketNameProblems,
     bucketPolicy,
     storageSecretName,
-} from "../../components/storage";
+} from "../../components/storage/storage-config";
 
 describe("bucketNameProblems", () => {
     test.each([

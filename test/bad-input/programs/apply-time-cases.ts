@@ -28,6 +28,18 @@ export const APPLY_TIME_CASES = [
         registers: ["pipeline-platform:dags:DagInstallerChart bad"],
     },
     {
+        name: "storage-access-key-output",
+        title: "S3Storage rejects an empty access key Output, redacted, with its instance named",
+        label: 'S3Storage "bad": ',
+        path: "storages.default.accessKey",
+        says: "got <redacted>; expected a string, not empty",
+        example: 'config.requireSecret("minioAccessKey")',
+        registers: [
+            "pipeline-platform:storage:S3Storage bad",
+            "kubernetes:core/v1:ConfigMap bad-config",
+        ],
+    },
+    {
         name: "ingress-class-output",
         title: "PipelineIngress rejects an IngressClass name Output with upper case, with its instance named",
         label: 'PipelineIngress "bad": ',

@@ -6,6 +6,7 @@ import { AirflowDeployment, remoteLogsFromStorage } from "../../../components/ai
 import { DagInstallerChart } from "../../../components/dags";
 import { PipelineIngress } from "../../../components/ingress";
 import { RegistrySecret } from "../../../components/registry";
+import { S3Storage } from "../../../components/storage";
 import { ProgramError, runProgram } from "../../../components/testing";
 import { APPLY_TIME_CASES } from "./apply-time-cases";
 
@@ -35,6 +36,18 @@ const PROGRAMS: Record<(typeof APPLY_TIME_CASES)[number]["name"], () => unknown>
     "installer-image-untagged": installer(
         pulumi.output("registry.example.com/team/dag-otsus-method"),
     ),
+    "storage-access-key-output": () =>
+        new S3Storage("bad", {
+            storages: {
+                default: {
+                    provider: "external",
+                    endpoint: "http://minio.storage:9000",
+                    bucket: "pipelines",
+                    accessKey: pulumi.secret(""),
+                    secretKey: pulumi.secret("not-a-real-secret-key"),
+                },
+            },
+        }),
     "ingress-class-output": () =>
         new PipelineIngress("bad", {
             pipeline: "otsu",
