@@ -8,10 +8,22 @@ import {
     type ProcessingImageArgs,
 } from "../../components/images";
 import {
+    ContourIngress,
+    KoaljaDomainConfig,
+    PipelineIngress,
+    planContourIngress,
+    planKoaljaDomainConfig,
+    planPipelineIngress,
+    type ContourIngressArgs,
+    type KoaljaDomainConfigArgs,
+    type PipelineIngressArgs,
+} from "../../components/ingress";
+import {
     planRegistrySecret,
     RegistrySecret,
     type RegistrySecretArgs,
 } from "../../components/registry";
+import { planS3Storage, S3Storage, type S3StorageArgs } from "../../components/storage";
 import type { InvokeMock } from "../../components/testing";
 
 export interface SweepSubject {
@@ -102,5 +114,80 @@ export const SWEEP_SUBJECTS: SweepSubject[] = [
             createRepository: true,
         }),
         minimumVariants: 100,
+    },
+    {
+        kind: "ContourIngress",
+        definition: "ContourIngressArgs",
+        plan: (name, args) => planContourIngress(name, args as ContourIngressArgs),
+        construct: (name, args) => new ContourIngress(name, args as ContourIngressArgs),
+        base: () => ({
+            existing: false,
+            ingressClassName: "contour-internal",
+            namespace: "projectcontour",
+            rootNamespaces: ["imaging", "genomics"],
+        }),
+        minimumVariants: 30,
+    },
+    {
+        kind: "PipelineIngress",
+        definition: "PipelineIngressArgs",
+        plan: (name, args) => planPipelineIngress(name, args as PipelineIngressArgs),
+        construct: (name, args) => new PipelineIngress(name, args as PipelineIngressArgs),
+        base: () => ({
+            pipeline: "otsu",
+            namespace: "imaging",
+            labels: { app: "prod" },
+            domains: { "example.org": { selector: { app: "prod" } }, "example.com": {} },
+            namespaceDomains: { genomics: { "genomics.example.org": {} } },
+            service: { name: "otsu-frontend", port: 80 },
+            tasks: [
+                { task: "threshold", service: "otsu-threshold", port: 8080, replacePrefix: "/" },
+            ],
+            timeouts: { response: "60s", idle: "infinity" },
+            tls: { clusterIssuer: "letsencrypt" },
+            ingressClassName: pulumi.output("contour"),
+        }),
+        minimumVariants: 150,
+    },
+    {
+        kind: "KoaljaDomainConfig",
+        definition: "KoaljaDomainConfigArgs",
+        plan: (name, args) => planKoaljaDomainConfig(name, args as KoaljaDomainConfigArgs),
+        construct: (name, args) => new KoaljaDomainConfig(name, args as KoaljaDomainConfigArgs),
+        base: () => ({
+            namespace: "koalja-system",
+            domains: { "example.org": { selector: { app: "prod" } }, "example.com": {} },
+        }),
+        minimumVariants: 40,
+    },
+    {
+        kind: "S3Storage",
+        definition: "S3StorageArgs",
+        plan: (name, args) => planS3Storage(name, args as S3StorageArgs),
+        construct: (name, args) => new S3Storage(name, args as S3StorageArgs),
+        base: () => ({
+            namespace: "koalja-system",
+            storages: {
+                default: {
+                    provider: "external",
+                    endpoint: "http://minio.storage:9000",
+                    bucket: "pipelines",
+                    accessKey: pulumi.secret("not-a-real-access-key"),
+                    secretKey: pulumi.secret("not-a-real-secret-key"),
+                    region: "us-east-1",
+                },
+                logs: { provider: "aws", region: "eu-west-1", bucket: "acme-logs", create: false },
+                archive: {
+                    provider: "gcp",
+                    location: "EUROPE-WEST1",
+                    project: "acme-data",
+                    bucket: "acme-archive",
+                    create: true,
+                },
+            },
+            airflowConnectionId: "s3_logs",
+            airflowStorage: "logs",
+        }),
+        minimumVariants: 120,
     },
 ];
