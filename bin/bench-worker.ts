@@ -13,7 +13,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import { Session } from "inspector/promises";
 import * as path from "path";
-import { runProgram, STACK_INVOKES, type Registration } from "../components/testing";
+import { runProgram, type Registration } from "../components/testing";
+import { STACK_INVOKES } from "./render";
 
 /** What one measurement prints. */
 export interface WorkerResult {

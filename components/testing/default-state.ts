@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 
 /** Deterministic bytes for a resource: same type and name, same bytes, every run. */
-export function fakeBytes(seed: string, length: number): Buffer {
+function fakeBytes(seed: string, length: number): Buffer {
     const chunks: Buffer[] = [];
     for (let i = 0; chunks.length * 32 < length; i++) {
         chunks.push(createHash("sha256").update(`${seed}#${i}`).digest());

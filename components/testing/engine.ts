@@ -248,7 +248,7 @@ export function isSecretInput(registration: Registration, path: string): boolean
 }
 
 /** Replaces every RPC secret marker with its value, recording the path of each. */
-export function unwrapSecrets(value: unknown, path = "", secretPaths?: string[]): unknown {
+function unwrapSecrets(value: unknown, path = "", secretPaths?: string[]): unknown {
     if (Array.isArray(value)) {
         return value.map((v, i) => unwrapSecrets(v, `${path}[${i}]`, secretPaths));
     }

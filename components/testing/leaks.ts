@@ -1,6 +1,5 @@
 import { defaultState } from "./default-state";
 import type { Registration } from "./engine";
-import { base64Forms } from "./render";
 
 /** Where a credential stand-in was found: a registration (or file) and the property path inside it. */
 export interface SentinelHit {
@@ -104,4 +103,13 @@ export function generatedCredentials(
         }
     }
     return found;
+}
+
+/** The base64 text of `s` at each of the three byte alignments it can have inside longer data. */
+function base64Forms(s: string): string[] {
+    return [0, 1, 2].map((offset) => {
+        const encoded = Buffer.concat([Buffer.alloc(offset), Buffer.from(s)]).toString("base64");
+        const complete = Math.floor((offset + Buffer.byteLength(s)) / 3) * 4;
+        return encoded.slice([0, 2, 3][offset], complete);
+    });
 }

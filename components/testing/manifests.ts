@@ -140,7 +140,7 @@ async function modelClass(apiVersion: string, kind: string): Promise<ModelClass 
 }
 
 /** Validates one manifest against its schema and the API server's own rules. */
-export async function manifestProblems(recorded: RecordedManifest): Promise<ManifestProblem[]> {
+async function manifestProblems(recorded: RecordedManifest): Promise<ManifestProblem[]> {
     const { manifest, registration, patch } = recorded;
     const object = `${manifest.kind} ${manifest.metadata.namespace ? `${manifest.metadata.namespace}/` : ""}${manifest.metadata.name ?? "<no name>"}`;
     const problems: ManifestProblem[] = [];

@@ -33,7 +33,7 @@ import {
 } from "../../components/registry";
 import { PipelinePlatform, type PlatformConfig } from "../../components/platform";
 import { S3Storage, type S3StorageArgs } from "../../components/storage";
-import { readStackConfig } from "../../components/testing";
+import { readStackConfig } from "../../bin/render";
 
 export interface BadInputCase {
     /** The component (or function) under test, as the table groups it. */

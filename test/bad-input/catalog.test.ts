@@ -2,7 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ProgramError, renderStack, StackConfigError, runProgram } from "../../components/testing";
+import { renderStack, StackConfigError } from "../../bin/render";
+import { ProgramError, runProgram } from "../../components/testing";
 import { BAD, CASES } from "./cases";
 
 /** Components whose refusals name the instance (converted to one validated plan). */

@@ -1,11 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import * as k8s from "@pulumi/kubernetes";
+import { renderStack } from "../../bin/render";
 import {
     findSentinels,
     generatedCredentials,
     isSecretInput,
-    renderStack,
     runProgram,
     type Registration,
 } from "../../components/testing";

@@ -11,13 +11,9 @@ import { ContourIngress, KoaljaDomainConfig, PipelineIngress } from "../../compo
 import { PipelinePlatform, type PlatformConfig } from "../../components/platform";
 import { RegistrySecret, type RegistryLocation } from "../../components/registry";
 import { S3Storage } from "../../components/storage";
-import {
-    readStackConfig,
-    runProgram,
-    STACK_INVOKES,
-    type EngineOptions,
-    type EngineResult,
-} from "../../components/testing";
+import { readStackConfig, STACK_INVOKES } from "../../bin/render";
+import { evaluateProgram } from "../../bin/render/load-program";
+import { runProgram, type EngineOptions, type EngineResult } from "../../components/testing";
 
 export const ROOT = path.join(__dirname, "../..");
 
@@ -413,7 +409,8 @@ export function stackSubject(stack: string): Subject {
         minted: STACK_TOKENS,
         run: () =>
             inFolder(ROOT, () =>
-                runProgram(() => ({ ...loadFresh(config.entry) }), {
+                // The stack program returns its outputs as a record.
+                runProgram(() => evaluateProgram(config.entry) as Record<string, unknown>, {
                     project: config.project,
                     stack,
                     preview: true,

@@ -1,12 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { PipelinePlatform, planPlatform, type PlatformConfig } from "../../components/platform";
-import {
-    assertValidManifests,
-    runProgram,
-    STACK_INVOKES,
-    type Registration,
-} from "../../components/testing";
+import { assertValidManifests, runProgram, type Registration } from "../../components/testing";
+import { STACK_INVOKES } from "../../bin/render";
 
 const SECRETS = {
     registryPassword: "sentinel-registry-password",

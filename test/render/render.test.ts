@@ -2,13 +2,9 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import {
-    base64Forms,
-    readStackConfig,
-    redactPaths,
-    renderStack,
-    StackConfigError,
-} from "../../components/testing";
+import { readStackConfig, renderStack, StackConfigError } from "../../bin/render";
+import { cli } from "../../bin/render/cli";
+import { redactPaths } from "../../bin/render/redact";
 
 const fixture = path.join(__dirname, "fixtures/mini");
 const repoRoot = path.join(__dirname, "../..");
@@ -272,34 +268,26 @@ describe("redactPaths", () => {
     });
 });
 
-describe("base64Forms", () => {
-    test.each([[""], ["a"], ["ab"], ["abc:"]])(
-        "finds a value behind the prefix %j in base64 text",
-        (prefix) => {
-            const encoded = Buffer.from(`${prefix}[secret:key]-and-more`).toString("base64");
-            expect(
-                base64Forms("[secret:key]").filter((form) => encoded.includes(form)).length,
-            ).toBeGreaterThan(0);
-        },
-    );
-});
+/** The command run in this process: its exit code and what it printed to each stream. */
+async function runCli(args: string[]) {
+    const stdout: string[] = [];
+    const stderr: string[] = [];
+    const code = await cli(args, {
+        log: (text) => stdout.push(`${text}\n`),
+        error: (text) => stderr.push(`${text}\n`),
+    });
+    return { code, stdout: stdout.join(""), stderr: stderr.join("") };
+}
+
+const USAGE =
+    "usage: pipeline-platform render --stack <env> [--root <project dir>] [--out <dir>] [--stack-file <Pulumi.<env>.yaml to use instead>]\n";
 
 describe("the render command", () => {
-    const tsx = path.join(repoRoot, "node_modules/.bin/tsx");
-    const run = (stack: string, out: string) =>
-        spawnSync(
-            tsx,
-            [
-                path.join(repoRoot, "bin/render.ts"),
-                "--stack",
-                stack,
-                "--root",
-                fixture,
-                "--out",
-                out,
-            ],
-            { encoding: "utf8", timeout: 60000 },
-        );
+    let out: string;
+    beforeEach(() => {
+        out = fs.mkdtempSync(path.join(os.tmpdir(), "render-cli-"));
+    });
+    afterEach(() => fs.rmSync(out, { recursive: true, force: true }));
 
     test.each([
         ["dev", 0, /render: stack dev is valid; 6 files in /],
@@ -313,22 +301,154 @@ describe("the render command", () => {
             2,
             /render: invalid config for stack badurl: mini:app\.registry\.url: got "registry\.localhost:5000\/platform"/,
         ],
-    ])("renders stack %s with exit code %d", (stack, code, message) => {
-        const out = fs.mkdtempSync(path.join(os.tmpdir(), "render-cli-"));
-        try {
-            const result = run(stack, out);
-            expect(result.stderr).toMatch(message);
-            expect(result.stderr).toMatch(
-                /^render: reading config of stack .*\nrender: evaluating program\/index\.ts under the mock engine\n/,
+    ])("renders stack %s with exit code %d", async (stack, code, message) => {
+        const result = await runCli(["render", "--stack", stack, "--root", fixture, "--out", out]);
+        expect(result.stderr).toMatch(message);
+        expect(result.stderr).toMatch(
+            /^render: reading config of stack .*\nrender: evaluating program\/index\.ts under the mock engine\n/,
+        );
+        expect(result.code).toBe(code);
+        if (code !== 2) {
+            expect(result.stdout).toMatch(
+                /^test:render:App app\n├─ kubernetes:core\/v1:ConfigMap app-settings\n[\s\S]*resources by type:\n/,
             );
-            expect(result.status).toBe(code);
-            if (code !== 2) {
-                expect(result.stdout).toMatch(
-                    /^test:render:App app\n├─ kubernetes:core\/v1:ConfigMap app-settings\n[\s\S]*resources by type:\n/,
-                );
-            }
+        }
+    });
+
+    test("writes the render to --out and prints the tree, the counts and a summary", async () => {
+        const result = await runCli(["render", "--stack", "dev", "--root", fixture, "--out", out]);
+        expect(result.code).toBe(0);
+        expect(result.stdout).toBe(
+            [
+                "test:render:App app",
+                "├─ kubernetes:core/v1:ConfigMap app-settings",
+                "├─ kubernetes:core/v1:Namespace app-namespace",
+                "├─ kubernetes:core/v1:Secret app-pull",
+                "└─ kubernetes:helm.sh/v3:Release app-db",
+                "resources by type:",
+                "    1  kubernetes:core/v1:ConfigMap",
+                "    1  kubernetes:core/v1:Namespace",
+                "    1  kubernetes:core/v1:Secret",
+                "    1  kubernetes:helm.sh/v3:Release",
+                "    1  test:render:App",
+                "    5  total",
+                "",
+                "",
+            ].join("\n"),
+        );
+        expect(result.stderr.split("\n").slice(0, 4)).toEqual([
+            "render: reading config of stack dev",
+            "render: evaluating program/index.ts under the mock engine",
+            "render: validating 3 Kubernetes objects",
+            `render: writing 6 files to ${out}`,
+        ]);
+        expect(fs.readdirSync(out, { recursive: true, encoding: "utf8" }).sort()).toEqual([
+            "manifests",
+            "manifests/_cluster",
+            "manifests/_cluster/namespace.team-a.yaml",
+            "manifests/team-a",
+            "manifests/team-a/configmap.settings.yaml",
+            "manifests/team-a/secret.pull.yaml",
+            "outputs.yaml",
+            "releases",
+            "releases/team-a",
+            "releases/team-a/db.yaml",
+            "tree.txt",
+        ]);
+    });
+
+    // `<out>` stands for the test's output folder, which must stay empty.
+    test.each([
+        ["no command", [], `no command given\n${USAGE}`],
+        ["an unknown command", ["rendr", "--stack", "dev"], `unknown command "rendr"\n${USAGE}`],
+        ["no --stack", ["render", "--out", "<out>"], `--stack is required\n${USAGE}`],
+        [
+            "--stack without a value",
+            ["render", "--out", "<out>", "--stack"],
+            `Option '--stack <value>' argument missing\n${USAGE}`,
+        ],
+        [
+            "an unknown option",
+            ["render", "--out", "<out>", "--stack", "dev", "--bogus"],
+            `Unknown option '--bogus'\n${USAGE}`,
+        ],
+        [
+            "a positional argument",
+            ["render", "--out", "<out>", "--stack", "dev", "extra"],
+            `Unexpected argument 'extra'. This command does not take positional arguments\n${USAGE}`,
+        ],
+    ])(
+        "exits 2 with the usage on %s, printing and writing nothing else",
+        async (_case, args, message) => {
+            const result = await runCli(args.map((a) => (a === "<out>" ? out : a)));
+            expect(result).toEqual({ code: 2, stdout: "", stderr: message });
+            expect(fs.readdirSync(out)).toEqual([]);
+        },
+    );
+
+    test("exits 2 naming the stacks there are when the stack does not exist", async () => {
+        const result = await runCli(["render", "--stack", "nope", "--root", fixture, "--out", out]);
+        expect(result).toEqual({
+            code: 2,
+            stdout: "",
+            stderr: [
+                "render: reading config of stack nope",
+                `render: invalid config for stack nope: no stack "nope": ${path.join(fixture, "stacks/Pulumi.nope.yaml")} does not exist; stacks: badlabel, badurl, dev, leak`,
+                "",
+            ].join("\n"),
+        });
+    });
+
+    test.each([[["--help"]], [["render", "--help"]], [["render", "-h"]]])(
+        "prints the usage, what it does and the exit codes for %j, and exits 0",
+        async (args) => {
+            const result = await runCli(args);
+            expect(result).toEqual({
+                code: 0,
+                stdout: [
+                    USAGE,
+                    "Renders a stack of the Pulumi project in --root (default: the current folder) offline, under the mock",
+                    "engine: prints the resource tree and writes manifests, Helm values and outputs to --out (default:",
+                    "<root>/out/<env>), every secret redacted.",
+                    "Exit codes: 0 every object is valid; 1 an object would be refused; 2 a usage, config or program error.",
+                    "",
+                ].join("\n"),
+                stderr: "",
+            });
+        },
+    );
+});
+
+describe("npm run render", () => {
+    test("runs the command from the sources, as the README's first line does", () => {
+        const out = fs.mkdtempSync(path.join(os.tmpdir(), "render-script-"));
+        try {
+            const result = spawnSync(
+                "npm",
+                [
+                    "run",
+                    "--silent",
+                    "render",
+                    "--",
+                    "--stack",
+                    "dev",
+                    "--root",
+                    fixture,
+                    "--out",
+                    out,
+                ],
+                { cwd: repoRoot, encoding: "utf8", timeout: 120000 },
+            );
+            expect(result.stderr).toMatch(
+                /\nrender: stack dev is valid; 6 files in .* \(\d+\.\ds\)\n$/,
+            );
+            expect(result.status).toBe(0);
+            expect(result.stdout).toMatch(/^test:render:App app\n[\s\S]* {4}5 {2}total\n\n$/);
+            expect(fs.readFileSync(path.join(out, "tree.txt"), "utf8")).toMatch(
+                /^test:render:App app\n/,
+            );
         } finally {
             fs.rmSync(out, { recursive: true, force: true });
         }
-    });
+    }, 120000);
 });

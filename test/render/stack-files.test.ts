@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import type { PlatformConfig } from "../../components/platform";
-import { readStackConfig } from "../../components/testing";
+import { readStackConfig } from "../../bin/render";
 
 const root = path.join(__dirname, "../..");
 const stacks = ["dev", "staging", "prod"];

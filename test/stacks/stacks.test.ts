@@ -1,8 +1,8 @@
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { renderStack, StackConfigError } from "../../components/testing";
+import { renderStack, StackConfigError } from "../../bin/render";
+import { cli } from "../../bin/render/cli";
 
 const root = path.join(__dirname, "../..");
 const STACKS = ["dev", "staging", "prod"];
@@ -52,23 +52,25 @@ describe("render on a broken stack file", () => {
         );
     });
 
-    test("the command exits 2 and names the config path", () => {
-        const cli = spawnSync(
-            path.join(root, "node_modules/.bin/tsx"),
+    test("the command exits 2, names the config path and writes nothing", async () => {
+        const stderr: string[] = [];
+        const code = await cli(
             [
-                "bin/render.ts",
+                "render",
                 "--stack",
                 "dev",
+                "--root",
+                root,
                 "--stack-file",
                 broken(),
                 "--out",
                 path.join(dir, "out"),
             ],
-            { cwd: root, encoding: "utf8", timeout: 120000 },
+            { log: () => undefined, error: (text) => stderr.push(text) },
         );
-        expect(cli.status).toBe(2);
-        expect(cli.stderr).toContain(
-            'render: invalid config for stack dev: pipeline-platform:platform.registries[0].url: got "registry.localhost:5000/platform"',
+        expect(code).toBe(2);
+        expect(stderr.at(-1)).toBe(
+            'render: invalid config for stack dev: pipeline-platform:platform.registries[0].url: got "registry.localhost:5000/platform"; expected a registry URL: must start with http:// or https:// (image references carry no protocol, the registry URL must), e.g. https://registry.example.com:5000/team',
         );
         expect(fs.existsSync(path.join(dir, "out"))).toBe(false);
     });

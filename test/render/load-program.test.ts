@@ -1,0 +1,50 @@
+import { spawnSync } from "child_process";
+import * as path from "path";
+import { evaluateProgram } from "../../bin/render/load-program";
+
+const programs = path.join(__dirname, "fixtures/programs");
+const repoRoot = path.join(__dirname, "../..");
+
+describe("evaluateProgram", () => {
+    test.each([
+        [
+            "named exports are the outputs",
+            "named-exports.ts",
+            { answer: 42, nested: { list: [1, 2] } },
+        ],
+        ["a default export is the result", "default-value.ts", { answer: 42 }],
+    ])("%s", (_rule, file, expected) => {
+        expect(evaluateProgram(path.join(programs, file))).toEqual(expected);
+    });
+
+    test.each([
+        ["a function exported with `export =`", "export-function.ts"],
+        ["a default export that is a function", "default-function.ts"],
+    ])("calls %s on every evaluation", (_shape, file) => {
+        const entry = path.join(programs, file);
+        expect([evaluateProgram(entry), evaluateProgram(entry)]).toEqual([
+            { answer: 42, calls: 1 },
+            { answer: 42, calls: 2 },
+        ]);
+    });
+
+    test("refuses to evaluate a top-level program again where the module registry keeps it (jest's)", () => {
+        const entry = path.join(programs, "top-level.ts");
+        expect(evaluateProgram(entry)).toEqual({ runs: 1 });
+        expect(() => evaluateProgram(entry)).toThrow(
+            new Error(
+                `${entry}: its top-level code already ran in this module registry, which cannot run it again (jest keeps one instance per test file); export the program as a function (\`export = () => { …; return outputs; }\`) to evaluate it more than once`,
+            ),
+        );
+    });
+
+    test("evaluates a top-level program afresh on each call under Node's module cache", () => {
+        const child = spawnSync(
+            path.join(repoRoot, "node_modules/.bin/tsx"),
+            [path.join(programs, "evaluate-twice.ts")],
+            { encoding: "utf8", timeout: 60000 },
+        );
+        expect(child.stderr).toBe("");
+        expect(JSON.parse(child.stdout)).toEqual([{ runs: 1 }, { runs: 2 }]);
+    });
+});
