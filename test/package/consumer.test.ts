@@ -4,10 +4,13 @@ import * as os from "os";
 import * as path from "path";
 
 /**
- * The package as a user gets it: `npm pack` (which builds through `prepack`), the tarball unpacked
- * into a fresh project's node_modules, and a program that imports it by name, type-checked and run
- * under the mock engine. Dependencies are linked from this repository's node_modules (only the ones
- * package.json declares), so no network is needed and an undeclared dependency fails the run.
+ * The package as a user gets it: `npm pack` (which builds through `prepack`), installed with
+ * `npm install <tarball> --offline` into a fresh copy of a user's Pulumi project
+ * (test/fixtures/consumer), then used three ways: a program that imports it by name, type-checked and
+ * run under the mock engine; its `pipeline-platform render` command run through npx on the project;
+ * and `renderStack` from `pipeline-platform/render`. The package's dependencies are linked from this
+ * repository's node_modules before the install (only the ones package.json declares), so npm finds
+ * them in place and needs no network, and an undeclared dependency fails the run.
  */
 
 const root = path.join(__dirname, "../..");
@@ -15,12 +18,15 @@ const rootPackage = JSON.parse(fs.readFileSync(path.join(root, "package.json"), 
     name: string;
     version: string;
     dependencies: Record<string, string>;
+    devDependencies: Record<string, string>;
 };
 const tsc = path.join(root, "node_modules/.bin/tsc");
+const fixture = path.join(__dirname, "../fixtures/consumer");
 
-/** The consumer's program: what a user writes in another Pulumi project. */
-const PROGRAM = `import * as pulumi from "@pulumi/pulumi";
+/** The consumer's test program: what a user writes to check components in their own tests. */
+const CHECK = `import * as pulumi from "@pulumi/pulumi";
 import { AirflowDeployment, DagInstallerChart, PipelineIngress, RegistrySecret, type RegistrySecretArgs } from "pipeline-platform";
+import { renderStack } from "pipeline-platform/render";
 import { assertValidManifests, runProgram, validateRegistrations } from "pipeline-platform/testing";
 
 const badScope: RegistrySecretArgs = {
@@ -65,12 +71,15 @@ async function main(): Promise<void> {
         r.name === "otsu-proxy" ? { ...r, inputs: { ...r.inputs, spec: { ...r.inputs.spec, virtualhost: { fqdn: 42 } } } } : r);
     const problems = await validateRegistrations(broken);
     const release = result.registrations.find((r) => r.name === "otsu-dags-release");
+    // The project's own program (index.ts, TypeScript loaded by the package), rendered as the command would.
+    const rendered = await renderStack({ stack: "dev", root: process.cwd() });
     console.log(JSON.stringify({
         types: [...new Set(result.registrations.map((r) => r.type))].sort(),
         outputs: result.outputs,
         dagChart: release?.inputs.chart,
         brokenProxyRefused: problems.some((p) => p.object === "HTTPProxy imaging/otsu"),
         badScope: badScope.scope,
+        rendered: { files: Object.keys(rendered.files), outputs: rendered.outputs, problems: rendered.problems },
     }));
 }
 
@@ -86,22 +95,23 @@ const TSCONFIG = {
         module: "node16",
         moduleResolution: "node16",
         strict: true,
-        outDir: "out",
+        outDir: "build",
         rootDir: ".",
         types: ["node"],
         skipLibCheck: false,
     },
-    files: ["index.ts"],
+    files: ["check.ts", "index.ts"],
 };
 
-function run(command: string, args: string[], cwd: string): SpawnSyncReturns<string> {
+/** Runs a command with Node's own options (not jest's); `expected` is the exit code it must end with. */
+function run(command: string, args: string[], cwd: string, expected = 0): SpawnSyncReturns<string> {
     const result = spawnSync(command, args, {
         cwd,
         encoding: "utf8",
         env: { ...process.env, NODE_OPTIONS: "" },
         timeout: 180_000,
     });
-    if (result.status !== 0) {
+    if (result.status !== expected) {
         throw new Error(
             `${command} ${args.join(" ")} exited with ${result.status ?? result.signal}:\n${result.stdout}\n${result.stderr}`,
         );
@@ -116,7 +126,18 @@ function link(modules: string, name: string): void {
     fs.symlinkSync(path.join(root, "node_modules", name), target, "dir");
 }
 
-describe("the packed package, imported like a dependency", () => {
+/** `npx pipeline-platform …` in the consumer project: the installed bin, never a download. */
+const npx = (consumer: string, args: string[], expected = 0) =>
+    run("npx", ["--offline", "--no", rootPackage.name, ...args], consumer, expected);
+
+/** Every file under a folder, relative to it, sorted. */
+const filesUnder = (dir: string) =>
+    fs
+        .readdirSync(dir, { recursive: true, encoding: "utf8" })
+        .filter((f) => fs.statSync(path.join(dir, f)).isFile())
+        .sort();
+
+describe("the packed package, installed in a user's project", () => {
     let tmp: string;
     let tarball: string;
     let consumer: string;
@@ -127,22 +148,25 @@ describe("the packed package, imported like a dependency", () => {
         tarball = path.join(tmp, `${rootPackage.name}-${rootPackage.version}.tgz`);
 
         consumer = path.join(tmp, "consumer");
+        fs.cpSync(fixture, consumer, { recursive: true });
         const modules = path.join(consumer, "node_modules");
-        fs.mkdirSync(modules, { recursive: true });
-        run("tar", ["-xzf", tarball, "-C", tmp], root);
-        fs.renameSync(path.join(tmp, "package"), path.join(modules, rootPackage.name));
         for (const name of [...Object.keys(rootPackage.dependencies), "@types/node"]) {
             link(modules, name);
         }
         fs.writeFileSync(
             path.join(consumer, "package.json"),
-            `${JSON.stringify({ name: "consumer", private: true, dependencies: { [rootPackage.name]: `file:${tarball}` } }, null, 2)}\n`,
+            `${JSON.stringify({ name: "consumer", private: true, devDependencies: { "@types/node": rootPackage.devDependencies["@types/node"] } }, null, 2)}\n`,
+        );
+        run(
+            "npm",
+            ["install", "--offline", "--ignore-scripts", "--no-audit", "--no-fund", tarball],
+            consumer,
         );
         fs.writeFileSync(
             path.join(consumer, "tsconfig.json"),
             `${JSON.stringify(TSCONFIG, null, 2)}\n`,
         );
-        fs.writeFileSync(path.join(consumer, "index.ts"), PROGRAM);
+        fs.writeFileSync(path.join(consumer, "check.ts"), CHECK);
     }, 240_000);
 
     afterAll(() => {
@@ -151,7 +175,7 @@ describe("the packed package, imported like a dependency", () => {
         }
     });
 
-    test("the tarball carries compiled code, declarations, the bundled DAG chart and the Airflow schema, and no sources", () => {
+    test("the tarball carries compiled code, declarations, the render command, the bundled DAG chart and the Airflow schema, and no sources or source maps", () => {
         const entries = run("tar", ["-tzf", tarball], root)
             .stdout.split("\n")
             .filter((e) => e !== "");
@@ -162,6 +186,9 @@ describe("the packed package, imported like a dependency", () => {
             "package/dist/components/index.d.ts",
             "package/dist/components/testing/index.js",
             "package/dist/components/testing/index.d.ts",
+            "package/dist/bin/render/cli.js",
+            "package/dist/bin/render/index.js",
+            "package/dist/bin/render/index.d.ts",
             "package/dist/components/dags/chart/Chart.yaml",
             "package/dist/components/dags/chart/values.yaml",
             "package/dist/components/dags/chart/values.schema.json",
@@ -176,17 +203,18 @@ describe("the packed package, imported like a dependency", () => {
         expect(
             entries.filter(
                 (e) =>
-                    !/^package\/(package\.json|README\.md|dist\/components\/.+|dist\/schema\/args\.schema\.json|schema\/stack-config\.schema\.json)$/.test(
+                    !/^package\/(package\.json|README\.md|dist\/components\/.+|dist\/bin\/render\/[a-z-]+\.(js|d\.ts)|dist\/schema\/args\.schema\.json|schema\/stack-config\.schema\.json)$/.test(
                         e,
                     ),
             ),
         ).toEqual([]);
         expect(entries.filter((e) => e.endsWith(".ts") && !e.endsWith(".d.ts"))).toEqual([]);
+        expect(entries.filter((e) => e.endsWith(".map"))).toEqual([]);
     });
 
     test("a program importing it by name type-checks and runs under the mock engine", () => {
         run(tsc, ["-p", "tsconfig.json"], consumer);
-        const output = run(process.execPath, [path.join("out", "index.js")], consumer).stdout;
+        const output = run(process.execPath, [path.join("build", "check.js")], consumer).stdout;
         const report = JSON.parse(output.trim().split("\n").pop() as string);
         expect(report).toEqual({
             types: expect.arrayContaining([
@@ -206,6 +234,87 @@ describe("the packed package, imported like a dependency", () => {
             dagChart: "./node_modules/pipeline-platform/dist/components/dags/chart",
             brokenProxyRefused: true,
             badScope: "global",
+            rendered: {
+                files: [
+                    "manifests/imaging/httpproxy.segmentation.yaml",
+                    "manifests/imaging/secret.team-registry.yaml",
+                    "outputs.yaml",
+                    "tree.txt",
+                ],
+                outputs: {
+                    pullSecret: "team-registry",
+                    url: "http://segmentation.imaging.example.org",
+                },
+                problems: [],
+            },
         });
+    }, 180_000);
+
+    test("npx pipeline-platform render --stack dev renders the project's own program offline", () => {
+        const result = npx(consumer, ["render", "--stack", "dev"]);
+        const tree = [
+            "pipeline-platform:ingress:PipelineIngress segmentation",
+            "└─ kubernetes:projectcontour.io/v1:HTTPProxy segmentation-proxy",
+            "pipeline-platform:registry:RegistrySecret team-registry",
+            "└─ kubernetes:core/v1:Secret team-registry-secret-imaging",
+            "resources by type:",
+            "    1  kubernetes:core/v1:Secret",
+            "    1  kubernetes:projectcontour.io/v1:HTTPProxy",
+            "    1  pipeline-platform:ingress:PipelineIngress",
+            "    1  pipeline-platform:registry:RegistrySecret",
+            "    4  total",
+            "",
+        ].join("\n");
+        expect(result.stdout).toBe(`${tree}\n`);
+        expect(result.stderr).toMatch(
+            /^render: reading config of stack dev\nrender: evaluating index\.ts under the mock engine\nrender: validating 2 Kubernetes objects\nrender: writing 4 files to .*\/out\/dev\nrender: stack dev is valid; 4 files in out\/dev \(\d+\.\ds\)\n$/,
+        );
+
+        const out = path.join(consumer, "out/dev");
+        expect(filesUnder(out)).toEqual([
+            "manifests/imaging/httpproxy.segmentation.yaml",
+            "manifests/imaging/secret.team-registry.yaml",
+            "outputs.yaml",
+            "tree.txt",
+        ]);
+        const read = (file: string) => fs.readFileSync(path.join(out, file), "utf8");
+        expect(read("tree.txt")).toBe(tree);
+        expect(read("outputs.yaml")).toBe(
+            "pullSecret: team-registry\nurl: http://segmentation.imaging.example.org\n",
+        );
+        expect(read("manifests/imaging/secret.team-registry.yaml")).toBe(
+            [
+                "apiVersion: v1",
+                "kind: Secret",
+                "metadata:",
+                "  labels:",
+                "    app.kubernetes.io/component: registry",
+                "    app.kubernetes.io/managed-by: pulumi",
+                "    app.kubernetes.io/part-of: pipeline-platform",
+                "    pipeline-platform.io/registry-scope: project",
+                "  name: team-registry",
+                "  namespace: imaging",
+                "stringData:",
+                "  .dockerconfigjson: <redacted>",
+                "type: kubernetes.io/dockerconfigjson",
+                "",
+            ].join("\n"),
+        );
+        expect(read("manifests/imaging/httpproxy.segmentation.yaml")).toContain(
+            "  virtualhost:\n    fqdn: segmentation.imaging.example.org\n",
+        );
+    }, 180_000);
+
+    test("npx pipeline-platform render exits 2 on a stack the project does not have", () => {
+        const result = npx(consumer, ["render", "--stack", "prod", "--out", "out/prod"], 2);
+        expect(result.stdout).toBe("");
+        expect(result.stderr).toBe(
+            [
+                "render: reading config of stack prod",
+                `render: invalid config for stack prod: no stack "prod": ${path.join(consumer, "Pulumi.prod.yaml")} does not exist; stacks: dev`,
+                "",
+            ].join("\n"),
+        );
+        expect(fs.existsSync(path.join(consumer, "out/prod"))).toBe(false);
     }, 180_000);
 });
