@@ -17,8 +17,32 @@ export interface InvalidInput {
 /** What stands for a credential in every message. */
 export const REDACTED = "<redacted>";
 
-const USERINFO = /([a-z][a-z0-9+.-]*:\/\/)[^/@\s"]*@/gi;
+/** Where userinfo may start in a word: after `scheme://`, or at the start of a bare `user:…@host`. */
+const SCHEME = /[a-z][a-z0-9+.-]*:\/\//i;
+const BARE_USER = /^[^/@:"]+:/;
+/** An `@` that starts an image digest (`@sha256:…`) rather than ending userinfo. */
+const DIGEST_AT = /^@[a-z0-9]+([+._-][a-z0-9]+)*:[a-f0-9]{32,}/;
 const MAX_SHOWN = 120;
+
+/**
+ * Replaces a URL's userinfo, everything between `scheme://` (or the start of a `user:password@host`
+ * word) and the URL's last `@` that does not start a digest, by `<redacted>`: a password holding
+ * `/`, `@` or `"` is hidden too.
+ */
+function redactUserinfo(text: string): string {
+    return text.replace(/\S+/g, (word) => {
+        const scheme = SCHEME.exec(word);
+        const start = scheme ? scheme.index + scheme[0].length : BARE_USER.test(word) ? 0 : -1;
+        if (start === -1) {
+            return word;
+        }
+        let at = word.lastIndexOf("@");
+        while (at >= start && DIGEST_AT.test(word.slice(at))) {
+            at = at === 0 ? -1 : word.lastIndexOf("@", at - 1);
+        }
+        return at < start ? word : `${word.slice(0, start)}${REDACTED}${word.slice(at)}`;
+    });
+}
 
 /**
  * Renders a given value for a message: short, JSON-quoted, never multi-line, and with the
@@ -40,16 +64,18 @@ export function describeValue(value: unknown, secret = false): string {
     if (pulumi.Resource.isInstance(value)) {
         return "a resource";
     }
-    const text = (safeJson(value) ?? String(value)).replace(USERINFO, `$1${REDACTED}@`);
+    const text = safeJson(value) ?? redactUserinfo(String(value));
     return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN - 3)}...` : text;
 }
 
 function safeJson(value: unknown): string | undefined {
     try {
         return JSON.stringify(value, (_key, v: unknown) =>
-            typeof v === "bigint" || typeof v === "function" || typeof v === "symbol"
-                ? String(v)
-                : v,
+            typeof v === "string"
+                ? redactUserinfo(v)
+                : typeof v === "bigint" || typeof v === "function" || typeof v === "symbol"
+                  ? String(v)
+                  : v,
         );
     } catch {
         return undefined;

@@ -47,6 +47,21 @@ describe("describeValue", () => {
             { endpoint: "http://key:secret@minio:9000" },
             '{"endpoint":"http://<redacted>@minio:9000"}',
         ],
+        // A password holding '/', '"' or '@' is redacted whole (up to the URL's last '@').
+        ["https://robot:S3/CRET@registry.example.com", '"https://<redacted>@registry.example.com"'],
+        ['https://robot:S3"CRET@registry.example.com', '"https://<redacted>@registry.example.com"'],
+        ["https://robot:S3@CRET@registry.example.com", '"https://<redacted>@registry.example.com"'],
+        ["robot:S3CRET@registry.example.com/team", '"<redacted>@registry.example.com/team"'],
+        ["postgresql://u:pw@db:5432/airflow", '"postgresql://<redacted>@db:5432/airflow"'],
+        [
+            `registry.example.com:5000/team/hello@sha256:${"a".repeat(64)}`,
+            `"registry.example.com:5000/team/hello@sha256:${"a".repeat(64)}"`,
+        ],
+        [
+            `https://r.example.com/hello@sha256:${"a".repeat(64)}`,
+            `"https://r.example.com/hello@sha256:${"a".repeat(64)}"`,
+        ],
+        ["pipelines@example.com", '"pipelines@example.com"'],
         [pulumi.output("x"), "an Output"],
         [10n, '"10"'],
     ])("renders %j as %s", (value, expected) => {
