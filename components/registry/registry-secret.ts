@@ -21,7 +21,7 @@ import {
 } from "../core";
 import { ecrHost, planLocation, registryEndpoint, type PlannedLocation } from "./endpoint";
 import type { EcrRegistry, GcrRegistry, RegistryLocation } from "./location";
-import { checkImagePull } from "./pull-check";
+import { checkImagePull, pinnedDigestProblem } from "./pull-check";
 
 /** `service`: the services namespace (DAG installers, Airflow); `project`: namespaces where processing containers run. */
 export type RegistryScope = "project" | "service";
@@ -64,12 +64,14 @@ export interface RegistrySecretArgs {
     /**
      * An image (no protocol, with tag or digest) that must be pullable with these credentials; checked
      * against the registry's v2 API during `pulumi up`, never during preview. `off-cluster` and `gcr`
-     * with `serviceAccountKey` only.
+     * with `serviceAccountKey` only. TLS is verified against Node's CAs: for a registry whose
+     * certificate a private CA signed, run `pulumi up` with `NODE_EXTRA_CA_CERTS=<ca.pem>`.
      * @example "registry.example.com/team/hello:1.0.0"
      */
     testPullImage?: ImageReferenceText;
     /**
-     * Time limit of each request of the pull check, in milliseconds. Default 10000.
+     * Time limit of the whole pull check (every request, redirect and answer), in milliseconds.
+     * Default 10000.
      * @asType integer
      * @minimum 1000
      * @maximum 120000
@@ -309,6 +311,15 @@ function checkTestPullImage(image: string, location: PlannedLocation): void {
     }
     const url = location.url;
     const ref = parseImageReference(image, "testPullImage");
+    const pinned = pinnedDigestProblem(ref);
+    if (pinned !== undefined) {
+        invalidInput({
+            path: "testPullImage",
+            given: image,
+            expected: pinned,
+            example: `${url.imagePrefix}/hello@sha256:${"0".repeat(64)}`,
+        });
+    }
     const host = url.port === undefined ? url.host : `${url.host}:${url.port}`;
     // Comparing API hosts makes Docker Hub's aliases (docker.io, index.docker.io) one registry.
     const apiHost = (base: string) => new URL(base).host;

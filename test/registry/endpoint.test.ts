@@ -1,6 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
 import { planLocation, RegistryLocation, registryEndpoint } from "../../components/registry";
-import { parseChallenge } from "../../components/registry/pull-check";
 import { runProgram } from "../../components/testing";
 
 const KEY = JSON.stringify({
@@ -120,32 +119,5 @@ describe("registryEndpoint", () => {
         ).toThrow(
             /^registries\[2\]\.url: got "registry.example.com"; expected a registry URL: must start with http:\/\/ or https:\/\//,
         );
-    });
-});
-
-describe("parseChallenge", () => {
-    test.each<[string, ReturnType<typeof parseChallenge>]>([
-        [
-            'Bearer realm="https://auth.example.com/token",service="registry.example.com",scope="repository:team/hello:pull"',
-            {
-                scheme: "bearer",
-                params: {
-                    realm: "https://auth.example.com/token",
-                    service: "registry.example.com",
-                    scope: "repository:team/hello:pull",
-                },
-            },
-        ],
-        ['Basic realm="test-registry"', { scheme: "basic", params: { realm: "test-registry" } }],
-        [
-            "Bearer realm=https://auth.example.com/token, service=reg",
-            {
-                scheme: "bearer",
-                params: { realm: "https://auth.example.com/token", service: "reg" },
-            },
-        ],
-        ["", undefined],
-    ])("parses %j", (header, expected) => {
-        expect(parseChallenge(header)).toEqual(expected);
     });
 });

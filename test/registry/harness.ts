@@ -6,10 +6,11 @@
 import { ChildProcess, execFile, spawn, spawnSync } from "child_process";
 import { createHash, createPrivateKey, randomUUID, sign, X509Certificate } from "crypto";
 import * as fs from "fs";
-import * as http from "http";
+import * as https from "https";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
+import type { TestCa } from "./loopback";
 
 const TOOLS: Record<string, string> = {
     "docker-registry": "docker-registry",
@@ -324,7 +325,7 @@ export function createTokenIssuer(dir: string): TokenIssuer {
 }
 
 export interface TokenServer extends RunningServer {
-    /** `http://127.0.0.1:<port>/token` */
+    /** `https://127.0.0.1:<port>/token` */
     realm: string;
     /** Every request the service received: its query and the user it authenticated, if any. */
     requests: Array<{ service: string | null; scope: string | null; user?: string }>;
@@ -334,15 +335,18 @@ export interface TokenServer extends RunningServer {
  * The Docker token service: `GET /token?service=…&scope=repository:<name>:pull` with Basic
  * credentials returns `{ token }`, a JWT signed with the issuer's key and carrying its certificate
  * in `x5c`, granting the requested pull and push. Unknown users and wrong passwords get 401.
+ * Served over TLS with the test CA's certificate: it is another origin than the registry, so the
+ * credentials may go to it only over https.
  */
 export async function startTokenServer(
     issuer: TokenIssuer,
     users: Record<string, string>,
+    tls: TestCa,
 ): Promise<TokenServer> {
     const key = createPrivateKey(fs.readFileSync(issuer.keyFile));
     const certDer = new X509Certificate(fs.readFileSync(issuer.certFile)).raw.toString("base64");
     const requests: TokenServer["requests"] = [];
-    const server = http.createServer((req, res) => {
+    const server = https.createServer({ key: tls.keyPem, cert: tls.certPem }, (req, res) => {
         const query = new URL(req.url ?? "/", "http://localhost").searchParams;
         const [user, pass] = Buffer.from(
             (req.headers.authorization ?? "").replace(/^Basic /, ""),
@@ -393,7 +397,7 @@ export async function startTokenServer(
     const port = (server.address() as net.AddressInfo).port;
     return {
         port,
-        realm: `http://127.0.0.1:${port}/token`,
+        realm: `https://127.0.0.1:${port}/token`,
         requests,
         stop: () =>
             new Promise<void>((resolve) => {

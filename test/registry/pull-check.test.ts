@@ -15,6 +15,7 @@ import {
     tempDir,
     TokenServer,
 } from "./harness";
+import { createTestCa, type TestCa } from "./loopback";
 
 const USERS = { pipelines: "s3cret-pull-pass" };
 const GOOD = { username: "pipelines", password: USERS.pipelines };
@@ -106,8 +107,9 @@ describe("pull check against docker-registry with htpasswd auth", () => {
     });
 });
 
-describe("pull check against docker-registry with token auth (Bearer challenge)", () => {
+describe("pull check against docker-registry with token auth (Bearer challenge, https token service)", () => {
     let dir: string;
+    let ca: TestCa;
     let tokens: TokenServer;
     let registry: RunningRegistry;
     let pushed: string;
@@ -116,7 +118,8 @@ describe("pull check against docker-registry with token auth (Bearer challenge)"
         requireTools();
         dir = tempDir("pull-check-token");
         const issuer = createTokenIssuer(dir);
-        tokens = await startTokenServer(issuer, USERS);
+        ca = createTestCa(dir);
+        tokens = await startTokenServer(issuer, USERS, ca);
         registry = await startRegistry(dir, {
             token: {
                 realm: tokens.realm,
@@ -147,6 +150,7 @@ describe("pull check against docker-registry with token auth (Bearer challenge)"
             registryUrl: registry.url,
             image: `${registry.host}/team/hello:1.0.0`,
             ...GOOD,
+            caCertificates: ca.caPem,
         });
         expect(result).toEqual({ ok: true, digest: pushed });
         expect(tokens.requests).toEqual([
@@ -165,6 +169,7 @@ describe("pull check against docker-registry with token auth (Bearer challenge)"
             image,
             username: "pipelines",
             password: "wrong-password",
+            caCertificates: ca.caPem,
         });
         expect(result).toEqual({
             ok: false,
@@ -175,7 +180,12 @@ describe("pull check against docker-registry with token auth (Bearer challenge)"
 
     test("a missing tag behind a token is reported as image not found", async () => {
         const image = `${registry.host}/team/hello:2.0.0`;
-        const result = await checkImagePull({ registryUrl: registry.url, image, ...GOOD });
+        const result = await checkImagePull({
+            registryUrl: registry.url,
+            image,
+            ...GOOD,
+            caCertificates: ca.caPem,
+        });
         expect(result).toEqual({
             ok: false,
             failure: "image-not-found",
@@ -223,7 +233,7 @@ describe("pull check against registries that do not answer", () => {
         expect(result).toEqual({
             ok: false,
             failure: "timed-out",
-            message: `cannot pull ${image} from registry http://127.0.0.1:${silent.port}: no answer within 1500 ms (timed out)`,
+            message: `cannot pull ${image} from registry http://127.0.0.1:${silent.port}: the check did not finish within 1500 ms (timed out)`,
         });
         expect(elapsed).toBeGreaterThanOrEqual(1400);
         expect(elapsed).toBeLessThan(5000);

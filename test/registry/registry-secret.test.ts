@@ -1,5 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import { RegistrySecret, RegistrySecretArgs } from "../../components/registry";
+import {
+    planRegistrySecret,
+    RegistrySecret,
+    type OffClusterRegistry,
+    type RegistrySecretArgs,
+} from "../../components/registry";
 import {
     assertValidManifests,
     isSecretInput,
@@ -478,5 +483,134 @@ describe("RegistrySecret gcr", () => {
         });
         expect(result.registrations.flatMap((r) => r.secretPaths)).toEqual([]);
         expect(result.outputs.imagePrefix).toBe("gcr.io");
+    });
+});
+
+describe("RegistrySecret refusals never show a credential", () => {
+    const PASSWORD = "S3NTINEL-refusal-pass";
+    const base = (): RegistrySecretArgs => ({
+        registry: {
+            location: "off-cluster",
+            url: "https://registry.example.com/team",
+            username: "robot",
+            password: PASSWORD,
+        },
+        scope: "project",
+        namespaces: ["team-a"],
+    });
+    const withUrl = (url: string) => (): RegistrySecretArgs => ({
+        ...base(),
+        registry: { ...(base().registry as OffClusterRegistry), url },
+    });
+    const gcrKey = JSON.stringify({
+        type: "service_account",
+        client_email: "reader@my-project-123.iam.gserviceaccount.com",
+        private_key: `-----BEGIN PRIVATE KEY-----${PASSWORD}`,
+    });
+
+    test.each<[string, () => RegistrySecretArgs, string]>([
+        [
+            "user:password in the URL",
+            withUrl(`https://robot:${PASSWORD}@registry.example.com`),
+            "registry.url",
+        ],
+        [
+            "a password with '/'",
+            withUrl(`https://robot:a/${PASSWORD}@registry.example.com`),
+            "registry.url",
+        ],
+        [
+            "a password with '\"'",
+            withUrl(`https://robot:a"${PASSWORD}@registry.example.com`),
+            "registry.url",
+        ],
+        [
+            "a password with '@'",
+            withUrl(`https://robot:${PASSWORD}@x@registry.example.com`),
+            "registry.url",
+        ],
+        [
+            "user:password and a long path",
+            withUrl(`http://robot:${PASSWORD}@registry.example.com:5000/${"a".repeat(200)}`),
+            "registry.url",
+        ],
+        [
+            "user:password without a protocol",
+            withUrl(`robot:${PASSWORD}@registry.example.com`),
+            "registry.url",
+        ],
+        [
+            "user:password in the test image",
+            () => ({
+                ...base(),
+                testPullImage: `https://robot:${PASSWORD}@registry.example.com/team/hello:1.0.0`,
+            }),
+            "testPullImage",
+        ],
+        [
+            "user:password in a test image without a protocol",
+            () => ({
+                ...base(),
+                testPullImage: `robot:${PASSWORD}@registry.example.com/team/hello:1.0.0`,
+            }),
+            "testPullImage",
+        ],
+        [
+            "a password that is not a string",
+            () => ({
+                ...base(),
+                registry: {
+                    ...(base().registry as OffClusterRegistry),
+                    password: [PASSWORD] as unknown as string,
+                },
+            }),
+            "registry.password",
+        ],
+        [
+            "a gcr key on an off-Google URL",
+            () => ({
+                ...base(),
+                registry: {
+                    location: "gcr",
+                    url: "https://registry.example.com",
+                    serviceAccountKey: gcrKey,
+                },
+            }),
+            "registry.url",
+        ],
+    ])("%s", (_case, args, path) => {
+        let error: unknown;
+        try {
+            planRegistrySecret("r", args());
+        } catch (err) {
+            error = err;
+        }
+        expect(error).toBeInstanceOf(pulumi.InputPropertyError);
+        expect((error as pulumi.InputPropertyError).propertyPath).toBe(path);
+        expect(String((error as Error).message)).not.toContain(PASSWORD);
+        expect((error as pulumi.InputPropertyError).reason).not.toContain(PASSWORD);
+    });
+});
+
+describe("RegistrySecret testPullImage digests", () => {
+    const base = (): RegistrySecretArgs => ({
+        registry: {
+            location: "off-cluster",
+            url: "https://registry.example.com/team",
+            username: "robot",
+            password: "not-a-real-password",
+        },
+        scope: "project",
+        namespaces: ["team-a"],
+    });
+
+    test.each<[string, Partial<RegistrySecretArgs>, string]>([
+        [
+            "a test image pinned to a digest that cannot be checked",
+            { testPullImage: `registry.example.com/team/hello@sha256:${"a".repeat(32)}` },
+            `RegistrySecret "r": testPullImage: got "registry.example.com/team/hello@sha256:${"a".repeat(32)}"; expected an image reference whose digest is sha256:<64 hex digits> or sha512:<128 hex digits>, e.g. registry.example.com/team/hello@sha256:${"0".repeat(64)}`,
+        ],
+    ])("refuses %s", (_case, change, reason) => {
+        expect(() => planRegistrySecret("r", { ...base(), ...change })).toThrow(reason);
     });
 });
