@@ -8,7 +8,7 @@ export type PullCheckFailure =
     | "image-not-found"
     /** No connection: nothing listening, DNS failure, connection reset, TLS handshake failure. */
     | "unreachable"
-    /** The registry's TLS certificate is not trusted (a private CA not passed in `caCertificates`). */
+    /** The TLS certificate is not trusted (a private CA not in `NODE_EXTRA_CA_CERTS` or `caCertificates`). */
     | "untrusted-certificate"
     /** The whole check did not finish within its time limit. */
     | "timed-out"

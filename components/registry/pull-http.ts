@@ -189,7 +189,7 @@ export class PullSession {
         if (typeof code === "string" && CERTIFICATE_ERROR.test(code)) {
             return new PullCheckError(
                 "untrusted-certificate",
-                `TLS certificate of the ${label} not trusted (${reason}); pass the CA that signed it in caCertificates`,
+                `TLS certificate of the ${label} not trusted (${reason}); trust the CA that signed it with NODE_EXTRA_CA_CERTS (or checkImagePull's caCertificates)`,
             );
         }
         if (typeof code === "string" && code.startsWith("HPE_")) {

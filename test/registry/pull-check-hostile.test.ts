@@ -677,7 +677,7 @@ describe("errors are classified from what the server said, and its text is made 
             failure(
                 tls,
                 "untrusted-certificate",
-                "TLS certificate of the registry not trusted (UNABLE_TO_VERIFY_LEAF_SIGNATURE); pass the CA that signed it in caCertificates",
+                "TLS certificate of the registry not trusted (UNABLE_TO_VERIFY_LEAF_SIGNATURE); trust the CA that signed it with NODE_EXTRA_CA_CERTS (or checkImagePull's caCertificates)",
             ),
         );
         expect(await check(tls)).toEqual({ ok: true, digest: MANIFEST_DIGEST });
