@@ -374,7 +374,8 @@ describe("answers are read up to a limit", () => {
         expect(result).toEqual(
             failure(tls, "body-too-large", cause.replace("OTHER", otherTls.origin)),
         );
-        expect(Date.now() - started).toBeLessThan(5000);
+        // The limit, not the 120 s deadline, ended it (the kind says so); loaded CI machines are slow.
+        expect(Date.now() - started).toBeLessThan(30000);
         // What the server got out before the check hung up: the limit plus socket buffers, no more.
         await new Promise((resolve) => setTimeout(resolve, 100));
         expect(written.bytes).toBeLessThan(32 * MIB);
@@ -397,7 +398,7 @@ describe("one deadline for the whole check", () => {
             failure(plain, "timed-out", "the check did not finish within 1000 ms (timed out)"),
         );
         expect(elapsed).toBeGreaterThanOrEqual(950);
-        expect(elapsed).toBeLessThan(1500);
+        expect(elapsed).toBeLessThan(3000);
     });
 
     test("a challenge, a token and a manifest of 400 ms each time out at the 1000 ms limit", async () => {
@@ -413,7 +414,7 @@ describe("one deadline for the whole check", () => {
             failure(plain, "timed-out", "the check did not finish within 1000 ms (timed out)"),
         );
         expect(elapsed).toBeGreaterThanOrEqual(950);
-        expect(elapsed).toBeLessThan(1500);
+        expect(elapsed).toBeLessThan(3000);
         expect(plain.requests.map((r) => r.path.split("?")[0])).toEqual([
             MANIFEST_PATH,
             "/token",
@@ -429,7 +430,7 @@ describe("one deadline for the whole check", () => {
         };
         const started = Date.now();
         expect(kindOf(await check(plain, { timeoutMs: 1000 }))).toBe("timed-out");
-        expect(Date.now() - started).toBeLessThan(1500);
+        expect(Date.now() - started).toBeLessThan(3000);
     });
 
     test.each<[unknown, string]>([
