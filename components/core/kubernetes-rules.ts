@@ -99,9 +99,7 @@ const QUANTITY = /^[+-]?(\d+(\.\d*)?|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|
 export function quantityProblems(value: string): string[] {
     return QUANTITY.test(value)
         ? []
-        : [
-              "must be a Kubernetes quantity: a number with an optional suffix (Ki, Mi, Gi, m, k, M, G, e3), no spaces",
-          ];
+        : ["must be a number with an optional suffix (Ki, Mi, Gi, m, k, M, G, e3), no spaces"];
 }
 
 /** Whether a quantity is below zero; resource requests and limits must not be. */

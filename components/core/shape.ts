@@ -198,7 +198,7 @@ export function expectedOf(node: SchemaNode): string {
                     : `an object with any of ${Object.keys(resolved.properties).join(", ")}`;
             }
             const values = resolved.additionalProperties;
-            return typeof values === "object"
+            return typeof values === "object" && Object.keys(values).length > 0
                 ? `a map of names to ${plural(expectedOf(values))}`
                 : "an object";
         }
@@ -271,6 +271,17 @@ function discriminatorOf(branches: SchemaNode[]): Discriminator | undefined {
     return undefined;
 }
 
+/** A position without any rule (`unknown`, chart values): plain data passes. */
+function isUnconstrained(node: SchemaNode): boolean {
+    return (
+        node["x-resource"] === undefined &&
+        node.anyOf === undefined &&
+        node.const === undefined &&
+        node.enum === undefined &&
+        primaryType(node) === undefined
+    );
+}
+
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
     return value instanceof Promise;
 }
@@ -291,7 +302,10 @@ class ShapeCheck {
         const resolved = resolveNode(node);
         const isSecret = secret || resolved.secret === true;
         if (pulumi.Output.isInstance(value) || isPromiseLike(value)) {
-            return this.later(resolved, value, path, isSecret);
+            // An unconstrained position takes plain data, whose parts may be Outputs at any depth.
+            return isUnconstrained(resolved)
+                ? this.plainData(resolved, value, path, isSecret)
+                : this.later(resolved, value, path, isSecret);
         }
         if (resolved["x-resource"] !== undefined) {
             return this.resource(resolved, value, path);

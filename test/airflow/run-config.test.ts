@@ -353,7 +353,7 @@ describe("bad run configurations", () => {
             "a quantity with a space",
             withDefault({ requests: { memory: "1 Gi" } }),
             "runConfig.resources.__default__.requests.memory",
-            /got "1 Gi"; expected must be a Kubernetes quantity/,
+            /got "1 Gi"; expected must be a number with an optional suffix/,
         ],
         [
             "a negative quantity",

@@ -10,6 +10,7 @@ import {
 import { runProgram } from "../../components/testing";
 
 const reporter = componentReporter("RegistrySecret", "r");
+const airflowReporter = componentReporter("AirflowDeployment", "a");
 const offCluster = {
     location: "off-cluster",
     url: "https://registry.example.com/team",
@@ -173,6 +174,29 @@ describe("checkShape: the structure of args from the generated schema", () => {
         });
         expect(result.outputs.password).toBe("pw");
         expect(result.secretOutputs).toEqual(["password"]);
+    });
+
+    test("takes Outputs at any depth of an unconstrained position (chart values)", async () => {
+        const result = await runProgram(() => {
+            const checked = checkShape<{ values: Record<string, unknown> }>(
+                "AirflowDeploymentArgs",
+                {
+                    namespace: "airflow",
+                    database: { bundled: true },
+                    projectNamespaces: [],
+                    values: {
+                        workers: pulumi.output({ replicas: 2 }),
+                        scheduler: { replicas: pulumi.output(1) },
+                    },
+                },
+                airflowReporter,
+            );
+            return { values: checked.values };
+        });
+        expect(result.outputs.values).toEqual({
+            workers: { replicas: 2 },
+            scheduler: { replicas: 1 },
+        });
     });
 });
 
