@@ -2,52 +2,111 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
 import {
-    dns1123LabelProblems,
-    dns1123SubdomainProblems,
     dnsLabel,
+    imageReferenceProblems,
     invalidInput,
     joinPath,
-    parseImageReference,
-    quantityProblems,
-    isNegativeQuantity,
+    movePath,
+    nestedReporter,
+    planComponent,
+    reportRefusals,
     standardLabels,
+    usePlan,
+    type ImageTag,
+    type Labels,
+    type NamespaceName,
+    type ObjectName,
+    type Planned,
+    type Quantity,
+    type Reporter,
+    type SecretName,
 } from "../core";
-import { PipelineIngress, planPipelineIngress, type PipelineIngressArgs } from "../ingress";
+import {
+    PipelineIngress,
+    planPipelineIngress,
+    type DomainConfig,
+    type IngressClassName,
+    type PipelineIngressPlan,
+    type PipelineTls,
+    type RouteTimeouts,
+} from "../ingress";
 import { AIRFLOW_CHART, assertValidChartValues } from "./chart";
 import {
-    podTemplateFiles,
-    runSettingsFiles,
-    validateRunConfig,
+    planRunConfig,
+    type PlannedRunConfig,
     type RunConfig,
+    type StorageClassName,
+    type VolumeAccessMode,
 } from "./run-config";
 import {
     airflowValues,
-    EXECUTORS,
     mergeValues,
+    pickValues,
     refuseCredentials,
+    splitValues,
+    valuesPath,
     type Executor,
-    type ValuesPlan,
+    type ValuesPath,
 } from "./values";
 
 /** The DAG volume DAG installers write and Airflow reads. */
 export interface AirflowDags {
-    /** Size of the claim. Default `1Gi`. Example: `5Gi`. */
-    size?: string;
-    /** Storage class of the claim. Default: the cluster's default class. Example: `efs-sc`. */
-    storageClassName?: string;
+    /**
+     * Size of the claim. Default `1Gi`.
+     * @example "5Gi"
+     */
+    size?: Quantity;
+    /**
+     * Storage class of the claim. Default: the cluster's default class.
+     * @example "efs-sc"
+     */
+    storageClassName?: StorageClassName;
     /**
      * Access modes. Default `["ReadWriteMany"]`: installers, the scheduler, the DAG processor and
      * workers mount it on different nodes.
+     * @minItems 1
+     * @uniqueItems true
+     * @example ["ReadWriteMany"]
      */
-    accessModes?: Array<"ReadWriteOnce" | "ReadOnlyMany" | "ReadWriteMany" | "ReadWriteOncePod">;
+    accessModes?: VolumeAccessMode[];
 }
 
-/** The metadata database: an external one (production) or the chart's bundled PostgreSQL (development). */
+/** The metadata database: exactly one of an external one (production) and the chart's bundled PostgreSQL (development). */
 export interface AirflowDatabase {
-    /** A Secret in the Airflow namespace with a `connection` key holding the database URI. */
-    external?: { secretName: pulumi.Input<string> };
-    /** The chart's PostgreSQL with its default credentials: development only. */
+    /**
+     * An external database (production).
+     * @example { secretName: "airflow-database" }
+     */
+    external?: AirflowExternalDatabase;
+    /**
+     * The chart's PostgreSQL with its default credentials: development only.
+     * @example true
+     */
     bundled?: boolean;
+}
+
+/** An external metadata database. */
+export interface AirflowExternalDatabase {
+    /**
+     * A Secret in the Airflow namespace whose `connection` key holds the database URI.
+     * @example "airflow-database"
+     */
+    secretName: pulumi.Input<SecretName>;
+}
+
+/** A custom Airflow image built on the pinned Airflow version. */
+export interface AirflowImage {
+    /**
+     * The image repository `host[:port]/path`, without protocol and tag.
+     * @minLength 1
+     * @example "registry.example.com/platform/airflow"
+     */
+    repository: string;
+    /**
+     * An immutable tag.
+     * @example "3.0.5-1"
+     */
+    tag: ImageTag;
 }
 
 /**
@@ -55,68 +114,193 @@ export interface AirflowDatabase {
  * or by hand for any S3-compatible store.
  */
 export interface AirflowRemoteLogs {
-    /** Bucket name, e.g. an `S3Storage`'s `buckets.default`. */
+    /**
+     * An S3 bucket name (3 to 63 lower-case letters, digits, '.' and '-'), e.g. an `S3Storage`'s
+     * `buckets.default`.
+     * @pattern ^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$
+     * @example "pipeline-logs"
+     */
     bucket: pulumi.Input<string>;
-    /** Key prefix inside the bucket. Default `airflow/logs`. */
+    /**
+     * A key prefix inside the bucket (letters, digits and the characters !_.*'()/-). Default
+     * `airflow/logs`.
+     * @pattern ^[A-Za-z0-9!_.*'()/-]*$
+     * @example "airflow/logs"
+     */
     prefix?: string;
     /**
      * Secret in the Airflow namespace whose key `AIRFLOW_CONN_<CONNECTION ID>` holds the Airflow
      * connection (URI or JSON); its keys become environment variables of the Airflow containers.
+     * @example "airflow-s3-logs"
      */
-    connectionSecretName: pulumi.Input<string>;
-    /** The Airflow connection id, e.g. `s3_logs`. */
+    connectionSecretName: pulumi.Input<SecretName>;
+    /**
+     * An Airflow connection id (letters, digits, '_' and '-').
+     * @pattern ^[A-Za-z0-9_-]+$
+     * @example "s3_logs"
+     */
     connectionId: pulumi.Input<string>;
 }
 
 /** The web UI's hostname and TLS: a `PipelineIngress` in the Airflow namespace. */
-export type AirflowIngress = Omit<
-    PipelineIngressArgs,
-    "namespace" | "service" | "tasks" | "pipeline"
-> & {
-    /** First label of the hostname. Default `airflow`. */
-    pipeline?: string;
-};
+export interface AirflowIngress {
+    /**
+     * First label of the hostname. Default `airflow`.
+     * @example "airflow"
+     */
+    pipeline?: ObjectName;
+    /**
+     * Labels matched against the domain selectors. Default none (the default suffix).
+     * @example { app: "prod" }
+     */
+    labels?: Labels;
+    /**
+     * Platform-wide domain suffixes (Koalja's `koalja-system` domain config).
+     * @example { "example.org": { selector: { app: "prod" } }, "example.com": {} }
+     */
+    domains: DomainConfig;
+    /**
+     * Domain configs by namespace; the Airflow namespace's entry replaces `domains` (never merged).
+     * Default none.
+     * @propertyNames { "format": "dns-label" }
+     * @example { airflow: { "internal.example.com": {} } }
+     */
+    namespaceDomains?: Record<string, DomainConfig>;
+    /**
+     * Timeouts of the web UI's route. Default: Contour's defaults.
+     * @example { response: "60s", idle: "5m" }
+     */
+    timeouts?: RouteTimeouts;
+    /**
+     * TLS from a Secret (`{ secretName }`) or a cert-manager Certificate (`{ clusterIssuer }`).
+     * Default: plain HTTP.
+     * @example { clusterIssuer: "letsencrypt" }
+     */
+    tls?: PipelineTls;
+    /**
+     * IngressClass of the Contour that serves the proxy, e.g. a `ContourIngress`'s
+     * `ingressClassName`. Default: unset (served by a Contour without class).
+     * @example "contour"
+     */
+    ingressClassName?: pulumi.Input<IngressClassName>;
+}
 
 export interface AirflowDeploymentArgs {
-    /** Namespace of the release and of everything the component creates there. Example: `airflow`. */
-    namespace: string;
-    /** Helm release name (at most 53 characters). Default: `dnsLabel(name)`. */
-    releaseName?: string;
-    /** Default `KubernetesExecutor`; `CeleryExecutor` and `LocalExecutor` are supported too. */
+    /**
+     * Namespace of the release and of everything the component creates there.
+     * @example "airflow"
+     */
+    namespace: NamespaceName;
+    /**
+     * Helm release name (Helm allows at most 53 characters). Default: `dnsLabel(name)`.
+     * @maxLength 53
+     * @example "airflow"
+     */
+    releaseName?: ObjectName;
+    /**
+     * The Airflow executor that runs tasks. Default `KubernetesExecutor`.
+     * @example "KubernetesExecutor"
+     */
     executor?: Executor;
     /**
-     * Custom Airflow image built on the pinned Airflow version; no protocol.
-     * Default: `apache/airflow` at the pinned version. Example: `{ repository: "registry.example.com/airflow", tag: "3.0.5-1" }`.
+     * Custom Airflow image. Default: `apache/airflow` at the pinned Airflow version.
+     * @example { repository: "registry.example.com/platform/airflow", tag: "3.0.5-1" }
      */
-    airflowImage?: { repository: string; tag: string };
+    airflowImage?: AirflowImage;
     /**
-     * Service-scope registry Secret the Airflow images are pulled with (the chart takes one), e.g. a
-     * service `RegistrySecret`'s `secretName`. Default none.
+     * The service-scope registry Secret the Airflow images are pulled with, e.g. a service
+     * `RegistrySecret`'s `secretName`; the chart takes one. Default none.
+     * @example ["airflow-registry"]
      */
-    imagePullSecrets?: pulumi.Input<string>[];
-    /** The DAG volume. */
+    imagePullSecrets?: pulumi.Input<SecretName>[];
+    /**
+     * The DAG volume. Default: 1Gi, ReadWriteMany, the cluster's default class.
+     * @example { size: "5Gi", storageClassName: "efs-sc" }
+     */
     dags?: AirflowDags;
-    /** The metadata database: exactly one of `external` and `bundled`. */
+    /**
+     * The metadata database: exactly one of `external` and `bundled`.
+     * @example { external: { secretName: "airflow-database" } }
+     */
     database: AirflowDatabase;
-    /** Remote task logs. Default: logs stay in the pods. */
+    /**
+     * Remote task logs. Default: logs stay in the pods.
+     * @example { bucket: "pipeline-logs", connectionSecretName: "airflow-s3-logs", connectionId: "s3_logs" }
+     */
     logs?: AirflowRemoteLogs;
-    /** A `PipelineIngress` for the web UI. Default: none; `webUrl` is then the in-cluster URL. */
+    /**
+     * A `PipelineIngress` for the web UI. Default: none; `webUrl` is then the in-cluster URL.
+     * @example { domains: { "example.com": {} }, tls: { clusterIssuer: "letsencrypt" } }
+     */
     ingress?: AirflowIngress;
     /**
-     * Namespaces where task pods run. Each gets a Role and RoleBinding for the worker and scheduler
-     * service accounts. Example: `["imaging"]`.
+     * Namespaces where task pods run (none of them the Airflow namespace). Each gets a Role and
+     * RoleBinding for the worker and scheduler service accounts.
+     * @uniqueItems true
+     * @example ["imaging"]
      */
-    projectNamespaces: string[];
-    /** The kedro-airflow-k8s run configuration: pod templates and run settings. Default none. */
+    projectNamespaces: NamespaceName[];
+    /**
+     * The kedro-airflow-k8s run configuration: pod templates and run settings. Default none.
+     * @example { startupTimeoutSeconds: 600, resources: { __default__: { requests: { cpu: "1", memory: "1Gi" } } } }
+     */
     runConfig?: RunConfig;
     /**
-     * Chart values merged last (objects by key, everything else replaced). Validated against the
-     * chart's schema; credentials are refused. Example: `{ scheduler: { replicas: 2 } }`.
+     * Chart values merged last (objects by key, everything else replaced). Plain data (Outputs
+     * inside are checked once known), validated against the chart's schema; credentials are refused.
+     * Default none.
+     * @example { scheduler: { replicas: 2 } }
      */
     values?: Record<string, unknown>;
-    /** Seconds the release may take, migrations included. Default `900`. */
+    /**
+     * Seconds the release may take, migrations included. Default `900`.
+     * @asType integer
+     * @minimum 1
+     * @example 900
+     */
     timeoutSeconds?: number;
 }
+
+/** The deterministic names of everything the release and its children refer to. */
+export interface AirflowDeploymentNames {
+    release: string;
+    apiServerService: string;
+    dagsClaim: string;
+    podLauncher: string;
+    podTemplates: string;
+    runSettings: string;
+    secrets: Record<(typeof SECRET_KEYS)[number]["role"], string>;
+    serviceAccounts: { worker: string; scheduler: string };
+}
+
+/** What an AirflowDeployment builds: the checked args and everything derived from them. */
+export interface AirflowDeploymentBuild {
+    args: AirflowDeploymentArgs;
+    /** Reports refusals found while building (chart values known only during `pulumi up`). */
+    reporter: Reporter;
+    names: AirflowDeploymentNames;
+    /** The DAG claim's spec. */
+    dagsClaim: { size: string; accessModes: VolumeAccessMode[]; storageClassName?: string };
+    /** The run configuration's files, when one is given. */
+    runConfig?: PlannedRunConfig;
+    /**
+     * The chart values: computed, and the user's merged over them once both are known. The user's
+     * Output positions are checked against the chart's schema when they resolve.
+     */
+    values: {
+        computed: Record<string, unknown>;
+        user: Record<string, unknown>;
+        userOutputs: ValuesPath[];
+    };
+    /** The web UI's PipelineIngress, when one is asked for. */
+    ingress?: PipelineIngressPlan;
+    /** The in-cluster URL of the API server (the web UI). */
+    clusterUrl: string;
+    timeoutSeconds: number;
+}
+
+/** An AirflowDeployment's validated input; see {@link planAirflowDeployment}. */
+export type AirflowDeploymentPlan = Planned<"AirflowDeployment", AirflowDeploymentBuild>;
 
 /** What task pods and the kedro run flow need in a project namespace, and nothing else. */
 export const POD_LAUNCHER_RULES = [
@@ -136,11 +320,14 @@ export const POD_LAUNCHER_RULES = [
 ];
 
 const SECRET_KEYS = [
-    { role: "fernet-key", key: "fernet-key", field: "fernetKey" },
-    { role: "webserver-secret-key", key: "webserver-secret-key", field: "webserverSecretKey" },
-    { role: "api-secret-key", key: "api-secret-key", field: "apiSecretKey" },
-    { role: "jwt-secret", key: "jwt-secret", field: "jwtSecret" },
+    { role: "fernet-key", key: "fernet-key" },
+    { role: "webserver-secret-key", key: "webserver-secret-key" },
+    { role: "api-secret-key", key: "api-secret-key" },
+    { role: "jwt-secret", key: "jwt-secret" },
 ] as const;
+
+/** Helm refuses longer release names. */
+const MAX_RELEASE_NAME = 53;
 
 /**
  * Apache Airflow from the official Helm chart, production-ready: generated and owned keys, no Helm
@@ -157,13 +344,16 @@ export class AirflowDeployment extends pulumi.ComponentResource {
     /** The ConfigMap of pod templates, when a run configuration is given. */
     public readonly podTemplatesConfigMap: pulumi.Output<string | undefined>;
 
-    constructor(name: string, args: AirflowDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(
+        name: string,
+        args: AirflowDeploymentArgs | AirflowDeploymentPlan,
+        opts?: pulumi.ComponentResourceOptions,
+    ) {
+        const plan = usePlan("AirflowDeployment", name, args, planAirflowDeployment);
         super("pipeline-platform:airflow:AirflowDeployment", name, {}, opts);
-        const { names, plan } = validateAirflowDeploymentArgs(name, args);
-        const userValues = args.values ?? {};
-
+        const { names } = plan;
         const labels = standardLabels("airflow");
-        const namespace = args.namespace;
+        const namespace = plan.args.namespace;
         const children: pulumi.Resource[] = [];
 
         for (const { role, key } of SECRET_KEYS) {
@@ -187,16 +377,15 @@ export class AirflowDeployment extends pulumi.ComponentResource {
             );
         }
 
-        const dags = args.dags ?? {};
         const dagsClaim = new k8s.core.v1.PersistentVolumeClaim(
             `${name}-dags`,
             {
                 metadata: { name: names.dagsClaim, namespace, labels },
                 spec: {
-                    accessModes: dags.accessModes ?? ["ReadWriteMany"],
-                    resources: { requests: { storage: dags.size ?? "1Gi" } },
-                    ...(dags.storageClassName !== undefined
-                        ? { storageClassName: dags.storageClassName }
+                    accessModes: plan.dagsClaim.accessModes,
+                    resources: { requests: { storage: plan.dagsClaim.size } },
+                    ...(plan.dagsClaim.storageClassName !== undefined
+                        ? { storageClassName: plan.dagsClaim.storageClassName }
                         : {}),
                 },
             },
@@ -204,7 +393,7 @@ export class AirflowDeployment extends pulumi.ComponentResource {
         );
         children.push(dagsClaim);
 
-        for (const projectNamespace of args.projectNamespaces) {
+        for (const projectNamespace of plan.args.projectNamespaces) {
             const role = new k8s.rbac.v1.Role(
                 `${name}-pod-launcher-${projectNamespace}`,
                 {
@@ -233,13 +422,13 @@ export class AirflowDeployment extends pulumi.ComponentResource {
             );
         }
 
-        if (args.runConfig) {
+        if (plan.runConfig) {
             children.push(
                 new k8s.core.v1.ConfigMap(
                     `${name}-pod-templates`,
                     {
                         metadata: { name: names.podTemplates, namespace, labels },
-                        data: podTemplateFiles(args.runConfig),
+                        data: plan.runConfig.podTemplates,
                     },
                     { parent: this },
                 ),
@@ -249,18 +438,13 @@ export class AirflowDeployment extends pulumi.ComponentResource {
                     `${name}-run-config`,
                     {
                         metadata: { name: names.runSettings, namespace, labels },
-                        data: runSettingsFiles(args.runConfig),
+                        data: plan.runConfig.runSettings,
                     },
                     { parent: this },
                 ),
             );
         }
 
-        const values = pulumi.output(plan).apply((resolved) => {
-            const merged = mergeValues(airflowValues(resolved), userValues);
-            assertValidChartValues(merged, "values");
-            return merged;
-        });
         const release = new k8s.helm.v3.Release(
             `${name}-release`,
             {
@@ -269,22 +453,19 @@ export class AirflowDeployment extends pulumi.ComponentResource {
                 chart: AIRFLOW_CHART.chart,
                 version: AIRFLOW_CHART.version,
                 repositoryOpts: { repo: AIRFLOW_CHART.repo },
-                values,
+                values: releaseValues(plan),
                 waitForJobs: true,
-                timeout: args.timeoutSeconds ?? 900,
+                timeout: plan.timeoutSeconds,
             },
             { parent: this, dependsOn: children },
         );
 
-        let webUrl: pulumi.Output<string> = pulumi.output(
-            `http://${names.apiServerService}.${namespace}.svc.cluster.local:8080`,
-        );
-        if (args.ingress) {
-            const ingress = new PipelineIngress(
-                `${name}-ingress`,
-                ingressArgs(args.ingress, namespace, names.apiServerService),
-                { parent: this, dependsOn: [release] },
-            );
+        let webUrl = pulumi.output(plan.clusterUrl);
+        if (plan.ingress) {
+            const ingress = new PipelineIngress(`${name}-ingress`, plan.ingress, {
+                parent: this,
+                dependsOn: [release],
+            });
             webUrl = ingress.url;
         }
 
@@ -292,7 +473,7 @@ export class AirflowDeployment extends pulumi.ComponentResource {
         this.namespace = pulumi.output(namespace);
         this.dagsClaimName = dagsClaim.metadata.name;
         this.webUrl = webUrl;
-        this.podTemplatesConfigMap = pulumi.output(args.runConfig ? names.podTemplates : undefined);
+        this.podTemplatesConfigMap = pulumi.output(plan.runConfig ? names.podTemplates : undefined);
         this.registerOutputs({
             releaseName: this.releaseName,
             namespace: this.namespace,
@@ -301,6 +482,36 @@ export class AirflowDeployment extends pulumi.ComponentResource {
             podTemplatesConfigMap: this.podTemplatesConfigMap,
         });
     }
+}
+
+/**
+ * The release's values once every Output is known: the user's merged over the computed ones. The
+ * positions of the user's values that were Outputs are checked here, against the chart's schema and
+ * for credentials, as the plan checked the rest.
+ */
+function releaseValues({
+    values,
+    reporter,
+}: AirflowDeploymentBuild): pulumi.Output<Record<string, unknown>> {
+    return pulumi
+        .all([pulumi.output(values.computed), pulumi.output(values.user)])
+        .apply(([computed, user]) => {
+            const merged = mergeValues(
+                computed as Record<string, unknown>,
+                user as Record<string, unknown>,
+            );
+            if (values.userOutputs.length > 0) {
+                const resolved = pickValues(merged, values.userOutputs);
+                const paths = values.userOutputs.map((p) => valuesPath("", p));
+                reportRefusals(reporter, () => {
+                    refuseCredentials(resolved, "values");
+                    assertValidChartValues(resolved, "values", (at) =>
+                        paths.some((p) => within(at, p)),
+                    );
+                });
+            }
+            return merged;
+        });
 }
 
 /**
@@ -321,7 +532,7 @@ export function remoteLogsFromStorage(
         bucket: pulumi
             .all([storage.buckets, options.storage ?? storage.airflowStorage ?? "default"])
             .apply(([buckets, key]) => {
-                if (!(key in buckets)) {
+                if (!Object.prototype.hasOwnProperty.call(buckets, key)) {
                     invalidInput({
                         path: "logs.bucket",
                         given: key,
@@ -337,45 +548,190 @@ export function remoteLogsFromStorage(
     };
 }
 
-/** The deterministic names of everything the release and its children refer to. */
-interface DeploymentNames {
-    release: string;
-    apiServerService: string;
-    dagsClaim: string;
-    podLauncher: string;
-    podTemplates: string;
-    runSettings: string;
-    secrets: Record<(typeof SECRET_KEYS)[number]["role"], string>;
-    serviceAccounts: { worker: string; scheduler: string };
-}
-
-/** Validates the arguments that names and values derive from; returns the names. */
 /**
- * Checks every argument of an AirflowDeployment without creating anything; throws
- * `InputPropertyError` at the first bad value. Output values get placeholders here and are checked
- * again once known. Used by the constructor and by callers that validate a whole platform first.
+ * Checks an AirflowDeployment's args (shape, then the rules across fields, the chart values known at
+ * preview, the run configuration and the web UI's ingress) without creating anything, and returns
+ * the plan its constructor builds from. Refusals name the instance (`AirflowDeployment "name":
+ * runConfig.volume.size: got …`), or report through `reporter` when a platform plans it.
  */
-export function validateAirflowDeploymentArgs(
+export function planAirflowDeployment(
     name: string,
     args: AirflowDeploymentArgs,
-): { names: DeploymentNames; plan: PlanInputs } {
-    const names = deploymentNames(name, args);
-    const plan = valuesPlan(args, names);
-    const userValues = args.values ?? {};
-    refuseCredentials(userValues, "values");
-    assertValidChartValues(mergeValues(airflowValues(placeholders(plan)), userValues), "values");
-    return { names, plan };
+    reporter?: Reporter,
+): AirflowDeploymentPlan {
+    return planComponent(
+        "AirflowDeployment",
+        "AirflowDeploymentArgs",
+        name,
+        args,
+        (checked: AirflowDeploymentArgs, reports: Reporter): AirflowDeploymentBuild => {
+            checkDatabase(checked.database);
+            if (checked.airflowImage !== undefined) {
+                checkAirflowImage(checked.airflowImage);
+            }
+            const pullSecrets = checked.imagePullSecrets ?? [];
+            if (pullSecrets.length > 1) {
+                invalidInput({
+                    path: "imagePullSecrets",
+                    given: pullSecrets,
+                    expected:
+                        "at most one Secret: the chart pulls its images with registry.secretName (add more to the service accounts with RegistrySecret serviceAccounts)",
+                    example: '["airflow-registry"]',
+                });
+            }
+            const airflowNamespace = checked.projectNamespaces.indexOf(checked.namespace);
+            if (airflowNamespace !== -1) {
+                invalidInput({
+                    path: joinPath("projectNamespaces", airflowNamespace),
+                    given: checked.namespace,
+                    expected: "project namespaces other than the Airflow namespace itself",
+                    example: "imaging",
+                });
+            }
+            const names = deploymentNames(name, checked.releaseName);
+            const runConfig =
+                checked.runConfig === undefined
+                    ? undefined
+                    : reportRefusals(nestedReporter(reports, movePath("", "runConfig")), () =>
+                          planRunConfig(checked.runConfig as RunConfig),
+                      );
+            const ingress =
+                checked.ingress === undefined
+                    ? undefined
+                    : planIngress(name, checked.ingress, checked.namespace, names, reports);
+            const values = planValues(checked, names, runConfig !== undefined);
+            const dags = checked.dags ?? {};
+            return {
+                args: checked,
+                reporter: reports,
+                names,
+                dagsClaim: {
+                    size: dags.size ?? "1Gi",
+                    accessModes: dags.accessModes ?? ["ReadWriteMany"],
+                    storageClassName: dags.storageClassName,
+                },
+                runConfig,
+                values,
+                ingress,
+                clusterUrl: `http://${names.apiServerService}.${checked.namespace}.svc.cluster.local:8080`,
+                timeoutSeconds: checked.timeoutSeconds ?? 900,
+            };
+        },
+        reporter,
+    );
 }
 
-function deploymentNames(name: string, args: AirflowDeploymentArgs): DeploymentNames {
-    requireLabel(args.namespace, "namespace", "airflow");
-    const release = args.releaseName ?? dnsLabel(name);
-    const releaseProblems = dns1123LabelProblems(release);
-    if (releaseProblems.length > 0 || release.length > 53) {
+/**
+ * The chart values: the computed ones and the user's, checked against the chart's schema as far as
+ * they are known at preview, and the user's Output positions, checked once known.
+ */
+function planValues(
+    args: AirflowDeploymentArgs,
+    names: AirflowDeploymentNames,
+    withRunConfig: boolean,
+): AirflowDeploymentBuild["values"] {
+    const pullSecrets = args.imagePullSecrets ?? [];
+    const computed = airflowValues({
+        executor: args.executor ?? "KubernetesExecutor",
+        namespace: args.namespace,
+        airflowImage: args.airflowImage,
+        registrySecretName: pullSecrets[0],
+        database:
+            args.database.external !== undefined
+                ? { metadataSecretName: args.database.external.secretName }
+                : { bundled: true },
+        dagsClaimName: names.dagsClaim,
+        secretNames: {
+            fernetKey: names.secrets["fernet-key"],
+            webserverSecretKey: names.secrets["webserver-secret-key"],
+            apiSecretKey: names.secrets["api-secret-key"],
+            jwtSecret: names.secrets["jwt-secret"],
+        },
+        serviceAccounts: names.serviceAccounts,
+        projectNamespaces: args.projectNamespaces,
+        logs: args.logs && {
+            bucket: args.logs.bucket,
+            prefix: (args.logs.prefix ?? "airflow/logs").replace(/^\/+|\/+$/g, ""),
+            connectionId: args.logs.connectionId,
+            connectionSecretName: args.logs.connectionSecretName,
+        },
+        runConfigMaps: withRunConfig
+            ? { podTemplates: names.podTemplates, runSettings: names.runSettings }
+            : undefined,
+    });
+    const user = args.values ?? {};
+    refuseCredentials(user, "values");
+    const computedKnown = splitValues(computed);
+    const userKnown = splitValues(user);
+    // Output positions are absent here, so what the chart requires there is checked once known.
+    const later = [...computedKnown.outputs, ...userKnown.outputs].map((p) => valuesPath("", p));
+    assertValidChartValues(
+        mergeValues(computedKnown.known, userKnown.known),
+        "values",
+        (at) => !later.some((p) => within(at, p)),
+    );
+    return { computed, user, userOutputs: userKnown.outputs };
+}
+
+/** Whether a values path is `parent` or lies under it. */
+function within(path: string, parent: string): boolean {
+    return path === parent || path.startsWith(`${parent}.`) || path.startsWith(`${parent}[`);
+}
+
+function checkDatabase(database: AirflowDatabase): void {
+    if ((database.external !== undefined) === (database.bundled === true)) {
+        invalidInput({
+            path: "database",
+            given:
+                database.external !== undefined
+                    ? { external: "…", bundled: database.bundled }
+                    : database,
+            expected:
+                "exactly one of database.external (production) and database.bundled (development)",
+            example: '{ external: { secretName: "airflow-database" } }',
+        });
+    }
+}
+
+function checkAirflowImage({ repository, tag }: AirflowImage): void {
+    const [problem] = imageReferenceProblems(`${repository}:${tag}`);
+    if (problem !== undefined) {
+        invalidInput({
+            path: "airflowImage.repository",
+            given: repository,
+            expected: `an image repository that, with its tag, is an image reference: ${problem}`,
+            example: "registry.example.com/platform/airflow",
+        });
+    }
+}
+
+/** The web UI's PipelineIngress, planned for the child `<name>-ingress`, refusals reported under `ingress`. */
+function planIngress(
+    name: string,
+    ingress: AirflowIngress,
+    namespace: string,
+    names: AirflowDeploymentNames,
+    reporter: Reporter,
+): PipelineIngressPlan {
+    return planPipelineIngress(
+        `${name}-ingress`,
+        {
+            ...ingress,
+            pipeline: ingress.pipeline ?? "airflow",
+            namespace,
+            service: { name: names.apiServerService, port: 8080 },
+        },
+        nestedReporter(reporter, movePath("", "ingress")),
+    );
+}
+
+function deploymentNames(name: string, releaseName: string | undefined): AirflowDeploymentNames {
+    const release = releaseName ?? dnsLabel(name);
+    if (release.length > MAX_RELEASE_NAME) {
         invalidInput({
             path: "releaseName",
-            given: release,
-            expected: "a Helm release name: a DNS label of at most 53 characters",
+            given: releaseName,
+            expected: `a Helm release name of at most ${MAX_RELEASE_NAME} characters: the default, dnsLabel(name) = "${release}", is longer`,
             example: "airflow",
         });
     }
@@ -392,269 +748,11 @@ function deploymentNames(name: string, args: AirflowDeploymentArgs): DeploymentN
         runSettings: dnsLabel(`${release}-run-config`),
         secrets: Object.fromEntries(
             SECRET_KEYS.map(({ role }) => [role, dnsLabel(`${release}-${role}`)]),
-        ) as DeploymentNames["secrets"],
+        ) as AirflowDeploymentNames["secrets"],
         serviceAccounts: {
             worker: dnsLabel(`${fullname}-worker`),
             scheduler: dnsLabel(`${fullname}-scheduler`),
         },
-    };
-}
-
-function requireLabel(value: string, path: string, example: string): void {
-    const problems = typeof value === "string" ? dns1123LabelProblems(value) : ["must be a string"];
-    if (problems.length > 0) {
-        invalidInput({
-            path,
-            given: value,
-            expected: `a namespace name that ${problems.join(" and ")}`,
-            example,
-        });
-    }
-}
-
-/** Validates every remaining argument and gathers what the chart values need (Outputs unresolved). */
-function valuesPlan(args: AirflowDeploymentArgs, names: DeploymentNames): PlanInputs {
-    const executor = args.executor ?? "KubernetesExecutor";
-    if (!EXECUTORS.includes(executor)) {
-        invalidInput({
-            path: "executor",
-            given: executor,
-            expected: EXECUTORS.join(", "),
-            example: "KubernetesExecutor",
-        });
-    }
-    if (args.airflowImage !== undefined) {
-        const { repository, tag } = args.airflowImage;
-        parseImageReference(`${repository}:${tag}`, "airflowImage");
-        if (tag === "latest") {
-            invalidInput({
-                path: "airflowImage.tag",
-                given: tag,
-                expected: "an immutable version tag",
-                example: "3.0.5-1",
-            });
-        }
-    }
-    const pullSecrets = args.imagePullSecrets ?? [];
-    if (pullSecrets.length > 1) {
-        invalidInput({
-            path: "imagePullSecrets",
-            given: pullSecrets,
-            expected:
-                "at most one Secret: the chart pulls its images with registry.secretName (add more to the service accounts with RegistrySecret serviceAccounts)",
-            example: '["airflow-registry"]',
-        });
-    }
-    const database = args.database ?? {};
-    if ((database.external !== undefined) === (database.bundled === true)) {
-        invalidInput({
-            path: "database",
-            given:
-                database.external !== undefined
-                    ? { external: "…", bundled: database.bundled }
-                    : database,
-            expected:
-                "exactly one of database.external (production) and database.bundled (development)",
-            example: '{ external: { secretName: "airflow-database" } }',
-        });
-    }
-    validateDags(args.dags ?? {});
-    const seen = new Set<string>();
-    args.projectNamespaces.forEach((ns, i) => {
-        requireLabel(ns, joinPath("projectNamespaces", i), "imaging");
-        if (seen.has(ns) || ns === args.namespace) {
-            invalidInput({
-                path: joinPath("projectNamespaces", i),
-                given: ns,
-                expected: "each project namespace once, none the Airflow namespace itself",
-                example: "imaging",
-            });
-        }
-        seen.add(ns);
-    });
-    if (args.logs) {
-        validateLogs(args.logs);
-    }
-    if (args.ingress) {
-        validateIngress(ingressArgs(args.ingress, args.namespace, names.apiServerService));
-    }
-    if (args.runConfig) {
-        validateRunConfig(args.runConfig, "runConfig");
-    }
-    if (
-        args.timeoutSeconds !== undefined &&
-        !(Number.isInteger(args.timeoutSeconds) && args.timeoutSeconds > 0)
-    ) {
-        invalidInput({
-            path: "timeoutSeconds",
-            given: args.timeoutSeconds,
-            expected: "a whole number of seconds above 0",
-            example: "900",
-        });
-    }
-    const prefix = (args.logs?.prefix ?? "airflow/logs").replace(/^\/+|\/+$/g, "");
-    return {
-        executor,
-        namespace: args.namespace,
-        airflowImage: args.airflowImage,
-        registrySecretName: pullSecrets[0],
-        database:
-            database.external !== undefined
-                ? { metadataSecretName: database.external.secretName }
-                : { bundled: true },
-        dagsClaimName: names.dagsClaim,
-        secretNames: {
-            fernetKey: names.secrets["fernet-key"],
-            webserverSecretKey: names.secrets["webserver-secret-key"],
-            apiSecretKey: names.secrets["api-secret-key"],
-            jwtSecret: names.secrets["jwt-secret"],
-        },
-        serviceAccounts: names.serviceAccounts,
-        projectNamespaces: args.projectNamespaces,
-        logs: args.logs
-            ? {
-                  baseFolder: pulumi.interpolate`s3://${args.logs.bucket}/${prefix}`,
-                  connectionId: args.logs.connectionId,
-                  connectionSecretName: args.logs.connectionSecretName,
-              }
-            : undefined,
-        runConfigMaps: args.runConfig
-            ? { podTemplates: names.podTemplates, runSettings: names.runSettings }
-            : undefined,
-    };
-}
-
-function validateDags(dags: AirflowDags): void {
-    if (
-        dags.size !== undefined &&
-        (quantityProblems(dags.size).length > 0 || isNegativeQuantity(dags.size))
-    ) {
-        invalidInput({
-            path: "dags.size",
-            given: dags.size,
-            expected: "a storage quantity",
-            example: "5Gi",
-        });
-    }
-    if (
-        dags.storageClassName !== undefined &&
-        dns1123SubdomainProblems(dags.storageClassName).length > 0
-    ) {
-        invalidInput({
-            path: "dags.storageClassName",
-            given: dags.storageClassName,
-            expected: "a StorageClass name",
-            example: "efs-sc",
-        });
-    }
-    const modes = ["ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod"];
-    if (
-        dags.accessModes !== undefined &&
-        (dags.accessModes.length === 0 || dags.accessModes.some((m) => !modes.includes(m)))
-    ) {
-        invalidInput({
-            path: "dags.accessModes",
-            given: dags.accessModes,
-            expected: `one or more of ${modes.join(", ")}`,
-            example: '["ReadWriteMany"]',
-        });
-    }
-}
-
-function validateLogs(logs: AirflowRemoteLogs): void {
-    if (typeof logs.connectionId === "string" && !/^[A-Za-z0-9_-]+$/.test(logs.connectionId)) {
-        invalidInput({
-            path: "logs.connectionId",
-            given: logs.connectionId,
-            expected: "an Airflow connection id (letters, digits, '_', '-')",
-            example: "s3_logs",
-        });
-    }
-    if (
-        typeof logs.connectionSecretName === "string" &&
-        dns1123SubdomainProblems(logs.connectionSecretName).length > 0
-    ) {
-        invalidInput({
-            path: "logs.connectionSecretName",
-            given: logs.connectionSecretName,
-            expected: "a Secret name",
-            example: "airflow-s3-logs",
-        });
-    }
-    if (
-        typeof logs.bucket === "string" &&
-        !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(logs.bucket)
-    ) {
-        invalidInput({
-            path: "logs.bucket",
-            given: logs.bucket,
-            expected: "an S3 bucket name",
-            example: "pipeline-logs",
-        });
-    }
-    if (logs.prefix !== undefined && !/^[A-Za-z0-9!_.*'()/-]*$/.test(logs.prefix)) {
-        invalidInput({
-            path: "logs.prefix",
-            given: logs.prefix,
-            expected: "an S3 key prefix (letters, digits, '/', '-', '_', '.')",
-            example: "airflow/logs",
-        });
-    }
-}
-
-/** The PipelineIngress's own checks, reported under `ingress.` so the path names this component's argument. */
-function validateIngress(ingress: PipelineIngressArgs): void {
-    planPipelineIngress("ingress", ingress, {
-        label: "",
-        path: (relative) => (relative === "" ? "ingress" : `ingress.${relative}`),
-    });
-}
-
-function ingressArgs(
-    ingress: AirflowIngress,
-    namespace: string,
-    service: string,
-): PipelineIngressArgs {
-    return {
-        ...ingress,
-        pipeline: ingress.pipeline ?? "airflow",
-        namespace,
-        service: { name: service, port: 8080 },
-    };
-}
-
-/** The values plan before its Outputs are known. */
-type PlanInputs = Omit<ValuesPlan, "registrySecretName" | "database" | "logs"> & {
-    registrySecretName?: pulumi.Input<string>;
-    database: { metadataSecretName: pulumi.Input<string> } | { bundled: true };
-    logs?: {
-        baseFolder: pulumi.Input<string>;
-        connectionId: pulumi.Input<string>;
-        connectionSecretName: pulumi.Input<string>;
-    };
-};
-
-/** The plan with every Output replaced by a placeholder string, for preview-time validation. */
-function placeholders(plan: PlanInputs): ValuesPlan {
-    const fill = (value: pulumi.Input<string>, placeholder: string): string =>
-        typeof value === "string" ? value : placeholder;
-    return {
-        ...plan,
-        registrySecretName:
-            plan.registrySecretName === undefined
-                ? undefined
-                : fill(plan.registrySecretName, "registry"),
-        database:
-            "metadataSecretName" in plan.database
-                ? { metadataSecretName: fill(plan.database.metadataSecretName, "database") }
-                : plan.database,
-        logs: plan.logs
-            ? {
-                  baseFolder: fill(plan.logs.baseFolder, "s3://bucket/prefix"),
-                  connectionId: fill(plan.logs.connectionId, "logs"),
-                  connectionSecretName: fill(plan.logs.connectionSecretName, "logs"),
-              }
-            : undefined,
     };
 }
 

@@ -2,7 +2,7 @@ import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
 import { readFileSync } from "fs";
 import * as path from "path";
-import { invalidInput, joinPath } from "../core";
+import { appendPath, invalidInput, joinPath } from "../core";
 
 /** The official Apache Airflow Helm chart, pinned in this one place. */
 export const AIRFLOW_CHART = {
@@ -52,7 +52,10 @@ export function chartValuesProblems(values: Record<string, unknown>): ChartValue
     const { validate, keys } = chartValidator();
     const problems: ChartValuesProblem[] = Object.keys(values)
         .filter((key) => !keys.has(key))
-        .map((key) => ({ path: key, message: "is not a value of the Airflow chart" }));
+        .map((key) => ({
+            path: joinPath("", key),
+            message: "is not a value of the Airflow chart",
+        }));
     if (!validate(values)) {
         for (const error of validate.errors ?? []) {
             problems.push(describeError(error));
@@ -68,7 +71,10 @@ function describeError(error: ErrorObject): ChartValuesProblem {
         .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
     let at = segments.reduce<string>((p, s) => joinPath(p, /^\d+$/.test(s) ? Number(s) : s), "");
     let message = error.message ?? "is invalid";
-    if (error.keyword === "additionalProperties") {
+    if (error.keyword === "required") {
+        at = joinPath(at, String(error.params.missingProperty));
+        message = "is required by the Airflow chart here";
+    } else if (error.keyword === "additionalProperties") {
         at = joinPath(at, String(error.params.additionalProperty));
         message = "is not a value of the Airflow chart";
     } else if (error.keyword === "enum") {
@@ -78,14 +84,19 @@ function describeError(error: ErrorObject): ChartValuesProblem {
 }
 
 /**
- * Throws an InputPropertyError for the first problem of a values document. `root` is the argument
- * the values came from (e.g. `values`), so the error path reads `values.dags.persistence.bogus`.
+ * Throws an InputPropertyError for the first problem of a values document that `within` selects
+ * (default: every problem). `root` is the argument the values came from (e.g. `values`), so the
+ * error path reads `values.dags.persistence.bogus`.
  */
-export function assertValidChartValues(values: Record<string, unknown>, root: string): void {
-    const [problem] = chartValuesProblems(values);
+export function assertValidChartValues(
+    values: Record<string, unknown>,
+    root: string,
+    within: (path: string) => boolean = () => true,
+): void {
+    const problem = chartValuesProblems(values).find((p) => within(p.path));
     if (problem) {
         invalidInput({
-            path: problem.path ? `${root}.${problem.path}` : root,
+            path: appendPath(root, problem.path),
             given: valueAt(values, problem.path),
             expected: `a value the Airflow chart ${AIRFLOW_CHART.version} accepts (${problem.message})`,
             example: "values: { scheduler: { replicas: 2 } }",

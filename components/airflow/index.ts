@@ -1,11 +1,21 @@
+/**
+ * Airflow from the official chart: the AirflowDeployment component, its remote-logging helper, the
+ * pinned chart and its values check, and the kedro-airflow-k8s run configuration (the pod template
+ * and run settings paths DAG code reads, and the profile rule).
+ */
 export {
     AirflowDeployment,
+    planAirflowDeployment,
     POD_LAUNCHER_RULES,
     remoteLogsFromStorage,
-    validateAirflowDeploymentArgs,
-    type AirflowDatabase,
     type AirflowDags,
+    type AirflowDatabase,
     type AirflowDeploymentArgs,
+    type AirflowDeploymentBuild,
+    type AirflowDeploymentNames,
+    type AirflowDeploymentPlan,
+    type AirflowExternalDatabase,
+    type AirflowImage,
     type AirflowIngress,
     type AirflowRemoteLogs,
 } from "./airflow-deployment";
@@ -21,17 +31,15 @@ export {
     POD_TEMPLATES_PATH,
     RUN_SETTINGS_FILE,
     RUN_SETTINGS_PATH,
-    podTemplate,
-    podTemplateFiles,
-    profileNames,
     resolveProfile,
-    runSettings,
-    runSettingsFiles,
-    validateRunConfig,
+    type PlannedRunConfig,
+    type ResourceList,
     type ResourceProfile,
     type RunConfig,
     type RunSecret,
     type RunToleration,
     type RunVolume,
+    type StorageClassName,
+    type VolumeAccessMode,
 } from "./run-config";
-export { EXECUTORS, type Executor } from "./values";
+export { type Executor, type ValuesPath } from "./values";

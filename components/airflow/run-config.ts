@@ -1,13 +1,12 @@
 import { stringify } from "yaml";
 import {
-    configMapKeyProblems,
-    dns1123SubdomainProblems,
     invalidInput,
-    isNegativeQuantity,
     joinPath,
-    labelValueProblems,
-    qualifiedNameProblems,
-    quantityProblems,
+    type LabelKey,
+    type Labels,
+    type LabelValue,
+    type Quantity,
+    type SecretName,
 } from "../core";
 
 /**
@@ -16,88 +15,210 @@ import {
  * The image itself is not here: each task names it (e.g. a `ProcessingImage`'s `ref`).
  */
 export interface RunConfig {
-    /** Pull policy of the task container. Default `IfNotPresent`. Example: `Always` when tags are re-pushed. */
+    /**
+     * Pull policy of the task container (kedro `image_pull_policy`). Default `IfNotPresent`;
+     * `Always` when tags are re-pushed.
+     * @example "IfNotPresent"
+     */
     imagePullPolicy?: "Always" | "IfNotPresent" | "Never";
-    /** Seconds a task pod may take to start before the task fails (kedro `startup_time`). Default `600`. */
+    /**
+     * Seconds a task pod may take to start before the task fails. Default `600`. kedro reads this
+     * setting as `startup_timeout` (its documentation writes `startup_time`, which it ignores).
+     * @asType integer
+     * @minimum 1
+     * @example 600
+     */
     startupTimeoutSeconds?: number;
-    /** Service account task pods run as (kedro `service_account_name`). Default: the namespace's `default`. */
-    serviceAccountName?: string;
+    /**
+     * Service account task pods run as (kedro `service_account_name`). Default: the project
+     * namespace's `default`.
+     * @example "kedro"
+     */
+    serviceAccountName?: SecretName;
     /**
      * Project-scope registry Secrets for task pods (kedro `image_pull_secrets`), e.g. a project
      * `RegistrySecret`'s `secretName`. Default none.
+     * @example ["project-registry"]
      */
-    imagePullSecrets?: string[];
-    /** The shared data volume a run's tasks exchange files on (kedro `volume`). Default: enabled, 1Gi. */
+    imagePullSecrets?: SecretName[];
+    /**
+     * The shared data volume a run's tasks exchange files on (kedro `volume`). Default: enabled,
+     * 1Gi, ReadWriteOnce.
+     * @example { size: "10Gi", accessModes: ["ReadWriteMany"], owner: 1000 }
+     */
     volume?: RunVolume;
-    /** Secrets exposed to task pods (kedro `secrets`). Default none. */
+    /**
+     * Secrets exposed to task pods (kedro `secrets`). Default none.
+     * @example [{ deployType: "env", deployTarget: "SQL_CONN", secret: "airflow-secrets", key: "sql_alchemy_conn" }]
+     */
     secrets?: RunSecret[];
     /**
      * Resource profiles by name (kedro `resources`): `__default__` and named ones such as
-     * `huge_machines`, chosen per node with the kedro tag `resources:<name>`.
+     * `huge_machines`, chosen per node with the kedro tag `resources:<name>`. Default none (a
+     * `__default__` template without resources is written anyway).
+     * @propertyNames { "type": "string", "pattern": "^[-_a-zA-Z0-9][-._a-zA-Z0-9]*$", "maxLength": 248, "description": "A profile name: letters, digits, '-', '_' and '.', not starting with '.' (it names the pod template file <profile>.yaml)", "examples": ["huge_machines"] }
+     * @example { __default__: { requests: { cpu: "1", memory: "1Gi" } }, huge_machines: { requests: { cpu: "16", memory: "128Gi" } } }
      */
     resources?: Record<string, ResourceProfile>;
 }
 
+/** How a volume claim may be mounted. */
+export type VolumeAccessMode =
+    "ReadWriteOnce" | "ReadOnlyMany" | "ReadWriteMany" | "ReadWriteOncePod";
+
+/**
+ * The name of a StorageClass: a DNS-1123 subdomain.
+ * @format dns-subdomain
+ * @example "standard-rwo"
+ */
+export type StorageClassName = string;
+
 /** kedro `run_config.volume`. */
 export interface RunVolume {
-    /** No shared volume at all; the other fields are ignored (kedro `disabled`). Default `false`. */
+    /**
+     * No shared volume at all; the other fields are ignored (kedro `disabled`). Default `false`.
+     * @example false
+     */
     disabled?: boolean;
-    /** Storage class of the per-run claim (kedro `storageclass`). Default: the cluster's default class. */
-    storageClassName?: string;
-    /** Size of the per-run claim (kedro `size`). Default `1Gi`. */
-    size?: string;
-    /** Access modes of the per-run claim (kedro `access_modes`). Default `["ReadWriteOnce"]`. */
-    accessModes?: Array<"ReadWriteOnce" | "ReadOnlyMany" | "ReadWriteMany" | "ReadWriteOncePod">;
-    /** `fsGroup` of task pods, so they can write the volume (kedro `owner`). Default `0`. */
+    /**
+     * Storage class of the per-run claim (kedro `storageclass`). Default: the cluster's default class.
+     * @example "standard-rwo"
+     */
+    storageClassName?: StorageClassName;
+    /**
+     * Size of the per-run claim (kedro `size`). Default `1Gi`.
+     * @example "10Gi"
+     */
+    size?: Quantity;
+    /**
+     * Access modes of the per-run claim (kedro `access_modes`). Default `["ReadWriteOnce"]`.
+     * @minItems 1
+     * @uniqueItems true
+     * @example ["ReadWriteMany"]
+     */
+    accessModes?: VolumeAccessMode[];
+    /**
+     * `fsGroup` of task pods, so they can write the volume (kedro `owner`). Default `0`.
+     * @asType integer
+     * @minimum 0
+     * @maximum 2147483647
+     * @example 1000
+     */
     owner?: number;
-    /** Where task containers mount the volume. Default `/home/kedro/data`. */
+    /**
+     * An absolute path where task containers mount the volume. Default `/home/kedro/data`.
+     * @pattern ^/
+     * @example "/home/kedro/data"
+     */
     mountPath?: string;
 }
 
 /** kedro `run_config.secrets[]`. */
 export interface RunSecret {
-    /** `env` (default) or `volume` (kedro `deploy_type`). */
+    /**
+     * How the Secret reaches the task container: `env` (default) or `volume` (kedro `deploy_type`).
+     * @example "env"
+     */
     deployType?: "env" | "volume";
     /**
-     * The environment variable (for `env` with a `key`) or the mount path (for `volume`) (kedro
-     * `deploy_target`). Example: `SQL_CONN` or `/var/secrets/sql`.
+     * The environment variable (for `env` with a `key`) or the absolute mount path (for `volume`)
+     * (kedro `deploy_target`). Without a `key`, `env` takes none: every key becomes a variable.
+     * @minLength 1
+     * @example "SQL_CONN"
      */
     deployTarget?: string;
-    /** Name of the Kubernetes Secret in the project namespace (kedro `secret`). Example: `airflow-secrets`. */
-    secret: string;
+    /**
+     * Name of the Kubernetes Secret in the project namespace (kedro `secret`).
+     * @example "airflow-secrets"
+     */
+    secret: SecretName;
     /**
      * One key of the Secret (kedro `key`). With `env`: without a key, every key of the Secret becomes
      * an environment variable. With `volume`: without a key, every key becomes a file.
+     * @format secret-key
+     * @example "sql_alchemy_conn"
      */
     key?: string;
 }
 
+/**
+ * Resource quantities by resource name (`cpu`, `memory`, `nvidia.com/gpu` …).
+ * @propertyNames { "format": "label-key" }
+ * @example { cpu: "1", memory: "1Gi" }
+ */
+export type ResourceList = Record<string, Quantity>;
+
 /** kedro `run_config.resources.<profile>`. */
 export interface ResourceProfile {
-    /** Node labels the pod must run on (kedro `node_selectors`). Example: `{ "big_node_pool": "huge.10x" }`. */
-    nodeSelectors?: Record<string, string>;
-    /** Pod labels. Example: `{ running: "airflow" }`. */
-    labels?: Record<string, string>;
-    /** Pod annotations. Example: `{ "iam.amazonaws.com/role": "airflow" }`. */
+    /**
+     * Node labels the pod must run on (kedro `node_selectors`).
+     * @example { "cloud.google.com/gke-nodepool": "default-pool" }
+     */
+    nodeSelectors?: Labels;
+    /**
+     * Pod labels (kedro `labels`).
+     * @example { running: "airflow" }
+     */
+    labels?: Labels;
+    /**
+     * Pod annotations (kedro `annotations`).
+     * @propertyNames { "format": "label-key" }
+     * @example { "iam.amazonaws.com/role": "airflow" }
+     */
     annotations?: Record<string, string>;
-    /** Pod tolerations; every field kept as given. */
+    /**
+     * Pod tolerations (kedro `tolerations`); every field kept as given.
+     * @example [{ key: "group", value: "data-processing", effect: "NoSchedule" }]
+     */
     tolerations?: RunToleration[];
-    /** Resource requests. Example: `{ cpu: "1", memory: "1Gi" }`. */
-    requests?: Record<string, string>;
-    /** Resource limits. Example: `{ cpu: "2", memory: "2Gi" }`. */
-    limits?: Record<string, string>;
+    /**
+     * Resource requests of the task container (kedro `requests`).
+     * @example { cpu: "1", memory: "1Gi" }
+     */
+    requests?: ResourceList;
+    /**
+     * Resource limits of the task container (kedro `limits`).
+     * @example { cpu: "2", memory: "2Gi" }
+     */
+    limits?: ResourceList;
 }
 
 /** A Kubernetes toleration. */
 export interface RunToleration {
-    key?: string;
-    /** `Equal` (default) or `Exists`; `Exists` takes no value. */
+    /**
+     * The taint key it tolerates. Default: every key (with `Exists`).
+     * @example "group"
+     */
+    key?: LabelKey;
+    /**
+     * `Equal` (default) or `Exists`; `Exists` takes no value.
+     * @example "Equal"
+     */
     operator?: "Equal" | "Exists";
-    value?: string;
-    /** `NoSchedule`, `PreferNoSchedule` or `NoExecute`; omitted matches every effect. */
+    /**
+     * The taint value it tolerates, with `Equal`.
+     * @example "data-processing"
+     */
+    value?: LabelValue;
+    /**
+     * The taint effect it tolerates. Default: every effect.
+     * @example "NoSchedule"
+     */
     effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
-    /** With `NoExecute`: how long the pod stays bound after the taint appears. */
+    /**
+     * With `NoExecute`: how long the pod stays bound after the taint appears, in seconds.
+     * @asType integer
+     * @example 300
+     */
     tolerationSeconds?: number;
+}
+
+/** What a run configuration becomes: the files of its two ConfigMaps. */
+export interface PlannedRunConfig {
+    /** `<profile>.yaml` -> a Pod manifest; see {@link podTemplateFiles}. */
+    podTemplates: Record<string, string>;
+    /** `run-config.json`; see {@link runSettingsFiles}. */
+    runSettings: Record<string, string>;
 }
 
 /** The profile every task gets unless it names another one that exists. */
@@ -118,14 +239,13 @@ export const DATA_CLAIM_TEMPLATE =
 /** The container the KubernetesPodOperator fills in (image, command) from the task. */
 const TASK_CONTAINER = "base";
 const DATA_VOLUME = "data";
-const EFFECTS = ["NoSchedule", "PreferNoSchedule", "NoExecute"];
-const PULL_POLICIES = ["Always", "IfNotPresent", "Never"];
-const ACCESS_MODES = ["ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod"];
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 
 /**
  * The profile a task gets: the named profile when it exists (it replaces `__default__`, nothing is
- * merged), otherwise `__default__`. Same rule as kedro-airflow-k8s's `resources:<name>` node tag.
+ * merged), otherwise `__default__`. kedro-airflow-k8s differs for a name no profile has: it gives
+ * the node an empty profile (cluster defaults). Falling back to `__default__` is the safer choice:
+ * a misspelt `resources:<name>` tag still gets the default requests, limits and node selectors.
  */
 export function resolveProfile(profiles: readonly string[], requested?: string): string {
     return requested !== undefined && profiles.includes(requested) ? requested : DEFAULT_PROFILE;
@@ -139,144 +259,38 @@ export function profileNames(config: RunConfig): string[] {
     return [DEFAULT_PROFILE, ...named];
 }
 
-/** Checks every field of a run configuration; throws an InputPropertyError naming the first bad one. */
-export function validateRunConfig(config: RunConfig, path: string): void {
-    if (config.imagePullPolicy !== undefined && !PULL_POLICIES.includes(config.imagePullPolicy)) {
-        invalidInput({
-            path: joinPath(path, "imagePullPolicy"),
-            given: config.imagePullPolicy,
-            expected: PULL_POLICIES.join(", "),
-            example: "IfNotPresent",
-        });
-    }
-    const timeout = config.startupTimeoutSeconds;
-    if (timeout !== undefined && !(Number.isInteger(timeout) && timeout > 0)) {
-        invalidInput({
-            path: joinPath(path, "startupTimeoutSeconds"),
-            given: timeout,
-            expected: "a whole number of seconds above 0",
-            example: "600",
-        });
-    }
-    if (config.serviceAccountName !== undefined) {
-        requireSubdomain(
-            config.serviceAccountName,
-            joinPath(path, "serviceAccountName"),
-            "airflow",
-        );
-    }
-    (config.imagePullSecrets ?? []).forEach((s, i) =>
-        requireSubdomain(s, joinPath(joinPath(path, "imagePullSecrets"), i), "project-registry"),
-    );
-    validateVolume(config.volume ?? {}, joinPath(path, "volume"));
-    (config.secrets ?? []).forEach((s, i) =>
-        validateSecret(s, joinPath(joinPath(path, "secrets"), i)),
-    );
+/**
+ * Checks the rules of a run configuration that its types cannot carry (which `deployTarget` goes
+ * with which secret `deployType` and `key`; `Exists` tolerations take no value) and renders its
+ * files. `config` has passed the shape check; refusal paths are relative to it.
+ */
+export function planRunConfig(config: RunConfig): PlannedRunConfig {
+    (config.secrets ?? []).forEach((secret, i) => checkSecret(secret, joinPath("secrets", i)));
     for (const [name, profile] of Object.entries(config.resources ?? {})) {
-        validateProfile(name, profile, joinPath(joinPath(path, "resources"), name));
-    }
-}
-
-function requireSubdomain(value: string, path: string, example: string): void {
-    const problems =
-        typeof value === "string" ? dns1123SubdomainProblems(value) : ["must be a string"];
-    if (problems.length > 0) {
-        invalidInput({
-            path,
-            given: value,
-            expected: `a Kubernetes object name (${problems.join("; ")})`,
-            example,
-        });
-    }
-}
-
-function requireQuantity(value: string, path: string, example: string): void {
-    const text = String(value);
-    const problems = quantityProblems(text);
-    if (problems.length > 0 || isNegativeQuantity(text)) {
-        invalidInput({
-            path,
-            given: value,
-            expected: problems[0] ?? "a quantity that is not negative",
-            example,
-        });
-    }
-}
-
-function validateVolume(volume: RunVolume, path: string): void {
-    if (volume.storageClassName !== undefined) {
-        requireSubdomain(
-            volume.storageClassName,
-            joinPath(path, "storageClassName"),
-            "standard-rwo",
-        );
-    }
-    if (volume.size !== undefined) {
-        requireQuantity(volume.size, joinPath(path, "size"), "1Gi");
-    }
-    const modes = volume.accessModes;
-    if (modes !== undefined) {
-        if (modes.length === 0) {
-            invalidInput({
-                path: joinPath(path, "accessModes"),
-                given: modes,
-                expected: "at least one access mode",
-                example: '["ReadWriteMany"]',
-            });
-        }
-        modes.forEach((m, i) => {
-            if (!ACCESS_MODES.includes(m)) {
+        (profile.tolerations ?? []).forEach((toleration, i) => {
+            if (toleration.operator === "Exists" && toleration.value !== undefined) {
                 invalidInput({
-                    path: joinPath(joinPath(path, "accessModes"), i),
-                    given: m,
-                    expected: ACCESS_MODES.join(", "),
-                    example: "ReadWriteMany",
+                    path: joinPath(
+                        joinPath(joinPath(joinPath("resources", name), "tolerations"), i),
+                        "value",
+                    ),
+                    given: toleration.value,
+                    expected: "no value with operator Exists (it matches any value)",
+                    example: '{ key: "group", operator: "Exists", effect: "NoSchedule" }',
                 });
             }
         });
     }
-    if (volume.owner !== undefined && !(Number.isInteger(volume.owner) && volume.owner >= 0)) {
-        invalidInput({
-            path: joinPath(path, "owner"),
-            given: volume.owner,
-            expected: "a group id, a whole number from 0",
-            example: "0",
-        });
-    }
-    if (volume.mountPath !== undefined && !volume.mountPath.startsWith("/")) {
-        invalidInput({
-            path: joinPath(path, "mountPath"),
-            given: volume.mountPath,
-            expected: "an absolute path",
-            example: "/home/kedro/data",
-        });
-    }
+    return { podTemplates: podTemplateFiles(config), runSettings: runSettingsFiles(config) };
 }
 
-function validateSecret(secret: RunSecret, path: string): void {
-    requireSubdomain(secret.secret, joinPath(path, "secret"), "airflow-secrets");
-    const type = secret.deployType ?? "env";
+function checkSecret(secret: RunSecret, path: string): void {
     const target = secret.deployTarget;
-    if (type !== "env" && type !== "volume") {
-        invalidInput({
-            path: joinPath(path, "deployType"),
-            given: type,
-            expected: "env or volume",
-            example: "env",
-        });
-    }
-    if (secret.key !== undefined && configMapKeyProblems(secret.key).length > 0) {
-        invalidInput({
-            path: joinPath(path, "key"),
-            given: secret.key,
-            expected: "a Secret key (letters, digits, '-', '_', '.')",
-            example: "sql_alchemy_conn",
-        });
-    }
-    if (type === "volume") {
+    const targetPath = joinPath(path, "deployTarget");
+    if (secret.deployType === "volume") {
         if (target === undefined || !target.startsWith("/")) {
             invalidInput({
-                path: joinPath(path, "deployTarget"),
+                path: targetPath,
                 given: target,
                 expected: "the absolute path a volume secret is mounted at",
                 example: "/var/secrets/sql",
@@ -286,7 +300,7 @@ function validateSecret(secret: RunSecret, path: string): void {
     }
     if (secret.key !== undefined && target === undefined) {
         invalidInput({
-            path: joinPath(path, "deployTarget"),
+            path: targetPath,
             given: target,
             expected: "the environment variable that receives the secret's key",
             example: "SQL_CONN",
@@ -294,7 +308,7 @@ function validateSecret(secret: RunSecret, path: string): void {
     }
     if (secret.key === undefined && target !== undefined) {
         invalidInput({
-            path: joinPath(path, "deployTarget"),
+            path: targetPath,
             given: target,
             expected:
                 "no deployTarget when no key is given: every key of the Secret becomes an environment variable",
@@ -303,109 +317,11 @@ function validateSecret(secret: RunSecret, path: string): void {
     }
     if (target !== undefined && !ENV_NAME.test(target)) {
         invalidInput({
-            path: joinPath(path, "deployTarget"),
+            path: targetPath,
             given: target,
             expected:
                 "an environment variable name (letters, digits, '_', '-', '.', not starting with a digit)",
             example: "SQL_CONN",
-        });
-    }
-}
-
-function validateProfile(name: string, profile: ResourceProfile, path: string): void {
-    const keyProblems = configMapKeyProblems(`${name}.yaml`);
-    if (keyProblems.length > 0 || name.length === 0 || name.startsWith(".")) {
-        invalidInput({
-            path,
-            given: name,
-            expected:
-                "a profile name usable as a ConfigMap key: letters, digits, '-', '_', '.', not starting with '.'",
-            example: "huge_machines",
-        });
-    }
-    validateLabels(profile.nodeSelectors ?? {}, joinPath(path, "nodeSelectors"));
-    validateLabels(profile.labels ?? {}, joinPath(path, "labels"));
-    for (const key of Object.keys(profile.annotations ?? {})) {
-        const problems = qualifiedNameProblems(key);
-        if (problems.length > 0) {
-            invalidInput({
-                path: joinPath(joinPath(path, "annotations"), key),
-                given: key,
-                expected: `an annotation key (${problems.join("; ")})`,
-                example: "iam.amazonaws.com/role",
-            });
-        }
-    }
-    (profile.tolerations ?? []).forEach((t, i) =>
-        validateToleration(t, joinPath(joinPath(path, "tolerations"), i)),
-    );
-    for (const field of ["requests", "limits"] as const) {
-        for (const [resource, quantity] of Object.entries(profile[field] ?? {})) {
-            requireQuantity(
-                quantity,
-                joinPath(joinPath(path, field), resource),
-                resource === "memory" ? "1Gi" : "500m",
-            );
-        }
-    }
-}
-
-function validateLabels(labels: Record<string, string>, path: string): void {
-    for (const [key, value] of Object.entries(labels)) {
-        const keyProblems = qualifiedNameProblems(key);
-        if (keyProblems.length > 0) {
-            invalidInput({
-                path: joinPath(path, key),
-                given: key,
-                expected: `a label key (${keyProblems.join("; ")})`,
-                example: "cloud.google.com/gke-nodepool",
-            });
-        }
-        const valueProblems =
-            typeof value === "string" ? labelValueProblems(value) : ["must be a string"];
-        if (valueProblems.length > 0) {
-            invalidInput({
-                path: joinPath(path, key),
-                given: value,
-                expected: `a label value (${valueProblems.join("; ")})`,
-                example: "huge.10x",
-            });
-        }
-    }
-}
-
-function validateToleration(t: RunToleration, path: string): void {
-    const operator = t.operator ?? "Equal";
-    if (operator !== "Equal" && operator !== "Exists") {
-        invalidInput({
-            path: joinPath(path, "operator"),
-            given: t.operator,
-            expected: "Equal or Exists",
-            example: "Equal",
-        });
-    }
-    if (operator === "Exists" && t.value !== undefined) {
-        invalidInput({
-            path: joinPath(path, "value"),
-            given: t.value,
-            expected: "no value with operator Exists (it matches any value)",
-            example: '{ key: "group", operator: "Exists", effect: "NoSchedule" }',
-        });
-    }
-    if (t.effect !== undefined && !EFFECTS.includes(t.effect)) {
-        invalidInput({
-            path: joinPath(path, "effect"),
-            given: t.effect,
-            expected: EFFECTS.join(", "),
-            example: "NoSchedule",
-        });
-    }
-    if (t.tolerationSeconds !== undefined && !Number.isInteger(t.tolerationSeconds)) {
-        invalidInput({
-            path: joinPath(path, "tolerationSeconds"),
-            given: t.tolerationSeconds,
-            expected: "a whole number of seconds",
-            example: "300",
         });
     }
 }

@@ -1,20 +1,27 @@
+import * as pulumi from "@pulumi/pulumi";
 import { invalidInput, joinPath } from "../core";
 import { AIRFLOW_VERSION } from "./chart";
 import { POD_TEMPLATES_PATH, RUN_SETTINGS_PATH } from "./run-config";
 
-/** The executors the deployment supports. */
-export const EXECUTORS = ["KubernetesExecutor", "CeleryExecutor", "LocalExecutor"] as const;
-export type Executor = (typeof EXECUTORS)[number];
+/**
+ * An Airflow executor the deployment supports.
+ * @example "KubernetesExecutor"
+ */
+export type Executor = "KubernetesExecutor" | "CeleryExecutor" | "LocalExecutor";
 
-/** Everything the computed chart values depend on, with every Output already resolved. */
+/**
+ * Everything the computed chart values depend on. The Secret names, the log bucket and the
+ * connection id may be Outputs: their string shape is checked by the args' shape check once they
+ * are known, and every chart position they fill takes any string.
+ */
 export interface ValuesPlan {
     executor: Executor;
     /** Release namespace: KubernetesExecutor watches it together with the project namespaces. */
     namespace: string;
     airflowImage?: { repository: string; tag: string };
     /** The one registry Secret the chart's images are pulled with (`registry.secretName`). */
-    registrySecretName?: string;
-    database: { metadataSecretName: string } | { bundled: true };
+    registrySecretName?: pulumi.Input<string>;
+    database: { metadataSecretName: pulumi.Input<string> } | { bundled: true };
     dagsClaimName: string;
     secretNames: {
         fernetKey: string;
@@ -24,7 +31,12 @@ export interface ValuesPlan {
     };
     serviceAccounts: { worker: string; scheduler: string };
     projectNamespaces: string[];
-    logs?: { baseFolder: string; connectionId: string; connectionSecretName: string };
+    logs?: {
+        bucket: pulumi.Input<string>;
+        prefix: string;
+        connectionId: pulumi.Input<string>;
+        connectionSecretName: pulumi.Input<string>;
+    };
     runConfigMaps?: { podTemplates: string; runSettings: string };
 }
 
@@ -70,12 +82,16 @@ export function airflowValues(plan: ValuesPlan): Record<string, unknown> {
     if (plan.logs) {
         config.logging = {
             remote_logging: "True",
-            remote_base_log_folder: plan.logs.baseFolder,
+            remote_base_log_folder: concat("s3://", plan.logs.bucket, `/${plan.logs.prefix}`),
             remote_log_conn_id: plan.logs.connectionId,
         };
         // The connection Secret's keys (AIRFLOW_CONN_<ID>) become environment variables of every
         // Airflow container and of KubernetesExecutor worker pods; the values never see the credential.
-        values.extraEnvFrom = `- secretRef:\n    name: ${plan.logs.connectionSecretName}\n`;
+        values.extraEnvFrom = concat(
+            "- secretRef:\n    name: ",
+            plan.logs.connectionSecretName,
+            "\n",
+        );
     }
     if (plan.executor === "KubernetesExecutor" && plan.projectNamespaces.length > 0) {
         // Airflow's own multi-namespace mode with an explicit list: the chart's `multiNamespaceMode`
@@ -110,6 +126,13 @@ export function airflowValues(plan: ValuesPlan): Record<string, unknown> {
     return values;
 }
 
+/** Text from known parts and Inputs: a plain string when every part is known, an Output otherwise. */
+function concat(...parts: pulumi.Input<string>[]): pulumi.Input<string> {
+    return parts.every((part) => typeof part === "string")
+        ? parts.join("")
+        : pulumi.all(parts).apply((known) => known.join(""));
+}
+
 /**
  * Merges the user's values over the computed ones: objects merge key by key, anything else (arrays,
  * strings, numbers) replaces.
@@ -128,84 +151,215 @@ export function mergeValues(
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
-    return !!value && typeof value === "object" && !Array.isArray(value);
+    if (value === null || typeof value !== "object" || Array.isArray(value)) {
+        return false;
+    }
+    const proto = Object.getPrototypeOf(value);
+    return proto === null || Object.getPrototypeOf(proto) === null;
+}
+
+/** A position in a values document: its object keys from the root. */
+export type ValuesPath = string[];
+
+/**
+ * Splits a values document into the part known at preview and the positions of its Outputs. A list
+ * that holds an Output anywhere is one position: it is known only whole, and the chart's rules for
+ * its entries (required fields, one of several shapes) need the whole entry.
+ */
+export function splitValues(values: Record<string, unknown>): {
+    known: Record<string, unknown>;
+    outputs: ValuesPath[];
+} {
+    const outputs: ValuesPath[] = [];
+    const known = knownPart(values, [], outputs) as Record<string, unknown>;
+    return { known, outputs };
+}
+
+const LATER = Symbol("later");
+
+function knownPart(value: unknown, at: ValuesPath, outputs: ValuesPath[]): unknown {
+    if (holdsOutput(value) && !isPlainObject(value)) {
+        outputs.push(at);
+        return LATER;
+    }
+    if (!isPlainObject(value)) {
+        return value;
+    }
+    const out: Record<string, unknown> = {};
+    for (const [key, child] of Object.entries(value)) {
+        const part = knownPart(child, [...at, key], outputs);
+        if (part !== LATER) {
+            out[key] = part;
+        }
+    }
+    return out;
+}
+
+function holdsOutput(value: unknown): boolean {
+    if (pulumi.Output.isInstance(value)) {
+        return true;
+    }
+    if (Array.isArray(value)) {
+        return value.some(holdsOutput);
+    }
+    return isPlainObject(value) && Object.values(value).some(holdsOutput);
+}
+
+/** The values at `paths` of a resolved document, in a document of their own. */
+export function pickValues(
+    values: Record<string, unknown>,
+    paths: ValuesPath[],
+): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const path of paths) {
+        let source: unknown = values;
+        let target = out;
+        path.forEach((key, i) => {
+            source = isPlainObject(source) ? source[key] : undefined;
+            if (i === path.length - 1) {
+                if (source !== undefined) {
+                    target[key] = source;
+                }
+            } else {
+                target = (isPlainObject(target[key]) ? target[key] : (target[key] = {})) as Record<
+                    string,
+                    unknown
+                >;
+            }
+        });
+    }
+    return out;
+}
+
+/** The property path of a values position under `root`: `values.workers.resources`. */
+export function valuesPath(root: string, path: ValuesPath): string {
+    return path.reduce<string>((at, key) => joinPath(at, key), root);
 }
 
 /** Keys (lower-cased) whose string value would be a credential. */
 const CREDENTIAL_KEY =
     /password|passwd|^pass$|secret_?key$|fernet_?key$|jwt_?secret$|sql_alchemy_conn$|broker_?url$|result_backend$|access_?key|_token$|^token$/;
 
-/** Where each well-known credential of the chart goes instead. */
-const ALTERNATIVES: Record<string, string> = {
-    fernetKey: "the component generates the fernet key and passes fernetKeySecretName",
-    webserverSecretKey: "the component generates it and passes webserverSecretKeySecretName",
-    apiSecretKey: "the component generates it and passes apiSecretKeySecretName",
-    jwtSecret: "the component generates it and passes jwtSecretName",
-    "data.metadataConnection":
-        "database: { external: { secretName } } (a Secret with a `connection` key)",
-    "data.resultBackendConnection":
-        "values.data.resultBackendSecretName (a Secret with a `connection` key)",
-    "data.brokerUrl": "values.data.brokerUrlSecretName (a Secret with a `connection` key)",
-    "registry.connection": "imagePullSecrets (a RegistrySecret's secretName)",
-    "redis.password": "values.redis.passwordSecretName",
-    "postgresql.auth":
-        "database: { external: { secretName } }; the bundled database is for development only",
-    "webserver.defaultUser":
-        "create users with the auth manager or `airflow users create`, not in values",
-    "apiServer.defaultUser":
-        "create users with the auth manager or `airflow users create`, not in values",
-    config: 'an environment variable from a Secret: values.secret: [{ envName: "AIRFLOW__<SECTION>__<KEY>", secretName, secretKey }]',
+interface Alternative {
+    /** What to do instead, a clause that follows `no credential in plain Helm values; `. */
+    instead: string;
+    /** A value that does it. */
+    example: string;
+}
+
+const DATABASE_SECRET: Alternative = {
+    instead:
+        "use database: { external: { secretName } } (a Secret with a `connection` key); the bundled database is for development only",
+    example: 'database: { external: { secretName: "airflow-database" } }',
 };
+const NO_DEFAULT_USER: Alternative = {
+    instead: "create users with the auth manager or `airflow users create`, not in values",
+    example: "values without defaultUser",
+};
+
+/** Where each well-known credential of the chart goes instead. */
+const ALTERNATIVES: Record<string, Alternative> = {
+    fernetKey: {
+        instead:
+            "leave it out: the component generates the fernet key and passes fernetKeySecretName",
+        example: "values without fernetKey",
+    },
+    webserverSecretKey: {
+        instead:
+            "leave it out: the component generates the key and passes webserverSecretKeySecretName",
+        example: "values without webserverSecretKey",
+    },
+    apiSecretKey: {
+        instead: "leave it out: the component generates the key and passes apiSecretKeySecretName",
+        example: "values without apiSecretKey",
+    },
+    jwtSecret: {
+        instead: "leave it out: the component generates the secret and passes jwtSecretName",
+        example: "values without jwtSecret",
+    },
+    "data.metadataConnection": DATABASE_SECRET,
+    "data.resultBackendConnection": {
+        instead: "use values.data.resultBackendSecretName (a Secret with a `connection` key)",
+        example: 'data: { resultBackendSecretName: "airflow-result-backend" }',
+    },
+    "data.brokerUrl": {
+        instead: "use values.data.brokerUrlSecretName (a Secret with a `connection` key)",
+        example: 'data: { brokerUrlSecretName: "airflow-broker-url" }',
+    },
+    "registry.connection": {
+        instead: "use imagePullSecrets (a RegistrySecret's secretName)",
+        example: 'imagePullSecrets: ["airflow-registry"]',
+    },
+    "redis.password": {
+        instead: "use values.redis.passwordSecretName",
+        example: 'redis: { passwordSecretName: "airflow-redis-password" }',
+    },
+    "postgresql.auth": DATABASE_SECRET,
+    "webserver.defaultUser": NO_DEFAULT_USER,
+    "apiServer.defaultUser": NO_DEFAULT_USER,
+    config: fromSecret("AIRFLOW__<SECTION>__<KEY>"),
+};
+
+/** An environment variable filled from a Secret key (the chart's `secret` list). */
+function fromSecret(envName: string): Alternative {
+    return {
+        instead: `use an environment variable from a Secret: values.secret: [{ envName: "${envName}", secretName, secretKey }]`,
+        example:
+            'secret: [{ envName: "AIRFLOW__CORE__FERNET_KEY", secretName: "airflow-fernet-key", secretKey: "fernet-key" }]',
+    };
+}
 
 /**
  * Refuses user values that would carry a credential in plain Helm values (which end up readable in
- * the Release's state and in `helm get values`), pointing to the Secret-name alternative.
+ * the Release's state and in `helm get values`), pointing to the Secret-name alternative. An Output
+ * in such a position is refused too: whatever it resolves to would land in the values.
  */
 export function refuseCredentials(values: Record<string, unknown>, root: string): void {
     walk(values, "", (at, key, value) => {
         if (
             isPlainObject(value) &&
             typeof value.name === "string" &&
-            typeof value.value === "string" &&
-            value.value !== "" &&
+            isCredential(value.value) &&
             CREDENTIAL_KEY.test(value.name.toLowerCase())
         ) {
-            refuse(
-                under(root, joinPath(at, "value")),
-                `an environment variable from a Secret: values.secret: [{ envName: "${value.name}", secretName, secretKey }]`,
-            );
+            refuse(joinPath(at, "value"), root, value.value, fromSecret(value.name));
         }
         if (
             typeof key === "string" &&
-            typeof value === "string" &&
-            value !== "" &&
+            isCredential(value) &&
             CREDENTIAL_KEY.test(key.toLowerCase())
         ) {
-            refuse(under(root, at), alternativeFor(at));
+            refuse(at, root, value, alternativeFor(at));
         }
     });
 }
 
-function refuse(path: string, alternative: string): never {
+function isCredential(value: unknown): boolean {
+    return (typeof value === "string" && value !== "") || pulumi.Output.isInstance(value);
+}
+
+function refuse(at: string, root: string, given: unknown, alternative: Alternative): never {
     return invalidInput({
-        path,
-        given: "a credential (not shown)",
-        expected: `no credential in plain Helm values; use ${alternative}`,
-        example: 'fernetKeySecretName: "airflow-fernet-key"',
+        path: at.startsWith("[") ? `${root}${at}` : `${root}.${at}`,
+        given,
+        expected: `no credential in plain Helm values; ${alternative.instead}`,
+        example: alternative.example,
+        secret: true,
     });
 }
 
-function under(root: string, at: string): string {
-    return at.startsWith("[") ? `${root}${at}` : `${root}.${at}`;
-}
-
-function alternativeFor(at: string): string {
+function alternativeFor(at: string): Alternative {
     const match = Object.keys(ALTERNATIVES)
         .filter((prefix) => at === prefix || at.startsWith(`${prefix}.`))
         .sort((a, b) => b.length - a.length)[0];
     return match
         ? ALTERNATIVES[match]
-        : "a Kubernetes Secret referenced by name (a `*SecretName` value or values.secret)";
+        : {
+              instead:
+                  "use a Kubernetes Secret referenced by name (a `*SecretName` value, or values.secret)",
+              example:
+                  'secret: [{ envName: "MY_TOKEN", secretName: "my-token", secretKey: "token" }]',
+          };
 }
 
 /** Visits every value below `value` with its path (`data.metadataConnection.pass`, `env[0]`). */

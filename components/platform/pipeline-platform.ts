@@ -2,8 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import {
     AirflowDeployment,
+    planAirflowDeployment,
     remoteLogsFromStorage,
-    validateAirflowDeploymentArgs,
     type AirflowDeploymentArgs,
 } from "../airflow";
 import {
@@ -466,7 +466,12 @@ export function planPlatform(
         // The chart takes one pull secret: the first service-scope registry's.
         imagePullSecrets: serviceRegistry ? [serviceRegistry.secretName] : undefined,
     };
-    nestInputErrors("airflow", () => validateAirflowDeploymentArgs(`${name}-airflow`, airflow));
+    // Checked here so the config fails before anything exists; the constructor plans it again with
+    // the storage's log bucket and Contour's class, which exist only once those are declared.
+    planAirflowDeployment(`${name}-airflow`, airflow, {
+        label: "",
+        path: (relative) => appendPath("airflow", relative),
+    });
 
     const extensions = (config.extensions ?? []).map((extension, i) => {
         const path = joinPath("extensions", i);

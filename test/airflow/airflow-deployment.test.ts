@@ -5,11 +5,11 @@ import { readFileSync } from "fs";
 import * as path from "path";
 import {
     AirflowDeployment,
-    podTemplateFiles,
+    planAirflowDeployment,
     remoteLogsFromStorage,
-    runSettingsFiles,
     type AirflowDeploymentArgs,
 } from "../../components/airflow";
+import { podTemplateFiles, runSettingsFiles } from "../../components/airflow/run-config";
 import {
     assertValidManifests,
     isSecretInput,
@@ -533,243 +533,100 @@ describe("AirflowDeployment", () => {
     });
 });
 
-describe("AirflowDeployment bad input", () => {
-    async function rejection(
-        args: AirflowDeploymentArgs,
-    ): Promise<{ error: pulumi.InputPropertyError; created: string[] }> {
-        const failure = await deploy(args).then(
-            () => undefined,
-            (err) => err,
-        );
-        expect(failure).toBeInstanceOf(ProgramError);
-        const error = (failure as ProgramError).cause;
-        if (!pulumi.InputPropertyError.isInstance(error)) {
-            throw failure;
-        }
-        return {
-            error,
-            created: (failure as ProgramError).registrations
-                .filter((r) => r.custom)
-                .map((r) => r.name),
-        };
-    }
+describe("AirflowDeployment plan", () => {
+    const development: AirflowDeploymentArgs = {
+        namespace: "dev",
+        database: { bundled: true },
+        projectNamespaces: ["imaging"],
+    };
 
-    test.each<[string, Partial<AirflowDeploymentArgs>, string, RegExp]>([
-        [
-            "an unknown executor",
-            { executor: "SequentialExecutor" as "LocalExecutor" },
-            "executor",
-            /got "SequentialExecutor"; expected KubernetesExecutor, CeleryExecutor, LocalExecutor/,
-        ],
-        [
-            "external and bundled database together",
-            { database: { external: { secretName: "db" }, bundled: true } },
-            "database",
-            /exactly one of database.external \(production\) and database.bundled/,
-        ],
-        ["no database", { database: {} }, "database", /exactly one of database.external/],
-        [
-            "a chart value path the schema does not know",
-            { values: { dags: { persistence: { bogus: true } } } },
-            "values.dags.persistence.bogus",
-            /is not a value of the Airflow chart/,
-        ],
-        [
-            "a top-level value the chart does not know",
-            { values: { bogus: 1 } },
-            "values.bogus",
-            /is not a value of the Airflow chart/,
-        ],
-        [
-            "a chart value of the wrong type",
-            { values: { scheduler: { replicas: "two" } } },
-            "values.scheduler.replicas",
-            /must be integer/,
-        ],
-        [
-            "a chart value outside its enum",
-            { values: { images: { airflow: { pullPolicy: "Sometimes" } } } },
-            "values.images.airflow.pullPolicy",
-            /must be equal to one of the allowed values: \["Always","Never","IfNotPresent"\]/,
-        ],
-        [
-            "a fernet key in values",
-            { values: { fernetKey: "x" } },
-            "values.fernetKey",
-            /no credential in plain Helm values; use the component generates the fernet key and passes fernetKeySecretName/,
-        ],
-        [
-            "a webserver secret key in values",
-            { values: { webserverSecretKey: "x" } },
-            "values.webserverSecretKey",
-            /webserverSecretKeySecretName/,
-        ],
-        [
-            "an API secret key in values",
-            { values: { apiSecretKey: "x" } },
-            "values.apiSecretKey",
-            /apiSecretKeySecretName/,
-        ],
-        [
-            "a JWT secret in values",
-            { values: { jwtSecret: "x" } },
-            "values.jwtSecret",
-            /jwtSecretName/,
-        ],
-        [
-            "a database password in values",
-            { values: { data: { metadataConnection: { pass: "x" } } } },
-            "values.data.metadataConnection.pass",
-            /database: \{ external: \{ secretName \} \}/,
-        ],
-        [
-            "a registry password in values",
-            { values: { registry: { connection: { pass: "x" } } } },
-            "values.registry.connection.pass",
-            /imagePullSecrets/,
-        ],
-        [
-            "a Redis password in values",
-            { values: { redis: { password: "x" } } },
-            "values.redis.password",
-            /redis.passwordSecretName/,
-        ],
-        [
-            "a default user password in values",
-            { values: { webserver: { defaultUser: { password: "x" } } } },
-            "values.webserver.defaultUser.password",
-            /airflow users create/,
-        ],
-        [
-            "a credential in airflow.cfg values",
-            {
-                values: {
-                    config: { database: { sql_alchemy_conn: "postgresql://u:p@db/airflow" } },
-                },
-            },
-            "values.config.database.sql_alchemy_conn",
-            /values.secret: \[\{ envName: "AIRFLOW__<SECTION>__<KEY>"/,
-        ],
-        [
-            "a credential in a plain environment variable",
-            { values: { env: [{ name: "AWS_SECRET_ACCESS_KEY", value: "x" }] } },
-            "values.env[0].value",
-            /envName: "AWS_SECRET_ACCESS_KEY"/,
-        ],
-        [
-            "a namespace that is not a DNS label",
-            { namespace: "Airflow" },
-            "namespace",
-            /got "Airflow"; expected a namespace name/,
-        ],
-        [
-            "a project namespace that is not a DNS label",
-            { projectNamespaces: ["imaging", "Radiology"] },
-            "projectNamespaces[1]",
-            /got "Radiology"/,
-        ],
-        [
-            "a project namespace given twice",
-            { projectNamespaces: ["imaging", "imaging"] },
-            "projectNamespaces[1]",
-            /each project namespace once/,
-        ],
-        [
-            "an Airflow image with a protocol",
-            { airflowImage: { repository: "https://registry.example.com/airflow", tag: "3.0.5" } },
-            "airflowImage",
-            /must not carry a protocol/,
-        ],
-        [
-            "an Airflow image tagged latest",
-            { airflowImage: { repository: "registry.example.com/airflow", tag: "latest" } },
-            "airflowImage.tag",
-            /an immutable version tag/,
-        ],
-        [
-            "two image pull secrets",
-            { imagePullSecrets: ["a", "b"] },
-            "imagePullSecrets",
-            /at most one Secret/,
-        ],
-        [
-            "a DAG volume size that does not parse",
-            { dags: { size: "1 Gi" } },
-            "dags.size",
-            /got "1 Gi"; expected a storage quantity/,
-        ],
-        ["a negative DAG volume size", { dags: { size: "-1" } }, "dags.size", /got "-1"/],
-        [
-            "an unknown DAG access mode",
-            { dags: { accessModes: ["ReadWriteAll" as "ReadWriteMany"] } },
-            "dags.accessModes",
-            /one or more of ReadWriteOnce/,
-        ],
-        [
-            "a release name longer than Helm allows",
-            { releaseName: "a".repeat(54) },
-            "releaseName",
-            /at most 53 characters/,
-        ],
-        [
-            "a connection id with a space",
-            { logs: { ...production.logs!, connectionId: "s3 logs" } },
-            "logs.connectionId",
-            /an Airflow connection id/,
-        ],
-        [
-            "a run configuration quantity that does not parse",
-            { runConfig: { resources: { __default__: { requests: { memory: "1 Gi" } } } } },
-            "runConfig.resources.__default__.requests.memory",
-            /got "1 Gi"/,
-        ],
-        [
-            "a run configuration toleration with an unknown effect",
-            {
-                runConfig: {
-                    resources: {
-                        huge_machines: {
-                            tolerations: [
-                                { key: "a", value: "b", effect: "Always" as "NoSchedule" },
-                            ],
-                        },
-                    },
-                },
-            },
-            "runConfig.resources.huge_machines.tolerations[0].effect",
-            /NoSchedule, PreferNoSchedule, NoExecute/,
-        ],
-        [
-            "a run configuration secret key without deployTarget",
-            { runConfig: { secrets: [{ secret: "s", key: "k" }] } },
-            "runConfig.secrets[0].deployTarget",
-            /environment variable/,
-        ],
-        [
-            "a run configuration profile that cannot be a ConfigMap key",
-            { runConfig: { resources: { "huge machines": {} } } },
-            'runConfig.resources["huge machines"]',
-            /ConfigMap key/,
-        ],
-        [
-            "an ingress domain config without a default",
-            { ingress: { domains: { "example.com": { selector: { env: "prod" } } } } },
-            "ingress.domains",
-            /default/,
-        ],
-    ])("rejects %s, creating nothing", async (_case, override, propertyPath, reason) => {
-        const { error, created } = await rejection({ ...production, ...override });
-        expect(error.propertyPath).toBe(propertyPath);
-        expect(error.reason).toMatch(reason);
-        expect(created).toEqual([]);
+    test("a plan handed to the constructor registers exactly what the args would", async () => {
+        const fromArgs = await deploy(production);
+        const fromPlan = await runProgram(() => {
+            new AirflowDeployment("airflow", planAirflowDeployment("airflow", production));
+        });
+        const inputs = (registrations: Registration[]) =>
+            registrations
+                .map((r) => [r.type, r.name, r.inputs])
+                .sort((a, b) => `${a[0]}/${a[1]}`.localeCompare(`${b[0]}/${b[1]}`));
+        expect(inputs(fromPlan.registrations)).toEqual(inputs(fromArgs.registrations));
     });
 
-    test("names neither the fernet key nor any credential in the rejection", async () => {
-        const { error } = await rejection({
-            ...production,
-            values: { fernetKey: "c2VjcmV0LWZlcm5ldC1rZXk=" },
+    test("refuses a plan made for another name, before registering anything", async () => {
+        const failure = await runProgram(() => {
+            new AirflowDeployment("other", planAirflowDeployment("airflow", development));
+        }).then(
+            () => undefined,
+            (err: unknown) => err,
+        );
+        expect(failure).toBeInstanceOf(ProgramError);
+        expect(String((failure as ProgramError).cause)).toContain(
+            'AirflowDeployment "other" was handed the plan of AirflowDeployment "airflow"',
+        );
+        expect((failure as ProgramError).registrations).toEqual([]);
+    });
+
+    test.each([["__default__"], ["huge_machines"], ["gpu-v100.large"], ["_private"]])(
+        "accepts the profile name %s",
+        (profile) => {
+            const plan = planAirflowDeployment("airflow", {
+                ...development,
+                runConfig: { resources: { [profile]: {} } },
+            });
+            expect(Object.keys(plan.plan.runConfig?.podTemplates ?? {})).toContain(
+                `${profile}.yaml`,
+            );
+        },
+    );
+
+    test("accepts the seed's run configuration", () => {
+        expect(
+            planAirflowDeployment("airflow", { ...development, runConfig: seedRunConfig }).plan
+                .runConfig,
+        ).toEqual({
+            podTemplates: podTemplateFiles(seedRunConfig),
+            runSettings: runSettingsFiles(seedRunConfig),
         });
-        expect(error.reason).not.toContain("c2VjcmV0LWZlcm5ldC1rZXk=");
-        expect(error.reason).toContain("a credential (not shown)");
+    });
+
+    test("merges Output values once they are known, objects key by key as for known values", async () => {
+        const result = await deploy({
+            ...development,
+            database: { external: { secretName: pulumi.output("airflow-database") } },
+            values: {
+                workers: pulumi.output({
+                    replicas: 3,
+                    serviceAccount: { annotations: { "eks.amazonaws.com/role-arn": "arn" } },
+                }),
+            },
+        });
+        const values = byName(result.registrations, "airflow-release").inputs.values;
+        expect([values.workers, values.data]).toEqual([
+            {
+                replicas: 3,
+                serviceAccount: {
+                    name: "airflow-worker",
+                    annotations: { "eks.amazonaws.com/role-arn": "arn" },
+                },
+            },
+            { metadataSecretName: "airflow-database" },
+        ]);
+        expectValidChartValues(values);
+    });
+
+    test("names neither the fernet key nor any credential in the rejection", () => {
+        const refusal = (() => {
+            try {
+                planAirflowDeployment("airflow", {
+                    ...development,
+                    values: { fernetKey: "c2VjcmV0LWZlcm5ldC1rZXk=" },
+                });
+            } catch (err) {
+                return (err as Error).message;
+            }
+            return "accepted";
+        })();
+        expect(refusal).not.toContain("c2VjcmV0LWZlcm5ldC1rZXk=");
+        expect(refusal).toContain("values.fernetKey: got <redacted>;");
     });
 });

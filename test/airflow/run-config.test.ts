@@ -1,4 +1,3 @@
-import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import {
     DATA_CLAIM_TEMPLATE,
@@ -8,7 +7,6 @@ import {
     resolveProfile,
     runSettings,
     runSettingsFiles,
-    validateRunConfig,
     type RunConfig,
 } from "../../components/airflow/run-config";
 import { apiServerProblems, type Manifest } from "../../components/testing";
@@ -47,18 +45,6 @@ async function podProblems(pod: Manifest): Promise<string[]> {
     }
     problems.push(...apiServerProblems(pod).map(([path, message]) => `${path} ${message}`));
     return problems;
-}
-
-function reasonOf(fn: () => void): { path: string; reason: string } {
-    try {
-        fn();
-    } catch (err) {
-        if (pulumi.InputPropertyError.isInstance(err)) {
-            return { path: err.propertyPath, reason: err.reason };
-        }
-        throw err;
-    }
-    throw new Error("expected an InputPropertyError");
 }
 
 describe("profile resolution", () => {
@@ -343,161 +329,5 @@ describe("run settings", () => {
             podTemplatesPath: "/opt/airflow/kedro/pod-templates",
             volume: { enabled: false },
         });
-    });
-});
-
-describe("bad run configurations", () => {
-    const withDefault = (profile: object): RunConfig => ({ resources: { __default__: profile } });
-    test.each<[string, RunConfig, string, RegExp]>([
-        [
-            "a quantity with a space",
-            withDefault({ requests: { memory: "1 Gi" } }),
-            "runConfig.resources.__default__.requests.memory",
-            /got "1 Gi"; expected must be a number with an optional suffix/,
-        ],
-        [
-            "a negative quantity",
-            withDefault({ limits: { cpu: "-1" } }),
-            "runConfig.resources.__default__.limits.cpu",
-            /got "-1"; expected a quantity that is not negative/,
-        ],
-        [
-            "a volume size that does not parse",
-            { volume: { size: "1 Gi" } },
-            "runConfig.volume.size",
-            /got "1 Gi"/,
-        ],
-        [
-            "an unknown toleration effect",
-            withDefault({ tolerations: [{ key: "g", value: "v", effect: "NoRun" }] }),
-            "runConfig.resources.__default__.tolerations[0].effect",
-            /got "NoRun"; expected NoSchedule, PreferNoSchedule, NoExecute/,
-        ],
-        [
-            "Exists with a value",
-            withDefault({ tolerations: [{ key: "g", operator: "Exists", value: "v" }] }),
-            "runConfig.resources.__default__.tolerations[0].value",
-            /no value with operator Exists/,
-        ],
-        [
-            "an unknown toleration operator",
-            withDefault({ tolerations: [{ key: "g", operator: "In" }] }),
-            "runConfig.resources.__default__.tolerations[0].operator",
-            /expected Equal or Exists/,
-        ],
-        [
-            "a volume secret without deployTarget",
-            { secrets: [{ deployType: "volume", secret: "s" }] },
-            "runConfig.secrets[0].deployTarget",
-            /absolute path a volume secret is mounted at/,
-        ],
-        [
-            "a key without deployTarget",
-            { secrets: [{ secret: "s", key: "k" }] },
-            "runConfig.secrets[0].deployTarget",
-            /environment variable that receives the secret's key/,
-        ],
-        [
-            "a deployTarget without key for env",
-            { secrets: [{ secret: "s", deployTarget: "X" }] },
-            "runConfig.secrets[0].deployTarget",
-            /no deployTarget when no key is given/,
-        ],
-        [
-            "an unknown deployType",
-            { secrets: [{ secret: "s", deployType: "file" as "env" }] },
-            "runConfig.secrets[0].deployType",
-            /expected env or volume/,
-        ],
-        [
-            "a Secret name that is not an object name",
-            { secrets: [{ secret: "Airflow_Secrets" }] },
-            "runConfig.secrets[0].secret",
-            /a Kubernetes object name/,
-        ],
-        [
-            "a profile name that cannot be a ConfigMap key",
-            { resources: { "huge machines": {} } },
-            'runConfig.resources["huge machines"]',
-            /usable as a ConfigMap key/,
-        ],
-        [
-            "a profile name with a slash",
-            { resources: { "a/b": {} } },
-            'runConfig.resources["a/b"]',
-            /usable as a ConfigMap key/,
-        ],
-        [
-            "a profile name starting with a dot",
-            { resources: { ".": {} } },
-            'runConfig.resources["."]',
-            /not starting with '.'/,
-        ],
-        [
-            "a node selector value with a space",
-            withDefault({ nodeSelectors: { pool: "big pool" } }),
-            "runConfig.resources.__default__.nodeSelectors.pool",
-            /a label value/,
-        ],
-        [
-            "the seed's node selector key with '_' in its prefix",
-            withDefault({ nodeSelectors: { "node_pool_label/k8s.io": "example_value" } }),
-            'runConfig.resources.__default__.nodeSelectors["node_pool_label/k8s.io"]',
-            /prefix part must consist of lower case alphanumeric/,
-        ],
-        [
-            "a label key with two slashes",
-            withDefault({ labels: { "a/b/c": "x" } }),
-            'runConfig.resources.__default__.labels["a/b/c"]',
-            /a label key/,
-        ],
-        [
-            "an annotation key with a space",
-            withDefault({ annotations: { "my key": "x" } }),
-            'runConfig.resources.__default__.annotations["my key"]',
-            /an annotation key/,
-        ],
-        [
-            "an unknown pull policy",
-            { imagePullPolicy: "Sometimes" as "Always" },
-            "runConfig.imagePullPolicy",
-            /Always, IfNotPresent, Never/,
-        ],
-        [
-            "a startup timeout of zero",
-            { startupTimeoutSeconds: 0 },
-            "runConfig.startupTimeoutSeconds",
-            /above 0/,
-        ],
-        [
-            "an unknown access mode",
-            { volume: { accessModes: ["ReadWriteSometimes" as "ReadWriteOnce"] } },
-            "runConfig.volume.accessModes[0]",
-            /ReadWriteOnce, ReadOnlyMany/,
-        ],
-        ["a negative owner", { volume: { owner: -1 } }, "runConfig.volume.owner", /a group id/],
-        [
-            "a storage class of None",
-            { volume: { storageClassName: "None" } },
-            "runConfig.volume.storageClassName",
-            /a Kubernetes object name/,
-        ],
-    ])("rejects %s", (_case, config, path, reason) => {
-        const error = reasonOf(() => validateRunConfig(config, "runConfig"));
-        expect(error.path).toBe(path);
-        expect(error.reason).toMatch(reason);
-    });
-
-    test.each([["__default__"], ["huge_machines"], ["gpu-v100.large"]])(
-        "accepts the profile name %s",
-        (profile) => {
-            expect(() =>
-                validateRunConfig({ resources: { [profile]: {} } }, "runConfig"),
-            ).not.toThrow();
-        },
-    );
-
-    test("accepts the seed's run configuration", () => {
-        expect(() => validateRunConfig(seedRunConfig, "runConfig")).not.toThrow();
     });
 });

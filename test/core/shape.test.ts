@@ -238,6 +238,7 @@ describe("the generated schema", () => {
             "PipelineIngressArgs",
             "KoaljaDomainConfigArgs",
             "S3StorageArgs",
+            "AirflowDeploymentArgs",
         ]) {
             for (const [path, node] of nodes(shapeDefinition(definition), definition)) {
                 const resolved = resolveNode(node);

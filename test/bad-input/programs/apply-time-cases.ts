@@ -1,6 +1,20 @@
 // Bad inputs only known as Outputs, so they fail inside an apply; the rows of apply-time.test.ts.
 // `registers`: what exists before the failure. Children that do not wait for the bad Output are
 // registered (during `pulumi up` they would be created before the update fails); children fed by it never are.
+/** What an AirflowDeployment registers before its release, which waits for the values. */
+const AIRFLOW_BEFORE_RELEASE = [
+    "pipeline-platform:airflow:AirflowDeployment bad",
+    "kubernetes:core/v1:PersistentVolumeClaim bad-dags",
+    "kubernetes:core/v1:Secret bad-api-secret-key",
+    "kubernetes:core/v1:Secret bad-fernet-key",
+    "kubernetes:core/v1:Secret bad-jwt-secret",
+    "kubernetes:core/v1:Secret bad-webserver-secret-key",
+    "random:index/randomBytes:RandomBytes bad-api-secret-key-bytes",
+    "random:index/randomBytes:RandomBytes bad-fernet-key-bytes",
+    "random:index/randomBytes:RandomBytes bad-jwt-secret-bytes",
+    "random:index/randomBytes:RandomBytes bad-webserver-secret-key-bytes",
+];
+
 export const APPLY_TIME_CASES = [
     {
         name: "registry-namespace-output",
@@ -54,17 +68,34 @@ export const APPLY_TIME_CASES = [
         path: "logs.bucket",
         says: "a storage of the S3Storage (default)",
         example: "default",
-        registers: [
-            "pipeline-platform:airflow:AirflowDeployment bad",
-            "kubernetes:core/v1:PersistentVolumeClaim bad-dags",
-            "kubernetes:core/v1:Secret bad-api-secret-key",
-            "kubernetes:core/v1:Secret bad-fernet-key",
-            "kubernetes:core/v1:Secret bad-jwt-secret",
-            "kubernetes:core/v1:Secret bad-webserver-secret-key",
-            "random:index/randomBytes:RandomBytes bad-api-secret-key-bytes",
-            "random:index/randomBytes:RandomBytes bad-fernet-key-bytes",
-            "random:index/randomBytes:RandomBytes bad-jwt-secret-bytes",
-            "random:index/randomBytes:RandomBytes bad-webserver-secret-key-bytes",
-        ],
+        registers: AIRFLOW_BEFORE_RELEASE,
+    },
+    {
+        name: "airflow-values-output-chart",
+        title: "AirflowDeployment rejects a chart value Output the chart's schema refuses, with its instance named",
+        label: 'AirflowDeployment "bad": ',
+        path: "values.scheduler.replicas",
+        says: "a value the Airflow chart 1.19.0 accepts (must be integer)",
+        example: "values: { scheduler: { replicas: 2 } }",
+        registers: AIRFLOW_BEFORE_RELEASE,
+    },
+    {
+        name: "airflow-values-output-credential",
+        title: "AirflowDeployment rejects a chart value Output that holds a credential, without showing it",
+        label: 'AirflowDeployment "bad": ',
+        path: "values.config.database.sql_alchemy_conn",
+        says: "got <redacted>; expected no credential in plain Helm values",
+        example:
+            'secret: [{ envName: "AIRFLOW__CORE__FERNET_KEY", secretName: "airflow-fernet-key", secretKey: "fernet-key" }]',
+        registers: AIRFLOW_BEFORE_RELEASE,
+    },
+    {
+        name: "airflow-database-secret-output",
+        title: "AirflowDeployment rejects a database Secret name Output that is not a DNS subdomain",
+        label: 'AirflowDeployment "bad": ',
+        path: "database.external.secretName",
+        says: "expected a DNS-1123 subdomain: must consist of lower case",
+        example: "airflow-db",
+        registers: AIRFLOW_BEFORE_RELEASE,
     },
 ] as const;

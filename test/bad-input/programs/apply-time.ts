@@ -18,6 +18,12 @@ const installer = (imageName: pulumi.Output<string>) => () =>
         dagsClaimName: "airflow-dags",
     });
 
+const airflowArgs = {
+    namespace: "airflow",
+    database: { bundled: true },
+    projectNamespaces: [],
+};
+
 const PROGRAMS: Record<(typeof APPLY_TIME_CASES)[number]["name"], () => unknown> = {
     "registry-namespace-output": () =>
         new RegistrySecret("bad", {
@@ -58,9 +64,7 @@ const PROGRAMS: Record<(typeof APPLY_TIME_CASES)[number]["name"], () => unknown>
         }),
     "logs-storage-missing": () =>
         new AirflowDeployment("bad", {
-            namespace: "airflow",
-            database: { bundled: true },
-            projectNamespaces: [],
+            ...airflowArgs,
             logs: remoteLogsFromStorage(
                 {
                     buckets: pulumi.output({ default: "pipelines" }),
@@ -69,6 +73,25 @@ const PROGRAMS: Record<(typeof APPLY_TIME_CASES)[number]["name"], () => unknown>
                 },
                 { storage: "logs" },
             ),
+        }),
+    "airflow-values-output-chart": () =>
+        new AirflowDeployment("bad", {
+            ...airflowArgs,
+            values: { scheduler: { replicas: pulumi.output("two") } },
+        }),
+    "airflow-values-output-credential": () =>
+        new AirflowDeployment("bad", {
+            ...airflowArgs,
+            values: {
+                config: pulumi.output({
+                    database: { sql_alchemy_conn: "postgresql://airflow:not-a-real-password@db" },
+                }),
+            },
+        }),
+    "airflow-database-secret-output": () =>
+        new AirflowDeployment("bad", {
+            ...airflowArgs,
+            database: { external: { secretName: pulumi.output("Airflow_DB") } },
         }),
 };
 
