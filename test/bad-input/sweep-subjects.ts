@@ -3,6 +3,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import {
+    AirflowDeployment,
+    planAirflowDeployment,
+    type AirflowDeploymentArgs,
+} from "../../components/airflow";
+import {
     planProcessingImage,
     ProcessingImage,
     type ProcessingImageArgs,
@@ -189,5 +194,79 @@ export const SWEEP_SUBJECTS: SweepSubject[] = [
             airflowStorage: "logs",
         }),
         minimumVariants: 120,
+    },
+    {
+        kind: "AirflowDeployment",
+        definition: "AirflowDeploymentArgs",
+        plan: (name, args) => planAirflowDeployment(name, args as AirflowDeploymentArgs),
+        construct: (name, args) => new AirflowDeployment(name, args as AirflowDeploymentArgs),
+        base: () => ({
+            namespace: "airflow",
+            releaseName: "airflow",
+            executor: "KubernetesExecutor",
+            airflowImage: { repository: "registry.example.com/platform/airflow", tag: "3.0.5-1" },
+            imagePullSecrets: ["airflow-registry"],
+            dags: { size: "5Gi", storageClassName: "efs-sc", accessModes: ["ReadWriteMany"] },
+            database: { external: { secretName: "airflow-database" } },
+            logs: {
+                bucket: "pipeline-logs",
+                prefix: "airflow/logs",
+                connectionSecretName: "airflow-s3-logs",
+                connectionId: "s3_logs",
+            },
+            ingress: {
+                pipeline: "airflow",
+                labels: { app: "prod" },
+                domains: { "example.org": { selector: { app: "prod" } }, "example.com": {} },
+                namespaceDomains: { airflow: { "internal.example.com": {} } },
+                timeouts: { response: "60s", idle: "5m" },
+                tls: { clusterIssuer: "letsencrypt" },
+                ingressClassName: "contour",
+            },
+            projectNamespaces: ["imaging"],
+            runConfig: {
+                imagePullPolicy: "IfNotPresent",
+                startupTimeoutSeconds: 600,
+                serviceAccountName: "kedro",
+                imagePullSecrets: ["project-registry"],
+                volume: {
+                    disabled: false,
+                    storageClassName: "standard-rwo",
+                    size: "10Gi",
+                    accessModes: ["ReadWriteMany"],
+                    owner: 1000,
+                    mountPath: "/home/kedro/data",
+                },
+                secrets: [
+                    {
+                        deployType: "env",
+                        deployTarget: "SQL_CONN",
+                        secret: "airflow-secrets",
+                        key: "sql_alchemy_conn",
+                    },
+                ],
+                resources: {
+                    __default__: {
+                        nodeSelectors: { "cloud.google.com/gke-nodepool": "default-pool" },
+                        labels: { running: "airflow" },
+                        annotations: { "iam.amazonaws.com/role": "airflow" },
+                        tolerations: [
+                            {
+                                key: "group",
+                                operator: "Equal",
+                                value: "data-processing",
+                                effect: "NoExecute",
+                                tolerationSeconds: 300,
+                            },
+                        ],
+                        requests: { cpu: "1", memory: "1Gi" },
+                        limits: { cpu: "2", memory: "2Gi" },
+                    },
+                },
+            },
+            values: { scheduler: { replicas: 2 }, config: { core: { parallelism: 64 } } },
+            timeoutSeconds: 900,
+        }),
+        minimumVariants: 300,
     },
 ];
