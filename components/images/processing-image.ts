@@ -47,7 +47,7 @@ export interface ProcessingImageArgs {
     target?: string;
     /**
      * `--build-arg` values. Default: none.
-     * @propertyNames { "pattern": "^[A-Za-z_][A-Za-z0-9_]*$" }
+     * @propertyNames { "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "description": "A build arg name: letters, digits and '_', not starting with a digit.", "examples": ["PYTHON_VERSION"] }
      * @example { PYTHON_VERSION: "3.12" }
      */
     buildArgs?: Record<string, pulumi.Input<string>>;

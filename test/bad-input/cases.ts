@@ -732,6 +732,14 @@ export const CASES: BadInputCase[] = [
     },
     {
         component: "ProcessingImage",
+        title: "a build arg name with a dash",
+        program: processingImage({ buildArgs: { "PYTHON-VERSION": "3.12" } }),
+        path: 'buildArgs["PYTHON-VERSION"]',
+        says: "got key \"PYTHON-VERSION\"; expected a build arg name: letters, digits and '_'",
+        example: "PYTHON_VERSION",
+    },
+    {
+        component: "ProcessingImage",
         title: "createRepository for an off-cluster registry",
         program: processingImage({ createRepository: true }),
         path: "createRepository",
