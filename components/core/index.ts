@@ -24,6 +24,7 @@ export {
     expectedOf,
     resolveNode,
     shapeDefinition,
+    unknownKey,
     type SchemaNode,
 } from "./shape";
 export type {

@@ -1,59 +1,132 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import Ajv from "ajv";
+import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
 import * as fs from "fs";
 import * as path from "path";
 import * as semver from "semver";
 import * as YAML from "yaml";
 import {
-    dns1123LabelProblems,
-    dns1123SubdomainProblems,
+    FORMATS,
     invalidInput,
     joinPath,
-    parseImageReference,
+    planComponent,
+    reportRefusals,
     shortHash,
     standardLabels,
+    unknownKey,
+    usePlan,
+    type ImageReferenceText,
+    type NamespaceName,
+    type ObjectName,
+    type Planned,
+    type Reporter,
+    type SecretName,
+    type SemVer,
 } from "../core";
+import type { ProcessingImage } from "../images";
 
+/** `copy` (with a pre-delete `remove` hook), `remove`, or `prefetch`. */
 export type DagInstallerAction = "copy" | "remove" | "prefetch";
-
-export const DAG_INSTALLER_ACTIONS: readonly DagInstallerAction[] = ["copy", "remove", "prefetch"];
 
 /** Room left in a release name for the chart's `-<action>-<revision>` Job names (63 characters). */
 const MAX_RELEASE_NAME = 40;
 
 export interface DagInstallerChartArgs {
-    /** The DAG installer image: a `ProcessingImage`, or `{ imageName }` without protocol. @example { imageName: "registry.example.com/team/dag-otsus-method:1.0.0" } */
-    image: { imageName: pulumi.Input<string> };
-    /** Namespace of the release: Airflow's services namespace. @example "services" */
-    namespace: string;
-    /** Names of the pull Secrets (service scope) in `namespace`. @example ["registry-service"] */
-    imagePullSecrets: pulumi.Input<string>[];
-    /** PersistentVolumeClaim of Airflow's DAG folder; required unless `action` is `prefetch`. @example "airflow-dags" */
-    dagsClaimName?: pulumi.Input<string>;
-    /** PersistentVolumeClaim of Airflow's plugin folder. Default: an emptyDir (plugins are not kept). @example "airflow-plugins" */
-    pluginsClaimName?: pulumi.Input<string>;
-    /** PersistentVolumeClaim mounted at `/kaapana/mounted/workflows/mounted_scripts`. Default: not mounted. */
-    mountedScriptsClaimName?: pulumi.Input<string>;
-    /** `copy` (with a pre-delete `remove` hook), `remove`, or `prefetch`. Default `copy`. */
+    /**
+     * The DAG installer image: a `ProcessingImage`, or `{ imageName }` (a reference without
+     * protocol, with a tag or digest).
+     * @example { imageName: "registry.example.com/team/dag-otsus-method:1.0.0" }
+     */
+    image: ProcessingImage | { imageName: pulumi.Input<ImageReferenceText> };
+    /**
+     * Namespace of the release: Airflow's services namespace.
+     * @example "services"
+     */
+    namespace: NamespaceName;
+    /**
+     * Names of the pull Secrets (service scope) in `namespace`; empty for a public image.
+     * @uniqueItems true
+     * @example ["registry-service"]
+     */
+    imagePullSecrets: pulumi.Input<SecretName>[];
+    /**
+     * PersistentVolumeClaim of Airflow's DAG folder; required unless `action` is `prefetch`.
+     * @example "airflow-dags"
+     */
+    dagsClaimName?: pulumi.Input<ObjectName>;
+    /**
+     * PersistentVolumeClaim of Airflow's plugin folder. Default: an emptyDir (plugins are not kept).
+     * @example "airflow-plugins"
+     */
+    pluginsClaimName?: pulumi.Input<ObjectName>;
+    /**
+     * PersistentVolumeClaim mounted at `/kaapana/mounted/workflows/mounted_scripts`. Default: not mounted.
+     * @example "airflow-scripts"
+     */
+    mountedScriptsClaimName?: pulumi.Input<ObjectName>;
+    /**
+     * What the installer does: `copy` (with a pre-delete `remove` hook), `remove`, or `prefetch`. Default `copy`.
+     * @example "copy"
+     */
     action?: DagInstallerAction;
     /**
      * A chart folder or packaged `.tgz` (e.g. a Kaapana workflow-extension chart), relative to the
      * Pulumi project or absolute. Default: the bundled `dag-installer` chart.
+     * @minLength 1
      * @example "extension/otsus-method-workflow-1.0.0.tgz"
      */
     chart?: string;
-    /** Version of a `.tgz` chart whose file name does not end in `-<version>.tgz`. Default: read from the chart. @example "1.0.0" */
-    chartVersion?: string;
-    /** Helm release name, at most 40 characters. Default: derived from the resource name. @example "otsus-method" */
-    releaseName?: string;
-    /** Retries of a failed installer Job. Default 0: a failed copy fails the update at once. */
+    /**
+     * Version of a `.tgz` chart whose file name does not end in `-<version>.tgz`. Default: read from the file name.
+     * @example "1.0.0"
+     */
+    chartVersion?: SemVer;
+    /**
+     * Helm release name, at most 40 characters (the chart's Job names add to it). Default: the
+     * resource name, which must then be a DNS-1123 label (cut to 40 characters with a hash when longer).
+     * @maxLength 40
+     * @example "otsus-method"
+     */
+    releaseName?: ObjectName;
+    /**
+     * Retries of a failed installer Job. Default 0: a failed copy fails the update at once.
+     * @asType integer
+     * @minimum 0
+     * @maximum 10
+     * @example 0
+     */
     backoffLimit?: number;
-    /** Extra installer environment, e.g. `KAAPANA_BUILD_VERSION` for Kaapana images. Default: none. */
+    /**
+     * Extra installer environment, e.g. `KAAPANA_BUILD_VERSION` for Kaapana images; `ACTION` is set
+     * by the chart. Default: none.
+     * @propertyNames { "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "description": "An environment variable name: letters, digits and '_', not starting with a digit.", "examples": ["KAAPANA_BUILD_VERSION"] }
+     * @example { KAAPANA_BUILD_VERSION: "0.3.0" }
+     */
     env?: Record<string, string>;
-    /** Chart values merged over the computed ones (top-level keys replace). Never put credentials here. */
+    /**
+     * Chart values merged over the computed ones (top-level keys replace); checked against the
+     * bundled chart's `values.schema.json` (a value holding an Output once it resolves). Never put
+     * credentials here.
+     * @example { activeDeadlineSeconds: 900 }
+     */
     values?: Record<string, unknown>;
 }
+
+/** What a DagInstallerChart builds: the checked args and what follows from them. */
+export interface DagInstallerChartBuild {
+    args: DagInstallerChartArgs;
+    action: DagInstallerAction;
+    releaseName: string;
+    backoffLimit: number;
+    chart: ResolvedChart;
+    /** `values` hold Outputs: the bundled chart's schema checks them once they resolve. */
+    checkValuesLater: boolean;
+    /** Reports refusals found while building (values known only during `pulumi up`). */
+    reporter: Reporter;
+}
+
+/** A DagInstallerChart's validated input; see {@link planDagInstallerChart}. */
+export type DagInstallerChartPlan = Planned<"DagInstallerChart", DagInstallerChartBuild>;
 
 /** The values of the bundled chart, as `values.schema.json` describes them. */
 export interface DagInstallerValues {
@@ -89,19 +162,25 @@ export class DagInstallerChart extends pulumi.ComponentResource {
     /** The chart version that was installed. */
     public readonly chartVersion: string;
 
-    constructor(name: string, args: DagInstallerChartArgs, opts?: pulumi.ComponentResourceOptions) {
-        const plan = checkDagInstallerArgs(name, args);
+    constructor(
+        name: string,
+        args: DagInstallerChartArgs | DagInstallerChartPlan,
+        opts?: pulumi.ComponentResourceOptions,
+    ) {
+        const plan = usePlan("DagInstallerChart", name, args, planDagInstallerChart);
         super("pipeline-platform:dags:DagInstallerChart", name, {}, opts);
+        const { args: checked } = plan;
 
         const values = pulumi
             .all([
-                args.image.imageName,
-                pulumi.all(args.imagePullSecrets),
-                args.dagsClaimName ?? "",
-                args.pluginsClaimName ?? "",
-                args.mountedScriptsClaimName ?? "",
+                checked.image.imageName,
+                pulumi.all(checked.imagePullSecrets),
+                checked.dagsClaimName ?? "",
+                checked.pluginsClaimName ?? "",
+                checked.mountedScriptsClaimName ?? "",
+                checked.values ?? {},
             ])
-            .apply(([image, pullSecrets, dags, plugins, scripts]) => {
+            .apply(([image, pullSecrets, dags, plugins, scripts, overrides]) => {
                 const computed = dagInstallerValues({
                     image,
                     action: plan.action,
@@ -110,20 +189,19 @@ export class DagInstallerChart extends pulumi.ComponentResource {
                     pluginsClaimName: plugins,
                     mountedScriptsClaimName: scripts,
                     backoffLimit: plan.backoffLimit,
-                    env: args.env ?? {},
+                    env: checked.env ?? {},
                 });
-                const merged = { ...computed, ...(args.values ?? {}) };
-                if (plan.chart.bundled) {
-                    assertValidValues(merged);
+                if (plan.checkValuesLater) {
+                    reportRefusals(plan.reporter, () => checkValues(overrides, { ...computed }));
                 }
-                return merged;
+                return { ...computed, ...overrides };
             });
 
         const release = new k8s.helm.v3.Release(
             `${name}-release`,
             {
                 name: plan.releaseName,
-                namespace: args.namespace,
+                namespace: checked.namespace,
                 chart: plan.chart.chart,
                 version: plan.chart.version,
                 values,
@@ -134,7 +212,7 @@ export class DagInstallerChart extends pulumi.ComponentResource {
         );
 
         this.releaseName = release.name;
-        this.namespace = pulumi.output(args.namespace);
+        this.namespace = pulumi.output(checked.namespace);
         this.chartVersion = plan.chart.version;
         this.registerOutputs({
             releaseName: this.releaseName,
@@ -144,88 +222,100 @@ export class DagInstallerChart extends pulumi.ComponentResource {
     }
 }
 
-/** Validates every plain argument before anything is registered; returns what the class wires. */
-export function checkDagInstallerArgs(
+/**
+ * Checks a DagInstallerChart's args without creating anything (the chart must exist, and `values`
+ * must pass the bundled chart's `values.schema.json` together with the values known now) and
+ * returns the plan its constructor builds from. Values only known later (an Output image name or
+ * claim) are checked by their own formats when they resolve.
+ */
+export function planDagInstallerChart(
     name: string,
     args: DagInstallerChartArgs,
-): { action: DagInstallerAction; releaseName: string; backoffLimit: number; chart: ResolvedChart } {
-    const action = args.action ?? "copy";
-    if (!DAG_INSTALLER_ACTIONS.includes(action)) {
-        invalidInput({
-            path: "action",
-            given: action,
-            expected: `one of ${DAG_INSTALLER_ACTIONS.join(", ")}`,
-            example: "copy",
-        });
-    }
-    if (args.image === undefined || args.image === null || args.image.imageName === undefined) {
-        invalidInput({
-            path: "image",
-            given: args.image,
-            expected: "a ProcessingImage or { imageName }",
-            example: '{ imageName: "registry.example.com/team/dag-otsus-method:1.0.0" }',
-        });
-    }
-    if (typeof args.image.imageName === "string") {
-        parseImageReference(args.image.imageName, "image.imageName");
-    }
-    if (typeof args.namespace !== "string" || dns1123LabelProblems(args.namespace).length > 0) {
-        invalidInput({
-            path: "namespace",
-            given: args.namespace,
-            expected: "a namespace name (DNS-1123 label)",
-            example: "services",
-        });
-    }
-    if (!Array.isArray(args.imagePullSecrets)) {
-        invalidInput({
-            path: "imagePullSecrets",
-            given: args.imagePullSecrets,
-            expected: "a list of Secret names (empty for a public image)",
-            example: '["registry-service"]',
-        });
-    }
-    args.imagePullSecrets.forEach((secret, i) =>
-        checkObjectName(secret, joinPath("imagePullSecrets", i), "registry-service"),
+    reporter?: Reporter,
+): DagInstallerChartPlan {
+    return planComponent(
+        "DagInstallerChart",
+        "DagInstallerChartArgs",
+        name,
+        args,
+        (checked: DagInstallerChartArgs, reported: Reporter) => {
+            const action = checked.action ?? "copy";
+            if (action !== "prefetch" && checked.dagsClaimName === undefined) {
+                invalidInput({
+                    path: "dagsClaimName",
+                    given: undefined,
+                    expected: `Airflow's DAG PersistentVolumeClaim (the ${action} Job writes there)`,
+                    example: "airflow-dags",
+                });
+            }
+            if (checked.env !== undefined && Object.hasOwn(checked.env, "ACTION")) {
+                invalidInput({
+                    path: "env.ACTION",
+                    given: "ACTION",
+                    expected: "an environment variable name other than ACTION (the chart sets it)",
+                    example: "KAAPANA_BUILD_VERSION",
+                });
+            }
+            const backoffLimit = checked.backoffLimit ?? 0;
+            const chart = resolveChart(checked.chart, checked.chartVersion);
+            return {
+                args: checked,
+                action,
+                releaseName: releaseNameFor(name, checked.releaseName),
+                backoffLimit,
+                chart,
+                checkValuesLater: chart.bundled && planValues(checked, action, backoffLimit),
+                reporter: reported,
+            };
+        },
+        reporter,
     );
-    if (action !== "prefetch" && (args.dagsClaimName === undefined || args.dagsClaimName === "")) {
-        invalidInput({
-            path: "dagsClaimName",
-            given: args.dagsClaimName,
-            expected: `Airflow's DAG PersistentVolumeClaim (the ${action} Job writes there)`,
-            example: "airflow-dags",
-        });
+}
+
+/**
+ * Checks `values` against the bundled chart's schema, merged over the computed values known now.
+ * Keys given as (or holding) Outputs are left for when they resolve: returns whether there are any.
+ */
+function planValues(
+    args: DagInstallerChartArgs,
+    action: DagInstallerAction,
+    backoffLimit: number,
+): boolean {
+    const values = args.values ?? {};
+    const later = Object.keys(values).filter((key) => holdsOutput(values[key]));
+    if (later.length < Object.keys(values).length) {
+        const pullSecrets = args.imagePullSecrets;
+        checkValues(
+            Object.fromEntries(Object.entries(values).filter(([key]) => !later.includes(key))),
+            {
+                image: known(args.image.imageName),
+                action,
+                imagePullSecrets: pullSecrets.every((s) => typeof s === "string")
+                    ? pullSecrets.map((s) => ({ name: s }))
+                    : undefined,
+                dagsClaimName: known(args.dagsClaimName ?? ""),
+                pluginsClaimName: known(args.pluginsClaimName ?? ""),
+                mountedScriptsClaimName: known(args.mountedScriptsClaimName ?? ""),
+                backoffLimit,
+                labels: standardLabels("dags"),
+                env: args.env ?? {},
+            },
+        );
     }
-    for (const key of ["dagsClaimName", "pluginsClaimName", "mountedScriptsClaimName"] as const) {
-        if (args[key] !== undefined) {
-            checkObjectName(args[key], key, "airflow-dags");
-        }
+    return later.length > 0;
+}
+
+/** Whether a value is, or holds, an Output. */
+function holdsOutput(value: unknown): boolean {
+    if (pulumi.Output.isInstance(value)) {
+        return true;
     }
-    const backoffLimit = args.backoffLimit ?? 0;
-    if (!Number.isInteger(backoffLimit) || backoffLimit < 0 || backoffLimit > 10) {
-        invalidInput({
-            path: "backoffLimit",
-            given: args.backoffLimit,
-            expected: "an integer from 0 to 10",
-            example: "0",
-        });
-    }
-    for (const key of Object.keys(args.env ?? {})) {
-        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key) || key === "ACTION") {
-            invalidInput({
-                path: joinPath("env", key),
-                given: key,
-                expected: "an environment variable name other than ACTION (set by the chart)",
-                example: "KAAPANA_BUILD_VERSION",
-            });
-        }
-    }
-    return {
-        action,
-        releaseName: releaseNameFor(name, args.releaseName),
-        backoffLimit,
-        chart: resolveChart(args.chart, args.chartVersion),
-    };
+    return value !== null && typeof value === "object" && Object.values(value).some(holdsOutput);
+}
+
+/** A value known while planning; undefined for an Output or a resource. */
+function known(value: unknown): string | undefined {
+    return typeof value === "string" ? value : undefined;
 }
 
 /** The values the bundled chart receives; pull secrets are Secret names only. */
@@ -239,7 +329,6 @@ export function dagInstallerValues(input: {
     backoffLimit: number;
     env: Record<string, string>;
 }): DagInstallerValues {
-    parseImageReference(input.image, "image.imageName");
     return {
         image: input.image,
         action: input.action,
@@ -254,7 +343,7 @@ export function dagInstallerValues(input: {
 }
 
 /** The folder of the bundled chart: beside this file, or in the package's `components/dags/chart`. */
-export function bundledChartDir(): string {
+function bundledChartDir(): string {
     const candidates = [
         path.join(__dirname, "chart"),
         path.resolve(__dirname, "..", "..", "..", "components", "dags", "chart"),
@@ -268,7 +357,6 @@ export function bundledChartDir(): string {
     return found;
 }
 
-/** The chart to install and its pinned version: the bundled chart, a chart folder, or a `.tgz`. */
 type ChartMetadata = { name?: unknown; version?: unknown } | null;
 const chartMetadataCache = new Map<string, ChartMetadata>();
 
@@ -283,8 +371,9 @@ function chartMetadata(chartFile: string): ChartMetadata {
     return meta;
 }
 
-export function resolveChart(chart: string | undefined, chartVersion?: string): ResolvedChart {
-    const dir = chart === undefined ? bundledChartDir() : chart;
+/** The chart to install and its pinned version: the bundled chart, a chart folder, or a `.tgz`. */
+function resolveChart(chart: string | undefined, chartVersion?: string): ResolvedChart {
+    const dir = chart ?? bundledChartDir();
     const reject = (expected: string): never =>
         invalidInput({
             path: "chart",
@@ -292,13 +381,20 @@ export function resolveChart(chart: string | undefined, chartVersion?: string): 
             expected,
             example: "extension/otsus-method-workflow",
         });
-    if (typeof dir !== "string" || dir === "" || !fs.existsSync(dir)) {
-        return reject(
-            `a chart folder or .tgz that exists (looked for ${path.resolve(String(dir ?? ""))})`,
-        );
+    if (!fs.existsSync(dir)) {
+        return reject(`a chart folder or .tgz that exists (looked for ${path.resolve(dir)})`);
     }
     let version: string | undefined;
     if (fs.statSync(dir).isDirectory()) {
+        if (chartVersion !== undefined) {
+            invalidInput({
+                path: "chartVersion",
+                given: chartVersion,
+                expected:
+                    "no chartVersion for a chart folder (its version is read from its Chart.yaml); chartVersion is for a .tgz whose file name carries none",
+                example: "extension/otsus-method-workflow.tgz",
+            });
+        }
         const chartFile = path.join(dir, "Chart.yaml");
         if (!fs.existsSync(chartFile)) {
             return reject(`a Helm chart folder with a Chart.yaml (none in ${path.resolve(dir)})`);
@@ -341,71 +437,164 @@ export function resolveChart(chart: string | undefined, chartVersion?: string): 
     };
 }
 
-/** A Helm release name that leaves room for the chart's Job names. */
+/**
+ * The Helm release name: the one given, or the resource name when it is a DNS label (cut to 40
+ * characters with a hash of the whole name when longer, so the chart's Job names fit). A resource
+ * name that is not a DNS label is refused with a valid form, never hashed into one.
+ */
 export function releaseNameFor(name: string, given?: string): string {
     if (given !== undefined) {
-        if (
-            typeof given !== "string" ||
-            given.length > MAX_RELEASE_NAME ||
-            dns1123LabelProblems(given).length > 0
-        ) {
-            invalidInput({
-                path: "releaseName",
-                given,
-                expected: `a DNS-1123 label of at most ${MAX_RELEASE_NAME} characters`,
-                example: "otsus-method",
-            });
-        }
         return given;
     }
-    const candidate = name
-        .toLowerCase()
-        .replace(/[^a-z0-9-]/g, "-")
-        .replace(/^-+|-+$/g, "");
-    if (candidate === name && name.length > 0 && name.length <= MAX_RELEASE_NAME) {
+    const label = FORMATS["dns-label"];
+    if (label.problems(name).length > 0) {
+        const suggestion = label.suggest?.(name)?.slice(0, MAX_RELEASE_NAME).replace(/-+$/, "");
+        invalidInput({
+            path: "releaseName",
+            given: undefined,
+            expected: `a release name: the default, the resource name ${JSON.stringify(name)}, is not a DNS-1123 label (${label.problems(name).join("; ")})`,
+            example: suggestion !== undefined && suggestion !== "" ? suggestion : "otsus-method",
+        });
+    }
+    if (name.length <= MAX_RELEASE_NAME) {
         return name;
     }
-    const head = candidate.slice(0, MAX_RELEASE_NAME - 8).replace(/-+$/, "");
-    return `${head || "x"}-${shortHash(name)}`;
+    const head = name.slice(0, MAX_RELEASE_NAME - 8).replace(/-+$/, "");
+    return `${head}-${shortHash(name)}`;
 }
 
-let schemaValidator: ReturnType<Ajv["compile"]> | undefined;
+/** The bundled chart's values schema and defaults, read once. */
+interface BundledValues {
+    /** The schema as Helm checks the release's values. */
+    full: ValidateFunction;
+    /** The schema without `required`: for the part of the values known while planning. */
+    overrides: ValidateFunction;
+    /** The chart's `values.yaml`. */
+    defaults: Record<string, unknown>;
+}
+
+let bundledValues: BundledValues | undefined;
+
+function bundled(): BundledValues {
+    if (bundledValues === undefined) {
+        const dir = bundledChartDir();
+        const schema = JSON.parse(fs.readFileSync(path.join(dir, "values.schema.json"), "utf8"));
+        const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
+        bundledValues = {
+            full: ajv.compile(schema),
+            overrides: ajv.compile({ ...schema, required: [] }),
+            defaults: YAML.parse(fs.readFileSync(path.join(dir, "values.yaml"), "utf8")),
+        };
+    }
+    return bundledValues;
+}
 
 /** Validates values against the bundled chart's `values.schema.json`, as Helm will. */
 export function valuesProblems(values: unknown): string[] {
-    if (!schemaValidator) {
-        const schema = JSON.parse(
-            fs.readFileSync(path.join(bundledChartDir(), "values.schema.json"), "utf8"),
-        );
-        schemaValidator = new Ajv({ allErrors: true, strict: false }).compile(schema);
-    }
-    if (schemaValidator(values)) {
+    const { full } = bundled();
+    if (full(values)) {
         return [];
     }
-    return (schemaValidator.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message}`);
+    return (full.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message}`);
 }
 
-function assertValidValues(values: unknown): void {
-    const problems = valuesProblems(values);
-    if (problems.length > 0) {
+/**
+ * Refuses `values` that the bundled chart's schema rejects once merged over the computed values
+ * known while planning (`undefined` where one is an Output): Helm would reject them only during
+ * `pulumi up`, after the images were built.
+ */
+function checkValues(values: Record<string, unknown>, computed: Record<string, unknown>): void {
+    const { overrides, defaults } = bundled();
+    const known = Object.fromEntries(Object.entries(computed).filter(([, v]) => v !== undefined));
+    if (overrides({ ...known, ...values })) {
+        return;
+    }
+    const error = mainError(overrides.errors ?? []);
+    const pointer = error.instancePath.split("/").slice(1).map(decodePointer);
+    const path = valuesPath(pointer);
+    if (error.keyword === "additionalProperties") {
+        const key = String(error.params.additionalProperty);
+        throw unknownKey(
+            joinPath(path, key),
+            key,
+            Object.keys(error.parentSchema?.properties ?? {}),
+        );
+    }
+    const rule = chartRule(error);
+    if (pointer.length === 0 || !Object.hasOwn(values, pointer[0])) {
+        // The overrides made a computed value invalid (`action: copy` where no DAG claim is set).
         invalidInput({
             path: "values",
-            given: problems,
-            expected: "values the dag-installer chart's values.schema.json accepts",
-            example: "{ backoffLimit: 1 }",
+            given: values,
+            expected: `values that keep the computed ${path} valid: ${rule}`,
+            example: "{ activeDeadlineSeconds: 900 }",
         });
     }
+    const reference = at({ ...defaults, ...known }, pointer);
+    if (error.propertyName !== undefined) {
+        invalidInput({
+            path: joinPath(path, error.propertyName),
+            given: error.propertyName,
+            expected: rule,
+            example: Object.keys(reference ?? {})[0] ?? "KAAPANA_BUILD_VERSION",
+        });
+    }
+    invalidInput({
+        path,
+        given: error.data,
+        expected: rule,
+        example:
+            error.parentSchema?.enum?.[0] ??
+            (reference === undefined || reference === ""
+                ? error.parentSchema?.examples?.[0]
+                : reference),
+    });
 }
 
-function checkObjectName(value: unknown, propertyPath: string, example: string): void {
-    if (typeof value === "string" && dns1123SubdomainProblems(value).length > 0) {
-        invalidInput({
-            path: propertyPath,
-            given: value,
-            expected: "a Kubernetes object name (lower-case letters, digits, '-', '.')",
-            example,
-        });
+/** What the chart's schema asks for at a position: its description, its options, or ajv's words. */
+function chartRule(error: ErrorObject): string {
+    const source = "the dag-installer chart's values.schema.json";
+    const description = error.parentSchema?.description;
+    if (typeof description === "string") {
+        return `${description.charAt(0).toLowerCase()}${description.slice(1).replace(/\.$/, "")} (${source})`;
     }
+    const options = error.parentSchema?.enum;
+    if (Array.isArray(options)) {
+        return `one of ${options.map((o) => JSON.stringify(o)).join(", ")} (${source})`;
+    }
+    return `a ${error.propertyName === undefined ? "value" : "key"} ${source} accepts (${error.message})`;
+}
+
+/** The error that says most: the deepest position, and a rule over a combinator (`anyOf`, `if`). */
+function mainError(errors: ErrorObject[]): ErrorObject {
+    const combinators = new Set(["anyOf", "if", "const", "propertyNames"]);
+    return [...errors].sort(
+        (a, b) =>
+            b.instancePath.length - a.instancePath.length ||
+            Number(combinators.has(a.keyword)) - Number(combinators.has(b.keyword)),
+    )[0];
+}
+
+function decodePointer(segment: string): string {
+    return segment.replace(/~1/g, "/").replace(/~0/g, "~");
+}
+
+/** `values.imagePullSecrets[0].name` from the segments of a JSON pointer. */
+function valuesPath(pointer: string[]): string {
+    return pointer.reduce<string>(
+        (acc, segment) => joinPath(acc, /^\d+$/.test(segment) ? Number(segment) : segment),
+        "values",
+    );
+}
+
+function at(value: unknown, pointer: string[]): unknown {
+    return pointer.reduce<unknown>(
+        (current, segment) =>
+            current !== null && typeof current === "object"
+                ? (current as Record<string, unknown>)[segment]
+                : undefined,
+        value,
+    );
 }
 
 function isGzip(file: string): boolean {

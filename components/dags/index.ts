@@ -1,13 +1,26 @@
+/**
+ * DAG installation: the DagInstallerChart component (the bundled dag-installer chart or a user's),
+ * and WorkflowExtension (processing images, the installer image and its chart in one declaration).
+ */
 export {
     DagInstallerChart,
+    planDagInstallerChart,
     type DagInstallerAction,
     type DagInstallerChartArgs,
+    type DagInstallerChartBuild,
+    type DagInstallerChartPlan,
+    type ResolvedChart,
 } from "./dag-installer-chart";
 export {
+    planWorkflowExtension,
     WorkflowExtension,
-    checkWorkflowExtensionArgs,
     type ExtensionImage,
     type ExtensionInstaller,
     type ExtensionRegistry,
+    type InstallerFolder,
+    type InstallerImage,
+    type PlannedInstaller,
     type WorkflowExtensionArgs,
+    type WorkflowExtensionBuild,
+    type WorkflowExtensionPlan,
 } from "./workflow-extension";

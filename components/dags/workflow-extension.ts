@@ -1,23 +1,37 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as semver from "semver";
 import {
+    appendPath,
     configMapKeyProblems,
-    dns1123LabelProblems,
-    dnsLabel,
+    FORMATS,
     invalidInput,
     joinPath,
-    nestInputErrors,
-    parseImageReference,
+    movePath,
+    nestedReporter,
+    planComponent,
     standardLabels,
+    usePlan,
+    type ImageName,
+    type ImageReferenceText,
+    type ImageTag,
+    type NamespaceName,
+    type ObjectName,
+    type Planned,
+    type Reporter,
+    type SecretName,
+    type SemVer,
 } from "../core";
-import { ProcessingImage, type ProcessingImageArgs } from "../images";
-import { planProcessingImage } from "../images";
-import type { RegistryLocation } from "../registry/location";
 import {
-    checkDagInstallerArgs,
+    planProcessingImage,
+    ProcessingImage,
+    type ProcessingImageArgs,
+    type ProcessingImagePlan,
+} from "../images";
+import type { RegistryLocation } from "../registry";
+import {
     DagInstallerChart,
-    type DagInstallerChartArgs,
+    planDagInstallerChart,
+    type DagInstallerChartPlan,
 } from "./dag-installer-chart";
 
 /**
@@ -27,79 +41,156 @@ import {
 export interface ExtensionRegistry {
     /** Where images are pushed, with push credentials. */
     registry: RegistryLocation;
-    /** `project` for processing images (project namespaces), `service` for the DAG installer image (services namespace). */
+    /**
+     * `project` for processing images (project namespaces), `service` for the DAG installer image (services namespace).
+     * @example "project"
+     */
     scope: "project" | "service";
-    /** Name of the pull Secret of that scope. @example "registry-service" */
-    secretName: pulumi.Input<string>;
+    /**
+     * Name of the pull Secret of that scope.
+     * @example "registry-credentials"
+     */
+    secretName: pulumi.Input<SecretName>;
 }
 
-/** One processing-container image of the extension. */
-export interface ExtensionImage {
-    /** Repository under the project registry prefix; unique in the extension. @example "otsus-method" */
-    name: string;
-    /** Build context folder. @example "processing-container" */
+/** One processing-container image of the extension, pushed to the project registry. */
+export interface ExtensionImage extends Pick<
+    ProcessingImageArgs,
+    "name" | "context" | "dockerfile" | "target" | "buildArgs" | "platform"
+> {
+    /**
+     * Image tag. Default: the extension's `version`.
+     * @example "1.0.0"
+     */
+    tag?: ImageTag;
+}
+
+/** A DAG installer image built from a folder: a Dockerfile, the `dags/` and `plugins/` it copies and its install script. */
+export interface InstallerFolder extends Pick<
+    ProcessingImageArgs,
+    "dockerfile" | "target" | "platform" | "buildArgs"
+> {
+    /**
+     * Folder with the installer Dockerfile and the `dags/`, `plugins/` it copies.
+     * @minLength 1
+     * @example "extension"
+     */
     context: string;
-    /** Default `<context>/Dockerfile`. */
-    dockerfile?: string;
-    /** Build stage. Default: the last. */
-    target?: string;
-    /** `--build-arg` values. Default: none. */
-    buildArgs?: Record<string, pulumi.Input<string>>;
-    /** `os/arch`. Default: the builder's. @example "linux/amd64" */
-    platform?: string;
-    /** Image tag. Default: the extension's `version`. @example "1.0.0" */
-    tag?: string;
+    /**
+     * Repository name under the service registry prefix. Default `dag-<extension name>`.
+     * @example "dag-otsus-method"
+     */
+    name?: ImageName;
 }
 
-/** The DAG installer image: built from a folder (Dockerfile + DAGs + `install.sh`), or one that exists already. */
-export type ExtensionInstaller =
-    | {
-          /** Folder with the installer Dockerfile and the `dags/`, `plugins/` it copies. @example "extension" */
-          context: string;
-          /** Default `<context>/Dockerfile`. */
-          dockerfile?: string;
-          /** Repository name. Default `dag-<extension name>`. @example "dag-otsus-method" */
-          name?: string;
-          /** `os/arch`. Default: the builder's. */
-          platform?: string;
-          /** More `--build-arg` values; `PROCESSING_IMAGES` is always set by the extension. */
-          buildArgs?: Record<string, pulumi.Input<string>>;
-      }
-    | {
-          /** An installer image reference without protocol. @example "registry.example.com/team/dag-otsus-method:1.0.0" */
-          imageName: string;
-      };
+/** A DAG installer image that exists already. */
+export interface InstallerImage {
+    /**
+     * The installer image reference, without protocol, with a tag or digest.
+     * @example "registry.example.com/team/dag-otsus-method:1.0.0"
+     */
+    imageName: ImageReferenceText;
+}
+
+/** The DAG installer image: built from a folder, or one that exists already. */
+export type ExtensionInstaller = InstallerFolder | InstallerImage;
 
 export interface WorkflowExtensionArgs {
-    /** The extension's semver version: the installer image tag and the default processing image tag. @example "1.0.0" */
-    version: string;
+    /** The extension's version: the installer image tag and the default processing image tag. */
+    version: SemVer;
     /** The project-scope registry processing images are pushed to and pulled from. */
     projectRegistry: ExtensionRegistry;
     /** The service-scope registry of the DAG installer image. */
     serviceRegistry: ExtensionRegistry;
-    /** Processing-container images; names must be unique. Default: none. */
+    /**
+     * Processing-container images; names must be unique. Default: none.
+     * @example [{ name: "otsus-method", context: "processing-container" }]
+     */
     processingImages?: ExtensionImage[];
-    /** The DAG installer image. */
+    /**
+     * The DAG installer image.
+     * @example { context: "extension" }
+     */
     installer: ExtensionInstaller;
-    /** Airflow's services namespace, where the installer runs. @example "services" */
-    namespace: string;
-    /** Airflow's DAG PersistentVolumeClaim. @example "airflow-dags" */
-    dagsClaimName: pulumi.Input<string>;
-    /** Airflow's plugin PersistentVolumeClaim. Default: plugins are not kept. */
-    pluginsClaimName?: pulumi.Input<string>;
-    /** Project namespaces that get the `<extension>-images` ConfigMap. Default: none. @example ["project-a"] */
-    projectNamespaces?: string[];
-    /** Extension name in object names. Default: the resource name. @example "otsus-method" */
-    extensionName?: string;
-    /** Build and push during preview too. Default false. */
+    /**
+     * Airflow's services namespace, where the installer runs.
+     * @example "services"
+     */
+    namespace: NamespaceName;
+    /**
+     * Airflow's DAG PersistentVolumeClaim.
+     * @example "airflow-dags"
+     */
+    dagsClaimName: pulumi.Input<ObjectName>;
+    /**
+     * Airflow's plugin PersistentVolumeClaim. Default: plugins are not kept.
+     * @example "airflow-plugins"
+     */
+    pluginsClaimName?: pulumi.Input<ObjectName>;
+    /**
+     * Project namespaces that get the `<extension>-images` ConfigMap. Default: none.
+     * @uniqueItems true
+     * @example ["project-a"]
+     */
+    projectNamespaces?: NamespaceName[];
+    /**
+     * Extension name in object names (the ConfigMap `<extension>-images`, the Helm release when at
+     * most 40 characters). Default: the resource name.
+     * @maxLength 56
+     * @example "otsus-method"
+     */
+    extensionName?: ObjectName;
+    /**
+     * Build and push during preview too. Default false.
+     * @example false
+     */
     buildOnPreview?: boolean;
-    /** Create the ECR / Artifact Registry repositories. Default false. */
+    /**
+     * Create the ECR / Artifact Registry repositories. Default false.
+     * @example false
+     */
     createRepositories?: boolean;
-    /** A chart instead of the bundled dag-installer chart (see `DagInstallerChart.chart`). */
+    /**
+     * A chart instead of the bundled dag-installer chart (see `DagInstallerChart.chart`).
+     * @minLength 1
+     * @example "extension/otsus-method-workflow-1.0.0.tgz"
+     */
     chart?: string;
-    /** Extra values for the chart (see `DagInstallerChart.values`). */
+    /**
+     * Extra values for the chart (see `DagInstallerChart.values`).
+     * @example { activeDeadlineSeconds: 900 }
+     */
     values?: Record<string, unknown>;
 }
+
+/** What a WorkflowExtension builds: the checked args and the plans of its children. */
+export interface WorkflowExtensionBuild {
+    args: WorkflowExtensionArgs;
+    extensionName: string;
+    /** Each processing image by its name in `images`. */
+    images: Array<{ name: string; plan: ProcessingImagePlan }>;
+    /** The installer image to build, or the one the args name. */
+    installer: PlannedInstaller | InstallerImage;
+    chart: DagInstallerChartPlan;
+    imagesConfigMapName: string;
+}
+
+/**
+ * An installer image to build, and the values its plan and the chart's take before they exist:
+ * the processing image references (its `PROCESSING_IMAGES` build arg) and its own image name (the
+ * chart's image). Each is set once, while building.
+ */
+export interface PlannedInstaller {
+    image: ProcessingImagePlan;
+    setProcessingImages: (images: pulumi.Output<string>) => void;
+    setImageName: (imageName: pulumi.Output<string>) => void;
+}
+
+/** A WorkflowExtension's validated input; see {@link planWorkflowExtension}. */
+export type WorkflowExtensionPlan = Planned<"WorkflowExtension", WorkflowExtensionBuild>;
+
+/** The build arg the installer image receives the processing image references in, as JSON. */
+const PROCESSING_IMAGES = "PROCESSING_IMAGES";
 
 /**
  * Kaapana's workflow extension in one declaration: builds and pushes the processing images to the
@@ -117,46 +208,41 @@ export class WorkflowExtension extends pulumi.ComponentResource {
     /** Name of the ConfigMap in each project namespace. */
     public readonly imagesConfigMapName: string;
 
-    constructor(name: string, args: WorkflowExtensionArgs, opts?: pulumi.ComponentResourceOptions) {
-        const plan = checkWorkflowExtensionArgs(name, args);
+    constructor(
+        name: string,
+        args: WorkflowExtensionArgs | WorkflowExtensionPlan,
+        opts?: pulumi.ComponentResourceOptions,
+    ) {
+        const plan = usePlan("WorkflowExtension", name, args, planWorkflowExtension);
         super("pipeline-platform:dags:WorkflowExtension", name, {}, opts);
 
         this.images = {};
         for (const image of plan.images) {
-            const built = new ProcessingImage(`${name}-${image.name.replace(/\//g, "-")}`, image, {
+            this.images[image.name] = new ProcessingImage(image.plan.name, image.plan, {
                 parent: this,
-            });
-            this.images[image.name] = built.imageName;
+            }).imageName;
         }
 
-        // The installer build receives the processing image references as JSON, so DAG code never
-        // hard-codes a registry (Kaapana's "set image= without protocol" step).
-        const processingImages = pulumi.all(this.images).apply((images) => JSON.stringify(images));
-        const installerImage =
-            "imageName" in args.installer
-                ? { imageName: pulumi.output(args.installer.imageName) }
-                : new ProcessingImage(
-                      `${name}-installer-image`,
-                      {
-                          ...(plan.installerImage as ProcessingImageArgs),
-                          buildArgs: {
-                              ...(plan.installerImage?.buildArgs ?? {}),
-                              PROCESSING_IMAGES: processingImages,
-                          },
-                      },
-                      { parent: this },
-                  );
-        this.installerImageName = installerImage.imageName;
+        if ("imageName" in plan.installer) {
+            this.installerImageName = pulumi.output(plan.installer.imageName);
+        } else {
+            // The installer build receives the processing image references as JSON, so DAG code
+            // never hard-codes a registry (Kaapana's "set image= without protocol" step).
+            plan.installer.setProcessingImages(
+                pulumi.all(this.images).apply((images) => JSON.stringify(images)),
+            );
+            const image = plan.installer.image;
+            this.installerImageName = new ProcessingImage(image.name, image, {
+                parent: this,
+            }).imageName;
+            plan.installer.setImageName(this.installerImageName);
+        }
 
-        const chart = new DagInstallerChart(
-            `${name}-installer`,
-            { ...plan.chart, image: installerImage },
-            { parent: this },
-        );
+        const chart = new DagInstallerChart(plan.chart.name, plan.chart, { parent: this });
         this.releaseName = chart.releaseName;
 
-        this.imagesConfigMapName = dnsLabel(`${plan.extensionName}-images`);
-        for (const namespace of args.projectNamespaces ?? []) {
+        this.imagesConfigMapName = plan.imagesConfigMapName;
+        for (const namespace of plan.args.projectNamespaces ?? []) {
             new k8s.core.v1.ConfigMap(
                 `${name}-images-${namespace}`,
                 {
@@ -165,7 +251,7 @@ export class WorkflowExtension extends pulumi.ComponentResource {
                         namespace,
                         labels: standardLabels("dags", {
                             "app.kubernetes.io/name": plan.extensionName,
-                            "app.kubernetes.io/version": args.version,
+                            "app.kubernetes.io/version": plan.args.version,
                         }),
                     },
                     data: Object.fromEntries(
@@ -188,143 +274,229 @@ export class WorkflowExtension extends pulumi.ComponentResource {
     }
 }
 
-/** Validates every plain argument before anything is registered; returns the children's args. */
-export function checkWorkflowExtensionArgs(
+/**
+ * Checks a WorkflowExtension's args without creating anything and returns the plan its
+ * constructor builds from: the plans of its processing images, its installer image and its
+ * dag-installer chart, each checked once here (their refusals name this extension and the paths
+ * of its args: `processingImages[1].tag`, `installer.context`, `values.backoffLimit`).
+ */
+export function planWorkflowExtension(
     name: string,
     args: WorkflowExtensionArgs,
-): {
-    extensionName: string;
-    images: ProcessingImageArgs[];
-    installerImage?: ProcessingImageArgs;
-    chart: Omit<DagInstallerChartArgs, "image">;
-} {
-    const extensionName = args.extensionName ?? name;
-    if (
-        typeof extensionName !== "string" ||
-        dns1123LabelProblems(extensionName).length > 0 ||
-        extensionName.length > 56
-    ) {
-        invalidInput({
-            path: "extensionName",
-            given: extensionName,
-            expected:
-                "a DNS-1123 label of at most 56 characters (the ConfigMap is <extension>-images)",
-            example: "otsus-method",
-        });
-    }
-    const version = args.version;
-    if (typeof version !== "string" || semver.valid(version) !== version || version.includes("+")) {
-        invalidInput({
-            path: "version",
-            given: version,
-            expected: "a semver version without build metadata (it becomes an image tag)",
-            example: "1.0.0",
-        });
-    }
-    checkScope(
-        args.projectRegistry,
-        "projectRegistry",
-        "project",
-        "processing images run in project namespaces, which hold project-scope pull Secrets",
+    reporter?: Reporter,
+): WorkflowExtensionPlan {
+    return planComponent(
+        "WorkflowExtension",
+        "WorkflowExtensionArgs",
+        name,
+        args,
+        (checked: WorkflowExtensionArgs, reported: Reporter) => {
+            const extensionName = checked.extensionName ?? defaultExtensionName(name);
+            checkScope(
+                checked.projectRegistry,
+                "projectRegistry",
+                "project",
+                "processing images run in project namespaces, which hold project-scope pull Secrets",
+            );
+            checkScope(
+                checked.serviceRegistry,
+                "serviceRegistry",
+                "service",
+                "the DAG installer runs in the services namespace, which holds service-scope pull Secrets",
+            );
+            const images = planImages(name, checked, reported);
+            const installer = planInstaller(name, extensionName, checked, reported);
+            const chart = planDagInstallerChart(
+                `${name}-installer`,
+                {
+                    image: { imageName: installer.imageName },
+                    namespace: checked.namespace,
+                    imagePullSecrets: [checked.serviceRegistry.secretName],
+                    dagsClaimName: checked.dagsClaimName,
+                    pluginsClaimName: checked.pluginsClaimName,
+                    action: "copy",
+                    chart: checked.chart,
+                    releaseName: extensionName.length <= 40 ? extensionName : undefined,
+                    values: checked.values,
+                },
+                nestedReporter(
+                    reported,
+                    childPaths("", [
+                        ["image.imageName", "installer.imageName"],
+                        ["imagePullSecrets[0]", "serviceRegistry.secretName"],
+                        ["releaseName", "extensionName"],
+                    ]),
+                ),
+            );
+            return {
+                args: checked,
+                extensionName,
+                images,
+                installer: installer.planned,
+                chart,
+                imagesConfigMapName: `${extensionName}-images`,
+            };
+        },
+        reporter,
     );
-    checkScope(
-        args.serviceRegistry,
-        "serviceRegistry",
-        "service",
-        "the DAG installer runs in the services namespace, which holds service-scope pull Secrets",
-    );
-
-    const seen = new Map<string, number>();
-    const images = (args.processingImages ?? []).map((image, i) => {
-        const path = joinPath("processingImages", i);
-        const first = seen.get(image?.name);
-        if (first !== undefined) {
-            invalidInput({
-                path: joinPath(path, "name"),
-                given: image.name,
-                expected: `a name not used by another image of the extension (processingImages[${first}] has it)`,
-                example: `${image.name}-gpu`,
-            });
-        }
-        seen.set(image?.name, i);
-        const imageArgs: ProcessingImageArgs = {
-            ...image,
-            tag: image.tag ?? version,
-            registry: args.projectRegistry.registry,
-            buildOnPreview: args.buildOnPreview,
-            createRepository: args.createRepositories,
-        };
-        nestInputErrors(path, () => checkImage(imageArgs));
-        return imageArgs;
-    });
-    for (const image of images) {
-        if (configMapKeyProblems(imageConfigKey(image.name)).length > 0) {
-            invalidInput({
-                path: "processingImages",
-                given: image.name,
-                expected: "image names that make valid ConfigMap keys",
-                example: "otsus-method",
-            });
-        }
-    }
-
-    const installer = args.installer;
-    let installerImage: ProcessingImageArgs | undefined;
-    if (installer === undefined || installer === null) {
-        invalidInput({
-            path: "installer",
-            given: installer,
-            expected: "an installer folder or an installer image",
-            example: '{ context: "extension" }',
-        });
-    }
-    if ("imageName" in installer) {
-        parseImageReference(installer.imageName, "installer.imageName");
-    } else {
-        installerImage = {
-            context: installer.context,
-            dockerfile: installer.dockerfile,
-            platform: installer.platform,
-            buildArgs: installer.buildArgs,
-            name: installer.name ?? `dag-${extensionName}`,
-            tag: version,
-            registry: args.serviceRegistry.registry,
-            buildOnPreview: args.buildOnPreview,
-            createRepository: args.createRepositories,
-        };
-        nestInputErrors("installer", () => checkImage(installerImage as ProcessingImageArgs));
-    }
-
-    const chart: Omit<DagInstallerChartArgs, "image"> = {
-        namespace: args.namespace,
-        imagePullSecrets: [args.serviceRegistry.secretName],
-        dagsClaimName: args.dagsClaimName,
-        pluginsClaimName: args.pluginsClaimName,
-        action: "copy",
-        chart: args.chart,
-        releaseName: extensionName.length <= 40 ? extensionName : undefined,
-        values: args.values,
-    };
-    checkDagInstallerArgs(`${name}-installer`, {
-        ...chart,
-        image: { imageName: pulumi.output("") },
-    });
-    for (const namespace of args.projectNamespaces ?? []) {
-        if (typeof namespace !== "string" || dns1123LabelProblems(namespace).length > 0) {
-            invalidInput({
-                path: "projectNamespaces",
-                given: namespace,
-                expected: "namespace names (DNS-1123 labels)",
-                example: "project-a",
-            });
-        }
-    }
-    return { extensionName, images, installerImage, chart };
 }
 
 /** ConfigMap key of an image: its name with `/` turned into `.`. */
 export function imageConfigKey(imageName: string): string {
     return imageName.replace(/\//g, ".");
+}
+
+/**
+ * The installer image the args name, or the plan of the one built from a folder, pushed to the
+ * service registry and tagged with the extension's version (its name is known once it is built).
+ */
+function planInstaller(
+    name: string,
+    extensionName: string,
+    args: WorkflowExtensionArgs,
+    reporter: Reporter,
+): { planned: PlannedInstaller | InstallerImage; imageName: pulumi.Input<string> } {
+    const installer = args.installer;
+    if ("imageName" in installer) {
+        return { planned: installer, imageName: installer.imageName };
+    }
+    if (
+        installer.buildArgs !== undefined &&
+        Object.hasOwn(installer.buildArgs, PROCESSING_IMAGES)
+    ) {
+        invalidInput({
+            path: joinPath("installer.buildArgs", PROCESSING_IMAGES),
+            given: PROCESSING_IMAGES,
+            expected: `a build arg other than ${PROCESSING_IMAGES} (the extension sets it to the processing image references)`,
+            example: "PYTHON_VERSION",
+        });
+    }
+    const [processingImages, setProcessingImages] = pulumi.deferredOutput<string>();
+    const [imageName, setImageName] = pulumi.deferredOutput<string>();
+    const image = planProcessingImage(
+        `${name}-installer-image`,
+        {
+            context: installer.context,
+            dockerfile: installer.dockerfile,
+            target: installer.target,
+            platform: installer.platform,
+            buildArgs: { ...installer.buildArgs, [PROCESSING_IMAGES]: processingImages },
+            name: installer.name ?? `dag-${extensionName}`,
+            tag: args.version,
+            registry: args.serviceRegistry.registry,
+            buildOnPreview: args.buildOnPreview,
+            createRepository: args.createRepositories,
+        },
+        nestedReporter(
+            reporter,
+            childPaths("installer", [
+                ["registry", "serviceRegistry.registry"],
+                ["createRepository", "createRepositories"],
+                ["tag", "version"],
+                ...(installer.name === undefined
+                    ? [["name", "extensionName"] as [string, string]]
+                    : []),
+            ]),
+        ),
+    );
+    return { planned: { image, setProcessingImages, setImageName }, imageName };
+}
+
+/** The extension name when none is given: the resource name, which must then be a DNS label. */
+function defaultExtensionName(name: string): string {
+    const label = FORMATS["dns-label"];
+    if (label.problems(name).length > 0 || name.length > 56) {
+        const suggestion = label.suggest?.(name)?.slice(0, 56).replace(/-+$/, "");
+        invalidInput({
+            path: "extensionName",
+            given: undefined,
+            expected: `an extension name: the default, the resource name ${JSON.stringify(name)}, is not a DNS-1123 label of at most 56 characters`,
+            example: suggestion !== undefined && suggestion !== "" ? suggestion : "otsus-method",
+        });
+    }
+    return name;
+}
+
+/**
+ * The plans of the processing images. Their names must stay distinct as ConfigMap keys (`/`
+ * becomes `.`) and as resource names (`/` becomes `-`, beside the installer image's).
+ */
+function planImages(
+    name: string,
+    args: WorkflowExtensionArgs,
+    reporter: Reporter,
+): WorkflowExtensionBuild["images"] {
+    // Who holds a ConfigMap key, and a resource name.
+    const keys = new Map<string, string>();
+    const roles = new Map<string, string>(
+        "imageName" in args.installer ? [] : [["installer-image", "the installer image"]],
+    );
+    return (args.processingImages ?? []).map((image, i) => {
+        const path = joinPath("processingImages", i);
+        const key = imageConfigKey(image.name);
+        const role = image.name.replace(/\//g, "-");
+        const holder = keys.get(key) ?? roles.get(role);
+        if (holder !== undefined) {
+            invalidInput({
+                path: joinPath(path, "name"),
+                given: image.name,
+                expected: `a name not used by another image of the extension, also with '/' read as '.' or '-' (${holder} has it)`,
+                example: `${image.name}-gpu`,
+            });
+        }
+        if (configMapKeyProblems(key).length > 0) {
+            invalidInput({
+                path: joinPath(path, "name"),
+                given: image.name,
+                expected: `a name that makes a ConfigMap key: ${configMapKeyProblems(key).join("; ")}`,
+                example: "otsus-method",
+            });
+        }
+        keys.set(key, path);
+        roles.set(role, path);
+        return {
+            name: image.name,
+            plan: planProcessingImage(
+                `${name}-${role}`,
+                {
+                    ...image,
+                    tag: image.tag ?? args.version,
+                    registry: args.projectRegistry.registry,
+                    buildOnPreview: args.buildOnPreview,
+                    createRepository: args.createRepositories,
+                },
+                nestedReporter(
+                    reporter,
+                    childPaths(path, [
+                        ["registry", "projectRegistry.registry"],
+                        ["createRepository", "createRepositories"],
+                        ...(image.tag === undefined
+                            ? [["tag", "version"] as [string, string]]
+                            : []),
+                    ]),
+                ),
+            ),
+        };
+    });
+}
+
+/**
+ * Maps a child's paths to the paths of the extension's args: the first of `moves` that holds the
+ * path moves it, any other path goes under `prefix`.
+ */
+function childPaths(prefix: string, moves: Array<[string, string]>): (relative: string) => string {
+    return (relative) => {
+        for (const [from, to] of moves) {
+            if (
+                relative === from ||
+                relative.startsWith(`${from}.`) ||
+                relative.startsWith(`${from}[`)
+            ) {
+                return movePath(from, to)(relative);
+            }
+        }
+        return appendPath(prefix, relative);
+    };
 }
 
 function checkScope(
@@ -333,14 +505,6 @@ function checkScope(
     scope: "project" | "service",
     why: string,
 ): void {
-    if (registry === undefined || registry === null || registry.registry === undefined) {
-        invalidInput({
-            path,
-            given: registry,
-            expected: `a ${scope}-scope registry { registry, scope, secretName }`,
-            example: `{ registry: location, scope: "${scope}", secretName: "registry-${scope}" }`,
-        });
-    }
     if (registry.scope !== scope) {
         invalidInput({
             path: joinPath(path, "scope"),
@@ -349,17 +513,4 @@ function checkScope(
             example: scope,
         });
     }
-    if (registry.secretName === undefined || registry.secretName === "") {
-        invalidInput({
-            path: joinPath(path, "secretName"),
-            given: registry.secretName,
-            expected: `the name of the ${scope}-scope pull Secret`,
-            example: `registry-${scope}`,
-        });
-    }
-}
-
-/** The image's own plan, its refusals left for the caller to nest. */
-function checkImage(args: ProcessingImageArgs): void {
-    planProcessingImage("image", args, { label: "", path: (relative) => relative });
 }

@@ -17,7 +17,7 @@ import {
     standardLabels,
     type Reporter,
 } from "../core";
-import { WorkflowExtension, checkWorkflowExtensionArgs, type WorkflowExtensionArgs } from "../dags";
+import { planWorkflowExtension, WorkflowExtension, type WorkflowExtensionArgs } from "../dags";
 import {
     checkHostnames,
     ContourIngress,
@@ -500,21 +500,26 @@ export function planPlatform(
             createRepositories: extension.createRepositories,
             extensionName: extension.name,
         };
+        // Refusals are reported under the config path until the platform plans its children.
         nestInputErrors(path, () =>
-            checkWorkflowExtensionArgs(extension.name, {
-                ...args,
-                projectRegistry: {
-                    registry: projectRegistry.location,
-                    scope: "project",
-                    secretName: projectRegistry.secretName,
+            planWorkflowExtension(
+                extension.name,
+                {
+                    ...args,
+                    projectRegistry: {
+                        registry: projectRegistry.location,
+                        scope: "project",
+                        secretName: projectRegistry.secretName,
+                    },
+                    serviceRegistry: {
+                        registry: serviceRegistry.location,
+                        scope: "service",
+                        secretName: serviceRegistry.secretName,
+                    },
+                    dagsClaimName: "dags",
                 },
-                serviceRegistry: {
-                    registry: serviceRegistry.location,
-                    scope: "service",
-                    secretName: serviceRegistry.secretName,
-                },
-                dagsClaimName: "dags",
-            }),
+                { label: "", path: (relative) => relative },
+            ),
         );
         return {
             name: extension.name,

@@ -3,7 +3,10 @@
 // (catalog.test.ts) checks the error type, the property path, what the message asks for and its
 // example, and that nothing but the failing component itself was registered.
 import * as pulumi from "@pulumi/pulumi";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
+import * as zlib from "zlib";
 import {
     AirflowDeployment,
     type AirflowDeploymentArgs,
@@ -97,6 +100,15 @@ const dagInstaller = (args: Partial<DagInstallerChartArgs>) => () =>
         dagsClaimName: "airflow-dags",
         ...args,
     } as DagInstallerChartArgs);
+
+/** A gzip file named `name`: a packaged chart as far as its name and header go. */
+function packagedChart(name: string): string {
+    const dir = path.join(os.tmpdir(), "pipeline-platform-bad-input");
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, zlib.gzipSync(Buffer.from("chart")));
+    return file;
+}
 
 const extensionArgs: WorkflowExtensionArgs = {
     version: "1.0.0",
@@ -791,7 +803,7 @@ export const CASES: BadInputCase[] = [
         title: "an unknown action",
         program: dagInstaller({ action: "install" as never }),
         path: "action",
-        says: "one of copy, remove, prefetch",
+        says: 'expected one of "copy", "remove", "prefetch" (what the installer does',
         example: "copy",
     },
     {
@@ -807,7 +819,7 @@ export const CASES: BadInputCase[] = [
         title: "a DAG claim name with upper case",
         program: dagInstaller({ dagsClaimName: "Airflow-DAGs" }),
         path: "dagsClaimName",
-        says: "a Kubernetes object name",
+        says: "expected a DNS-1123 label: must consist of lower case",
         example: "airflow-dags",
     },
     {
@@ -815,16 +827,24 @@ export const CASES: BadInputCase[] = [
         title: "a namespace with an underscore",
         program: dagInstaller({ namespace: "airflow_services" }),
         path: "namespace",
-        says: "a namespace name (DNS-1123 label)",
-        example: "services",
+        says: "expected a DNS-1123 label: must consist of lower case",
+        example: "airflow-services",
     },
     {
         component: "DagInstallerChart",
         title: "a pull secret name with a space",
         program: dagInstaller({ imagePullSecrets: ["registry service"] }),
         path: "imagePullSecrets[0]",
-        says: "a Kubernetes object name",
+        says: "expected a DNS-1123 subdomain",
         example: "registry-service",
+    },
+    {
+        component: "DagInstallerChart",
+        title: "a pull secret listed twice",
+        program: dagInstaller({ imagePullSecrets: ["registry-service", "registry-service"] }),
+        path: "imagePullSecrets[1]",
+        says: "expected each entry once (also at imagePullSecrets[0])",
+        example: "registry-credentials",
     },
     {
         component: "DagInstallerChart",
@@ -844,18 +864,96 @@ export const CASES: BadInputCase[] = [
     },
     {
         component: "DagInstallerChart",
+        title: "a file that is not a packaged chart",
+        program: dagInstaller({ chart: path.join(context, "Dockerfile") }),
+        path: "chart",
+        says: "a chart folder or a packaged chart (.tgz, as written by helm package)",
+        example: "extension/otsus-method-workflow",
+    },
+    {
+        component: "DagInstallerChart",
+        title: "a packaged chart whose file name carries no version, and no chartVersion",
+        program: () => dagInstaller({ chart: packagedChart("otsus-method-workflow.tgz") })(),
+        path: "chartVersion",
+        says: "the chart's semver version (the .tgz file name does not carry one)",
+        example: "1.0.0",
+    },
+    {
+        component: "DagInstallerChart",
+        title: "an empty chart path",
+        program: dagInstaller({ chart: "" }),
+        path: "chart",
+        says: "expected a string, not empty",
+        example: "extension/otsus-method-workflow-1.0.0.tgz",
+    },
+    {
+        component: "DagInstallerChart",
+        title: "a chart version for a chart folder, which has its own",
+        program: dagInstaller({ chartVersion: "1.0.0" }),
+        path: "chartVersion",
+        says: "no chartVersion for a chart folder (its version is read from its Chart.yaml)",
+        example: "extension/otsus-method-workflow.tgz",
+    },
+    {
+        component: "DagInstallerChart",
         title: "a release name longer than 40 characters",
         program: dagInstaller({ releaseName: "a-very-long-release-name-for-an-extension-x" }),
         path: "releaseName",
-        says: "at most 40 characters",
+        says: "expected a DNS-1123 label, at most 40 characters",
         example: "otsus-method",
+    },
+    {
+        component: "DagInstallerChart",
+        title: "a release name with upper case",
+        program: dagInstaller({ releaseName: "Otsus-Method" }),
+        path: "releaseName",
+        says: "expected a DNS-1123 label: must consist of lower case",
+        example: "otsus-method",
+    },
+    {
+        component: "DagInstallerChart",
+        title: "a resource name that is not a DNS label and no release name",
+        program: () =>
+            new DagInstallerChart("Otsus_Method", {
+                image: { imageName: "registry.example.com/team/dag-otsus-method:1.0.0" },
+                namespace: "services",
+                imagePullSecrets: [],
+                dagsClaimName: "airflow-dags",
+            }),
+        path: "releaseName",
+        says: 'the default, the resource name "Otsus_Method", is not a DNS-1123 label',
+        example: "otsus-method",
+        label: 'DagInstallerChart "Otsus_Method"',
+    },
+    {
+        component: "DagInstallerChart",
+        title: "a resource name with a newline",
+        program: () =>
+            new DagInstallerChart("bad\ninstaller", {
+                image: { imageName: "registry.example.com/team/dag-otsus-method:1.0.0" },
+                namespace: "services",
+                imagePullSecrets: [],
+                dagsClaimName: "airflow-dags",
+            }),
+        path: "name",
+        says: "a resource name: 1 to 200 characters, no control characters",
+        example: "pipelines",
+        label: 'DagInstallerChart "bad\\ninstaller"',
     },
     {
         component: "DagInstallerChart",
         title: "a backoff limit of 11",
         program: dagInstaller({ backoffLimit: 11 }),
         path: "backoffLimit",
-        says: "an integer from 0 to 10",
+        says: "expected a whole number from 0 to 10",
+        example: "0",
+    },
+    {
+        component: "DagInstallerChart",
+        title: "a backoff limit that is not whole",
+        program: dagInstaller({ backoffLimit: 1.5 }),
+        path: "backoffLimit",
+        says: "got 1.5; expected a whole number from 0 to 10",
         example: "0",
     },
     {
@@ -866,14 +964,137 @@ export const CASES: BadInputCase[] = [
         says: "an environment variable name other than ACTION",
         example: "KAAPANA_BUILD_VERSION",
     },
+    {
+        component: "DagInstallerChart",
+        title: "an environment variable name starting with a digit",
+        program: dagInstaller({ env: { "1X": "a" } }),
+        path: 'env["1X"]',
+        says: 'got key "1X"; expected an environment variable name',
+        example: "KAAPANA_BUILD_VERSION",
+    },
+    {
+        component: "DagInstallerChart",
+        title: "a __proto__ key in env",
+        program: dagInstaller({ env: JSON.parse('{"__proto__": "x"}') }),
+        path: "env.__proto__",
+        says: "a key other than __proto__, constructor and prototype",
+        example: "KAAPANA_BUILD_VERSION",
+    },
+    {
+        component: "DagInstallerChart",
+        title: "a __proto__ key in values",
+        program: dagInstaller({ values: JSON.parse('{"__proto__": {"backoffLimit": 1}}') }),
+        path: "values.__proto__",
+        says: "a key other than __proto__, constructor and prototype",
+        example: "activeDeadlineSeconds",
+    },
+    {
+        component: "DagInstallerChart",
+        title: "values that break the chart schema",
+        program: dagInstaller({ values: { backoffLimit: 11 } }),
+        path: "values.backoffLimit",
+        says: "got 11; expected a value the dag-installer chart's values.schema.json accepts (must be <= 10)",
+        example: "0",
+    },
+    {
+        component: "DagInstallerChart",
+        title: "values with an image the chart refuses",
+        program: dagInstaller({ values: { image: "https://registry.example.com/dag:1.0.0" } }),
+        path: "values.image",
+        says: "expected installer image host[:port]/repository:tag or @sha256 digest, without a protocol",
+        example: "registry.example.com/team/dag-otsus-method:1.0.0",
+    },
+    {
+        component: "DagInstallerChart",
+        title: "values with a CPU limit written as a word",
+        program: dagInstaller({ values: { resources: { limits: { cpu: "lots" } } } }),
+        path: "values.resources.limits.cpu",
+        says: "expected a CPU quantity: cores, or millicores with m",
+        example: "50m",
+    },
+    {
+        component: "DagInstallerChart",
+        title: "values with a misspelt nested key",
+        program: dagInstaller({ values: { resources: { limit: { memory: "1Gi" } } } }),
+        path: "values.resources.limit",
+        says: "unknown key; did you mean limits?",
+    },
+    {
+        component: "DagInstallerChart",
+        title: "values that make the computed DAG claim invalid",
+        program: dagInstaller({
+            action: "prefetch",
+            dagsClaimName: undefined,
+            values: { action: "copy" },
+        }),
+        path: "values",
+        says: "values that keep the computed values.dagsClaimName valid: a Kubernetes object name",
+        example: "{ activeDeadlineSeconds: 900 }",
+    },
+    {
+        component: "DagInstallerChart",
+        title: "args that are null",
+        program: () => new DagInstallerChart(BAD, null as never),
+        path: "",
+        says: "(args): got null; expected an object with image, namespace, imagePullSecrets",
+        example: '{ image: { imageName: "registry.example.com/team/dag-otsus-method:1.0.0" }',
+    },
+    {
+        component: "DagInstallerChart",
+        title: "a number for the namespace",
+        program: dagInstaller({ namespace: 123 as never }),
+        path: "namespace",
+        says: "got 123; expected a DNS-1123 label",
+        example: "services",
+    },
+    {
+        component: "DagInstallerChart",
+        title: "a list for the image",
+        program: dagInstaller({ image: [] as never }),
+        path: "image",
+        says: "got []; expected one of: a ProcessingImage resource; or an object with imageName",
+        example: '{ imageName: "registry.example.com/team/dag-otsus-method:1.0.0" }',
+    },
+    {
+        component: "DagInstallerChart",
+        title: "an image reference where the image object goes",
+        program: dagInstaller({ image: "registry.example.com/team/dag:1.0.0" as never }),
+        path: "image",
+        says: "expected one of: a ProcessingImage resource; or an object with imageName",
+        example: '{ imageName: "registry.example.com/team/dag-otsus-method:1.0.0" }',
+    },
+    {
+        component: "DagInstallerChart",
+        title: "pull secrets that are not a list",
+        program: dagInstaller({ imagePullSecrets: "registry-service" as never }),
+        path: "imagePullSecrets",
+        says: 'got "registry-service"; expected a list of DNS-1123 subdomain',
+        example: '["registry-service"]',
+    },
+    {
+        component: "DagInstallerChart",
+        title: "a misspelt top-level key",
+        program: dagInstaller({ imagePullSecret: ["registry-service"] } as never),
+        path: "imagePullSecret",
+        says: "unknown key; did you mean imagePullSecrets?",
+    },
+    {
+        component: "DagInstallerChart",
+        title: "a misspelt key in the image",
+        program: dagInstaller({
+            image: { imagename: "registry.example.com/team/dag:1.0.0" } as never,
+        }),
+        path: "image.imagename",
+        says: "unknown key; did you mean imageName?",
+    },
 
-    // WorkflowExtension: versions, scopes, duplicate images, names.
+    // WorkflowExtension: versions, scopes, images, the installer, names, and its chart's values.
     {
         component: "WorkflowExtension",
         title: "a version with a v prefix",
         program: extension({ version: "v1.0.0" }),
         path: "version",
-        says: "a semver version without build metadata",
+        says: "expected a semver version: must be MAJOR.MINOR.PATCH",
         example: "1.0.0",
     },
     {
@@ -881,7 +1102,15 @@ export const CASES: BadInputCase[] = [
         title: "a version with build metadata",
         program: extension({ version: "1.0.0+build.5" }),
         path: "version",
-        says: "a semver version without build metadata",
+        says: "expected a semver version: must be MAJOR.MINOR.PATCH with an optional -prerelease",
+        example: "1.0.0",
+    },
+    {
+        component: "WorkflowExtension",
+        title: "a number for the version",
+        program: extension({ version: 1 as never }),
+        path: "version",
+        says: "got 1; expected a semver version",
         example: "1.0.0",
     },
     {
@@ -896,13 +1125,44 @@ export const CASES: BadInputCase[] = [
     },
     {
         component: "WorkflowExtension",
+        title: "a project-scope registry as service registry",
+        program: extension({
+            serviceRegistry: { ...extensionArgs.serviceRegistry, scope: "project" },
+        }),
+        path: "serviceRegistry.scope",
+        says: '"service": the DAG installer runs in the services namespace',
+        example: "service",
+    },
+    {
+        component: "WorkflowExtension",
         title: "a service registry without pull Secret",
         program: extension({
             serviceRegistry: { ...extensionArgs.serviceRegistry, secretName: "" },
         }),
         path: "serviceRegistry.secretName",
-        says: "the name of the service-scope pull Secret",
-        example: "registry-service",
+        says: 'got ""; expected a DNS-1123 subdomain',
+        example: "registry-credentials",
+    },
+    {
+        component: "WorkflowExtension",
+        title: "a project registry URL without protocol",
+        program: extension({
+            projectRegistry: {
+                ...extensionArgs.projectRegistry,
+                registry: { ...offCluster, url: "registry.example.com/team" },
+            },
+        }),
+        path: "projectRegistry.registry.url",
+        says: "must start with http:// or https://",
+        example: "https://registry.example.com:5000/team",
+    },
+    {
+        component: "WorkflowExtension",
+        title: "repositories to create in an off-cluster registry",
+        program: extension({ createRepositories: true }),
+        path: "createRepositories",
+        says: "createRepository only for ECR or Artifact Registry",
+        example: "false",
     },
     {
         component: "WorkflowExtension",
@@ -914,8 +1174,29 @@ export const CASES: BadInputCase[] = [
             ],
         }),
         path: "processingImages[1].name",
-        says: "a name not used by another image of the extension (processingImages[0] has it)",
+        says: "a name not used by another image of the extension, also with '/' read as '.' or '-' (processingImages[0] has it)",
         example: "otsus-method-gpu",
+    },
+    {
+        component: "WorkflowExtension",
+        title: "two processing images whose names make one ConfigMap key",
+        program: extension({
+            processingImages: [
+                { name: "tools/otsus", context },
+                { name: "tools.otsus", context },
+            ],
+        }),
+        path: "processingImages[1].name",
+        says: "(processingImages[0] has it)",
+        example: "tools.otsus-gpu",
+    },
+    {
+        component: "WorkflowExtension",
+        title: "a processing image named like the installer image resource",
+        program: extension({ processingImages: [{ name: "installer/image", context }] }),
+        path: "processingImages[0].name",
+        says: "(the installer image has it)",
+        example: "installer/image-gpu",
     },
     {
         component: "WorkflowExtension",
@@ -929,6 +1210,44 @@ export const CASES: BadInputCase[] = [
     },
     {
         component: "WorkflowExtension",
+        title: "a number for a processing image tag",
+        program: extension({
+            processingImages: [{ name: "otsus-method", context, tag: 1 as never }],
+        }),
+        path: "processingImages[0].tag",
+        says: "got 1; expected an image tag",
+        example: "1.0.0",
+    },
+    {
+        component: "WorkflowExtension",
+        title: "a processing image that is null",
+        program: extension({ processingImages: [null as never] }),
+        path: "processingImages[0]",
+        says: "got null; expected an object with context, name",
+        example: '{ context: "processing-container", name: "otsus-method" }',
+    },
+    {
+        component: "WorkflowExtension",
+        title: "processing images given as an object",
+        program: extension({ processingImages: { name: "otsus-method", context } as never }),
+        path: "processingImages",
+        says: "expected a list of object with context, name",
+        example: '[{ name: "otsus-method", context: "processing-container" }]',
+    },
+    {
+        component: "WorkflowExtension",
+        title: "a __proto__ key in a processing image's build args",
+        program: extension({
+            processingImages: [
+                { name: "otsus-method", context, buildArgs: JSON.parse('{"__proto__": "x"}') },
+            ],
+        }),
+        path: "processingImages[0].buildArgs.__proto__",
+        says: "a key other than __proto__, constructor and prototype",
+        example: "PYTHON_VERSION",
+    },
+    {
+        component: "WorkflowExtension",
         title: "an installer context that does not exist",
         program: extension({ installer: { context: "no-such-extension" } }),
         path: "installer.context",
@@ -937,19 +1256,133 @@ export const CASES: BadInputCase[] = [
     },
     {
         component: "WorkflowExtension",
+        title: "an installer image name with upper case",
+        program: extension({ installer: { context, name: "Dag-Otsus" } }),
+        path: "installer.name",
+        says: "expected an image name: must be lower-case components",
+        example: "dag-otsus",
+    },
+    {
+        component: "WorkflowExtension",
+        title: "an installer build arg that overrides PROCESSING_IMAGES",
+        program: extension({ installer: { context, buildArgs: { PROCESSING_IMAGES: "{}" } } }),
+        path: "installer.buildArgs.PROCESSING_IMAGES",
+        says: "a build arg other than PROCESSING_IMAGES (the extension sets it",
+        example: "PYTHON_VERSION",
+    },
+    {
+        component: "WorkflowExtension",
+        title: "an installer image reference with a protocol",
+        program: extension({
+            installer: { imageName: "https://registry.example.com/team/dag-otsus-method:1.0.0" },
+        }),
+        path: "installer.imageName",
+        says: "an image reference: must not carry a protocol",
+        example: "registry.example.com/team/dag-otsus-method:1.0.0",
+    },
+    {
+        component: "WorkflowExtension",
+        title: "an installer that is null",
+        program: extension({ installer: null as never }),
+        path: "installer",
+        says: "got null; expected one of: an object with context; or an object with imageName",
+        example: '{ context: "extension" }',
+    },
+    {
+        component: "WorkflowExtension",
+        title: "a misspelt installer key",
+        program: extension({ installer: { contxt: context } as never }),
+        path: "installer.contxt",
+        says: "unknown key; did you mean context?",
+    },
+    {
+        component: "WorkflowExtension",
         title: "an extension name with upper case",
         program: extension({ extensionName: "Otsus-Method" }),
         path: "extensionName",
-        says: "a DNS-1123 label of at most 56 characters",
+        says: "expected a DNS-1123 label: must consist of lower case",
         example: "otsus-method",
+    },
+    {
+        component: "WorkflowExtension",
+        title: "a resource name that is not a DNS label and no extension name",
+        program: () => new WorkflowExtension("Otsus_Method", extensionArgs),
+        path: "extensionName",
+        says: 'the default, the resource name "Otsus_Method", is not a DNS-1123 label',
+        example: "otsus-method",
+        label: 'WorkflowExtension "Otsus_Method"',
+    },
+    {
+        component: "WorkflowExtension",
+        title: "a resource name with a newline",
+        program: () => new WorkflowExtension("otsus\nmethod", extensionArgs),
+        path: "name",
+        says: "a resource name: 1 to 200 characters, no control characters",
+        example: "pipelines",
+        label: 'WorkflowExtension "otsus\\nmethod"',
     },
     {
         component: "WorkflowExtension",
         title: "a project namespace with a dot",
         program: extension({ projectNamespaces: ["project.a"] }),
-        path: "projectNamespaces",
-        says: "namespace names (DNS-1123 labels)",
+        path: "projectNamespaces[0]",
+        says: "expected a DNS-1123 label: must consist of lower case",
         example: "project-a",
+    },
+    {
+        component: "WorkflowExtension",
+        title: "a project namespace listed twice",
+        program: extension({ projectNamespaces: ["project-a", "project-a"] }),
+        path: "projectNamespaces[1]",
+        says: "expected each entry once (also at projectNamespaces[0])",
+        example: "pipelines",
+    },
+    {
+        component: "WorkflowExtension",
+        title: "a number for the DAG claim",
+        program: extension({ dagsClaimName: 5 as never }),
+        path: "dagsClaimName",
+        says: "got 5; expected a DNS-1123 label",
+        example: "airflow-dags",
+    },
+    {
+        component: "WorkflowExtension",
+        title: "a chart that does not exist",
+        program: extension({ chart: "no-such-chart" }),
+        path: "chart",
+        says: "a chart folder or .tgz that exists",
+        example: "extension/otsus-method-workflow",
+    },
+    {
+        component: "WorkflowExtension",
+        title: "values that break the chart schema, refused at preview",
+        program: extension({ values: { backoffLimit: "many" } }),
+        path: "values.backoffLimit",
+        says: 'got "many"; expected a value the dag-installer chart\'s values.schema.json accepts (must be integer)',
+        example: "0",
+    },
+    {
+        component: "WorkflowExtension",
+        title: "a __proto__ key in values",
+        program: extension({ values: JSON.parse('{"__proto__": {"backoffLimit": 1}}') }),
+        path: "values.__proto__",
+        says: "a key other than __proto__, constructor and prototype",
+        example: "activeDeadlineSeconds",
+    },
+    {
+        component: "WorkflowExtension",
+        title: "args that are null",
+        program: () => new WorkflowExtension(BAD, null as never),
+        path: "",
+        says: "(args): got null; expected an object with version, projectRegistry, serviceRegistry, installer, namespace, dagsClaimName",
+        example: '{ version: "1.0.0"',
+    },
+    {
+        component: "WorkflowExtension",
+        title: "a misspelt top-level key",
+        program: extension({ extentionName: "otsus-method" } as never),
+        path: "extentionName",
+        says: "unknown key; did you mean extensionName?",
     },
 
     // ContourIngress.

@@ -15,6 +15,8 @@ const PLANNED = new Set([
     "KoaljaDomainConfig",
     "S3Storage",
     "AirflowDeployment",
+    "DagInstallerChart",
+    "WorkflowExtension",
 ]);
 
 /** Runs a case's program; returns the error it failed with and what was registered. */

@@ -239,6 +239,8 @@ describe("the generated schema", () => {
             "KoaljaDomainConfigArgs",
             "S3StorageArgs",
             "AirflowDeploymentArgs",
+            "DagInstallerChartArgs",
+            "WorkflowExtensionArgs",
         ]) {
             for (const [path, node] of nodes(shapeDefinition(definition), definition)) {
                 const resolved = resolveNode(node);

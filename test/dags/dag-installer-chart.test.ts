@@ -1,17 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as zlib from "zlib";
-import { DagInstallerChart, type DagInstallerChartArgs } from "../../components/dags";
-import { releaseNameFor, valuesProblems } from "../../components/dags/dag-installer-chart";
 import {
-    assertValidManifests,
-    ProgramError,
-    runProgram,
-    type Registration,
-} from "../../components/testing";
+    DagInstallerChart,
+    planDagInstallerChart,
+    type DagInstallerChartArgs,
+} from "../../components/dags";
+import { releaseNameFor, valuesProblems } from "../../components/dags/dag-installer-chart";
+import { assertValidManifests, runProgram, type Registration } from "../../components/testing";
 
 const installerImage = { imageName: "registry.example.com:5000/team/dag-otsus-method:1.0.0" };
 const base: DagInstallerChartArgs = {
@@ -141,86 +139,27 @@ describe("DagInstallerChart", () => {
         expect(long.length).toBeLessThanOrEqual(40);
     });
 
-    const notAChart = path.join(__dirname, "../fixtures/images/context");
-    test.each([
-        [
-            "an action outside copy, remove, prefetch",
-            () => ({ action: "delete" as never }),
-            "action",
-            /one of copy, remove, prefetch/,
-        ],
-        [
-            "a chart path that does not exist",
-            () => ({ chart: "charts/missing" }),
-            "chart",
-            /exists \(looked for .*charts\/missing\)/,
-        ],
-        [
-            "a chart folder without Chart.yaml",
-            () => ({ chart: notAChart }),
-            "chart",
-            /with a Chart\.yaml/,
-        ],
-        [
-            "a file that is not a packaged chart",
-            () => ({ chart: path.join(notAChart, "Dockerfile") }),
-            "chart",
-            /packaged chart \(\.tgz/,
-        ],
-        [
-            "a .tgz without a version",
-            () => {
-                const tgz = path.join(tmp, "chart.tgz");
-                fs.writeFileSync(tgz, zlib.gzipSync(Buffer.from("chart")));
-                return { chart: tgz };
-            },
-            "chartVersion",
-            /semver version/,
-        ],
-        [
-            "an installer image reference with a protocol",
-            () => ({ image: { imageName: "https://registry.example.com/dag-x:1.0.0" } }),
-            "image.imageName",
-            /must not carry a protocol/,
-        ],
-        [
-            "a copy without a DAG claim",
-            () => ({ dagsClaimName: undefined }),
-            "dagsClaimName",
-            /DAG PersistentVolumeClaim/,
-        ],
-        [
-            "an upper-case pull secret",
-            () => ({ imagePullSecrets: ["Registry"] }),
-            "imagePullSecrets[0]",
-            /Kubernetes object name/,
-        ],
-        ["ACTION in env", () => ({ env: { ACTION: "remove" } }), "env.ACTION", /other than ACTION/],
-        [
-            "a release name over 40 characters",
-            () => ({ releaseName: "x".repeat(41) }),
-            "releaseName",
-            /at most 40/,
-        ],
-    ])("rejects %s before registering anything", async (_label, override, propertyPath, reason) => {
-        const error = await run({ ...base, ...override() }).catch((e) => e);
-        expect(error).toBeInstanceOf(ProgramError);
-        expect(error.cause.propertyPath).toBe(propertyPath);
-        expect(error.message).toMatch(reason);
-        expect(error.registrations).toEqual([]);
+    test("builds from the plan planDagInstallerChart made, as from the args", async () => {
+        const args = { ...base, values: { activeDeadlineSeconds: 900 } };
+        const planned = await runProgram(
+            () =>
+                new DagInstallerChart("otsus-method", planDagInstallerChart("otsus-method", args)),
+            { preview: false },
+        );
+        const direct = await run(args);
+        expect(planned.registrations.map((r) => [r.type, r.name, r.inputs])).toEqual(
+            direct.registrations.map((r) => [r.type, r.name, r.inputs]),
+        );
+        expect(release(planned.registrations).inputs.values.activeDeadlineSeconds).toBe(900);
     });
 
-    // jest claims unhandled rejections, so the apply-time check runs in a child process.
-    test("fails the run when an Output image name carries a protocol", () => {
-        const tsx = path.join(__dirname, "../../node_modules/.bin/tsx");
-        const result = spawnSync(
-            tsx,
-            [path.join(__dirname, "programs/installer-image-protocol.ts")],
-            { encoding: "utf8", timeout: 60000 },
-        );
-        expect(result.stdout).toMatch(
-            /^run failed: error serializing property "values": image\.imageName: got "https:\/\/registry\.example\.com\/dag-x:1\.0\.0"; expected an image reference: must not carry a protocol/,
-        );
-        expect(result.status).toBe(3);
+    test("checks values that hold an Output once they resolve, and passes them to Helm", async () => {
+        const result = await run({
+            ...base,
+            values: { resources: { limits: { memory: pulumi.output("1Gi") } } },
+        });
+        expect(release(result.registrations).inputs.values.resources).toEqual({
+            limits: { memory: "1Gi" },
+        });
     });
 });

@@ -1,12 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
-import { WorkflowExtension, type WorkflowExtensionArgs } from "../../components/dags";
 import {
-    assertValidManifests,
-    ProgramError,
-    runProgram,
-    type Registration,
-} from "../../components/testing";
+    planWorkflowExtension,
+    WorkflowExtension,
+    type WorkflowExtensionArgs,
+} from "../../components/dags";
+import { assertValidManifests, runProgram, type Registration } from "../../components/testing";
 
 const context = path.relative(process.cwd(), path.join(__dirname, "../fixtures/images/context"));
 const offCluster = {
@@ -147,85 +146,32 @@ describe("WorkflowExtension", () => {
         );
     });
 
-    test.each<[string, Partial<WorkflowExtensionArgs>, string, RegExp]>([
-        ["a version that is not semver", { version: "1.0" }, "version", /semver version/],
-        [
-            "a version with build metadata",
-            { version: "1.0.0+build.5" },
-            "version",
-            /without build metadata/,
-        ],
-        [
-            "a service-scope registry for processing images",
-            {
-                projectRegistry: {
-                    registry: ecr,
-                    scope: "service",
-                    secretName: "registry-service",
-                },
-            },
-            "projectRegistry.scope",
-            /"project": processing images run in project namespaces/,
-        ],
-        [
-            "a project-scope registry for the installer",
-            {
-                serviceRegistry: {
-                    registry: offCluster,
-                    scope: "project",
-                    secretName: "registry-project",
-                },
-            },
-            "serviceRegistry.scope",
-            /"service": the DAG installer runs in the services namespace/,
-        ],
-        [
-            "duplicate image names",
-            {
-                processingImages: [
-                    { name: "otsus-method", context },
-                    { name: "otsus-method", context },
-                ],
-            },
-            "processingImages[1].name",
-            /not used by another image of the extension \(processingImages\[0\] has it\)/,
-        ],
-        [
-            "an installer image reference with a protocol",
-            {
-                installer: {
-                    imageName: "https://registry.example.com/team/dag-otsus-method:1.0.0",
-                },
-            },
-            "installer.imageName",
-            /must not carry a protocol/,
-        ],
-        [
-            "a processing image tagged latest",
-            { processingImages: [{ name: "otsus-method", context, tag: "latest" }] },
-            "processingImages[0].tag",
-            /must not be 'latest', which makes a rollout depend on when a node pulled/,
-        ],
-        [
-            "a missing installer folder",
-            { installer: { context: path.join(context, "missing") } },
-            "installer.context",
-            /existing build context folder/,
-        ],
-        ["a chart path that does not exist", { chart: "charts/missing" }, "chart", /that exists/],
-        [
-            "a project namespace that is not a DNS label",
-            { projectNamespaces: ["Project_A"] },
-            "projectNamespaces",
-            /DNS-1123/,
-        ],
-    ])("rejects %s before registering anything", async (_label, override, propertyPath, reason) => {
-        const error = await run({ ...base, ...override }).catch((e) => e);
-        expect(error).toBeInstanceOf(ProgramError);
-        expect(error.cause).toBeInstanceOf(pulumi.InputPropertyError);
-        expect(error.cause.propertyPath).toBe(propertyPath);
-        expect(error.message).toMatch(reason);
-        expect(error.message.startsWith(`${propertyPath}: `)).toBe(true);
-        expect(error.registrations).toEqual([]);
+    test("builds the installer with the processing image references as PROCESSING_IMAGES", async () => {
+        const result = await run(base);
+        const installer = result.registrations.find(
+            (r) =>
+                r.type === "docker:index/image:Image" &&
+                r.name.startsWith("otsus-method-installer"),
+        );
+        expect(installer?.inputs.build.args).toEqual({
+            PROCESSING_IMAGES: JSON.stringify({
+                "otsus-method":
+                    "123456789012.dkr.ecr.eu-central-1.amazonaws.com/otsus-method:1.0.0",
+                "tools/otsus-notebook":
+                    "123456789012.dkr.ecr.eu-central-1.amazonaws.com/tools/otsus-notebook:2.1.0",
+            }),
+        });
+    });
+
+    test("builds from the plan planWorkflowExtension made, as from the args", async () => {
+        const planned = await runProgram(
+            () =>
+                new WorkflowExtension("otsus-method", planWorkflowExtension("otsus-method", base)),
+            { preview: false, invokes },
+        );
+        const direct = await run(base);
+        expect(planned.registrations.map((r) => [r.type, r.name, r.inputs])).toEqual(
+            direct.registrations.map((r) => [r.type, r.name, r.inputs]),
+        );
     });
 });

@@ -28,6 +28,7 @@ export const APPLY_TIME_CASES = [
     {
         name: "installer-image-protocol",
         title: "DagInstallerChart rejects an installer image Output with a protocol",
+        label: 'DagInstallerChart "bad": ',
         path: "image.imageName",
         says: "an image reference: must not carry a protocol",
         example: "registry.example.com:5000/team/otsus-method:1.0.0",
@@ -36,6 +37,7 @@ export const APPLY_TIME_CASES = [
     {
         name: "installer-image-untagged",
         title: "DagInstallerChart rejects an installer image Output without tag or digest",
+        label: 'DagInstallerChart "bad": ',
         path: "image.imageName",
         says: "a tag or digest",
         example: "registry.example.com:5000/team/otsus-method:1.0.0",
@@ -61,6 +63,30 @@ export const APPLY_TIME_CASES = [
         says: "a DNS-1123 subdomain: must consist of lower case",
         example: "contour",
         registers: ["pipeline-platform:ingress:PipelineIngress bad"],
+    },
+    {
+        name: "installer-values-output",
+        title: "DagInstallerChart rejects values holding an Output the chart schema refuses",
+        label: 'DagInstallerChart "bad": ',
+        path: "values.resources.limits.memory",
+        says: "a memory quantity: bytes with an optional Ki, Mi, Gi, Ti, k, M, G or T",
+        example: "256Mi",
+        registers: ["pipeline-platform:dags:DagInstallerChart bad"],
+    },
+    {
+        name: "extension-claim-output",
+        title: "WorkflowExtension rejects a DAG claim Output that is not a DNS label, before its chart",
+        label: 'WorkflowExtension "bad": ',
+        path: "dagsClaimName",
+        says: "expected a DNS-1123 label: must consist of lower case",
+        example: "airflow-dags",
+        registers: [
+            "pipeline-platform:dags:WorkflowExtension bad",
+            "pipeline-platform:images:ProcessingImage bad-otsus-method",
+            "docker:index/image:Image bad-otsus-method-image",
+            "pipeline-platform:dags:DagInstallerChart bad-installer",
+            "kubernetes:core/v1:ConfigMap bad-images-project-a",
+        ],
     },
     {
         name: "logs-storage-missing",

@@ -2,8 +2,9 @@
 // raised inside an apply cannot be observed in-process). Argument: the case name. Prints one JSON
 // line: whether the run failed, the error's class, property path and reason, and what was registered.
 import * as pulumi from "@pulumi/pulumi";
+import * as path from "path";
 import { AirflowDeployment, remoteLogsFromStorage } from "../../../components/airflow";
-import { DagInstallerChart } from "../../../components/dags";
+import { DagInstallerChart, WorkflowExtension } from "../../../components/dags";
 import { PipelineIngress } from "../../../components/ingress";
 import { RegistrySecret } from "../../../components/registry";
 import { S3Storage } from "../../../components/storage";
@@ -23,16 +24,18 @@ const airflowArgs = {
     database: { bundled: true },
     projectNamespaces: [],
 };
+const registry = {
+    location: "off-cluster",
+    url: "https://registry.example.com/team",
+    username: "robot",
+    password: pulumi.secret("not-a-real-password"),
+} as const;
+const context = path.relative(process.cwd(), path.join(__dirname, "../../fixtures/images/context"));
 
 const PROGRAMS: Record<(typeof APPLY_TIME_CASES)[number]["name"], () => unknown> = {
     "registry-namespace-output": () =>
         new RegistrySecret("bad", {
-            registry: {
-                location: "off-cluster",
-                url: "https://registry.example.com/team",
-                username: "robot",
-                password: pulumi.secret("not-a-real-password"),
-            },
+            registry,
             scope: "project",
             namespaces: [pulumi.output("Team_A")],
         }),
@@ -61,6 +64,25 @@ const PROGRAMS: Record<(typeof APPLY_TIME_CASES)[number]["name"], () => unknown>
             domains: { "example.com": {} },
             service: { name: "otsu-frontend", port: 80 },
             ingressClassName: pulumi.output("Contour"),
+        }),
+    "installer-values-output": () =>
+        new DagInstallerChart("bad", {
+            image: { imageName: "registry.example.com/team/dag-otsus-method:1.0.0" },
+            namespace: "services",
+            imagePullSecrets: ["registry-service"],
+            dagsClaimName: "airflow-dags",
+            values: { resources: { limits: { memory: pulumi.output("lots") } } },
+        }),
+    "extension-claim-output": () =>
+        new WorkflowExtension("bad", {
+            version: "1.0.0",
+            projectRegistry: { registry, scope: "project", secretName: "registry-project" },
+            serviceRegistry: { registry, scope: "service", secretName: "registry-service" },
+            processingImages: [{ name: "otsus-method", context }],
+            installer: { imageName: "registry.example.com/team/dag-otsus-method:1.0.0" },
+            namespace: "services",
+            dagsClaimName: pulumi.output("Airflow-DAGs"),
+            projectNamespaces: ["project-a"],
         }),
     "logs-storage-missing": () =>
         new AirflowDeployment("bad", {
