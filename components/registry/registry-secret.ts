@@ -232,7 +232,8 @@ export class RegistrySecret extends pulumi.ComponentResource {
             );
         }
 
-        this.secretName = pulumi.output(secretName);
+        // Carries the objects it names, so whoever reads it is created after them.
+        this.secretName = pulumi.all(created.map((r) => r.urn)).apply(() => secretName);
         this.imagePrefix = endpoint.imagePrefix;
         this.server = endpoint.server;
         this.namespaces = pulumi.output(plan.args.namespaces);
