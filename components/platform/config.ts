@@ -1,6 +1,7 @@
 import type { AirflowDags, Executor, RunConfig } from "../airflow";
 import type { ExtensionImage, ExtensionInstaller } from "../dags";
 import type { DomainConfig, PipelineTls, TaskRoute } from "../ingress";
+import type { NamespaceName, SecretName } from "../core";
 import type { EcrAuth, GcrWorkloadIdentity } from "../registry";
 
 /**
@@ -33,6 +34,95 @@ export interface PlatformConfig {
     extensions?: ExtensionConfig[];
     /** Pipelines that get a hostname and an HTTPProxy. Default none. */
     pipelines?: PipelineConfig[];
+    /**
+     * What the cluster provides before the first `pulumi up` and the platform does not create:
+     * custom resource kinds installed by someone else, storage classes, issuers, and Secrets or
+     * ServiceAccounts other teams manage. `render` fails on any name an object uses that is neither
+     * created by the stack nor declared here, and lists what is declared in `prerequisites.yaml`.
+     * The database Secret of `airflow.database.external`, the pipelines' Services and the kinds of an
+     * `existing` Contour or External Secrets Operator need no entry. Default none.
+     */
+    prerequisites?: ClusterPrerequisites;
+}
+
+/** Objects and custom resource kinds the cluster already has; see {@link PlatformConfig.prerequisites}. */
+export interface ClusterPrerequisites {
+    /**
+     * Custom resource kinds whose CRDs are installed by someone else.
+     * @example ["Certificate.cert-manager.io"]
+     */
+    crds?: CustomResourceKind[];
+    /**
+     * Namespaces that exist.
+     * @example ["monitoring"]
+     */
+    namespaces?: NamespaceName[];
+    /**
+     * StorageClasses that exist.
+     * @example ["efs-sc"]
+     */
+    storageClasses?: SecretName[];
+    /**
+     * cert-manager ClusterIssuers that exist.
+     * @example ["letsencrypt"]
+     */
+    clusterIssuers?: SecretName[];
+    /**
+     * cert-manager Issuers that exist.
+     * @example [{ "namespace": "imaging", "name": "internal-ca" }]
+     */
+    issuers?: PrerequisiteObject[];
+    /**
+     * Secrets that exist; with `keys`, reading any other key is an error.
+     * @example [{ "namespace": "pipeline-services", "name": "airflow-database", "keys": ["connection"] }]
+     */
+    secrets?: PrerequisiteObject[];
+    /**
+     * ConfigMaps that exist; with `keys`, reading any other key is an error.
+     * @example [{ "namespace": "imaging", "name": "pipeline-settings" }]
+     */
+    configMaps?: PrerequisiteObject[];
+    /**
+     * ServiceAccounts that exist, e.g. the IRSA or workload-identity accounts token generators use.
+     * @example [{ "namespace": "imaging", "name": "ecr-token-refresher" }]
+     */
+    serviceAccounts?: PrerequisiteObject[];
+    /**
+     * PersistentVolumeClaims that exist.
+     * @example [{ "namespace": "imaging", "name": "shared-data" }]
+     */
+    persistentVolumeClaims?: PrerequisiteObject[];
+    /**
+     * Services that exist (deployed by their own teams).
+     * @example [{ "namespace": "imaging", "name": "segmentation" }]
+     */
+    services?: PrerequisiteObject[];
+    /**
+     * Objects of any other kind; `namespace` only for namespaced kinds.
+     * @example [{ "kind": "ClusterSecretStore", "name": "vault" }]
+     */
+    objects?: Array<{ kind: string; namespace?: NamespaceName; name: SecretName }>;
+}
+
+/**
+ * A custom resource kind as `<Kind>.<group>`: the kind as written in manifests, then its API group.
+ * @pattern ^[A-Z][A-Za-z0-9]*\.[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$
+ * @example "HTTPProxy.projectcontour.io"
+ */
+export type CustomResourceKind = string;
+
+/** A namespaced object the cluster provides. */
+export interface PrerequisiteObject {
+    /** @example "imaging" */
+    namespace: NamespaceName;
+    /** @example "segmentation" */
+    name: SecretName;
+    /**
+     * Keys it holds (Secrets and ConfigMaps). Default: not checked.
+     * @uniqueItems true
+     * @example ["connection"]
+     */
+    keys?: string[];
 }
 
 export interface ProjectConfig {

@@ -1,8 +1,10 @@
 export type {
     AirflowConfig,
+    ClusterPrerequisites,
     ExtensionConfig,
     PipelineConfig,
     PlatformConfig,
+    PrerequisiteObject,
     ProjectConfig,
     RegistryConfig,
     RegistryConfigScope,
@@ -19,3 +21,4 @@ export {
     type PlatformPlan,
     type RegistrySecrets,
 } from "./pipeline-platform";
+export { declaredPrerequisites } from "./prerequisites";
