@@ -177,6 +177,37 @@ describe("cold-start checks on fixture programs", () => {
             ],
         },
         {
+            title: "cert-manager's chart with its CRDs switched off (the chart's default)",
+            program: programs.certManagerChart(false),
+            problems: [
+                {
+                    object: "ClusterIssuer self-signed",
+                    resource: "issuer",
+                    path: "kind",
+                    message:
+                        "kind ClusterIssuer.cert-manager.io is installed by none of the program's releases and not declared in prerequisites.crds; Release cert-manager/cert-manager (resource cert-manager) installs it only with crds.enabled or installCRDs set to true",
+                },
+            ],
+        },
+        {
+            title: "cert-manager's chart with crds.enabled, and the issuer after it",
+            program: programs.certManagerChart(true),
+            problems: [],
+        },
+        {
+            title: "a pod template file read in every namespace its pods may be launched in",
+            program: programs.podTemplateFileLaunchedWhereASecretIsMissing,
+            problems: [
+                {
+                    object: "ConfigMap launcher/templates",
+                    resource: "templates",
+                    path: 'data["task.yaml"].spec.containers[0].envFrom[0].secretRef.name',
+                    message:
+                        'Secret "task-secret" in namespace tasks-b is neither created by the program nor declared in prerequisites.secrets; a Secret "task-secret" exists in namespace tasks-a',
+                },
+            ],
+        },
+        {
             title: "the proxy after the component holding the chart",
             program: programs.proxyAfterItsChart,
             problems: [],

@@ -228,3 +228,69 @@ export function airflowWithAnUndeclaredDatabase(): void {
         },
     });
 }
+
+/** cert-manager from its chart, with `crds.enabled` as given, and a Certificate after it. */
+export function certManagerChart(crdsEnabled: boolean): () => void {
+    return () => {
+        const namespace = new k8s.core.v1.Namespace("cert-manager", {
+            metadata: { name: "cert-manager" },
+        });
+        const chart = new k8s.helm.v3.Release("cert-manager", {
+            name: "cert-manager",
+            chart: "cert-manager",
+            repositoryOpts: { repo: "https://charts.jetstack.io" },
+            namespace: namespace.metadata.name,
+            values: crdsEnabled ? { crds: { enabled: true } } : {},
+        });
+        new k8s.apiextensions.CustomResource(
+            "issuer",
+            {
+                apiVersion: "cert-manager.io/v1",
+                kind: "ClusterIssuer",
+                metadata: { name: "self-signed" },
+                spec: { selfSigned: {} },
+            },
+            { dependsOn: [chart] },
+        );
+    };
+}
+
+/**
+ * A pod template file in a ConfigMap, launched in the namespaces where a Role lets pods be created:
+ * `tasks-a` has the Secret it reads, `tasks-b` does not.
+ */
+export function podTemplateFileLaunchedWhereASecretIsMissing(): void {
+    const launcher = new k8s.core.v1.Namespace("launcher", { metadata: { name: "launcher" } });
+    for (const name of ["tasks-a", "tasks-b"]) {
+        const namespace = new k8s.core.v1.Namespace(name, { metadata: { name } });
+        new k8s.rbac.v1.Role(`${name}-pods`, {
+            metadata: { name: "pods", namespace: namespace.metadata.name },
+            rules: [{ apiGroups: [""], resources: ["pods"], verbs: ["create", "get", "delete"] }],
+        });
+        if (name === "tasks-a") {
+            new k8s.core.v1.Secret("task-secret", {
+                metadata: { name: "task-secret", namespace: namespace.metadata.name },
+                stringData: { token: "x" },
+            });
+        }
+    }
+    new k8s.core.v1.ConfigMap("templates", {
+        metadata: { name: "templates", namespace: launcher.metadata.name },
+        data: {
+            "task.yaml": [
+                "apiVersion: v1",
+                "kind: Pod",
+                "metadata:",
+                "  name: task",
+                "spec:",
+                "  containers:",
+                "    - name: task",
+                "      image: registry.example.com/task:1.0.0",
+                "      envFrom:",
+                "        - secretRef:",
+                "            name: task-secret",
+                "",
+            ].join("\n"),
+        },
+    });
+}

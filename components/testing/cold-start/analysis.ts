@@ -3,11 +3,12 @@ import type { ClusterPrerequisites } from "../../platform";
 import type { Registration } from "../engine";
 import { kubernetesManifests, type ManifestProblem, type RecordedManifest } from "../manifests";
 import {
+    chartsInstalling,
+    crdSwitchesOff,
     groupOf,
     isBuiltInGroup,
     kindName,
     kindsInstalledBy,
-    chartsInstalling,
     readChartName,
     releaseObjects,
     releaseReferences,
@@ -15,7 +16,7 @@ import {
     type ChartNameReader,
     type Release,
 } from "./charts";
-import { applyGraph } from "./graph";
+import { applyGraph, type ApplyGraph } from "./graph";
 import {
     BUILT_IN_NAMESPACES,
     manifestNamespace,
@@ -106,21 +107,73 @@ export function analyzeColdStart(
         ...declaredObjects(prerequisites),
         ...BUILT_IN_NAMESPACES.map((name) => ({ kind: "Namespace", name })),
     ]);
+    const usage = new Usage();
+    const problems = [
+        ...checkReferences(manifests, releases, index, graph, usage),
+        ...checkKinds(manifests, releases, new Set(prerequisites.crds ?? []), graph, usage),
+    ];
 
-    const problems: ManifestProblem[] = [];
-    const used = new Map<string, UsedPrerequisite>();
-    const use = (entry: Omit<UsedPrerequisite, "keys" | "usedBy">, by: string, key?: string) => {
+    const labels = new Map<Registration, string>([
+        ...manifests.map((m): [Registration, string] => [
+            m.registration,
+            `${manifestLabel(m.manifest)}${m.patch ? " (patch)" : ""}`,
+        ]),
+        ...releases.map((r): [Registration, string] => [r.registration, r.object]),
+    ]);
+    return {
+        waves: graph.resources.map(({ registration, wave }) => ({
+            wave,
+            object: labels.get(registration) ?? `${registration.type} ${registration.name}`,
+            resource: registration.name,
+        })),
+        depth: graph.depth,
+        problems: problems.sort((a, b) => compare(a.object, b.object) || compare(a.path, b.path)),
+        prerequisites: usage.list(),
+    };
+}
+
+/** The declared prerequisites the program uses, with the keys read and who uses them. */
+class Usage {
+    private readonly used = new Map<string, UsedPrerequisite>();
+
+    add(entry: Omit<UsedPrerequisite, "keys" | "usedBy">, by: string, key?: string): void {
         const id = `${entry.field}\n${entry.namespace ?? ""}\n${entry.name}`;
-        const found = used.get(id) ?? { ...entry, keys: [], usedBy: [] };
+        const found = this.used.get(id) ?? { ...entry, keys: [], usedBy: [] };
         if (key !== undefined && !found.keys.includes(key)) {
             found.keys = [...found.keys, key].sort();
         }
         if (!found.usedBy.includes(by)) {
             found.usedBy = [...found.usedBy, by].sort();
         }
-        used.set(id, found);
-    };
+        this.used.set(id, found);
+    }
 
+    /** By field (in the order of {@link PREREQUISITE_FIELDS}), then kind, namespace and name. */
+    list(): UsedPrerequisite[] {
+        const rank = (field: string) =>
+            PREREQUISITE_FIELDS.indexOf(field as (typeof PREREQUISITE_FIELDS)[number]);
+        return [...this.used.values()].sort(
+            (a, b) =>
+                rank(a.field) - rank(b.field) ||
+                compare(a.kind, b.kind) ||
+                compare(a.namespace ?? "", b.namespace ?? "") ||
+                compare(a.name, b.name),
+        );
+    }
+}
+
+/**
+ * Every name the program's objects and releases use must be created by the program (before the
+ * user, when the user acts on it at once) or declared; a Secret or ConfigMap key must be one it has.
+ */
+function checkReferences(
+    manifests: readonly RecordedManifest[],
+    releases: readonly Release[],
+    index: ObjectIndex,
+    graph: ApplyGraph,
+    usage: Usage,
+): ManifestProblem[] {
+    const problems: ManifestProblem[] = [];
     const launchNamespaces = podLaunchNamespaces(manifests);
     const references = [
         ...manifests.flatMap((m) => manifestReferences(m, launchNamespaces)),
@@ -142,18 +195,19 @@ export function analyzeColdStart(
         if (reference.key !== undefined && target.keys && !target.keys.includes(reference.key)) {
             problem(missingKeyMessage(reference, target.keys));
         }
+        const creator = target.createdBy;
         if (
-            target.createdBy &&
+            creator &&
             reference.ordered &&
-            target.createdBy !== reference.referrer &&
-            !graph.isAfter(reference.referrer, target.createdBy)
+            creator !== reference.referrer &&
+            !graph.isAfter(reference.referrer, creator)
         ) {
             problem(
-                `${describe(reference)} is created by resource ${target.createdBy.name}${target.via ? ` (${target.via})` : ""}, and this object is not ordered after it; add dependsOn on that resource or on its component`,
+                `${describe(reference)} is created by resource ${creator.name}${target.via ? ` (${target.via})` : ""}, and this object is not ordered after it; add dependsOn on that resource or on its component`,
             );
         }
         if (target.declared) {
-            use(
+            usage.add(
                 {
                     field: FIELDS[reference.kind] ?? "objects",
                     kind: reference.kind,
@@ -165,9 +219,22 @@ export function analyzeColdStart(
             );
         }
     }
+    return problems;
+}
 
-    const declaredKinds = new Set(prerequisites.crds ?? []);
-    const crdObjects = manifests.filter(
+/**
+ * Every object of a custom resource kind must come after what installs its CRD (a release of a
+ * chart that installs it, or a CustomResourceDefinition object), unless the kind is declared.
+ */
+function checkKinds(
+    manifests: readonly RecordedManifest[],
+    releases: readonly Release[],
+    declaredKinds: ReadonlySet<string>,
+    graph: ApplyGraph,
+    usage: Usage,
+): ManifestProblem[] {
+    const problems: ManifestProblem[] = [];
+    const definitions = manifests.filter(
         (m) => !m.patch && m.manifest.kind === "CustomResourceDefinition",
     );
     for (const { manifest, registration } of manifests) {
@@ -176,39 +243,21 @@ export function analyzeColdStart(
             continue;
         }
         const kind = kindName(manifest.kind, group);
-        const object = objectLabel(
-            manifest.kind,
-            manifestNamespace(manifest),
-            manifest.metadata.name ?? "<no name>",
-        );
+        const object = manifestLabel(manifest);
         if (declaredKinds.has(kind)) {
-            use({ field: "crds", kind, name: kind }, object);
+            usage.add({ field: "crds", kind, name: kind }, object);
             continue;
         }
-        const installers: Array<{ registration: Registration; object: string }> = [
+        const installers = [
             ...releases.filter((r) => kindsInstalledBy(r).includes(kind)),
-            ...crdObjects
-                .filter((c) => crdKind(c) === kind)
-                .map((c) => ({
-                    registration: c.registration,
-                    object: objectLabel(
-                        "CustomResourceDefinition",
-                        undefined,
-                        c.manifest.metadata.name ?? "",
-                    ),
-                })),
+            ...definitions
+                .filter((d) => crdKind(d) === kind)
+                .map((d) => ({ registration: d.registration, object: manifestLabel(d.manifest) })),
         ];
         const problem = (message: string) =>
             problems.push({ object, resource: registration.name, path: "kind", message });
         if (installers.length === 0) {
-            const charts = chartsInstalling(kind);
-            problem(
-                `kind ${kind} is installed by none of the program's releases and not declared in prerequisites.crds; ${
-                    charts.length > 0
-                        ? `install it first (chart ${charts.join(" or ")}) or declare it`
-                        : "no chart in the installer table serves it: declare it"
-                }`,
-            );
+            problem(uninstalledKindMessage(kind, releases));
         } else if (!installers.some((i) => graph.isAfter(registration, i.registration))) {
             const first = installers[0];
             problem(
@@ -216,31 +265,31 @@ export function analyzeColdStart(
             );
         }
     }
+    return problems;
+}
 
-    const labels = new Map<Registration, string>([
-        ...manifests.map((m): [Registration, string] => [
-            m.registration,
-            `${objectLabel(m.manifest.kind, manifestNamespace(m.manifest), m.manifest.metadata.name ?? "<no name>")}${m.patch ? " (patch)" : ""}`,
-        ]),
-        ...releases.map((r): [Registration, string] => [r.registration, r.object]),
-    ]);
-    return {
-        waves: graph.resources.map(({ registration, wave }) => ({
-            wave,
-            object: labels.get(registration) ?? `${registration.type} ${registration.name}`,
-            resource: registration.name,
-        })),
-        depth: graph.depth,
-        problems: problems.sort((a, b) => compare(a.object, b.object) || compare(a.path, b.path)),
-        prerequisites: [...used.values()].sort(
-            (a, b) =>
-                PREREQUISITE_FIELDS.indexOf(a.field as (typeof PREREQUISITE_FIELDS)[number]) -
-                    PREREQUISITE_FIELDS.indexOf(b.field as (typeof PREREQUISITE_FIELDS)[number]) ||
-                compare(a.kind, b.kind) ||
-                compare(a.namespace ?? "", b.namespace ?? "") ||
-                compare(a.name, b.name),
-        ),
-    };
+function uninstalledKindMessage(kind: string, releases: readonly Release[]): string {
+    const start = `kind ${kind} is installed by none of the program's releases and not declared in prerequisites.crds`;
+    for (const release of releases) {
+        const off = crdSwitchesOff(release, kind);
+        if (off !== undefined) {
+            return `${start}; ${release.object} (resource ${release.registration.name}) installs it only with ${off} set to true`;
+        }
+    }
+    const charts = chartsInstalling(kind);
+    return `${start}; ${
+        charts.length > 0
+            ? `install it first (chart ${charts.join(" or ")}) or declare it`
+            : "no chart in the installer table serves it: declare it"
+    }`;
+}
+
+function manifestLabel(manifest: RecordedManifest["manifest"]): string {
+    return objectLabel(
+        manifest.kind,
+        manifestNamespace(manifest),
+        manifest.metadata.name ?? "<no name>",
+    );
 }
 
 /** `Secret "x" in namespace y` / `StorageClass "x"`. */

@@ -126,6 +126,21 @@ export function kindsInstalledBy(release: Release): string[] {
     );
 }
 
+/**
+ * The CRD switches of a release whose chart can install `kind` but whose values turn that off, as
+ * `a or b`; undefined when the release's chart does not install the kind or installs it.
+ */
+export function crdSwitchesOff(release: Release, kind: string): string | undefined {
+    const installer = CRD_INSTALLERS.find(
+        (i) =>
+            isChart(release, i.chart) &&
+            i.installs.some((k) => kindName(k.kind, groupOf(k.apiVersion)) === kind),
+    );
+    return installer && !kindsInstalledBy(release).includes(kind)
+        ? installer.crdValues.map((s) => s.value).join(" or ")
+        : undefined;
+}
+
 /** The charts (by name) that can install a kind's CRD, from the installer fixture. */
 export function chartsInstalling(kind: string): string[] {
     return [
