@@ -38,3 +38,14 @@ export {
     type HardeningProblem,
     type HardeningRule,
 } from "./workloads";
+export {
+    analyzeColdStart,
+    applyGraph,
+    orderText,
+    prerequisitesText,
+    type ApplyGraph,
+    type ColdStartOptions,
+    type ColdStartReport,
+    type UsedPrerequisite,
+    type WaveEntry,
+} from "./cold-start";
