@@ -57,7 +57,7 @@ export interface UsedPrerequisite {
 }
 
 export interface ColdStartReport {
-    /** Every custom resource with the wave `pulumi up` creates it in on an empty stack. */
+    /** Every custom resource with the wave `pulumi up` creates it in on an empty stack, by wave, then object. */
     waves: WaveEntry[];
     /** The number of waves. */
     depth: number;
@@ -121,11 +121,18 @@ export function analyzeColdStart(
         ...releases.map((r): [Registration, string] => [r.registration, r.object]),
     ]);
     return {
-        waves: graph.resources.map(({ registration, wave }) => ({
-            wave,
-            object: labels.get(registration) ?? `${registration.type} ${registration.name}`,
-            resource: registration.name,
-        })),
+        waves: graph.resources
+            .map(({ registration, wave }) => ({
+                wave,
+                object: labels.get(registration) ?? `${registration.type} ${registration.name}`,
+                resource: registration.name,
+            }))
+            .sort(
+                (a, b) =>
+                    a.wave - b.wave ||
+                    compare(a.object, b.object) ||
+                    compare(a.resource, b.resource),
+            ),
         depth: graph.depth,
         problems: problems.sort((a, b) => compare(a.object, b.object) || compare(a.path, b.path)),
         prerequisites: usage.list(),

@@ -3,7 +3,7 @@ import type { ColdStartReport } from "./analysis";
 
 /**
  * `order.txt`: every custom resource with the wave `pulumi up` creates it in on an empty cluster,
- * one per line (`<wave>  <object>  (<resource>)`), by wave, then in registration order.
+ * one per line (`<wave>  <object>  (<resource>)`), by wave, then object.
  */
 export function orderText(report: ColdStartReport): string {
     const width = String(report.depth).length;

@@ -22,7 +22,7 @@ import type { Registration } from "../engine";
  *   and a child of a custom resource comes after that resource.
  */
 export interface ApplyGraph {
-    /** Every custom resource (providers left out) with its wave, sorted by wave then registration order. */
+    /** Every custom resource (providers left out) with its wave, sorted by wave, then URN. */
     resources: Array<{ registration: Registration; wave: number }>;
     /** The number of waves: the length of the longest chain of resources that wait for each other. */
     depth: number;
@@ -93,10 +93,17 @@ export function applyGraph(registrations: readonly Registration[]): ApplyGraph {
     };
     nodes.forEach(visit);
 
-    const order = new Map(registrations.map((r, i) => [r, i]));
     const resources = nodes
         .map((registration) => ({ registration, wave: waves.get(registration)! }))
-        .sort((a, b) => a.wave - b.wave || order.get(a.registration)! - order.get(b.registration)!);
+        .sort(
+            (a, b) =>
+                a.wave - b.wave ||
+                (a.registration.urn < b.registration.urn
+                    ? -1
+                    : a.registration.urn > b.registration.urn
+                      ? 1
+                      : 0),
+        );
     return {
         resources,
         depth: Math.max(0, ...resources.map((r) => r.wave)),
