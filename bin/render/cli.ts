@@ -3,8 +3,9 @@
 //   pipeline-platform render --stack <env> [--root <project dir>] [--out <dir>] [--stack-file <file>]
 // (`npm run render -- --stack <env>` in this repository). Runs the project's program under the mock
 // engine with the stack's config (secure values replaced by placeholders), prints the resource tree
-// and counts, writes manifests and Helm values, and exits 1 when an object would be refused, 2 on a
-// usage or configuration error or a failing program.
+// and counts, writes manifests, Helm values, the cold-start order and the cluster's prerequisites, and
+// exits 1 when an object would be refused, comes before what it needs or names what nothing creates
+// or declares, 2 on a usage or configuration error or a failing program.
 import * as path from "path";
 import { parseArgs } from "util";
 import { renderStack } from "./render-stack";
@@ -18,8 +19,10 @@ const HELP = `${USAGE}
 
 Renders a stack of the Pulumi project in --root (default: the current folder) offline, under the mock
 engine: prints the resource tree and writes manifests, Helm values and outputs to --out (default:
-<root>/out/<env>), every secret redacted.
-Exit codes: 0 every object is valid; 1 an object would be refused; 2 a usage, config or program error.`;
+<root>/out/<env>), every secret redacted, with the order \`pulumi up\` creates them in on an empty
+cluster (order.txt) and what the cluster must already have (prerequisites.yaml).
+Exit codes: 0 every object is valid; 1 an object would be refused, comes before what it needs, or names
+something nothing creates or declares; 2 a usage, config or program error.`;
 
 /** Where the command writes: standard output for the tree, standard error for everything else. */
 export interface CliOutput {
@@ -86,6 +89,9 @@ export async function cli(args: string[], output: CliOutput = console): Promise<
         });
         output.log(result.tree);
         output.log(countsText(result.counts));
+        output.error(
+            `render: cold start: graph depth ${result.coldStart.depth}, ${result.coldStart.waves.length} resources (order.txt, prerequisites.yaml)`,
+        );
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
         if (result.problems.length > 0) {
             output.error(`render: ${result.problems.length} problem(s) in stack ${values.stack}:`);

@@ -114,7 +114,16 @@ export function toYaml(value: unknown): string {
 }
 
 /** The folders and files a render owns in its output folder; only these are replaced. */
-const OWNED = ["manifests", "patches", "releases", "resources", "tree.txt", "outputs.yaml"];
+const OWNED = [
+    "manifests",
+    "patches",
+    "releases",
+    "resources",
+    "tree.txt",
+    "outputs.yaml",
+    "order.txt",
+    "prerequisites.yaml",
+];
 
 export function writeFiles(out: string, files: Record<string, string>): void {
     for (const entry of OWNED) {

@@ -1,12 +1,17 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import {
+    analyzeColdStart,
     kubernetesManifests,
+    orderText,
+    prerequisitesText,
     ProgramError,
     runProgram,
     validateRegistrations,
+    type ColdStartReport,
     type ManifestProblem,
 } from "../../components/testing";
+import { stackPrerequisites } from "./cold-start";
 import {
     otherResources,
     renderManifests,
@@ -50,11 +55,18 @@ export interface RenderResult {
     outputs: Record<string, unknown>;
     /** Every rendered file by path relative to the output folder, sorted; what `out` receives. */
     files: Record<string, string>;
+    /**
+     * The cold-start view: the waves `pulumi up` creates the resources in on an empty cluster (the
+     * `depth` is their number), and the declared prerequisites the stack uses. Its problems are in
+     * `problems` too.
+     */
+    coldStart: ColdStartReport;
 }
 
 /**
  * Renders a stack offline: reads its config, runs its program under the mock engine (preview mode),
- * validates every Kubernetes object, and returns (and writes to `out`) the resource tree, manifests,
+ * validates every Kubernetes object, checks the cold-start order and every name objects use
+ * (`order.txt`, `prerequisites.yaml`), and returns (and writes to `out`) the resource tree, manifests,
  * Helm releases and outputs with every secret redacted. Throws {@link StackConfigError} for bad
  * config, {@link ProgramError} when the program fails otherwise; invalid objects are returned as
  * `problems`, not thrown, so the files can still be inspected.
@@ -74,6 +86,12 @@ export async function renderStack(options: RenderOptions): Promise<RenderResult>
     const problems = await validateRegistrations(registrations);
     problems.push(...duplicateObjects(registrations), ...misplacedSecrets(registrations));
 
+    progress("checking the cold-start order and every name the objects use");
+    const coldStart = analyzeColdStart(registrations, {
+        prerequisites: stackPrerequisites(stackConfig),
+    });
+    problems.push(...coldStart.problems);
+
     const manifests = renderManifests(registrations);
     const releases = renderReleases(registrations);
     const outputs = redactOutputs(result.outputs, result.secretOutputs);
@@ -83,6 +101,8 @@ export async function renderStack(options: RenderOptions): Promise<RenderResult>
     const files: Record<string, string> = {};
     files["tree.txt"] = `${tree}\n${countsText(counts)}`;
     files["outputs.yaml"] = toYaml(outputs);
+    files["order.txt"] = orderText(coldStart);
+    files["prerequisites.yaml"] = prerequisitesText(coldStart);
     for (const m of manifests) {
         files[m.file] = toYaml(m.manifest);
     }
@@ -111,7 +131,16 @@ export async function renderStack(options: RenderOptions): Promise<RenderResult>
         progress(`writing ${Object.keys(sortedFiles).length} files to ${options.out}`);
         writeFiles(options.out, sortedFiles);
     }
-    return { tree, counts, manifests, releases, problems, outputs, files: sortedFiles };
+    return {
+        tree,
+        counts,
+        manifests,
+        releases,
+        problems,
+        outputs,
+        files: sortedFiles,
+        coldStart,
+    };
 }
 
 async function runStackProgram(stackConfig: StackConfig, stack: string) {

@@ -21,4 +21,4 @@ export {
     type PlatformPlan,
     type RegistrySecrets,
 } from "./pipeline-platform";
-export { declaredPrerequisites } from "./prerequisites";
+export { checkPrerequisites, declaredPrerequisites } from "./prerequisites";

@@ -23,11 +23,9 @@ export function declaredPrerequisites(
     config: PlatformConfig,
     configPath = "config",
 ): ClusterPrerequisites {
-    const at = joinPath(configPath, "prerequisites");
-    const declared = checkShape<ClusterPrerequisites>(
-        "ClusterPrerequisites",
+    const declared = checkPrerequisites(
         config.prerequisites === undefined ? {} : config.prerequisites,
-        { label: "", path: (relative) => appendPath(at, relative) },
+        joinPath(configPath, "prerequisites"),
     );
     const database = config.airflow?.database;
     const databaseSecret: PrerequisiteObject[] =
@@ -56,4 +54,15 @@ export function declaredPrerequisites(
         secrets: [...(declared.secrets ?? []), ...databaseSecret],
         services: [...(declared.services ?? []), ...services],
     };
+}
+
+/**
+ * Checks a {@link ClusterPrerequisites} value's shape (unknown fields refused with the closest one,
+ * `<Kind>.<group>` kinds, DNS names) and returns it normalized; a refusal names `path`.
+ */
+export function checkPrerequisites(value: unknown, path: string): ClusterPrerequisites {
+    return checkShape<ClusterPrerequisites>("ClusterPrerequisites", value, {
+        label: "",
+        path: (relative) => appendPath(path, relative),
+    });
 }

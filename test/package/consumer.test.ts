@@ -238,7 +238,9 @@ describe("the packed package, installed in a user's project", () => {
                 files: [
                     "manifests/imaging/httpproxy.segmentation.yaml",
                     "manifests/imaging/secret.team-registry.yaml",
+                    "order.txt",
                     "outputs.yaml",
+                    "prerequisites.yaml",
                     "tree.txt",
                 ],
                 outputs: {
@@ -267,14 +269,16 @@ describe("the packed package, installed in a user's project", () => {
         ].join("\n");
         expect(result.stdout).toBe(`${tree}\n`);
         expect(result.stderr).toMatch(
-            /^render: reading config of stack dev\nrender: evaluating index\.ts under the mock engine\nrender: validating 2 Kubernetes objects\nrender: writing 4 files to .*\/out\/dev\nrender: stack dev is valid; 4 files in out\/dev \(\d+\.\ds\)\n$/,
+            /^render: reading config of stack dev\nrender: evaluating index\.ts under the mock engine\nrender: validating 2 Kubernetes objects\nrender: checking the cold-start order and every name the objects use\nrender: writing 6 files to .*\/out\/dev\nrender: cold start: graph depth 1, 2 resources \(order\.txt, prerequisites\.yaml\)\nrender: stack dev is valid; 6 files in out\/dev \(\d+\.\ds\)\n$/,
         );
 
         const out = path.join(consumer, "out/dev");
         expect(filesUnder(out)).toEqual([
             "manifests/imaging/httpproxy.segmentation.yaml",
             "manifests/imaging/secret.team-registry.yaml",
+            "order.txt",
             "outputs.yaml",
+            "prerequisites.yaml",
             "tree.txt",
         ]);
         const read = (file: string) => fs.readFileSync(path.join(out, file), "utf8");

@@ -67,7 +67,9 @@ describe("renderStack", () => {
             "manifests/_cluster/namespace.team-a.yaml",
             "manifests/team-a/configmap.settings.yaml",
             "manifests/team-a/secret.pull.yaml",
+            "order.txt",
             "outputs.yaml",
+            "prerequisites.yaml",
             "releases/team-a/db.yaml",
             "tree.txt",
         ]);
@@ -211,7 +213,8 @@ describe("renderStack", () => {
                 "reading config of stack dev",
                 "evaluating program/index.ts under the mock engine",
                 "validating 3 Kubernetes objects",
-                `writing 6 files to ${out}`,
+                "checking the cold-start order and every name the objects use",
+                `writing 8 files to ${out}`,
             ]);
         } finally {
             fs.rmSync(out, { recursive: true, force: true });
@@ -290,7 +293,7 @@ describe("the render command", () => {
     afterEach(() => fs.rmSync(out, { recursive: true, force: true }));
 
     test.each([
-        ["dev", 0, /render: stack dev is valid; 6 files in /],
+        ["dev", 0, /render: stack dev is valid; 8 files in /],
         [
             "badlabel",
             1,
@@ -336,11 +339,13 @@ describe("the render command", () => {
                 "",
             ].join("\n"),
         );
-        expect(result.stderr.split("\n").slice(0, 4)).toEqual([
+        expect(result.stderr.split("\n").slice(0, 6)).toEqual([
             "render: reading config of stack dev",
             "render: evaluating program/index.ts under the mock engine",
             "render: validating 3 Kubernetes objects",
-            `render: writing 6 files to ${out}`,
+            "render: checking the cold-start order and every name the objects use",
+            `render: writing 8 files to ${out}`,
+            "render: cold start: graph depth 3, 4 resources (order.txt, prerequisites.yaml)",
         ]);
         expect(fs.readdirSync(out, { recursive: true, encoding: "utf8" }).sort()).toEqual([
             "manifests",
@@ -349,7 +354,9 @@ describe("the render command", () => {
             "manifests/team-a",
             "manifests/team-a/configmap.settings.yaml",
             "manifests/team-a/secret.pull.yaml",
+            "order.txt",
             "outputs.yaml",
+            "prerequisites.yaml",
             "releases",
             "releases/team-a",
             "releases/team-a/db.yaml",
@@ -386,6 +393,29 @@ describe("the render command", () => {
         },
     );
 
+    test("reads a project's own `prerequisites` key, refusing a malformed one with exit 2", async () => {
+        const stackFile = path.join(out, "Pulumi.declared.yaml");
+        fs.writeFileSync(
+            stackFile,
+            `${fs.readFileSync(path.join(fixture, "stacks/Pulumi.dev.yaml"), "utf8")}  mini:prerequisites:\n    crds: [Certificate]\n`,
+        );
+        const result = await runCli([
+            "render",
+            "--stack",
+            "dev",
+            "--root",
+            fixture,
+            "--stack-file",
+            stackFile,
+            "--out",
+            path.join(out, "render"),
+        ]);
+        expect(result.code).toBe(2);
+        expect(result.stderr).toMatch(
+            /\nrender: invalid config for stack dev: mini:prerequisites\.crds\[0\]: got "Certificate"; expected a custom resource kind as `<Kind>\.<group>`/,
+        );
+    });
+
     test("exits 2 naming the stacks there are when the stack does not exist", async () => {
         const result = await runCli(["render", "--stack", "nope", "--root", fixture, "--out", out]);
         expect(result).toEqual({
@@ -409,8 +439,10 @@ describe("the render command", () => {
                     USAGE,
                     "Renders a stack of the Pulumi project in --root (default: the current folder) offline, under the mock",
                     "engine: prints the resource tree and writes manifests, Helm values and outputs to --out (default:",
-                    "<root>/out/<env>), every secret redacted.",
-                    "Exit codes: 0 every object is valid; 1 an object would be refused; 2 a usage, config or program error.",
+                    "<root>/out/<env>), every secret redacted, with the order `pulumi up` creates them in on an empty",
+                    "cluster (order.txt) and what the cluster must already have (prerequisites.yaml).",
+                    "Exit codes: 0 every object is valid; 1 an object would be refused, comes before what it needs, or names",
+                    "something nothing creates or declares; 2 a usage, config or program error.",
                     "",
                 ].join("\n"),
                 stderr: "",
@@ -440,7 +472,7 @@ describe("npm run render", () => {
                 { cwd: repoRoot, encoding: "utf8", timeout: 120000 },
             );
             expect(result.stderr).toMatch(
-                /\nrender: stack dev is valid; 6 files in .* \(\d+\.\ds\)\n$/,
+                /\nrender: stack dev is valid; 8 files in .* \(\d+\.\ds\)\n$/,
             );
             expect(result.status).toBe(0);
             expect(result.stdout).toMatch(/^test:render:App app\n[\s\S]* {4}5 {2}total\n\n$/);
