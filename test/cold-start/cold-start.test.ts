@@ -208,6 +208,19 @@ describe("cold-start checks on fixture programs", () => {
             ],
         },
         {
+            title: "a ServiceAccount patched that nothing creates (every namespace has `default`)",
+            program: programs.pullSecretPatchedIntoServiceAccounts,
+            problems: [
+                {
+                    object: "ServiceAccount airflow/airflow-worker",
+                    resource: "registry-pull-secrets-airflow-airflow-worker",
+                    path: "metadata.name",
+                    message:
+                        'ServiceAccount "airflow-worker" in namespace airflow is neither created by the program nor declared in prerequisites.serviceAccounts',
+                },
+            ],
+        },
+        {
             title: "the proxy after the component holding the chart",
             program: programs.proxyAfterItsChart,
             problems: [],

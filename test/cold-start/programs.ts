@@ -2,6 +2,7 @@
 // one ordering or reference mistake (or none), run under the mock engine by cold-start.test.ts.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { RegistrySecret } from "../../components/registry";
 
 const CONTOUR = { repo: "https://projectcontour.github.io/helm-charts" };
 
@@ -293,4 +294,24 @@ export function podTemplateFileLaunchedWhereASecretIsMissing(): void {
             ].join("\n"),
         },
     });
+}
+
+/** Pull Secrets patched into the `default` ServiceAccount and into one nothing creates. */
+export function pullSecretPatchedIntoServiceAccounts(): void {
+    const namespace = new k8s.core.v1.Namespace("airflow", { metadata: { name: "airflow" } });
+    new RegistrySecret(
+        "registry",
+        {
+            registry: {
+                location: "off-cluster",
+                url: "https://registry.example.com/team",
+                username: "robot",
+                password: pulumi.secret("not-a-real-password"),
+            },
+            scope: "service",
+            namespaces: ["airflow"],
+            serviceAccounts: ["default", "airflow/airflow-worker"],
+        },
+        { dependsOn: [namespace] },
+    );
 }

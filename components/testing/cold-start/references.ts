@@ -45,7 +45,10 @@ function literalName(value: unknown): string | undefined {
     return typeof value === "string" && value !== "" && !value.includes("{{") ? value : undefined;
 }
 
-/** Builds one reference when `name` is a literal name. */
+/**
+ * Builds one reference when `name` is a literal name. The `default` ServiceAccount is none: every
+ * namespace has one, so using it needs only the namespace, which the user names anyway.
+ */
 function ref(
     origin: Origin,
     path: string,
@@ -55,7 +58,7 @@ function ref(
     key?: unknown,
 ): Reference[] {
     const literal = literalName(name);
-    if (literal === undefined) {
+    if (literal === undefined || (kind === "ServiceAccount" && literal === "default")) {
         return [];
     }
     return [
@@ -72,7 +75,7 @@ function ref(
 
 /**
  * The Secrets, ConfigMaps, claims, pull Secrets and ServiceAccount a pod spec names. Optional ones
- * (`optional: true`) and the `default` ServiceAccount (every namespace has one) are left out.
+ * (`optional: true`) are left out.
  */
 export function podSpecReferences(
     spec: Json,
@@ -101,10 +104,15 @@ export function podSpecReferences(
             ref(origin, `${at}.imagePullSecrets[${s}].name`, "Secret", namespace, obj(secret).name),
         );
     });
-    const account = spec.serviceAccountName ?? spec.serviceAccount;
-    if (account !== "default") {
-        add(ref(origin, `${at}.serviceAccountName`, "ServiceAccount", namespace, account));
-    }
+    add(
+        ref(
+            origin,
+            `${at}.serviceAccountName`,
+            "ServiceAccount",
+            namespace,
+            spec.serviceAccountName ?? spec.serviceAccount,
+        ),
+    );
     return found;
 }
 
