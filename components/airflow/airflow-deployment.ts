@@ -11,6 +11,7 @@ import {
     planComponent,
     reportRefusals,
     standardLabels,
+    statefulOptions,
     usePlan,
     type ImageTag,
     type Labels,
@@ -142,6 +143,32 @@ export interface AirflowRemoteLogs {
     connectionId: pulumi.Input<string>;
 }
 
+/**
+ * Rotation of Airflow's fernet key, driven by config: each rotation adds a generated key that
+ * encrypts from then on, while the earlier keys stay in Airflow's comma-separated `fernet_key` and
+ * keep decrypting. No key is ever replaced: its random bytes have fixed inputs, and a retired key's
+ * bytes stay in the stack.
+ */
+export interface AirflowFernetKey {
+    /**
+     * Rotations, oldest first, each named by a DNS label of your choosing (the month, a ticket).
+     * Each adds a key that becomes the first of `fernet_key` (the one that encrypts). Append to the
+     * list; never rename or reorder an entry: its name names its key. `initial` is the first key's
+     * name and cannot be a rotation. Default none.
+     * @uniqueItems true
+     * @example ["2025-06"]
+     */
+    rotations?: ObjectName[];
+    /**
+     * Keys that no longer decrypt anything (after `airflow rotate-fernet-key` re-encrypted the
+     * database with the newest): `initial` or a rotation. They leave `fernet_key`; their bytes stay
+     * in the stack. The newest key cannot be retired. Default none.
+     * @uniqueItems true
+     * @example ["initial"]
+     */
+    retired?: ObjectName[];
+}
+
 /** The web UI's hostname and TLS: a `PipelineIngress` in the Airflow namespace. */
 export interface AirflowIngress {
     /**
@@ -259,6 +286,18 @@ export interface AirflowDeploymentArgs {
      * @example 900
      */
     timeoutSeconds?: number;
+    /**
+     * Rotations of the fernet key. Default: one key, generated once and kept.
+     * @example { rotations: ["2025-06"] }
+     */
+    fernetKey?: AirflowFernetKey;
+    /**
+     * Sets Pulumi's `protect` on the DAG claim and the fernet key (its Secret and random bytes),
+     * which are always `retainOnDelete`: deleting or replacing them fails until they are
+     * unprotected. Default false.
+     * @example true
+     */
+    protect?: boolean;
 }
 
 /** The deterministic names of everything the release and its children refer to. */
@@ -281,6 +320,11 @@ export interface AirflowDeploymentBuild {
     names: AirflowDeploymentNames;
     /** The DAG claim's spec. */
     dagsClaim: { size: string; accessModes: VolumeAccessMode[]; storageClassName?: string };
+    /**
+     * The fernet keys, newest first: the resource name of each key's random bytes, and whether it
+     * is in `fernet_key` (retired keys are not, their bytes stay).
+     */
+    fernetKeys: Array<{ bytes: string; active: boolean }>;
     /** The run configuration's files, when one is given. */
     runConfig?: PlannedRunConfig;
     /**
@@ -326,6 +370,9 @@ const SECRET_KEYS = [
     { role: "jwt-secret", key: "jwt-secret" },
 ] as const;
 
+/** The name of the first fernet key in `fernetKey.retired`. */
+const INITIAL_FERNET_KEY = "initial";
+
 /** Helm refuses longer release names. */
 const MAX_RELEASE_NAME = 53;
 
@@ -356,14 +403,28 @@ export class AirflowDeployment extends pulumi.ComponentResource {
         const namespace = plan.args.namespace;
         const children: pulumi.Resource[] = [];
 
+        // The fernet key and its bytes hold what Airflow encrypted; the other keys only sign sessions.
+        const kept = statefulOptions(plan.args.protect);
         for (const { role, key } of SECRET_KEYS) {
-            const bytes = new random.RandomBytes(
-                `${name}-${role}-bytes`,
-                { length: 32 },
-                { parent: this },
-            );
-            // Fernet wants URL-safe base64 of 32 bytes; the other keys are 64 hex digits.
-            const value = role === "fernet-key" ? bytes.base64.apply(urlSafeBase64) : bytes.hex;
+            let value: pulumi.Output<string>;
+            if (role === "fernet-key") {
+                // Fernet wants URL-safe base64 of 32 bytes. The bytes' inputs never change, so no
+                // update replaces a key; rotation adds one in front (Airflow encrypts with the first).
+                const keys = plan.fernetKeys.map(({ bytes, active }) => ({
+                    active,
+                    value: new random.RandomBytes(bytes, { length: 32 }, { parent: this, ...kept })
+                        .base64,
+                }));
+                value = pulumi
+                    .all(keys.filter((k) => k.active).map((k) => k.value.apply(urlSafeBase64)))
+                    .apply((values) => values.join(","));
+            } else {
+                value = new random.RandomBytes(
+                    `${name}-${role}-bytes`,
+                    { length: 32 },
+                    { parent: this },
+                ).hex;
+            }
             children.push(
                 new k8s.core.v1.Secret(
                     `${name}-${role}`,
@@ -372,7 +433,7 @@ export class AirflowDeployment extends pulumi.ComponentResource {
                         type: "Opaque",
                         stringData: { [key]: pulumi.secret(value) },
                     },
-                    { parent: this },
+                    { parent: this, ...(role === "fernet-key" ? kept : {}) },
                 ),
             );
         }
@@ -389,7 +450,7 @@ export class AirflowDeployment extends pulumi.ComponentResource {
                         : {}),
                 },
             },
-            { parent: this },
+            { parent: this, ...kept },
         );
         children.push(dagsClaim);
 
@@ -610,6 +671,7 @@ export function planAirflowDeployment(
                     accessModes: dags.accessModes ?? ["ReadWriteMany"],
                     storageClassName: dags.storageClassName,
                 },
+                fernetKeys: planFernetKeys(name, checked.fernetKey ?? {}),
                 runConfig,
                 values,
                 ingress,
@@ -676,6 +738,54 @@ function planValues(
 /** Whether a values path is `parent` or lies under it. */
 function within(path: string, parent: string): boolean {
     return path === parent || path.startsWith(`${parent}.`) || path.startsWith(`${parent}[`);
+}
+
+/**
+ * The fernet keys, newest first: the first key keeps the resource name it always had
+ * (`<name>-fernet-key-bytes`), each rotation adds `<name>-fernet-key-bytes-<rotation>`.
+ */
+function planFernetKeys(
+    name: string,
+    { rotations = [], retired = [] }: AirflowFernetKey,
+): AirflowDeploymentBuild["fernetKeys"] {
+    const initial = rotations.indexOf(INITIAL_FERNET_KEY);
+    if (initial !== -1) {
+        invalidInput({
+            path: joinPath("fernetKey.rotations", initial),
+            given: INITIAL_FERNET_KEY,
+            expected: `a rotation name other than "${INITIAL_FERNET_KEY}" (the first key's name)`,
+            example: "2025-06",
+        });
+    }
+    const keys = [INITIAL_FERNET_KEY, ...rotations];
+    retired.forEach((key, i) => {
+        if (!keys.includes(key)) {
+            invalidInput({
+                path: joinPath("fernetKey.retired", i),
+                given: key,
+                expected: `a key to retire: ${keys.map((k) => JSON.stringify(k)).join(" or ")}`,
+                example: INITIAL_FERNET_KEY,
+            });
+        }
+        if (key === keys[keys.length - 1]) {
+            invalidInput({
+                path: joinPath("fernetKey.retired", i),
+                given: key,
+                expected:
+                    "a key older than the newest: the newest encrypts, add a rotation before retiring it",
+                example: INITIAL_FERNET_KEY,
+            });
+        }
+    });
+    return keys
+        .map((key) => ({
+            bytes:
+                key === INITIAL_FERNET_KEY
+                    ? `${name}-fernet-key-bytes`
+                    : `${name}-fernet-key-bytes-${key}`,
+            active: !retired.includes(key),
+        }))
+        .reverse();
 }
 
 function checkDatabase(database: AirflowDatabase): void {

@@ -15,6 +15,7 @@ export {
     type AirflowDeploymentNames,
     type AirflowDeploymentPlan,
     type AirflowExternalDatabase,
+    type AirflowFernetKey,
     type AirflowImage,
     type AirflowIngress,
     type AirflowRemoteLogs,

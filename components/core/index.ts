@@ -45,6 +45,13 @@ export type {
     SemVer,
 } from "./types";
 export { dnsLabel, shortHash } from "./names";
+export {
+    STATEFUL_RESOURCES,
+    statefulKind,
+    statefulOptions,
+    type StatefulKind,
+    type StatefulResource,
+} from "./data-safety";
 export { standardLabels, type ModuleName } from "./labels";
 export {
     configMapKeyProblems,
@@ -54,6 +61,7 @@ export {
     labelValueProblems,
     qualifiedNameProblems,
     quantityProblems,
+    quantityValue,
 } from "./kubernetes-rules";
 export {
     dockerConfigJson,

@@ -102,6 +102,38 @@ export function quantityProblems(value: string): string[] {
         : ["must be a number with an optional suffix (Ki, Mi, Gi, m, k, M, G, e3), no spaces"];
 }
 
+const QUANTITY_SUFFIXES: Record<string, number> = {
+    Ki: 2 ** 10,
+    Mi: 2 ** 20,
+    Gi: 2 ** 30,
+    Ti: 2 ** 40,
+    Pi: 2 ** 50,
+    Ei: 2 ** 60,
+    n: 1e-9,
+    u: 1e-6,
+    m: 1e-3,
+    "": 1,
+    k: 1e3,
+    M: 1e6,
+    G: 1e9,
+    T: 1e12,
+    P: 1e15,
+    E: 1e18,
+};
+
+/** The number a quantity stands for (`1Gi` is 1073741824), for comparing sizes; NaN for a non-quantity. */
+export function quantityValue(value: string): number {
+    const match = QUANTITY.exec(value);
+    if (match === null) {
+        return NaN;
+    }
+    const suffix = match[3] ?? "";
+    const number = parseFloat(value.slice(0, value.length - suffix.length));
+    return /^[eE]/.test(suffix)
+        ? number * 10 ** Number(suffix.slice(1))
+        : number * QUANTITY_SUFFIXES[suffix];
+}
+
 /** Whether a quantity is below zero; resource requests and limits must not be. */
 export function isNegativeQuantity(value: string): boolean {
     return QUANTITY.test(value) && parseFloat(value) < 0;

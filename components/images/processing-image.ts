@@ -8,6 +8,7 @@ import {
     imageRef,
     invalidInput,
     planComponent,
+    statefulOptions,
     usePlan,
     type ImageName,
     type ImageTag,
@@ -74,6 +75,12 @@ export interface ProcessingImageArgs {
      * with the same cleanup rule. Default false (the repository exists already).
      */
     createRepository?: boolean;
+    /**
+     * Sets Pulumi's `protect` on the created repository (it is always `retainOnDelete`): deleting
+     * or replacing it fails until it is unprotected. Default false.
+     * @example true
+     */
+    protect?: boolean;
 }
 
 /** What a ProcessingImage builds: the checked args, the registry and the docker build settings. */
@@ -193,7 +200,7 @@ export class ProcessingImage extends pulumi.ComponentResource {
                     region: args.registry.region,
                     imageScanningConfiguration: { scanOnPush: true },
                 },
-                { parent: this },
+                { parent: this, ...statefulOptions(args.protect) },
             );
             return new aws.ecr.LifecyclePolicy(
                 `${name}-lifecycle`,
@@ -224,7 +231,7 @@ export class ProcessingImage extends pulumi.ComponentResource {
                     },
                 ],
             },
-            { parent: this },
+            { parent: this, ...statefulOptions(args.protect) },
         );
     }
 }

@@ -1,4 +1,4 @@
-import type { AirflowDags, Executor, RunConfig } from "../airflow";
+import type { AirflowDags, AirflowFernetKey, Executor, RunConfig } from "../airflow";
 import type { ExtensionImage, ExtensionInstaller } from "../dags";
 import type { DomainConfig, PipelineTls, TaskRoute } from "../ingress";
 import type { NamespaceName, SecretName } from "../core";
@@ -34,6 +34,14 @@ export interface PlatformConfig {
     extensions?: ExtensionConfig[];
     /** Pipelines that get a hostname and an HTTPProxy. Default none. */
     pipelines?: PipelineConfig[];
+    /**
+     * Sets Pulumi's `protect` on every resource that holds data (the platform's namespaces, the
+     * buckets, the repositories, the DAG claim, the fernet key and its bytes; README "Data
+     * safety"), which are always `retainOnDelete`: deleting or replacing one fails until it is
+     * unprotected. Default false; the prod stack turns it on.
+     * @example true
+     */
+    protect?: boolean;
     /**
      * What the cluster provides before the first `pulumi up` and the platform does not create:
      * custom resource kinds installed by someone else, storage classes, issuers, and Secrets or
@@ -199,6 +207,8 @@ export interface AirflowConfig {
     /** Web UI hostname label under the default domain, and TLS. Default: no ingress. */
     ingress?: { pipeline?: string; tls?: PipelineTls };
     runConfig?: RunConfig;
+    /** Rotations of the fernet key (README "Rotating the fernet key"). Default: one key, kept. */
+    fernetKey?: AirflowFernetKey;
 }
 
 export interface ExtensionConfig {

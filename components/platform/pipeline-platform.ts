@@ -15,6 +15,7 @@ import {
     movePath,
     nestInputErrors,
     standardLabels,
+    statefulOptions,
     type Reporter,
 } from "../core";
 import { planWorkflowExtension, WorkflowExtension, type WorkflowExtensionArgs } from "../dags";
@@ -95,6 +96,7 @@ export class PipelinePlatform extends pulumi.ComponentResource {
         );
         const parent = { parent: this };
 
+        // Deleting a namespace deletes the claims and Secrets in it, whatever their own options.
         const namespaces = plan.namespaces.map(
             (ns) =>
                 new k8s.core.v1.Namespace(
@@ -102,7 +104,7 @@ export class PipelinePlatform extends pulumi.ComponentResource {
                     {
                         metadata: { name: ns.name, labels: standardLabels("platform", ns.labels) },
                     },
-                    parent,
+                    { parent: this, ...statefulOptions(plan.protect) },
                 ),
         );
         const afterNamespaces = { parent: this, dependsOn: namespaces };
@@ -283,6 +285,8 @@ export interface PlannedRegistry {
 
 /** Every component's arguments, derived from the config and checked; nothing is created yet. */
 export interface PlatformPlan {
+    /** Whether resources that hold data are `protect`ed. */
+    protect: boolean;
     servicesNamespace: string;
     projectNamespaces: Record<string, string>;
     projectNamespaceList: string[];
@@ -428,10 +432,12 @@ export function planPlatform(
     }
     const airflowNamespace = airflowConfig.namespace ?? servicesNamespace;
     const logsStorage = airflowConfig.logsStorage;
+    const protect = config.protect === true;
     const storage = {
         namespace: storageConfig.namespace ?? airflowNamespace,
         storages,
         airflowStorage: logsStorage,
+        ...(protect ? { protect } : {}),
     };
     planS3Storage(
         `${name}-storage`,
@@ -465,6 +471,8 @@ export function planPlatform(
             : undefined,
         // The chart takes one pull secret: the first service-scope registry's.
         imagePullSecrets: serviceRegistry ? [serviceRegistry.secretName] : undefined,
+        fernetKey: airflowConfig.fernetKey,
+        ...(protect ? { protect } : {}),
     };
     // Checked here so the config fails before anything exists; the constructor plans it again with
     // the storage's log bucket and Contour's class, which exist only once those are declared.
@@ -577,6 +585,7 @@ export function planPlatform(
     checkHostnames(pipelinePlans);
 
     return {
+        protect,
         servicesNamespace,
         projectNamespaces,
         projectNamespaceList,

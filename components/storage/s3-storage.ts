@@ -8,6 +8,7 @@ import {
     joinPath,
     planComponent,
     standardLabels,
+    statefulOptions,
     usePlan,
     type NamespaceName,
     type Planned,
@@ -55,6 +56,12 @@ export interface S3StorageArgs {
      * @example "logs"
      */
     airflowStorage?: StorageName;
+    /**
+     * Sets Pulumi's `protect` on the buckets (they are always `retainOnDelete`): deleting or
+     * replacing one fails until it is unprotected. Default false.
+     * @example true
+     */
+    protect?: boolean;
 }
 
 /** What an S3Storage builds: the checked args, each storage planned, and the Airflow connection. */
@@ -125,9 +132,9 @@ export class S3Storage extends pulumi.ComponentResource {
             const childName = `${name}-${storage.name}`;
             const creds =
                 spec.provider === "aws"
-                    ? this.awsStorage(childName, spec, bucket)
+                    ? this.awsStorage(childName, spec, bucket, plan.args.protect)
                     : spec.provider === "gcp"
-                      ? this.gcpStorage(childName, storage.name, spec, bucket)
+                      ? this.gcpStorage(childName, storage.name, spec, bucket, plan.args.protect)
                       : {
                             bucket: pulumi.output(bucket),
                             accessKey: pulumi.secret(spec.accessKey),
@@ -204,7 +211,12 @@ export class S3Storage extends pulumi.ComponentResource {
     }
 
     /** An S3 bucket (when asked) and an IAM user whose only permissions are on that bucket. */
-    private awsStorage(name: string, spec: AwsStorage, bucketName: string): Credentials {
+    private awsStorage(
+        name: string,
+        spec: AwsStorage,
+        bucketName: string,
+        protect: boolean | undefined,
+    ): Credentials {
         const region = spec.region;
         const dependsOn: pulumi.Resource[] = [];
         let bucket = pulumi.output(bucketName);
@@ -220,7 +232,7 @@ export class S3Storage extends pulumi.ComponentResource {
                         component: "storage",
                     },
                 },
-                { parent: this },
+                { parent: this, ...statefulOptions(protect) },
             );
             const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(
                 `${name}-encryption`,
@@ -290,6 +302,7 @@ export class S3Storage extends pulumi.ComponentResource {
         storage: string,
         spec: GcpStorage,
         bucketName: string,
+        protect: boolean | undefined,
     ): Credentials {
         const project = spec.project;
         let bucket = pulumi.output(bucketName);
@@ -311,7 +324,7 @@ export class S3Storage extends pulumi.ComponentResource {
                         component: "storage",
                     },
                 },
-                { parent: this },
+                { parent: this, ...statefulOptions(protect) },
             );
             dependsOn.push(created);
             bucket = created.name;

@@ -2,7 +2,7 @@ import type { Registration } from "./engine";
 
 /**
  * One line of canonical JSON per registration (type, name, parent, inputs, secret paths,
- * dependencies; object keys sorted), the lines sorted: two evaluations of a program that register the
+ * dependencies, data-safety options and aliases; object keys sorted), the lines sorted: two evaluations of a program that register the
  * same resources with the same inputs give byte-identical results, whatever order they ran in.
  */
 export function canonicalRegistrations(registrations: readonly Registration[]): string[] {
@@ -16,6 +16,9 @@ export function canonicalRegistrations(registrations: readonly Registration[]): 
                     inputs: r.inputs,
                     secretPaths: [...r.secretPaths].sort(),
                     dependencies: [...r.dependencies].sort(),
+                    retainOnDelete: r.retainOnDelete,
+                    protect: r.protect,
+                    aliases: r.aliases,
                 }),
             ),
         )

@@ -35,7 +35,20 @@ export interface Registration {
     dependencies: string[];
     /** Provider reference, when one was given. */
     provider?: string;
+    /** The `retainOnDelete` option. */
+    retainOnDelete: boolean;
+    /** The `protect` option, as set or inherited from the parent. */
+    protect: boolean;
+    /** The `aliases` option: earlier identities of the resource (see `aliasUrns`). */
+    aliases: RecordedAlias[];
 }
+
+/**
+ * One alias as the SDK hands it to the engine: a whole URN, or the parts that differ from the
+ * resource's own (name, type, parent URN, or no parent); the engine fills in the rest.
+ */
+export type RecordedAlias =
+    { urn: string } | { name?: string; type?: string; parentUrn?: string; noParent?: boolean };
 
 /** One invoke (data-source call) as the engine saw it. */
 export interface Invocation {
@@ -185,13 +198,31 @@ export async function runProgram<T>(
 
 /** The getters of Pulumi's RegisterResourceRequest (a generated protobuf class) the recorder reads. */
 interface RegisterResourceRequest {
-    getObject(): Parameters<typeof pulumi.runtime.deserializeProperties>[0];
+    getObject(): Parameters<typeof pulumi.runtime.deserializeProperties>[0] & {
+        toJavaScript(): unknown;
+    };
     getType(): string;
     getName(): string;
     getParent(): string;
     getCustom(): boolean;
     getDependenciesList(): string[];
     getProvider(): string;
+    getProtect(): boolean | undefined;
+    getRetainondelete(): boolean | undefined;
+    getAliasesList(): AliasMessage[];
+}
+
+/** The getters of Pulumi's Alias message. */
+interface AliasMessage {
+    getUrn(): string;
+    getSpec():
+        | {
+              getName(): string;
+              getType(): string;
+              getParenturn(): string;
+              getNoparent(): boolean;
+          }
+        | undefined;
 }
 
 type RegisterResourceCallback = (err: unknown, resp: { getUrn(): string }) => void;
@@ -201,30 +232,55 @@ interface RecordedMonitor {
     registerResource(req: RegisterResourceRequest, callback: RegisterResourceCallback): unknown;
 }
 
-/** Wraps the mock monitor so each registration is recorded with its parent and dependencies. */
+/**
+ * Wraps the mock monitor so each registration is recorded with its parent and dependencies. The mock
+ * monitor's URNs name only the parent's own type; the recorded ones name the whole chain of parent
+ * types (`A$B$C`), as the Pulumi engine writes them to the state, so URN inventories and aliases
+ * read like `pulumi stack --show-urns`.
+ */
 function recordRegistrations(into: Registration[]): void {
     const monitor = pulumi.runtime.getMonitor() as unknown as RecordedMonitor;
     const original = monitor.registerResource.bind(monitor);
+    const engineUrns = new Map<string, string>();
+    const engineUrn = (urn: string) => engineUrns.get(urn) ?? urn;
     monitor.registerResource = (req, callback) => {
         const raw = pulumi.runtime.deserializeProperties(req.getObject());
+        // Deserializing lifts a nested secret to its top-level property; the wire form keeps its place.
+        const secretPaths = wireSecretPaths(req.getObject().toJavaScript());
         return original(req, (err, resp) => {
             if (!err) {
-                const secretPaths: string[] = [];
+                const parent = req.getParent() ? engineUrn(req.getParent()) : undefined;
+                const urn = qualifiedUrn(resp.getUrn(), parent);
+                engineUrns.set(resp.getUrn(), urn);
                 into.push({
                     type: req.getType(),
                     name: req.getName(),
-                    urn: resp.getUrn(),
-                    parent: req.getParent() || undefined,
+                    urn,
+                    parent,
                     custom: req.getCustom(),
-                    inputs: unwrapSecrets(raw, "", secretPaths) as ResourceInputs,
+                    inputs: unwrapSecrets(raw) as ResourceInputs,
                     secretPaths,
-                    dependencies: [...req.getDependenciesList()].sort(),
+                    dependencies: req.getDependenciesList().map(engineUrn).sort(),
                     provider: req.getProvider() || undefined,
+                    retainOnDelete: req.getRetainondelete() === true,
+                    protect: req.getProtect() === true,
+                    aliases: req.getAliasesList().map((alias) => recordedAlias(alias, engineUrn)),
                 });
             }
             callback(err, resp);
         });
     };
+}
+
+/** A mock URN with the parent's whole type chain in place of its last type. */
+function qualifiedUrn(mockUrn: string, parent: string | undefined): string {
+    if (parent === undefined) {
+        return mockUrn;
+    }
+    const [prefix, project, types, ...name] = mockUrn.split("::");
+    return [prefix, project, `${parent.split("::")[2]}$${types.split("$").pop()}`, ...name].join(
+        "::",
+    );
 }
 
 /** Waits until Pulumi's RPC queue is drained and stays drained. */
@@ -247,24 +303,54 @@ export function isSecretInput(registration: Registration, path: string): boolean
     );
 }
 
-/** Replaces every RPC secret marker with its value, recording the path of each. */
-function unwrapSecrets(value: unknown, path = "", secretPaths?: string[]): unknown {
+/** Replaces every RPC secret marker with its value. */
+function unwrapSecrets(value: unknown): unknown {
     if (Array.isArray(value)) {
-        return value.map((v, i) => unwrapSecrets(v, `${path}[${i}]`, secretPaths));
+        return value.map((v) => unwrapSecrets(v));
     }
     if (value && typeof value === "object" && value.constructor === Object) {
         const record = value as Record<string, unknown>;
         if (record[SIG_KEY] === SECRET_SIG) {
-            secretPaths?.push(path);
-            return unwrapSecrets(record.value, path);
+            return unwrapSecrets(record.value);
         }
-        const out: Record<string, unknown> = {};
-        for (const [k, v] of Object.entries(value)) {
-            out[k] = unwrapSecrets(v, path ? `${path}${propertyKey(k)}` : k, secretPaths);
-        }
-        return out;
+        return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, unwrapSecrets(v)]));
     }
     return value;
+}
+
+/**
+ * The property paths of the secret markers in a request's wire form, outermost only. Other special
+ * values (resource references, assets) are leaves.
+ */
+function wireSecretPaths(value: unknown, path = "", into: string[] = []): string[] {
+    if (Array.isArray(value)) {
+        value.forEach((v, i) => wireSecretPaths(v, `${path}[${i}]`, into));
+    } else if (value && typeof value === "object") {
+        const record = value as Record<string, unknown>;
+        if (record[SIG_KEY] === SECRET_SIG) {
+            into.push(path);
+        } else if (record[SIG_KEY] === undefined) {
+            for (const [k, v] of Object.entries(record)) {
+                wireSecretPaths(v, path ? `${path}${propertyKey(k)}` : k, into);
+            }
+        }
+    }
+    return into;
+}
+
+function recordedAlias(alias: AliasMessage, engineUrn: (urn: string) => string): RecordedAlias {
+    const spec = alias.getSpec();
+    if (alias.getUrn() !== "" || spec === undefined) {
+        return { urn: alias.getUrn() };
+    }
+    return Object.fromEntries(
+        Object.entries({
+            name: spec.getName() || undefined,
+            type: spec.getType() || undefined,
+            parentUrn: spec.getParenturn() ? engineUrn(spec.getParenturn()) : undefined,
+            noParent: spec.getNoparent() || undefined,
+        }).filter(([, v]) => v !== undefined),
+    );
 }
 
 function propertyKey(k: string): string {

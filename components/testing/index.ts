@@ -11,6 +11,7 @@ export {
     type EngineResult,
     type Invocation,
     type InvokeMock,
+    type RecordedAlias,
     type Registration,
     type StateMock,
 } from "./engine";
@@ -25,12 +26,14 @@ export {
     type RecordedManifest,
 } from "./manifests";
 export {
+    base64Forms,
     findSentinels,
     generatedCredentials,
     type GeneratedCredential,
     type SentinelHit,
 } from "./leaks";
 export { canonicalRegistrations } from "./canonical";
+export { aliasUrns, checkUrnInventory, urnInventory, type InventoryEntry } from "./urn-inventory";
 export {
     podHardeningProblems,
     podSpecs,

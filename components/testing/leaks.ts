@@ -106,7 +106,7 @@ export function generatedCredentials(
 }
 
 /** The base64 text of `s` at each of the three byte alignments it can have inside longer data. */
-function base64Forms(s: string): string[] {
+export function base64Forms(s: string): string[] {
     return [0, 1, 2].map((offset) => {
         const encoded = Buffer.concat([Buffer.alloc(offset), Buffer.from(s)]).toString("base64");
         const complete = Math.floor((offset + Buffer.byteLength(s)) / 3) * 4;
