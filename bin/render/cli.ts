@@ -1,19 +1,24 @@
 #!/usr/bin/env node
 // The offline view of a Pulumi project's stack:
 //   pipeline-platform render --stack <env> [--root <project dir>] [--out <dir>] [--stack-file <file>]
+//                            [--diff <earlier render folder> | --diff-ref <git ref>] [--report <file.md>]
 // (`npm run render -- --stack <env>` in this repository). Runs the project's program under the mock
 // engine with the stack's config (secure values replaced by placeholders), prints the resource tree
-// and counts, writes manifests, Helm values, the cold-start order and the cluster's prerequisites, and
-// exits 1 when an object would be refused, comes before what it needs or names what nothing creates
-// or declares, 2 on a usage or configuration error or a failing program.
+// and counts (or, with --diff/--diff-ref, the difference to an earlier render and its danger list),
+// writes manifests, Helm values, the cold-start order and the cluster's prerequisites, and exits 1 when
+// an object would be refused, comes before what it needs or names what nothing creates or declares,
+// 2 on a usage or configuration error or a failing program, 3 when the danger list is not empty.
+import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
+import { diffMarkdown, diffRenders, diffText, readRender } from "./diff";
+import { renderAtRef } from "./git-ref";
 import { renderStack } from "./render-stack";
 import { StackConfigError } from "./stack-config";
 import { countsText } from "./tree";
 
 const USAGE =
-    "usage: pipeline-platform render --stack <env> [--root <project dir>] [--out <dir>] [--stack-file <Pulumi.<env>.yaml to use instead>]";
+    "usage: pipeline-platform render --stack <env> [--root <project dir>] [--out <dir>] [--stack-file <Pulumi.<env>.yaml to use instead>] [--diff <earlier render folder> | --diff-ref <git ref>] [--report <file.md>]";
 
 const HELP = `${USAGE}
 
@@ -21,8 +26,17 @@ Renders a stack of the Pulumi project in --root (default: the current folder) of
 engine: prints the resource tree and writes manifests, Helm values and outputs to --out (default:
 <root>/out/<env>), every secret redacted, with the order \`pulumi up\` creates them in on an empty
 cluster (order.txt) and what the cluster must already have (prerequisites.yaml).
-Exit codes: 0 every object is valid; 1 an object would be refused, comes before what it needs, or names
-something nothing creates or declares; 2 a usage, config or program error.`;
+
+--diff <folder> compares the render with an earlier one written to that folder; --diff-ref <ref>
+renders the stack as it is at a git ref (in a temporary git worktree, removed afterwards) and
+compares with that. Either prints the files added, removed and changed (with field paths) and the
+danger list: resources that hold data removed, renamed or replaced, claims that shrink, fernet keys
+that lose a key, Secrets whose type changes, Jobs whose pod template changes under the same name.
+--report <file> also writes the diff as Markdown (a pull-request comment).
+
+Exit codes: 0 every object is valid (and the danger list is empty); 1 an object would be refused,
+comes before what it needs, or names something nothing creates or declares; 2 a usage, config or
+program error; 3 the danger list is not empty.`;
 
 /** Where the command writes: standard output for the tree, standard error for everything else. */
 export interface CliOutput {
@@ -48,6 +62,9 @@ export async function cli(args: string[], output: CliOutput = console): Promise<
         out?: string;
         root?: string;
         "stack-file"?: string;
+        diff?: string;
+        "diff-ref"?: string;
+        report?: string;
         help?: boolean;
     };
     try {
@@ -58,6 +75,9 @@ export async function cli(args: string[], output: CliOutput = console): Promise<
                 out: { type: "string" },
                 root: { type: "string" },
                 "stack-file": { type: "string" },
+                diff: { type: "string" },
+                "diff-ref": { type: "string" },
+                report: { type: "string" },
                 help: { type: "boolean", short: "h" },
             },
             allowPositionals: false,
@@ -74,10 +94,31 @@ export async function cli(args: string[], output: CliOutput = console): Promise<
         output.error(`--stack is required\n${USAGE}`);
         return 2;
     }
+    if (values.diff !== undefined && values["diff-ref"] !== undefined) {
+        output.error(`--diff and --diff-ref exclude each other\n${USAGE}`);
+        return 2;
+    }
+    const baseline = values.diff ?? values["diff-ref"];
+    if (values.report !== undefined && baseline === undefined) {
+        output.error(`--report needs --diff or --diff-ref\n${USAGE}`);
+        return 2;
+    }
     const root = path.resolve(values.root ?? process.cwd());
     const out = path.resolve(values.out ?? path.join(root, "out", values.stack));
     const started = process.hrtime.bigint();
+    const progress = (line: string) => output.error(`render: ${line}`);
     try {
+        const before =
+            values.diff !== undefined
+                ? readRender(path.resolve(values.diff))
+                : values["diff-ref"] !== undefined
+                  ? await renderAtRef({
+                        ref: values["diff-ref"],
+                        root,
+                        stack: values.stack,
+                        progress,
+                    })
+                  : undefined;
         const stackFile =
             values["stack-file"] === undefined ? undefined : path.resolve(values["stack-file"]);
         const result = await renderStack({
@@ -85,10 +126,19 @@ export async function cli(args: string[], output: CliOutput = console): Promise<
             root,
             out,
             stackFile,
-            progress: (line) => output.error(`render: ${line}`),
+            progress,
         });
-        output.log(result.tree);
-        output.log(countsText(result.counts));
+        const diff = before === undefined ? undefined : diffRenders(before, result.files);
+        if (diff === undefined) {
+            output.log(result.tree);
+            output.log(countsText(result.counts));
+        } else {
+            const title = `render diff of stack ${values.stack}: ${baseline} → this checkout`;
+            output.log(diffText(diff, title));
+            if (values.report !== undefined) {
+                fs.writeFileSync(path.resolve(values.report), diffMarkdown(diff, title));
+            }
+        }
         output.error(
             `render: cold start: graph depth ${result.coldStart.depth}, ${result.coldStart.waves.length} resources (order.txt, prerequisites.yaml)`,
         );
@@ -103,6 +153,12 @@ export async function cli(args: string[], output: CliOutput = console): Promise<
         output.error(
             `render: stack ${values.stack} is valid; ${Object.keys(result.files).length} files in ${path.relative(process.cwd(), out) || "."} (${seconds.toFixed(1)}s)`,
         );
+        if (diff !== undefined && diff.danger.length > 0) {
+            output.error(
+                `render: ${diff.danger.length} change(s) in the danger list of stack ${values.stack}`,
+            );
+            return 3;
+        }
         return 0;
     } catch (err) {
         if (err instanceof StackConfigError) {

@@ -6,12 +6,19 @@ import { kubernetesManifests, type Manifest, type Registration } from "../../com
 import { redactPaths } from "./redact";
 import { sortKeys } from "./order";
 
+/** How a secret value is shown: `<redacted>`, or with its sources (see `redactedText`). */
+export type Redact = (secret: unknown) => string;
+
+const redactBare: Redact = () => REDACTED;
+
 /** A rendered Kubernetes object. */
 export interface RenderedManifest {
     /** `Kind namespace/name`. */
     object: string;
     /** Pulumi resource name of the registration. */
     resource: string;
+    /** URN of the registration. */
+    urn: string;
     /** Path of its file, relative to the output folder. */
     file: string;
     /** The object with Secret data and every secret input redacted. */
@@ -26,12 +33,25 @@ export interface RenderedRelease {
     file: string;
     name: string;
     namespace: string;
+    /** The chart repository's URL; absent for a chart from a local folder or archive. */
+    repository?: string;
     chart: string;
     version?: string;
     values: Record<string, unknown>;
 }
 
-export function renderManifests(registrations: Registration[]): RenderedManifest[] {
+/** A rendered resource that is neither a Kubernetes object nor a Helm release: a bucket, a key, an image. */
+export interface RenderedResource {
+    registration: Registration;
+    file: string;
+    /** What the file shows: the type, the inputs (secrets redacted) and, for a minted credential, what it feeds. */
+    content: { type: string; inputs: Record<string, unknown>; feeds?: string[] };
+}
+
+export function renderManifests(
+    registrations: Registration[],
+    redact: Redact = redactBare,
+): RenderedManifest[] {
     return kubernetesManifests(registrations).map(({ registration, manifest, patch }) => {
         // Secret payloads are redacted key by key, so the keys stay reviewable.
         const payload = manifest.kind === "Secret" ? ["data", "stringData"] : [];
@@ -44,11 +64,12 @@ export function renderManifests(registrations: Registration[]): RenderedManifest
                             p === field || p.startsWith(`${field}.`) || p.startsWith(`${field}[`),
                     ),
             ),
+            redact,
         );
         for (const field of payload) {
             if (redacted[field] && typeof redacted[field] === "object") {
                 redacted[field] = Object.fromEntries(
-                    Object.keys(redacted[field]).map((k) => [k, REDACTED]),
+                    Object.entries(redacted[field]).map(([k, v]) => [k, redact(v)]),
                 );
             }
         }
@@ -58,15 +79,25 @@ export function renderManifests(registrations: Registration[]): RenderedManifest
             ? `patches/${namespace}/${manifest.kind.toLowerCase()}.${name}.${dnsLabel(registration.name)}.yaml`
             : `manifests/${namespace}/${manifest.kind.toLowerCase()}.${name}.yaml`;
         const object = `${manifest.kind} ${manifest.metadata.namespace ? `${manifest.metadata.namespace}/` : ""}${manifest.metadata.name ?? "<no name>"}`;
-        return { object, resource: registration.name, file, manifest: redacted, patch };
+        return {
+            object,
+            resource: registration.name,
+            urn: registration.urn,
+            file,
+            manifest: redacted,
+            patch,
+        };
     });
 }
 
-export function renderReleases(registrations: Registration[]): RenderedRelease[] {
+export function renderReleases(
+    registrations: Registration[],
+    redact: Redact = redactBare,
+): RenderedRelease[] {
     return registrations
         .filter((r) => r.type === "kubernetes:helm.sh/v3:Release")
         .map((registration) => {
-            const inputs = redactPaths(registration.inputs, registration.secretPaths);
+            const inputs = redactPaths(registration.inputs, registration.secretPaths, redact);
             const name = inputs.name ?? registration.name;
             const namespace = inputs.namespace ?? "default";
             return {
@@ -74,6 +105,7 @@ export function renderReleases(registrations: Registration[]): RenderedRelease[]
                 file: `releases/${namespace}/${name}.yaml`,
                 name,
                 namespace,
+                repository: inputs.repositoryOpts?.repo,
                 chart: inputs.chart,
                 version: inputs.version,
                 values: inputs.values ?? {},
@@ -81,8 +113,15 @@ export function renderReleases(registrations: Registration[]): RenderedRelease[]
         });
 }
 
-/** Custom resources that are neither Kubernetes objects nor Helm releases: buckets, keys, images. */
-export function otherResources(registrations: Registration[]): Array<[string, unknown]> {
+/**
+ * Custom resources that are neither Kubernetes objects nor Helm releases: buckets, keys, images.
+ * `feeds` names, for a resource that mints a credential, where its value goes.
+ */
+export function otherResources(
+    registrations: Registration[],
+    redact: Redact = redactBare,
+    feeds: (registration: Registration) => string[] = () => [],
+): RenderedResource[] {
     const kubernetes = new Set(kubernetesManifests(registrations).map((m) => m.registration));
     return registrations
         .filter(
@@ -92,22 +131,39 @@ export function otherResources(registrations: Registration[]): Array<[string, un
                 r.type !== "kubernetes:helm.sh/v3:Release" &&
                 !r.type.startsWith("pulumi:providers:"),
         )
-        .map((r) => [
-            `resources/${r.type.replace(/[^A-Za-z0-9.-]+/g, "_")}.${dnsLabel(r.name)}.yaml`,
-            redactPaths(r.inputs, r.secretPaths),
-        ]);
+        .map((registration) => {
+            const fed = feeds(registration);
+            return {
+                registration,
+                file: `resources/${registration.type.replace(/[^A-Za-z0-9.-]+/g, "_")}.${dnsLabel(registration.name)}.yaml`,
+                content: {
+                    type: registration.type,
+                    inputs: redactPaths(registration.inputs, registration.secretPaths, redact),
+                    ...(fed.length > 0 ? { feeds: fed } : {}),
+                },
+            };
+        });
 }
 
 const TOP_LEVEL_ORDER = ["apiVersion", "kind", "metadata"];
 
-/** YAML with keys sorted (well-known Kubernetes keys first at the top), so output is stable. */
-export function toYaml(value: unknown): string {
+/** The order of a release file's keys: which release, from where, then its values. */
+export const RELEASE_ORDER = ["name", "namespace", "repository", "chart", "version", "values"];
+
+/** The order of a resource file's keys: what it is, its inputs, then what it feeds. */
+export const RESOURCE_ORDER = ["type", "inputs", "feeds"];
+
+/**
+ * YAML with keys sorted (the top level's keys in `order` first: well-known Kubernetes keys unless
+ * told otherwise), so output is stable.
+ */
+export function toYaml(value: unknown, order: readonly string[] = TOP_LEVEL_ORDER): string {
     const sorted = sortKeys(value) as Record<string, unknown>;
     const ordered =
         sorted && typeof sorted === "object" && !Array.isArray(sorted)
             ? Object.fromEntries([
-                  ...TOP_LEVEL_ORDER.filter((k) => k in sorted).map((k) => [k, sorted[k]]),
-                  ...Object.entries(sorted).filter(([k]) => !TOP_LEVEL_ORDER.includes(k)),
+                  ...order.filter((k) => k in sorted).map((k) => [k, sorted[k]]),
+                  ...Object.entries(sorted).filter(([k]) => !order.includes(k)),
               ])
             : sorted;
     return YAML.stringify(ordered, { lineWidth: 0 });
@@ -123,6 +179,7 @@ const OWNED = [
     "outputs.yaml",
     "order.txt",
     "prerequisites.yaml",
+    "data-safety.yaml",
 ];
 
 export function writeFiles(out: string, files: Record<string, string>): void {

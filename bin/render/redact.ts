@@ -1,7 +1,14 @@
 import { REDACTED } from "../../components/core";
 
-/** A deep copy of `value` with every property at one of `paths` (engine path syntax) replaced by {@link REDACTED}. */
-export function redactPaths<T>(value: T, paths: string[]): T {
+/**
+ * A deep copy of `value` with every property at one of `paths` (engine path syntax) replaced by what
+ * `redact` makes of it: {@link REDACTED} unless told otherwise.
+ */
+export function redactPaths<T>(
+    value: T,
+    paths: string[],
+    redact: (secret: unknown) => string = () => REDACTED,
+): T {
     const copy = structuredClone(value);
     for (const p of paths) {
         const keys = parsePath(p);
@@ -11,14 +18,19 @@ export function redactPaths<T>(value: T, paths: string[]): T {
         }
         const last = keys[keys.length - 1];
         if (target && typeof target === "object" && last !== undefined && last in target) {
-            (target as Record<string | number, unknown>)[last] = REDACTED;
+            const holder = target as Record<string | number, unknown>;
+            holder[last] = redact(holder[last]);
         }
     }
     return copy;
 }
 
-/** The stack outputs as a record, the secret ones redacted. */
-export function redactOutputs(outputs: unknown, secretKeys: string[]): Record<string, unknown> {
+/** The stack outputs as a record, the secret ones redacted (by `redact`, else as {@link REDACTED}). */
+export function redactOutputs(
+    outputs: unknown,
+    secretKeys: string[],
+    redact: (secret: unknown) => string = () => REDACTED,
+): Record<string, unknown> {
     const record =
         outputs && typeof outputs === "object"
             ? (outputs as Record<string, unknown>)
@@ -26,7 +38,7 @@ export function redactOutputs(outputs: unknown, secretKeys: string[]): Record<st
               ? {}
               : { value: outputs };
     return Object.fromEntries(
-        Object.entries(record).map(([k, v]) => [k, secretKeys.includes(k) ? REDACTED : v]),
+        Object.entries(record).map(([k, v]) => [k, secretKeys.includes(k) ? redact(v) : v]),
     );
 }
 

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
+import * as YAML from "yaml";
 import {
     analyzeColdStart,
     kubernetesManifests,
@@ -10,12 +11,16 @@ import {
     validateRegistrations,
     type ColdStartReport,
     type ManifestProblem,
+    type Registration,
 } from "../../components/testing";
 import { stackPrerequisites } from "./cold-start";
+import { dataSafetyEntries, feedsOf, type DataSafetyEntry, type Shown } from "./data-safety";
 import {
     otherResources,
+    RELEASE_ORDER,
     renderManifests,
     renderReleases,
+    RESOURCE_ORDER,
     toYaml,
     writeFiles,
     type RenderedManifest,
@@ -26,8 +31,14 @@ import { evaluateProgram } from "./load-program";
 import { compare } from "./order";
 import { duplicateObjects, misplacedSecrets, placeholderLeaks } from "./problems";
 import { redactOutputs } from "./redact";
+import { redactedText, secretSources } from "./secret-sources";
 import { readStackConfig, StackConfigError, type StackConfig } from "./stack-config";
 import { countByType, countsText, resourceTree } from "./tree";
+
+const DATA_SAFETY_HEADER = `# The resources that hold data, or a key whose loss loses data (STATEFUL_RESOURCES in
+# components/core/data-safety.ts): each should be retainOnDelete, and protect where the stack asks.
+# render --diff lists in its danger list any of them removed, renamed or replaced.
+`;
 
 export interface RenderOptions {
     /** Stack name: `stacks/Pulumi.<stack>.yaml` (under the project's `stackConfigDir`). */
@@ -53,6 +64,8 @@ export interface RenderResult {
     problems: ManifestProblem[];
     /** The stack's outputs, secret ones redacted. */
     outputs: Record<string, unknown>;
+    /** The resources that hold data, with their data-safety options: what `data-safety.yaml` lists. */
+    dataSafety: DataSafetyEntry[];
     /** Every rendered file by path relative to the output folder, sorted; what `out` receives. */
     files: Record<string, string>;
     /**
@@ -61,6 +74,8 @@ export interface RenderResult {
      * `problems` too.
      */
     coldStart: ColdStartReport;
+    /** Every registration of the run, as the mock engine recorded it (secrets in clear: never print these). */
+    registrations: Registration[];
 }
 
 /**
@@ -92,9 +107,30 @@ export async function renderStack(options: RenderOptions): Promise<RenderResult>
     });
     problems.push(...coldStart.problems);
 
-    const manifests = renderManifests(registrations);
-    const releases = renderReleases(registrations);
-    const outputs = redactOutputs(result.outputs, result.secretOutputs);
+    const sources = secretSources(stackConfig.placeholders, registrations);
+    const redact = (secret: unknown) => redactedText(secret, sources);
+    const manifests = renderManifests(registrations, redact);
+    const releases = renderReleases(registrations, redact);
+    const shown = new Map<Registration, Shown>();
+    const byUrn = new Map(registrations.map((r) => [r.urn, r]));
+    for (const m of manifests) {
+        shown.set(byUrn.get(m.urn) as Registration, { file: m.file, object: m.object });
+    }
+    for (const r of releases) {
+        const registration = registrations.find(
+            (x) => x.type === "kubernetes:helm.sh/v3:Release" && x.name === r.resource,
+        ) as Registration;
+        shown.set(registration, { file: r.file, object: `Release ${r.namespace}/${r.name}` });
+    }
+    const resources = otherResources(registrations, redact, feedsOf(registrations, shown));
+    for (const r of resources) {
+        shown.set(r.registration, {
+            file: r.file,
+            object: `${r.registration.type} ${r.registration.name}`,
+        });
+    }
+    const dataSafety = dataSafetyEntries(registrations, shown);
+    const outputs = redactOutputs(result.outputs, result.secretOutputs, redact);
     const tree = resourceTree(registrations);
     const counts = countByType(registrations);
 
@@ -103,20 +139,29 @@ export async function renderStack(options: RenderOptions): Promise<RenderResult>
     files["outputs.yaml"] = toYaml(outputs);
     files["order.txt"] = orderText(coldStart);
     files["prerequisites.yaml"] = prerequisitesText(coldStart);
+    if (dataSafety.length > 0) {
+        // Each entry's keys in their declared order: the object and what it holds first.
+        files["data-safety.yaml"] =
+            `${DATA_SAFETY_HEADER}${YAML.stringify(dataSafety, { lineWidth: 0 })}`;
+    }
     for (const m of manifests) {
         files[m.file] = toYaml(m.manifest);
     }
     for (const r of releases) {
-        files[r.file] = toYaml({
-            name: r.name,
-            namespace: r.namespace,
-            chart: r.chart,
-            version: r.version,
-            values: r.values,
-        });
+        files[r.file] = toYaml(
+            {
+                name: r.name,
+                namespace: r.namespace,
+                repository: r.repository,
+                chart: r.chart,
+                version: r.version,
+                values: r.values,
+            },
+            RELEASE_ORDER,
+        );
     }
-    for (const [file, inputs] of otherResources(registrations)) {
-        files[file] = toYaml(inputs);
+    for (const r of resources) {
+        files[r.file] = toYaml(r.content, RESOURCE_ORDER);
     }
     problems.push(...placeholderLeaks(files, stackConfig.placeholders));
     // Chart folders and build contexts are absolute paths; relative ones render the same on every clone.
@@ -138,8 +183,10 @@ export async function renderStack(options: RenderOptions): Promise<RenderResult>
         releases,
         problems,
         outputs,
+        dataSafety,
         files: sortedFiles,
         coldStart,
+        registrations,
     };
 }
 

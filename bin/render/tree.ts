@@ -1,7 +1,11 @@
+import { statefulKind } from "../../components/core";
 import type { Registration } from "../../components/testing";
 import { compare } from "./order";
 
-/** The component hierarchy from parent URNs, children sorted by type and name. */
+/**
+ * The component hierarchy from parent URNs, children sorted by type and name; a resource that holds
+ * data is marked with its data-safety options.
+ */
 export function resourceTree(registrations: Registration[]): string {
     const byUrn = new Set(registrations.map((r) => r.urn));
     const children = new Map<string | undefined, Registration[]>();
@@ -17,13 +21,25 @@ export function resourceTree(registrations: Registration[]): string {
         list.forEach((r, i) => {
             const last = i === list.length - 1;
             lines.push(
-                `${indent}${parent === undefined ? "" : last ? "└─ " : "├─ "}${r.type} ${r.name}`,
+                `${indent}${parent === undefined ? "" : last ? "└─ " : "├─ "}${r.type} ${r.name}${dataSafetyMark(r)}`,
             );
             visit(r.urn, parent === undefined ? "" : `${indent}${last ? "   " : "│  "}`);
         });
     };
     visit(undefined, "");
     return lines.join("\n");
+}
+
+/** ` [holds data: retainOnDelete, protect]` for a resource that holds data, else nothing. */
+function dataSafetyMark(r: Registration): string {
+    if (statefulKind(r.type, r.name, r.inputs) === undefined) {
+        return "";
+    }
+    const options = [
+        ...(r.retainOnDelete ? ["retainOnDelete"] : []),
+        ...(r.protect ? ["protect"] : []),
+    ];
+    return ` [holds data: ${options.length > 0 ? options.join(", ") : "not retained on delete"}]`;
 }
 
 /** Registrations per type token, sorted by type. */

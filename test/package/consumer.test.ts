@@ -299,7 +299,7 @@ describe("the packed package, installed in a user's project", () => {
                 "  name: team-registry",
                 "  namespace: imaging",
                 "stringData:",
-                "  .dockerconfigjson: <redacted>",
+                "  .dockerconfigjson: <redacted from config consumer:registryPassword>",
                 "type: kubernetes.io/dockerconfigjson",
                 "",
             ].join("\n"),

@@ -86,7 +86,7 @@ describe("renderStack", () => {
                 "  name: pull",
                 "  namespace: team-a",
                 "stringData:",
-                "  .dockerconfigjson: <redacted>",
+                "  .dockerconfigjson: <redacted from config mini:registryPassword>",
                 "type: kubernetes.io/dockerconfigjson",
                 "",
             ].join("\n"),
@@ -113,7 +113,7 @@ describe("renderStack", () => {
         expect(result.outputs).toEqual({
             namespace: "team-a",
             pullSecretName: "pull",
-            password: "<redacted>",
+            password: "<redacted from config mini:registryPassword>",
         });
         expect(result.files["tree.txt"]).toMatch(
             /\nresources by type:\n {4}1 {2}kubernetes:core\/v1:ConfigMap\n[\s\S]* {4}5 {2}total\n$/,
@@ -145,19 +145,30 @@ describe("renderStack", () => {
         expect(forbidden.filter((f) => text.includes(f))).toEqual([]);
     });
 
-    test("reports a secret in Helm values and redacts the values", async () => {
+    test("reports a secret in Helm values and redacts it where it is", async () => {
         const result = await renderStack({ stack: "leak", root: fixture });
         expect(result.problems).toEqual([
             {
                 object: "Helm release db",
                 resource: "app-db",
-                path: "values",
+                path: "values.auth.password",
                 message:
                     "holds a secret: Helm releases receive Secret names, never credentials (rule 5)",
             },
         ]);
         expect(result.files["releases/team-a/db.yaml"]).toBe(
-            "chart: postgresql\nname: db\nnamespace: team-a\nvalues: <redacted>\nversion: 1.2.3\n",
+            [
+                "name: db",
+                "namespace: team-a",
+                "chart: postgresql",
+                "version: 1.2.3",
+                "values:",
+                "  auth:",
+                "    password: <redacted from config mini:registryPassword>",
+                "    username: app",
+                "  region: eu-west-1",
+                "",
+            ].join("\n"),
         );
     });
 
@@ -283,7 +294,7 @@ async function runCli(args: string[]) {
 }
 
 const USAGE =
-    "usage: pipeline-platform render --stack <env> [--root <project dir>] [--out <dir>] [--stack-file <Pulumi.<env>.yaml to use instead>]\n";
+    "usage: pipeline-platform render --stack <env> [--root <project dir>] [--out <dir>] [--stack-file <Pulumi.<env>.yaml to use instead>] [--diff <earlier render folder> | --diff-ref <git ref>] [--report <file.md>]\n";
 
 describe("the render command", () => {
     let out: string;
@@ -441,8 +452,17 @@ describe("the render command", () => {
                     "engine: prints the resource tree and writes manifests, Helm values and outputs to --out (default:",
                     "<root>/out/<env>), every secret redacted, with the order `pulumi up` creates them in on an empty",
                     "cluster (order.txt) and what the cluster must already have (prerequisites.yaml).",
-                    "Exit codes: 0 every object is valid; 1 an object would be refused, comes before what it needs, or names",
-                    "something nothing creates or declares; 2 a usage, config or program error.",
+                    "",
+                    "--diff <folder> compares the render with an earlier one written to that folder; --diff-ref <ref>",
+                    "renders the stack as it is at a git ref (in a temporary git worktree, removed afterwards) and",
+                    "compares with that. Either prints the files added, removed and changed (with field paths) and the",
+                    "danger list: resources that hold data removed, renamed or replaced, claims that shrink, fernet keys",
+                    "that lose a key, Secrets whose type changes, Jobs whose pod template changes under the same name.",
+                    "--report <file> also writes the diff as Markdown (a pull-request comment).",
+                    "",
+                    "Exit codes: 0 every object is valid (and the danger list is empty); 1 an object would be refused,",
+                    "comes before what it needs, or names something nothing creates or declares; 2 a usage, config or",
+                    "program error; 3 the danger list is not empty.",
                     "",
                 ].join("\n"),
                 stderr: "",
