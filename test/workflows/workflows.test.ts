@@ -6,18 +6,22 @@ const root = path.join(__dirname, "../..");
 
 /** A GitHub Actions workflow, as far as these tests read it. */
 interface Workflow {
+    name: string;
     on: Record<string, unknown>;
     permissions: Record<string, string>;
     jobs: Record<string, Job>;
 }
 
 interface Job {
+    if?: string;
     needs?: string | string[];
     strategy?: { matrix?: { stack?: string[] } };
     steps: Step[];
 }
 
 interface Step {
+    id?: string;
+    if?: string;
     uses?: string;
     run?: string;
     /** The action's inputs, as written (strings, numbers, booleans). */
@@ -87,6 +91,113 @@ describe("preview workflow", () => {
     test("renders each stack offline before previewing it", () => {
         const runs = preview.jobs.preview.steps.map((s) => s.run).filter(Boolean);
         expect(runs).toContain("npm run render -- --stack ${{ matrix.stack }}");
+    });
+
+    test("previews only pull requests from this repository: a fork's gets no secrets", () => {
+        expect(preview.jobs.preview.if).toBe(
+            "github.event.pull_request.head.repo.full_name == github.repository",
+        );
+    });
+});
+
+describe("render diff workflow", () => {
+    const diff = workflow("render-diff.yml");
+    const job = diff.jobs["render-diff"];
+    const text = fs.readFileSync(path.join(root, ".github/workflows/render-diff.yml"), "utf8");
+
+    test("runs on every pull request, forks included, with a read-only token and no secret", () => {
+        expect(Object.keys(diff.on)).toEqual(["pull_request"]);
+        expect(diff.permissions).toEqual({ contents: "read" });
+        expect(text).not.toMatch(/secrets\./);
+        expect(job.steps.find((s) => String(s.uses).startsWith("actions/checkout@"))?.with).toEqual(
+            { "fetch-depth": 0, "persist-credentials": false },
+        );
+    });
+
+    test("compares every stack, and only stacks that exist, with the base branch", () => {
+        expect([...(job.strategy?.matrix?.stack ?? [])].sort()).toEqual(existingStacks);
+        const render = job.steps.find((s) => s.id === "diff") as Step;
+        expect(render.run).toContain(
+            'npm run --silent render -- --stack "$STACK" --diff-ref "origin/$BASE_REF" --report "render-diff-$STACK.md"',
+        );
+        expect(render.env).toEqual({
+            BASE_REF: "${{ github.base_ref }}",
+            STACK: "${{ matrix.stack }}",
+        });
+    });
+
+    test("passes event values to scripts through the environment, never into the script text", () => {
+        for (const file of [
+            "render-diff.yml",
+            "render-diff-comment.yml",
+            "preview.yml",
+            "up.yml",
+        ]) {
+            const runs = Object.values(workflow(file).jobs).flatMap((j) =>
+                j.steps.flatMap((s) => (s.run === undefined ? [] : [s.run])),
+            );
+            expect(
+                runs.filter((r) => /\$\{\{\s*github\.(event|base_ref|head_ref)/.test(r)),
+            ).toEqual([]);
+        }
+    });
+
+    test("uploads each stack's report with the pull request's number, and fails on danger or a broken render", () => {
+        const upload = job.steps.find((s) => String(s.uses).startsWith("actions/upload-artifact@"));
+        expect(upload?.with).toMatchObject({
+            name: "render-diff-${{ matrix.stack }}",
+            path: "render-diff-${{ matrix.stack }}.md\npr-number.txt\n",
+        });
+        const last = job.steps[job.steps.length - 1];
+        expect([last.if, last.run?.trim().split("\n").at(-1)]).toEqual([
+            "steps.diff.outputs.code != '0'",
+            "exit 1",
+        ]);
+    });
+
+    test("installs with npm ci on Node 20", () => {
+        expect(
+            job.steps.find((s) => String(s.uses).startsWith("actions/setup-node@"))?.with?.[
+                "node-version"
+            ],
+        ).toBe(20);
+        expect(job.steps.map((s) => s.run)).toContain("npm ci");
+    });
+});
+
+describe("render diff comment workflow", () => {
+    const comment = workflow("render-diff-comment.yml");
+    const steps = Object.values(comment.jobs).flatMap((j) => j.steps);
+
+    test("runs when the render diff workflow completes, for pull requests", () => {
+        expect(comment.on).toEqual({
+            workflow_run: { workflows: [workflow("render-diff.yml").name], types: ["completed"] },
+        });
+        expect(comment.jobs.comment.if).toContain(
+            "github.event.workflow_run.event == 'pull_request'",
+        );
+    });
+
+    test("may comment and read artifacts, nothing else", () => {
+        expect(comment.permissions).toEqual({ actions: "read", "pull-requests": "write" });
+    });
+
+    test("never checks out or runs the pull request's code: it downloads the reports and posts them", () => {
+        expect(steps.map((s) => String(s.uses).replace(/@.*/, ""))).toEqual([
+            "actions/download-artifact",
+            "actions/github-script",
+        ]);
+        expect(steps.filter((s) => s.run !== undefined)).toEqual([]);
+        expect(steps[0].with).toMatchObject({
+            "run-id": "${{ github.event.workflow_run.id }}",
+            pattern: "render-diff-*",
+        });
+    });
+
+    test("comments only on the pull request whose head commit was rendered, named by digits", () => {
+        const script = String(steps[1].with?.script);
+        expect(script).toContain("/^[0-9]{1,10}$/.test(number)");
+        expect(script).toContain("pull.head.sha !== run.head_sha");
     });
 });
 
