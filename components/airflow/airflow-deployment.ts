@@ -373,6 +373,9 @@ const SECRET_KEYS = [
 /** The name of the first fernet key in `fernetKey.retired`. */
 const INITIAL_FERNET_KEY = "initial";
 
+/** The Airflow pods' annotation that names the fernet keys in use, newest first. */
+export const FERNET_KEYS_ANNOTATION = "pipeline-platform.io/fernet-keys";
+
 /** Helm refuses longer release names. */
 const MAX_RELEASE_NAME = 53;
 
@@ -661,6 +664,7 @@ export function planAirflowDeployment(
                     ? undefined
                     : planIngress(name, checked.ingress, checked.namespace, names, reports);
             const values = planValues(checked, names, runConfig !== undefined);
+            const fernetKeys = planFernetKeys(name, checked.fernetKey ?? {});
             const dags = checked.dags ?? {};
             return {
                 args: checked,
@@ -671,7 +675,7 @@ export function planAirflowDeployment(
                     accessModes: dags.accessModes ?? ["ReadWriteMany"],
                     storageClassName: dags.storageClassName,
                 },
-                fernetKeys: planFernetKeys(name, checked.fernetKey ?? {}),
+                fernetKeys,
                 runConfig,
                 values,
                 ingress,
@@ -721,6 +725,12 @@ function planValues(
             ? { podTemplates: names.podTemplates, runSettings: names.runSettings }
             : undefined,
     });
+    const fernet = args.fernetKey ?? {};
+    if ((fernet.rotations ?? []).length + (fernet.retired ?? []).length > 0) {
+        // Pods read the fernet key at start; this annotation changes with the keys, so a rotation
+        // or a retirement restarts them. It names keys, never holds one.
+        computed.airflowPodAnnotations = { [FERNET_KEYS_ANNOTATION]: activeFernetKeys(fernet) };
+    }
     const user = args.values ?? {};
     refuseCredentials(user, "values");
     const computedKnown = splitValues(computed);
@@ -738,6 +748,14 @@ function planValues(
 /** Whether a values path is `parent` or lies under it. */
 function within(path: string, parent: string): boolean {
     return path === parent || path.startsWith(`${parent}.`) || path.startsWith(`${parent}[`);
+}
+
+/** The names of the keys in `fernet_key`, newest first: `2025-06,initial`. */
+function activeFernetKeys({ rotations = [], retired = [] }: AirflowFernetKey): string {
+    return [INITIAL_FERNET_KEY, ...rotations]
+        .filter((key) => !retired.includes(key))
+        .reverse()
+        .join(",");
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 export {
     AirflowDeployment,
+    FERNET_KEYS_ANNOTATION,
     planAirflowDeployment,
     POD_LAUNCHER_RULES,
     remoteLogsFromStorage,

@@ -1,7 +1,11 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { spawnSync } from "child_process";
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from "crypto";
-import { AirflowDeployment, type AirflowFernetKey } from "../../components/airflow";
+import {
+    AirflowDeployment,
+    FERNET_KEYS_ANNOTATION,
+    type AirflowFernetKey,
+} from "../../components/airflow";
 import { defaultState, runProgram, type Registration } from "../../components/testing";
 
 const BYTES = "random:index/randomBytes:RandomBytes";
@@ -23,6 +27,9 @@ async function deploy(fernetKey?: AirflowFernetKey) {
         /** The Secret's `fernet-key`: Airflow's `fernet_key`. */
         fernetKey: find(SECRET, "airflow-fernet-key").inputs.stringData["fernet-key"] as string,
         bytes: (name: string) => find(BYTES, name),
+        /** The annotation the release puts on every Airflow pod, if any. */
+        podAnnotations: result.registrations.find((r) => r.type === "kubernetes:helm.sh/v3:Release")
+            ?.inputs.values.airflowPodAnnotations,
         fernetBytes: result.registrations
             .filter((r) => r.type === BYTES && r.name.includes("fernet"))
             .map((r) => r.name)
@@ -45,7 +52,19 @@ describe("AirflowDeployment's fernet key", () => {
         const run = await deploy();
         expect(run.fernetKey).toBe(keyOf("airflow-fernet-key-bytes"));
         expect(run.fernetBytes).toEqual(["airflow-fernet-key-bytes"]);
+        expect(run.podAnnotations).toBeUndefined();
     });
+
+    test.each([
+        [{ rotations: ["2025-06"] }, "2025-06,initial"],
+        [{ rotations: ["2025-06", "2026-01"], retired: ["initial"] }, "2026-01,2025-06"],
+    ])(
+        "restarts the Airflow pods when the keys change, naming the keys in use: %j",
+        async (fernetKey, names) => {
+            const run = await deploy(fernetKey);
+            expect(run.podAnnotations).toEqual({ [FERNET_KEYS_ANNOTATION]: names });
+        },
+    );
 
     test("rotates by prepending a new key: the old key follows it, its bytes unchanged under the same URN", async () => {
         const before = await deploy();
