@@ -40,8 +40,13 @@ export interface RenderDiff {
     danger: Danger[];
 }
 
-/** Files that are views of the others: compared through them, not line by line. */
-const DERIVED = new Set(["tree.txt", "data-safety.yaml"]);
+/**
+ * Files that are views of the others (the tree, the cold-start order, the data-safety list): compared
+ * through the files they describe, not line by line.
+ */
+function derived(file: string): boolean {
+    return file === "data-safety.yaml" || file.endsWith(".txt");
+}
 
 /**
  * Compares two renders: files added, removed and changed (with field paths), and the danger list:
@@ -55,7 +60,7 @@ export function diffRenders(
     after: Readonly<Record<string, string>>,
 ): RenderDiff {
     const files = (render: Readonly<Record<string, string>>) =>
-        Object.keys(render).filter((f) => !DERIVED.has(f));
+        Object.keys(render).filter((f) => !derived(f));
     const added = files(after)
         .filter((f) => !(f in before))
         .sort(compare);

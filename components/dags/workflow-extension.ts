@@ -151,6 +151,12 @@ export interface WorkflowExtensionArgs {
      */
     createRepositories?: boolean;
     /**
+     * Sets Pulumi's `protect` on the created repositories (they are always `retainOnDelete`):
+     * deleting or replacing one fails until it is unprotected. Default false.
+     * @example true
+     */
+    protect?: boolean;
+    /**
      * A chart instead of the bundled dag-installer chart (see `DagInstallerChart.chart`).
      * @minLength 1
      * @example "extension/otsus-method-workflow-1.0.0.tgz"
@@ -386,6 +392,7 @@ function planInstaller(
             registry: args.serviceRegistry.registry,
             buildOnPreview: args.buildOnPreview,
             createRepository: args.createRepositories,
+            ...(args.protect ? { protect: true } : {}),
         },
         nestedReporter(
             reporter,
@@ -464,6 +471,7 @@ function planImages(
                     registry: args.projectRegistry.registry,
                     buildOnPreview: args.buildOnPreview,
                     createRepository: args.createRepositories,
+                    ...(args.protect ? { protect: true } : {}),
                 },
                 nestedReporter(
                     reporter,

@@ -432,6 +432,14 @@ export function planPlatform(
     }
     const airflowNamespace = airflowConfig.namespace ?? servicesNamespace;
     const logsStorage = airflowConfig.logsStorage;
+    if (config.protect !== undefined && typeof config.protect !== "boolean") {
+        invalidInput({
+            path: "protect",
+            given: config.protect,
+            expected: "true or false (whether Pulumi refuses to delete or replace what holds data)",
+            example: "true",
+        });
+    }
     const protect = config.protect === true;
     const storage = {
         namespace: storageConfig.namespace ?? airflowNamespace,
@@ -507,6 +515,7 @@ export function planPlatform(
             ),
             createRepositories: extension.createRepositories,
             extensionName: extension.name,
+            ...(protect ? { protect } : {}),
         };
         // Refusals are reported under the config path until the platform plans its children.
         nestInputErrors(path, () =>

@@ -2816,6 +2816,30 @@ export const CASES: BadInputCase[] = [
     // The stack config (PipelinePlatform), paths under `config`.
     {
         component: "stack config",
+        title: "protect that is a string",
+        program: platform((c) => ({ ...c, protect: "yes" as unknown as boolean })),
+        path: "config.protect",
+        says: 'got "yes"; expected true or false',
+        example: "true",
+    },
+    {
+        component: "S3Storage",
+        title: "protect that is a number",
+        program: storage({ protect: 1 }),
+        path: "protect",
+        says: "got 1; expected true or false",
+        example: "true",
+    },
+    {
+        component: "WorkflowExtension",
+        title: "protect that is null",
+        program: extension({ protect: null as unknown as boolean }),
+        path: "protect",
+        says: "got null; expected true or false",
+        example: "true",
+    },
+    {
+        component: "stack config",
         title: "two registries with one name",
         program: platform((c) => ({ ...c, registries: [c.registries[0], c.registries[0]] })),
         path: "config.registries[1].name",

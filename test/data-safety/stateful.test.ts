@@ -1,8 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { renderStack, STACK_INVOKES } from "../../bin/render";
 import { AirflowDeployment } from "../../components/airflow";
 import { STATEFUL_RESOURCES, statefulKind } from "../../components/core";
+import { WorkflowExtension } from "../../components/dags";
 import { ProcessingImage, type ProcessingImageArgs } from "../../components/images";
 import { NAMESPACE_ROLE_LABEL } from "../../components/platform";
 import { S3Storage, type S3StorageArgs } from "../../components/storage";
@@ -71,6 +74,34 @@ const components: Array<[string, (protect?: boolean) => unknown, Array<[string, 
         [["artifact-repository", "img-repository"]],
     ],
     [
+        "WorkflowExtension with repositories",
+        (protect) =>
+            new WorkflowExtension("otsus", {
+                version: "1.0.0",
+                projectRegistry: {
+                    registry: ecr.registry,
+                    scope: "project",
+                    secretName: "project",
+                },
+                serviceRegistry: {
+                    registry: ecr.registry,
+                    scope: "service",
+                    secretName: "service",
+                },
+                processingImages: [{ name: "otsus-method", context }],
+                installer: { context },
+                namespace: "services",
+                dagsClaimName: "airflow-dags",
+                projectNamespaces: ["imaging"],
+                createRepositories: true,
+                ...(protect ? { protect } : {}),
+            }),
+        [
+            ["ecr-repository", "otsus-installer-image-repository"],
+            ["ecr-repository", "otsus-otsus-method-repository"],
+        ],
+    ],
+    [
         "AirflowDeployment",
         (protect) =>
             new AirflowDeployment("airflow", {
@@ -119,6 +150,46 @@ describe.each([
         expect(kept.filter(([, , retain, prot]) => !retain || prot !== protect)).toEqual([]);
         expect(keptWithoutData(result.registrations)).toEqual([]);
     });
+});
+
+test("the platform's protect reaches every resource that holds data: staging's buckets, repositories, claim, key and namespaces", async () => {
+    const file = path.join(os.tmpdir(), `Pulumi.staging.protect-${process.pid}.yaml`);
+    const text = fs.readFileSync(path.join(root, "stacks/Pulumi.staging.yaml"), "utf8");
+    fs.writeFileSync(
+        file,
+        text.replace(
+            "    pipeline-platform:platform:\n",
+            "    pipeline-platform:platform:\n        protect: true\n",
+        ),
+    );
+    try {
+        const result = await renderStack({ stack: "staging", root, stackFile: file });
+        expect(stateful(result.registrations)).toEqual([
+            [
+                "ecr-repository",
+                "platform-extension-otsus-method-installer-image-repository",
+                true,
+                true,
+            ],
+            [
+                "ecr-repository",
+                "platform-extension-otsus-method-otsus-method-repository",
+                true,
+                true,
+            ],
+            ["fernet-key", "platform-airflow-fernet-key", true, true],
+            ["fernet-key-source", "platform-airflow-fernet-key-bytes", true, true],
+            ["platform-namespace", "platform-namespace-analytics", true, true],
+            ["platform-namespace", "platform-namespace-imaging", true, true],
+            ["platform-namespace", "platform-namespace-pipeline-services", true, true],
+            ["s3-bucket", "platform-storage-default-bucket", true, true],
+            ["s3-bucket", "platform-storage-logs-bucket", true, true],
+            ["volume-claim", "platform-airflow-dags", true, true],
+        ]);
+        expect(keptWithoutData(result.registrations)).toEqual([]);
+    } finally {
+        fs.rmSync(file, { force: true });
+    }
 });
 
 describe("STATEFUL_RESOURCES", () => {

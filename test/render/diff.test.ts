@@ -254,6 +254,12 @@ describe("the danger list", () => {
     });
 });
 
+test("compares the files views are made of, not the views (tree, cold-start order)", () => {
+    const before = variant({ "order.txt": "1  Namespace a\n", "tree.txt": "x\n" });
+    const after = variant({ "order.txt": "1  Namespace a\n2  Namespace b\n", "tree.txt": "y\n" });
+    expect(diffRenders(before, after)).toEqual({ added: [], removed: [], changed: [], danger: [] });
+});
+
 describe("diffText and diffMarkdown", () => {
     test("print the danger list first, then files added, removed and changed with their field paths", () => {
         expect(
