@@ -7,22 +7,29 @@ import { PipelinePlatform, type PlatformConfig } from "../components";
 
 export = () => {
     const config = new pulumi.Config();
-    const platformConfig = config.requireObject<PlatformConfig>("platform");
+    // Read without `require…`: a missing or misspelt key is refused by the platform's plan, with
+    // the config path and the closest key, instead of Pulumi's bare "missing required configuration".
+    const platformConfig = config.getObject<PlatformConfig>("platform");
 
-    // Every `…ConfigKey` in the platform config names a secure config key; only those are read.
+    // Every `…ConfigKey` in the platform config names a secure config key; only those are read,
+    // and only the ones that are set.
     const secretKeys = new Set<string>();
-    JSON.stringify(platformConfig, (key, value) => {
+    JSON.stringify(platformConfig ?? {}, (key, value) => {
         if (key.endsWith("ConfigKey") && typeof value === "string") {
             secretKeys.add(value);
         }
         return value;
     });
-    const secrets = Object.fromEntries(
-        [...secretKeys].sort().map((key) => [key, config.requireSecret(key)]),
-    );
+    const secrets: Record<string, pulumi.Output<string>> = {};
+    for (const key of [...secretKeys].sort()) {
+        const value = config.getSecret(key);
+        if (value !== undefined) {
+            secrets[key] = value;
+        }
+    }
 
     const platform = new PipelinePlatform("platform", {
-        config: platformConfig,
+        config: platformConfig as PlatformConfig,
         secrets,
         configPath: `${pulumi.getProject()}:platform`,
     });

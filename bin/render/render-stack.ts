@@ -203,7 +203,8 @@ async function runStackProgram(stackConfig: StackConfig, stack: string) {
     } catch (err) {
         const cause = err instanceof ProgramError ? err.cause : err;
         if (pulumi.InputPropertyError.isInstance(cause)) {
-            const reason = cause.reason.startsWith(`${cause.propertyPath}:`)
+            // Refusals carry their path (after the instance's name); anything else gets it here.
+            const reason = cause.reason.includes(`${cause.propertyPath}: `)
                 ? cause.reason
                 : `${cause.propertyPath}: ${cause.reason}`;
             throw new StackConfigError(reason, cause.propertyPath);

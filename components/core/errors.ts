@@ -197,6 +197,29 @@ export function movePath(from: string, to: string): (relative: string) => string
 }
 
 /**
+ * Maps paths by the first of `moves` whose source they start with (`["image.imageName",
+ * "installer.imageName"]`), and every other path under `prefix`: how a component reports its
+ * child's refusals at the paths its own args (or a platform's config) gave the values at.
+ */
+export function movePaths(
+    prefix: string,
+    moves: ReadonlyArray<readonly [string, string]>,
+): (relative: string) => string {
+    return (relative) => {
+        for (const [from, to] of moves) {
+            if (
+                relative === from ||
+                relative.startsWith(`${from}.`) ||
+                relative.startsWith(`${from}[`)
+            ) {
+                return movePath(from, to)(relative);
+            }
+        }
+        return appendPath(prefix, relative);
+    };
+}
+
+/**
  * Runs `check` and reports any refusal it throws through `reporter`: the path is mapped and the
  * component instance named. Refusals already reported (by a nested plan) pass unchanged; any other
  * error is a bug and passes unchanged too.

@@ -6,6 +6,7 @@ export {
     invalidInput,
     joinPath,
     movePath,
+    movePaths,
     nestedReporter,
     nestInputErrors,
     REDACTED,

@@ -1,12 +1,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
-    appendPath,
     configMapKeyProblems,
     FORMATS,
     invalidInput,
     joinPath,
-    movePath,
+    movePaths,
     nestedReporter,
     planComponent,
     standardLabels,
@@ -327,7 +326,7 @@ export function planWorkflowExtension(
                 },
                 nestedReporter(
                     reported,
-                    childPaths("", [
+                    movePaths("", [
                         ["image.imageName", "installer.imageName"],
                         ["imagePullSecrets[0]", "serviceRegistry.secretName"],
                         ["releaseName", "extensionName"],
@@ -396,7 +395,7 @@ function planInstaller(
         },
         nestedReporter(
             reporter,
-            childPaths("installer", [
+            movePaths("installer", [
                 ["registry", "serviceRegistry.registry"],
                 ["createRepository", "createRepositories"],
                 ["tag", "version"],
@@ -475,7 +474,7 @@ function planImages(
                 },
                 nestedReporter(
                     reporter,
-                    childPaths(path, [
+                    movePaths(path, [
                         ["registry", "projectRegistry.registry"],
                         ["createRepository", "createRepositories"],
                         ...(image.tag === undefined
@@ -492,21 +491,6 @@ function planImages(
  * Maps a child's paths to the paths of the extension's args: the first of `moves` that holds the
  * path moves it, any other path goes under `prefix`.
  */
-function childPaths(prefix: string, moves: Array<[string, string]>): (relative: string) => string {
-    return (relative) => {
-        for (const [from, to] of moves) {
-            if (
-                relative === from ||
-                relative.startsWith(`${from}.`) ||
-                relative.startsWith(`${from}[`)
-            ) {
-                return movePath(from, to)(relative);
-            }
-        }
-        return appendPath(prefix, relative);
-    };
-}
-
 function checkScope(
     registry: ExtensionRegistry,
     path: string,

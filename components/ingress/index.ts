@@ -3,6 +3,7 @@
  * domain ConfigMap.
  */
 export {
+    checkDefaultDomain,
     pipelineHostname,
     selectDomainSuffix,
     type DomainConfig,

@@ -1,8 +1,9 @@
-import type { AirflowDags, AirflowFernetKey, Executor, RunConfig } from "../airflow";
+import type { AirflowDags, AirflowDatabase, Executor, RunConfig } from "../airflow";
+import type { ConfigKeyName, Labels, NamespaceName, ObjectName, SecretName } from "../core";
 import type { ExtensionImage, ExtensionInstaller } from "../dags";
-import type { DomainConfig, PipelineTls, TaskRoute } from "../ingress";
-import type { NamespaceName, SecretName } from "../core";
-import type { EcrAuth, GcrWorkloadIdentity } from "../registry";
+import type { DomainConfig, IngressClassName, PipelineTls, TaskRoute } from "../ingress";
+import type { EcrRegistry, GcrRegistry, OffClusterRegistry } from "../registry";
+import type { AwsStorage, ExternalStorage, GcpStorage } from "../storage";
 
 /**
  * A whole platform, as one stack config key `pipeline-platform:platform` (read with
@@ -10,29 +11,46 @@ import type { EcrAuth, GcrWorkloadIdentity } from "../registry";
  * `…ConfigKey` name a separate secure config key (`pulumi config set --secret <key> <value>`).
  */
 export interface PlatformConfig {
-    /** Namespace of the services: Airflow, DAG installers, storage config. Example: `pipeline-services`. */
-    servicesNamespace: string;
-    /** Projects by name; each gets its own namespace where processing containers run. Example: `{ imaging: { labels: { team: "imaging" } } }`. */
+    /**
+     * Namespace of the services: Airflow, DAG installers, storage config.
+     * @example "pipeline-services"
+     */
+    servicesNamespace: NamespaceName;
+    /**
+     * Projects by name (a DNS label); each gets its own namespace where processing containers run.
+     * @minProperties 1
+     * @propertyNames { "format": "dns-label" }
+     * @example { "imaging": { "labels": { "team": "imaging" } } }
+     */
     projects: Record<string, ProjectConfig>;
-    /** Container registries; `scope` decides which namespaces get their pull Secret. */
+    /**
+     * Container registries; `scope` decides which namespaces get their pull Secret.
+     * @minItems 1
+     */
     registries: RegistryConfig[];
     /**
      * External Secrets Operator, needed by registries refreshed in the cluster (ECR, GCR with workload
      * identity). Default `{ install: true }` when such a registry is declared.
+     * @example { "existing": true }
      */
-    externalSecrets?: { install: true; namespace?: string } | { existing: true };
+    externalSecrets?: ExternalSecretsConfig;
     /** Contour: installed from the projectcontour chart, or one that exists. */
-    contour:
-        | { install: true; ingressClassName?: string; rootNamespaces?: string[] }
-        | { existing: true; ingressClassName?: string };
-    /** Domain suffixes by pipeline labels (the Koalja rule); must contain one entry without selector. Example: `{ "127.0.0.1.nip.io": {} }`. */
+    contour: ContourConfig;
+    /** Domain suffixes by pipeline labels (the Koalja rule); must contain one entry without selector. */
     domains: DomainConfig;
     /** S3 storages; `default` is required. */
-    storage: { namespace?: string; storages: Record<string, StorageConfig> };
+    storage: StorageSection;
+    /** The Airflow deployment. */
     airflow: AirflowConfig;
-    /** Workflow extensions installed into Airflow's DAG volume. Default none. */
+    /**
+     * Workflow extensions installed into Airflow's DAG volume. Default none.
+     * @example [{ "name": "otsus-method", "version": "1.0.0", "projectRegistry": "local", "serviceRegistry": "local", "installer": { "context": "extension" } }]
+     */
     extensions?: ExtensionConfig[];
-    /** Pipelines that get a hostname and an HTTPProxy. Default none. */
+    /**
+     * Pipelines that get a hostname and an HTTPProxy. Default none.
+     * @example [{ "name": "segmentation", "namespace": "imaging", "service": "segmentation-ui", "port": 80 }]
+     */
     pipelines?: PipelineConfig[];
     /**
      * Sets Pulumi's `protect` on every resource that holds data (the platform's namespaces, the
@@ -133,111 +151,235 @@ export interface PrerequisiteObject {
     keys?: string[];
 }
 
+/** External Secrets Operator: installed by the platform, or one that exists. */
+export type ExternalSecretsConfig =
+    | {
+          install: true;
+          /**
+           * Namespace of the operator. Default `external-secrets`.
+           * @example "external-secrets"
+           */
+          namespace?: NamespaceName;
+      }
+    | { existing: true };
+
+/** Contour: installed from the projectcontour chart, or one that exists. */
+export type ContourConfig =
+    | {
+          install: true;
+          /**
+           * The IngressClass Contour serves. Default `contour`.
+           * @example "contour"
+           */
+          ingressClassName?: IngressClassName;
+          /**
+           * Namespaces root HTTPProxies may live in. Default: all.
+           * @uniqueItems true
+           * @example ["projectcontour", "imaging"]
+           */
+          rootNamespaces?: NamespaceName[];
+      }
+    | {
+          existing: true;
+          /**
+           * The IngressClass the existing Contour serves. Default `contour`.
+           * @example "contour"
+           */
+          ingressClassName?: IngressClassName;
+      };
+
 export interface ProjectConfig {
-    /** Default: `dnsLabel(<project name>)`. Example: `imaging`. */
-    namespace?: string;
-    /** Namespace labels; registry secrets with a `namespaceSelector` match them. Example: `{ team: "imaging" }`. */
-    labels?: Record<string, string>;
+    /**
+     * The project's namespace. Default: the project's name.
+     * @example "imaging"
+     */
+    namespace?: NamespaceName;
+    /** Namespace labels; registry secrets with a `namespaceSelector` match them. */
+    labels?: Labels;
 }
 
 /** Which namespaces a registry's pull Secret serves: projects, services, or both. */
 export type RegistryConfigScope = "project" | "service" | "both";
 
-interface RegistryCommon {
-    /** Unique name; the extensions refer to registries by it. Example: `local`. */
-    name: string;
+export interface RegistryCommon {
+    /**
+     * Unique name; the extensions refer to registries by it, and it prefixes the pull Secret's name.
+     * @maxLength 50
+     * @example "local"
+     */
+    name: ObjectName;
+    /**
+     * Which namespaces get the pull Secret.
+     * @example "both"
+     */
     scope: RegistryConfigScope;
-    /** An image checked against the registry during `pulumi up`, without protocol. Default: none. */
+    /**
+     * An image checked against the registry during `pulumi up`, without protocol. Default: none.
+     * @example "registry.example.com/team/hello:1.0.0"
+     */
     testPullImage?: string;
 }
 
-export type RegistryConfig =
-    | (RegistryCommon & {
-          location: "off-cluster";
-          /** Example: `https://registry.example.com:5000/team`. */
-          url: string;
-          username: string;
-          /** Secure config key holding the password. Example: `registryPassword`. */
-          passwordConfigKey: string;
-      })
-    | (RegistryCommon & {
-          location: "ecr";
-          /** Example: `eu-central-1`. */
-          region: string;
-          registryId?: string;
-          /** Default `6h`. */
-          refreshInterval?: string;
-          auth?: EcrAuth;
-      })
-    | (RegistryCommon & {
-          location: "gcr";
-          /** Default `https://gcr.io`. Example: `https://europe-west4-docker.pkg.dev/my-project/pipelines`. */
-          url?: string;
-          /** Secure config key holding a service-account JSON key; exactly one of this and `workloadIdentity`. */
-          serviceAccountKeyConfigKey?: string;
-          workloadIdentity?: GcrWorkloadIdentity;
-          /** Default `30m`. */
-          refreshInterval?: string;
-      });
+/** An off-cluster registry whose password is a secure config key. */
+export interface OffClusterRegistryConfig
+    extends RegistryCommon, Omit<OffClusterRegistry, "password"> {
+    /** Secure config key holding the password or token. */
+    passwordConfigKey: ConfigKeyName;
+}
 
-export type StorageConfig =
-    | { provider: "aws"; region: string; bucket?: string; create?: boolean }
-    | { provider: "gcp"; location: string; bucket?: string; create?: boolean }
-    | {
-          provider: "external";
-          /** With scheme. Example: `http://minio.minio.svc:9000`. */
-          endpoint: string;
-          bucket: string;
-          /** Secure config key holding the access key. Example: `storageAccessKey`. */
-          accessKeyConfigKey: string;
-          /** Secure config key holding the secret key. Example: `storageSecretKey`. */
-          secretKeyConfigKey: string;
-      };
+/** Amazon ECR; tokens are refreshed in the cluster. */
+export interface EcrRegistryConfig extends RegistryCommon, EcrRegistry {}
+
+/** GCR or Artifact Registry; the service-account key, if any, is a secure config key. */
+export interface GcrRegistryConfig extends RegistryCommon, Omit<GcrRegistry, "serviceAccountKey"> {
+    /**
+     * Secure config key holding a service-account JSON key; exactly one of this and
+     * `workloadIdentity`.
+     * @example "gcrKey"
+     */
+    serviceAccountKeyConfigKey?: ConfigKeyName;
+}
+
+export type RegistryConfig = OffClusterRegistryConfig | EcrRegistryConfig | GcrRegistryConfig;
+
+/** An S3-compatible store whose keys are secure config keys. */
+export interface ExternalStorageConfig extends Omit<ExternalStorage, "accessKey" | "secretKey"> {
+    /**
+     * Secure config key holding the access key.
+     * @example "storageAccessKey"
+     */
+    accessKeyConfigKey: ConfigKeyName;
+    /**
+     * Secure config key holding the secret key.
+     * @example "storageSecretKey"
+     */
+    secretKeyConfigKey: ConfigKeyName;
+}
+
+export type StorageConfig = AwsStorage | GcpStorage | ExternalStorageConfig;
+
+export interface StorageSection {
+    /**
+     * Namespace of the storage Secrets and ConfigMap. Default: the Airflow namespace.
+     * @example "koalja-system"
+     */
+    namespace?: NamespaceName;
+    /**
+     * Storages by name; `default` is required.
+     * @propertyNames { "format": "dns-label" }
+     * @example { "default": { "provider": "aws", "region": "eu-central-1", "create": true } }
+     */
+    storages: Record<string, StorageConfig>;
+}
 
 export interface AirflowConfig {
-    /** Default: `servicesNamespace`. */
-    namespace?: string;
+    /**
+     * Namespace of Airflow. Default: `servicesNamespace`.
+     * @example "pipeline-services"
+     */
+    namespace?: NamespaceName;
     /** Default `KubernetesExecutor`. */
     executor?: Executor;
     /** `{ bundled: true }` for development, `{ external: { secretName } }` (a Secret with a `connection` key) otherwise. */
-    database: { bundled: true } | { external: { secretName: string } };
+    database: AirflowDatabase;
+    /** The DAG volume. */
     dags?: AirflowDags;
-    /** Remote task logs in this storage (a key of `storage.storages`). Default: logs stay in the pods. */
+    /**
+     * Remote task logs in this storage (a key of `storage.storages`). Default: logs stay in the pods.
+     * @example "default"
+     */
     logsStorage?: string;
     /** Web UI hostname label under the default domain, and TLS. Default: no ingress. */
-    ingress?: { pipeline?: string; tls?: PipelineTls };
+    ingress?: AirflowIngressConfig;
+    /** The kedro-airflow-k8s run configuration: pod templates per resource profile, run settings. */
     runConfig?: RunConfig;
     /** Rotations of the fernet key (README "Rotating the fernet key"). Default: one key, kept. */
     fernetKey?: AirflowFernetKey;
 }
 
+export interface AirflowIngressConfig {
+    /**
+     * First label of the web UI's hostname. Default `airflow`.
+     * @example "airflow"
+     */
+    pipeline?: ObjectName;
+    /** TLS for the web UI. Default: none. */
+    tls?: PipelineTls;
+}
+
 export interface ExtensionConfig {
-    /** Example: `otsus-method`. */
-    name: string;
-    /** Semver. Example: `1.0.0`. */
+    /**
+     * The extension's name; unique among extensions.
+     * @example "otsus-method"
+     */
+    name: ObjectName;
+    /**
+     * The extension's version: the installer image tag and the default processing image tag.
+     * @format semver
+     * @example "1.0.0"
+     */
     version: string;
-    /** Name of the registry (scope `project` or `both`) processing images go to. */
+    /**
+     * Name of the registry (scope `project` or `both`) processing images go to.
+     * @example "local"
+     */
     projectRegistry: string;
-    /** Name of the registry (scope `service` or `both`) the DAG installer image goes to. */
+    /**
+     * Name of the registry (scope `service` or `both`) the DAG installer image goes to.
+     * @example "local"
+     */
     serviceRegistry: string;
+    /**
+     * Processing-container images; names must be unique. Default: none.
+     * @example [{ "name": "otsus-method", "context": "processing-container" }]
+     */
     processingImages?: ExtensionImage[];
+    /**
+     * The DAG installer image: built from a folder, or one that exists.
+     * @example { "context": "extension" }
+     */
     installer: ExtensionInstaller;
-    /** Projects whose DAGs use this extension; its image references go into their namespaces. Default: every project. Example: `[imaging]`. */
+    /**
+     * Projects whose DAGs use this extension; its image references go into their namespaces. Default: every project.
+     * @uniqueItems true
+     * @example ["imaging"]
+     */
     projects?: string[];
-    /** Create the ECR / Artifact Registry repositories. Default false. */
+    /**
+     * Create the ECR / Artifact Registry repositories. Default false.
+     * @example false
+     */
     createRepositories?: boolean;
 }
 
 export interface PipelineConfig {
-    /** First label of the hostname. Example: `segmentation`. */
-    name: string;
-    /** A project's namespace. Example: `imaging`. */
-    namespace: string;
-    /** Pipeline labels the domain suffix is selected by. Example: `{ visibility: "public" }`. */
-    labels?: Record<string, string>;
-    /** The pipeline's Service and port. */
-    service: string;
+    /**
+     * First label of the hostname.
+     * @example "segmentation"
+     */
+    name: ObjectName;
+    /**
+     * A project's namespace.
+     * @example "imaging"
+     */
+    namespace: NamespaceName;
+    /** Pipeline labels the domain suffix is selected by. */
+    labels?: Labels;
+    /**
+     * The pipeline's Service.
+     * @example "segmentation-ui"
+     */
+    service: ObjectName;
+    /**
+     * The Service's port.
+     * @asType integer
+     * @minimum 1
+     * @maximum 65535
+     * @example 80
+     */
     port: number;
+    /** Per-task routes under the pipeline's hostname. Default: only `/`. */
     tasks?: TaskRoute[];
+    /** TLS for the hostname. Default: none. */
     tls?: PipelineTls;
 }

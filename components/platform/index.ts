@@ -1,14 +1,23 @@
 export type {
     AirflowConfig,
     ClusterPrerequisites,
+    AirflowIngressConfig,
+    ContourConfig,
+    EcrRegistryConfig,
     ExtensionConfig,
+    ExternalSecretsConfig,
+    ExternalStorageConfig,
+    GcrRegistryConfig,
+    OffClusterRegistryConfig,
     PipelineConfig,
     PlatformConfig,
     PrerequisiteObject,
     ProjectConfig,
+    RegistryCommon,
     RegistryConfig,
     RegistryConfigScope,
     StorageConfig,
+    StorageSection,
 } from "./config";
 export {
     EXTERNAL_SECRETS_CHART,
@@ -17,8 +26,8 @@ export {
     PipelinePlatform,
     planPlatform,
     type PipelinePlatformArgs,
-    type PlannedRegistry,
-    type PlatformPlan,
-    type RegistrySecrets,
+    type PipelinePlatformBuild,
+    type PipelinePlatformPlan,
+    type PlatformRegistry,
 } from "./pipeline-platform";
 export { checkPrerequisites, declaredPrerequisites } from "./prerequisites";

@@ -1,36 +1,44 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import { closest } from "fastest-levenshtein";
 import {
     AirflowDeployment,
     planAirflowDeployment,
-    remoteLogsFromStorage,
     type AirflowDeploymentArgs,
+    type AirflowDeploymentPlan,
 } from "../airflow";
 import {
-    appendPath,
-    dns1123LabelProblems,
-    dnsLabel,
+    componentReporter,
     invalidInput,
     joinPath,
-    movePath,
-    nestInputErrors,
+    movePaths,
+    nestedReporter,
+    planComponent,
     standardLabels,
     statefulOptions,
+    usePlan,
+    type Planned,
     type Reporter,
 } from "../core";
-import { planWorkflowExtension, WorkflowExtension, type WorkflowExtensionArgs } from "../dags";
+import { planWorkflowExtension, WorkflowExtension, type WorkflowExtensionPlan } from "../dags";
 import {
+    checkDefaultDomain,
     checkHostnames,
     ContourIngress,
     PipelineIngress,
     planContourIngress,
-    planKoaljaDomainConfig,
     planPipelineIngress,
-    type PipelineIngressArgs,
+    type ContourIngressPlan,
+    type PipelineIngressPlan,
 } from "../ingress";
-import { planLocation, RegistrySecret, type RegistryLocation } from "../registry";
-import { planS3Storage, S3Storage, type StorageSpec } from "../storage";
-import type { PlatformConfig, RegistryConfig, StorageConfig } from "./config";
+import {
+    planRegistrySecret,
+    RegistrySecret,
+    type RegistryLocation,
+    type RegistrySecretPlan,
+} from "../registry";
+import { planS3Storage, S3Storage, type S3StoragePlan, type StorageSpec } from "../storage";
+import type { PlatformConfig, RegistryCommon, RegistryConfig, StorageConfig } from "./config";
 
 /** The External Secrets Operator chart, installed when a registry's token is refreshed in the cluster. */
 export const EXTERNAL_SECRETS_CHART = {
@@ -48,25 +56,67 @@ export interface PipelinePlatformArgs {
     /** The whole platform; see {@link PlatformConfig}. */
     config: PlatformConfig;
     /**
-     * Secret values named by the config's `…ConfigKey` fields, e.g. `{ registryPassword: config.requireSecret("registryPassword") }`.
-     * Kept secret: they only ever reach Kubernetes Secrets and image pushes.
+     * Secret values named by the config's `…ConfigKey` fields. Kept secret: they only ever reach
+     * Kubernetes Secrets and image pushes.
+     * @secret
+     * @propertyNames { "format": "config-key" }
+     * @example { "registryPassword": "config.requireSecret(\"registryPassword\")" }
      */
     secrets?: Record<string, pulumi.Input<string>>;
-    /** Prefix of property paths in error messages. Default `config`; the stacks use `pipeline-platform:platform`. */
+    /**
+     * What refusals call the config in their property paths. Default `config`; the stacks use the
+     * stack config key, `pipeline-platform:platform`.
+     * @minLength 1
+     * @example "pipeline-platform:platform"
+     */
     configPath?: string;
 }
 
-/** Per-registry pull Secrets by scope. */
-export interface RegistrySecrets {
-    service?: RegistrySecret;
-    project?: RegistrySecret;
+/** One registry of the config: its pull Secret name and the RegistrySecret of each scope it serves. */
+export interface PlatformRegistry {
+    name: string;
+    secretName: string;
+    location: RegistryLocation;
+    service?: RegistrySecretPlan;
+    project?: RegistrySecretPlan;
+    /** True when its token is refreshed in the cluster by External Secrets. */
+    refreshedInCluster: boolean;
 }
+
+/** What a PipelinePlatform builds: every component's plan, and the namespaces that hold them. */
+export interface PipelinePlatformBuild {
+    args: PipelinePlatformArgs;
+    /** Whether resources that hold data are `protect`ed. */
+    protect: boolean;
+    servicesNamespace: string;
+    /** Project name to namespace. */
+    projectNamespaces: Record<string, string>;
+    namespaces: Array<{ name: string; labels: Record<string, string> }>;
+    /** Where External Secrets Operator is installed, when a registry needs it and none exists. */
+    externalSecrets?: { namespace: string };
+    registries: PlatformRegistry[];
+    contour: ContourIngressPlan;
+    storage: S3StoragePlan;
+    airflow: AirflowDeploymentPlan;
+    extensions: Array<{
+        name: string;
+        projectRegistry: string;
+        serviceRegistry: string;
+        /** The namespaces it installs into and publishes to. */
+        namespaces: string[];
+        plan: WorkflowExtensionPlan;
+    }>;
+    pipelines: PipelineIngressPlan[];
+}
+
+/** A PipelinePlatform's validated input; see {@link planPlatform}. */
+export type PipelinePlatformPlan = Planned<"PipelinePlatform", PipelinePlatformBuild>;
 
 /**
  * One typed {@link PlatformConfig} becomes the whole platform, wired: namespaces, registry secrets by
  * scope, External Secrets Operator when a registry needs in-cluster refresh, Contour, S3 storage,
  * Airflow, workflow extensions and pipeline ingresses. Every component stays usable on its own; this
- * one only wires them. The whole config is checked before anything is created.
+ * one plans them all from the config before anything exists, then builds each from its plan.
  */
 export class PipelinePlatform extends pulumi.ComponentResource {
     /** The services namespace (Airflow, DAG installers, storage config). */
@@ -88,38 +138,37 @@ export class PipelinePlatform extends pulumi.ComponentResource {
     public readonly storageConfigMap: pulumi.Output<string>;
     public readonly extensions: Record<string, WorkflowExtension>;
 
-    constructor(name: string, args: PipelinePlatformArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(
+        name: string,
+        args: PipelinePlatformArgs | PipelinePlatformPlan,
+        opts?: pulumi.ComponentResourceOptions,
+    ) {
+        const plan = usePlan("PipelinePlatform", name, args, planPlatform);
         super("pipeline-platform:platform:PipelinePlatform", name, {}, opts);
-        const root = args.configPath ?? "config";
-        const plan = nestInputErrors(root, () =>
-            planPlatform(name, args.config, args.secrets ?? {}),
-        );
         const parent = { parent: this };
 
         // Deleting a namespace deletes the claims and Secrets in it, whatever their own options.
-        const namespaces = plan.namespaces.map(
-            (ns) =>
+        const namespaces = new Map(
+            plan.namespaces.map((ns) => [
+                ns.name,
                 new k8s.core.v1.Namespace(
                     `${name}-namespace-${ns.name}`,
-                    {
-                        metadata: { name: ns.name, labels: standardLabels("platform", ns.labels) },
-                    },
+                    { metadata: { name: ns.name, labels: standardLabels("platform", ns.labels) } },
                     { parent: this, ...statefulOptions(plan.protect) },
                 ),
+            ]),
         );
-        const afterNamespaces = { parent: this, dependsOn: namespaces };
+        const allNamespaces = [...namespaces.values()];
         // Depending on a component waits for every resource in it; each child waits for what it uses.
-        const namespacesOf = (...names: string[]) =>
-            namespaces.filter((_, i) => names.includes(plan.namespaces[i].name));
+        const namespacesOf = (names: string[]) =>
+            names.flatMap((n) => (namespaces.has(n) ? [namespaces.get(n)!] : []));
 
         const operators: pulumi.Resource[] = [];
         if (plan.externalSecrets) {
             const eso = plan.externalSecrets;
             const esoNamespace = new k8s.core.v1.Namespace(
                 `${name}-namespace-${eso.namespace}`,
-                {
-                    metadata: { name: eso.namespace, labels: standardLabels("platform") },
-                },
+                { metadata: { name: eso.namespace, labels: standardLabels("platform") } },
                 parent,
             );
             operators.push(
@@ -139,96 +188,49 @@ export class PipelinePlatform extends pulumi.ComponentResource {
             );
         }
 
-        const registries: Record<string, RegistrySecrets> = {};
+        const pullSecrets: Record<string, { service?: RegistrySecret; project?: RegistrySecret }> =
+            {};
         for (const registry of plan.registries) {
-            const secrets: RegistrySecrets = {};
-            for (const [scope, namespaceNames] of [
-                ["service", [plan.servicesNamespace]],
-                ["project", plan.projectNamespaceList],
-            ] as const) {
-                if (!registry.scopes.includes(scope)) {
-                    continue;
-                }
-                secrets[scope] = new RegistrySecret(
-                    `${name}-registry-${registry.name}-${scope}`,
-                    {
-                        registry: registry.location,
-                        scope,
-                        namespaces: [...namespaceNames],
-                        secretName: registry.secretName,
-                        testPullImage: registry.testPullImage,
-                    },
-                    {
+            const dependsOn = [...allNamespaces, ...(registry.refreshedInCluster ? operators : [])];
+            pullSecrets[registry.name] = {};
+            for (const scope of ["service", "project"] as const) {
+                const scoped = registry[scope];
+                if (scoped !== undefined) {
+                    pullSecrets[registry.name][scope] = new RegistrySecret(scoped.name, scoped, {
                         parent: this,
-                        dependsOn: [
-                            ...namespaces,
-                            ...(registry.refreshedInCluster ? operators : []),
-                        ],
-                    },
-                );
+                        dependsOn,
+                    });
+                }
             }
-            registries[registry.name] = secrets;
         }
+        const allPullSecrets = Object.values(pullSecrets).flatMap((s) => Object.values(s));
 
-        const contour = new ContourIngress(`${name}-contour`, plan.contour, afterNamespaces);
-        const afterContour = { parent: this, dependsOn: [...namespaces, contour] };
-
-        const storage = new S3Storage(`${name}-storage`, plan.storage, afterNamespaces);
-
-        const serviceSecrets = plan.registries.flatMap((r) =>
-            registries[r.name].service ? [registries[r.name].service!.secretName] : [],
-        );
-        const projectSecrets = plan.registries.flatMap((r) =>
-            registries[r.name].project ? [registries[r.name].project!.secretName] : [],
-        );
-        const airflowArgs: AirflowDeploymentArgs = {
-            ...plan.airflow,
-            logs:
-                plan.logsStorage === undefined
-                    ? undefined
-                    : remoteLogsFromStorage(storage, { storage: plan.logsStorage }),
-            ingress: plan.airflow.ingress
-                ? { ...plan.airflow.ingress, ingressClassName: contour.ingressClassName }
-                : undefined,
-        };
-        this.airflow = new AirflowDeployment(`${name}-airflow`, airflowArgs, {
+        const contour = new ContourIngress(plan.contour.name, plan.contour, {
             parent: this,
-            dependsOn: [
-                ...namespaces,
-                contour,
-                ...plan.registries.flatMap((r) => Object.values(registries[r.name])),
-            ],
+            dependsOn: allNamespaces,
+        });
+        const storage = new S3Storage(plan.storage.name, plan.storage, {
+            parent: this,
+            dependsOn: allNamespaces,
+        });
+        this.airflow = new AirflowDeployment(plan.airflow.name, plan.airflow, {
+            parent: this,
+            // The storage holds the log connection Secret; Contour serves the web UI's proxy.
+            dependsOn: [...allNamespaces, contour, storage, ...allPullSecrets],
         });
 
         this.extensions = {};
         for (const extension of plan.extensions) {
-            const project = registries[extension.projectRegistry].project!;
-            const service = registries[extension.serviceRegistry].service!;
             this.extensions[extension.name] = new WorkflowExtension(
-                `${name}-extension-${extension.name}`,
-                {
-                    ...extension.args,
-                    projectRegistry: {
-                        registry: plan.locations[extension.projectRegistry],
-                        scope: "project",
-                        secretName: project.secretName,
-                    },
-                    serviceRegistry: {
-                        registry: plan.locations[extension.serviceRegistry],
-                        scope: "service",
-                        secretName: service.secretName,
-                    },
-                    dagsClaimName: this.airflow.dagsClaimName,
-                },
+                extension.plan.name,
+                extension.plan,
                 {
                     parent: this,
                     dependsOn: [
-                        ...namespacesOf(
-                            extension.args.namespace,
-                            ...(extension.args.projectNamespaces ?? []),
-                        ),
-                        project,
-                        service,
+                        ...namespacesOf(extension.namespaces),
+                        pullSecrets[extension.projectRegistry].project!,
+                        pullSecrets[extension.serviceRegistry].service!,
+                        this.airflow.dagsClaim,
                     ],
                 },
             );
@@ -236,24 +238,27 @@ export class PipelinePlatform extends pulumi.ComponentResource {
 
         this.pipelineUrls = {};
         for (const pipeline of plan.pipelines) {
-            const ingress = new PipelineIngress(
-                `${name}-pipeline-${pipeline.namespace}-${pipeline.pipeline}`,
-                {
-                    ...pipeline,
-                    ingressClassName: contour.ingressClassName,
-                },
-                afterContour,
-            );
-            this.pipelineUrls[pipeline.pipeline] = ingress.url;
+            const ingress = new PipelineIngress(pipeline.name, pipeline, {
+                parent: this,
+                dependsOn: [...allNamespaces, contour],
+            });
+            this.pipelineUrls[pipeline.plan.args.pipeline] = ingress.url;
         }
 
         this.servicesNamespace = plan.servicesNamespace;
         this.projectNamespaces = plan.projectNamespaces;
-        this.registrySecretNames = { service: serviceSecrets, project: projectSecrets };
+        this.registrySecretNames = {
+            service: plan.registries.flatMap((r) =>
+                r.service ? [pullSecrets[r.name].service!.secretName] : [],
+            ),
+            project: plan.registries.flatMap((r) =>
+                r.project ? [pullSecrets[r.name].project!.secretName] : [],
+            ),
+        };
         this.imagePrefixes = Object.fromEntries(
             plan.registries.map((r) => [
                 r.name,
-                (registries[r.name].service ?? registries[r.name].project)!.imagePrefix,
+                (pullSecrets[r.name].service ?? pullSecrets[r.name].project)!.imagePrefix,
             ]),
         );
         this.dagsClaimName = this.airflow.dagsClaimName;
@@ -272,553 +277,503 @@ export class PipelinePlatform extends pulumi.ComponentResource {
     }
 }
 
-/** A registry of the config, resolved: its location with secrets filled in and the scopes it serves. */
-export interface PlannedRegistry {
-    name: string;
-    location: RegistryLocation;
-    scopes: Array<"service" | "project">;
-    secretName: string;
-    testPullImage?: string;
-    /** True when its token is refreshed in the cluster by External Secrets. */
-    refreshedInCluster: boolean;
-}
-
-/** Every component's arguments, derived from the config and checked; nothing is created yet. */
-export interface PlatformPlan {
-    /** Whether resources that hold data are `protect`ed. */
-    protect: boolean;
-    servicesNamespace: string;
-    projectNamespaces: Record<string, string>;
-    projectNamespaceList: string[];
-    namespaces: Array<{ name: string; labels: Record<string, string> }>;
-    externalSecrets?: { namespace: string };
-    registries: PlannedRegistry[];
-    locations: Record<string, RegistryLocation>;
-    contour: ConstructorParameters<typeof ContourIngress>[1];
-    storage: ConstructorParameters<typeof S3Storage>[1];
-    logsStorage?: string;
-    airflow: AirflowDeploymentArgs;
-    extensions: Array<{
-        name: string;
-        projectRegistry: string;
-        serviceRegistry: string;
-        args: Omit<WorkflowExtensionArgs, "projectRegistry" | "serviceRegistry" | "dagsClaimName">;
-    }>;
-    pipelines: PipelineIngressArgs[];
-}
-
 /**
- * Turns a {@link PlatformConfig} into the arguments of every component and checks all of them, so
- * a bad value anywhere fails before the first resource is registered. Paths in errors are relative
- * to the config (`registries[1].url`).
+ * Turns a {@link PlatformConfig} into the plan of every component and checks all of them, so a bad
+ * value anywhere fails before the first resource is registered. Each rule is checked once, by the
+ * component that owns it; its refusal is reported at the config path the value came from
+ * (`PipelinePlatform "platform": pipeline-platform:platform.registries[1].url: got …`).
  */
 export function planPlatform(
     name: string,
-    config: PlatformConfig,
-    secrets: Record<string, pulumi.Input<string>>,
-): PlatformPlan {
-    if (!config || typeof config !== "object") {
-        invalidInput({
-            path: "",
-            given: config,
-            expected: "a platform config object",
-            example: '{ servicesNamespace: "pipeline-services", projects: { imaging: {} }, ... }',
-        });
-    }
-    const servicesNamespace = requireNamespace(
-        config.servicesNamespace,
-        "servicesNamespace",
-        "pipeline-services",
+    args: PipelinePlatformArgs,
+    reporter?: Reporter,
+): PipelinePlatformPlan {
+    // The config's name in paths is known before the args are checked: a bad one is reported as such.
+    const configPath =
+        typeof (args as Partial<PipelinePlatformArgs> | null)?.configPath === "string"
+            ? (args.configPath as string)
+            : "config";
+    const platform = nestedReporter(
+        reporter ?? componentReporter("PipelinePlatform", String(name)),
+        movePaths("", [["config", configPath]]),
     );
-    const projects = config.projects ?? {};
-    if (typeof projects !== "object" || Object.keys(projects).length === 0) {
-        invalidInput({
-            path: "projects",
-            given: projects,
-            expected: "at least one project (processing containers run in its namespace)",
-            example: '{ imaging: { labels: { team: "imaging" } } }',
-        });
-    }
-    const projectNamespaces: Record<string, string> = {};
-    const namespaces: PlatformPlan["namespaces"] = [
-        { name: servicesNamespace, labels: { [NAMESPACE_ROLE_LABEL]: "services" } },
-    ];
-    for (const [project, spec] of Object.entries(projects)) {
-        const path = joinPath("projects", project);
-        const namespace = requireNamespace(
-            spec?.namespace ?? dnsLabel(project),
-            joinPath(path, "namespace"),
-            "imaging",
-        );
-        if (
-            namespace === servicesNamespace ||
-            Object.values(projectNamespaces).includes(namespace)
-        ) {
-            invalidInput({
-                path: joinPath(path, "namespace"),
-                given: namespace,
-                expected: "a namespace no other project and not the services namespace uses",
-                example: `${namespace}-2`,
-            });
-        }
-        projectNamespaces[project] = namespace;
-        namespaces.push({
-            name: namespace,
-            labels: {
-                ...(spec?.labels ?? {}),
-                [NAMESPACE_ROLE_LABEL]: "project",
-                [PROJECT_LABEL]: dnsLabel(project),
-            },
-        });
-    }
-    const projectNamespaceList = Object.values(projectNamespaces);
-
-    const registries = planRegistries(config.registries, secrets);
-    const locations = Object.fromEntries(registries.map((r) => [r.name, r.location]));
-    const needsOperator = registries.some((r) => r.refreshedInCluster);
-    const eso = config.externalSecrets;
-    const externalSecrets =
-        needsOperator && !(eso && "existing" in eso && eso.existing)
-            ? { namespace: (eso && "namespace" in eso && eso.namespace) || "external-secrets" }
-            : undefined;
-    if (externalSecrets) {
-        requireNamespace(
-            externalSecrets.namespace,
-            "externalSecrets.namespace",
-            "external-secrets",
-        );
-    }
-
-    const contourConfig = config.contour ?? { install: true };
-    const contour =
-        "existing" in contourConfig && contourConfig.existing
-            ? { existing: true, ingressClassName: contourConfig.ingressClassName }
-            : {
-                  ingressClassName: contourConfig.ingressClassName,
-                  rootNamespaces:
-                      "rootNamespaces" in contourConfig ? contourConfig.rootNamespaces : undefined,
-              };
-    planContourIngress(`${name}-contour`, contour, configReporter(movePath("", "contour")));
-
-    planKoaljaDomainConfig(
-        `${name}-domains`,
-        { domains: config.domains },
-        configReporter((relative) => relative),
+    return planComponent(
+        "PipelinePlatform",
+        "PipelinePlatformArgs",
+        name,
+        args,
+        (checked: PipelinePlatformArgs, reported: Reporter) =>
+            new PlatformPlanner(name, checked, reported).plan(),
+        platform,
     );
+}
 
-    const storageConfig = config.storage;
-    if (!storageConfig || typeof storageConfig !== "object") {
-        invalidInput({
-            path: "storage",
-            given: storageConfig,
-            expected: "a storage section with a `default` storage",
-            example: '{ storages: { default: { provider: "aws", region: "eu-west-1" } } }',
-        });
-    }
-    const storages = Object.fromEntries(
-        Object.entries(storageConfig.storages ?? {}).map(([key, spec]) => [
-            key,
-            storageSpec(spec, joinPath("storage.storages", key), secrets),
-        ]),
-    );
-    const airflowConfig = config.airflow;
-    if (!airflowConfig || typeof airflowConfig !== "object") {
-        invalidInput({
-            path: "airflow",
-            given: airflowConfig,
-            expected: "an airflow section",
-            example: "{ database: { bundled: true } }",
-        });
-    }
-    const airflowNamespace = airflowConfig.namespace ?? servicesNamespace;
-    const logsStorage = airflowConfig.logsStorage;
-    if (config.protect !== undefined && typeof config.protect !== "boolean") {
-        invalidInput({
-            path: "protect",
-            given: config.protect,
-            expected: "true or false (whether Pulumi refuses to delete or replace what holds data)",
-            example: "true",
-        });
-    }
-    const protect = config.protect === true;
-    const storage = {
-        namespace: storageConfig.namespace ?? airflowNamespace,
-        storages,
-        airflowStorage: logsStorage,
-        ...(protect ? { protect } : {}),
-    };
-    planS3Storage(
-        `${name}-storage`,
-        storage,
-        configReporter((relative) =>
-            relative === "airflowStorage" ? "airflow.logsStorage" : appendPath("storage", relative),
-        ),
-    );
+/** Plans the components of one config; each `at` reports a child's refusal at a config path. */
+class PlatformPlanner {
+    private readonly config: PlatformConfig;
+    private readonly secrets: Record<string, pulumi.Input<string>>;
+    /** Whether the children `protect` what holds data; only set when on, as their args' default is off. */
+    private readonly protect: boolean;
 
-    const serviceRegistry = registries.find((r) => r.scopes.includes("service"));
-    const airflow: AirflowDeploymentArgs = {
-        namespace: airflowNamespace,
-        executor: airflowConfig.executor,
-        database: airflowConfig.database,
-        dags: airflowConfig.dags,
-        projectNamespaces: projectNamespaceList,
-        // Task pods run in the project namespaces, so their templates pull with the project-scope secrets.
-        runConfig: {
-            ...(airflowConfig.runConfig ?? {}),
-            imagePullSecrets: [
-                ...(airflowConfig.runConfig?.imagePullSecrets ?? []),
-                ...registries.filter((r) => r.scopes.includes("project")).map((r) => r.secretName),
-            ],
-        },
-        ingress: airflowConfig.ingress
-            ? {
-                  domains: config.domains,
-                  pipeline: airflowConfig.ingress.pipeline,
-                  tls: airflowConfig.ingress.tls,
-              }
-            : undefined,
-        // The chart takes one pull secret: the first service-scope registry's.
-        imagePullSecrets: serviceRegistry ? [serviceRegistry.secretName] : undefined,
-        fernetKey: airflowConfig.fernetKey,
-        ...(protect ? { protect } : {}),
-    };
-    // Checked here so the config fails before anything exists; the constructor plans it again with
-    // the storage's log bucket and Contour's class, which exist only once those are declared.
-    planAirflowDeployment(`${name}-airflow`, airflow, {
-        label: "",
-        path: (relative) => appendPath("airflow", relative),
-    });
+    constructor(
+        private readonly name: string,
+        private readonly args: PipelinePlatformArgs,
+        private readonly reporter: Reporter,
+    ) {
+        this.config = args.config;
+        this.secrets = args.secrets ?? {};
+        this.protect = this.config.protect === true;
+    }
 
-    const extensions = (config.extensions ?? []).map((extension, i) => {
-        const path = joinPath("extensions", i);
-        const projectRegistry = registryFor(
-            registries,
-            extension?.projectRegistry,
-            "project",
-            joinPath(path, "projectRegistry"),
-        );
-        const serviceRegistry = registryFor(
-            registries,
-            extension?.serviceRegistry,
-            "service",
-            joinPath(path, "serviceRegistry"),
-        );
-        const args = {
-            version: extension.version,
-            processingImages: extension.processingImages,
-            installer: extension.installer,
-            namespace: airflowNamespace,
-            projectNamespaces: extensionProjects(
-                extension.projects,
-                projectNamespaces,
-                joinPath(path, "projects"),
-            ),
-            createRepositories: extension.createRepositories,
-            extensionName: extension.name,
-            ...(protect ? { protect } : {}),
-        };
-        // Refusals are reported under the config path until the platform plans its children.
-        nestInputErrors(path, () =>
-            planWorkflowExtension(
-                extension.name,
-                {
-                    ...args,
-                    projectRegistry: {
-                        registry: projectRegistry.location,
-                        scope: "project",
-                        secretName: projectRegistry.secretName,
-                    },
-                    serviceRegistry: {
-                        registry: serviceRegistry.location,
-                        scope: "service",
-                        secretName: serviceRegistry.secretName,
-                    },
-                    dagsClaimName: "dags",
+    private protection(): { protect?: true } {
+        return this.protect ? { protect: true } : {};
+    }
+
+    plan(): PipelinePlatformBuild {
+        const { config, name } = this;
+        const servicesNamespace = config.servicesNamespace;
+        const projectNamespaces = this.projectNamespaces();
+        const projectList = Object.values(projectNamespaces);
+        const namespaces = [
+            { name: servicesNamespace, labels: { [NAMESPACE_ROLE_LABEL]: "services" } },
+            ...Object.entries(projectNamespaces).map(([project, namespace]) => ({
+                name: namespace,
+                labels: {
+                    ...(config.projects[project].labels ?? {}),
+                    [NAMESPACE_ROLE_LABEL]: "project",
+                    [PROJECT_LABEL]: project,
                 },
-                { label: "", path: (relative) => relative },
-            ),
+            })),
+        ];
+        const registries = this.registries(servicesNamespace, projectList);
+        const eso = config.externalSecrets;
+        const externalSecrets =
+            registries.some((r) => r.refreshedInCluster) && !(eso && "existing" in eso)
+                ? { namespace: (eso && "namespace" in eso && eso.namespace) || "external-secrets" }
+                : undefined;
+
+        const contour = planContourIngress(
+            `${name}-contour`,
+            "existing" in config.contour
+                ? { existing: true, ingressClassName: config.contour.ingressClassName }
+                : {
+                      ingressClassName: config.contour.ingressClassName,
+                      rootNamespaces: config.contour.rootNamespaces,
+                  },
+            this.at(movePaths("config.contour", [])),
         );
+        const airflowNamespace = config.airflow.namespace ?? servicesNamespace;
+        const storage = this.storage(airflowNamespace);
+        const airflow = this.airflow(airflowNamespace, projectList, registries, storage, contour);
+        const extensions = this.extensions(
+            airflowNamespace,
+            projectNamespaces,
+            registries,
+            airflow,
+        );
+        const pipelines = this.pipelines(projectList, contour);
+        if (pipelines.length === 0 && config.airflow.ingress === undefined) {
+            // Otherwise the proxies' plans check the domains; unused, they must still be right.
+            checkDefaultDomain(config.domains, "config.domains");
+        }
         return {
-            name: extension.name,
-            projectRegistry: projectRegistry.name,
-            serviceRegistry: serviceRegistry.name,
-            args,
+            args: this.args,
+            protect: this.protect,
+            servicesNamespace,
+            projectNamespaces,
+            namespaces,
+            externalSecrets,
+            registries,
+            contour,
+            storage,
+            airflow,
+            extensions,
+            pipelines,
         };
-    });
-    const extensionNames = new Set<string>();
-    extensions.forEach((extension, i) => {
-        if (extensionNames.has(extension.name)) {
-            invalidInput({
-                path: joinPath("extensions", i),
-                given: extension.name,
-                expected: "a name no other extension uses",
-                example: `${extension.name}-2`,
-            });
-        }
-        extensionNames.add(extension.name);
-    });
-
-    const pipelinePlans: ReturnType<typeof planPipelineIngress>[] = [];
-    const pipelines = (config.pipelines ?? []).map((pipeline, i) => {
-        const path = joinPath("pipelines", i);
-        if (!projectNamespaceList.includes(pipeline?.namespace)) {
-            invalidInput({
-                path: joinPath(path, "namespace"),
-                given: pipeline?.namespace,
-                expected: `a project namespace (${projectNamespaceList.join(", ")})`,
-                example: projectNamespaceList[0],
-            });
-        }
-        const args: PipelineIngressArgs = {
-            pipeline: pipeline.name,
-            namespace: pipeline.namespace,
-            labels: pipeline.labels,
-            domains: config.domains,
-            service: { name: pipeline.service, port: pipeline.port },
-            tasks: pipeline.tasks,
-            tls: pipeline.tls,
-        };
-        pipelinePlans.push(
-            planPipelineIngress(
-                `${name}-pipeline-${pipeline.namespace}-${pipeline.name}`,
-                args,
-                configReporter((relative) =>
-                    relative.startsWith("domains")
-                        ? relative
-                        : appendPath(path, PIPELINE_FIELDS.get(relative) ?? relative),
-                ),
-            ),
-        );
-        return args;
-    });
-    checkHostnames(pipelinePlans);
-
-    return {
-        protect,
-        servicesNamespace,
-        projectNamespaces,
-        projectNamespaceList,
-        namespaces,
-        externalSecrets,
-        registries,
-        locations,
-        contour,
-        storage,
-        logsStorage,
-        airflow,
-        extensions,
-        pipelines,
-    };
-}
-
-/** The namespaces of the projects an extension serves (its `<extension>-images` ConfigMap goes there); default all. */
-function extensionProjects(
-    projects: string[] | undefined,
-    namespaces: Record<string, string>,
-    path: string,
-): string[] {
-    if (projects === undefined) {
-        return Object.values(namespaces);
     }
-    return projects.map((project, i) => {
-        if (!(project in namespaces)) {
+
+    /** A reporter for a child's refusals: its paths mapped to config paths, reported as the platform's. */
+    private at(map: (relative: string) => string): Reporter {
+        return nestedReporter(this.reporter, map);
+    }
+
+    private projectNamespaces(): Record<string, string> {
+        const { config } = this;
+        const found: Record<string, string> = {};
+        const owners = new Map<string, string>([[config.servicesNamespace, "servicesNamespace"]]);
+        for (const [project, spec] of Object.entries(config.projects)) {
+            const namespace = spec.namespace ?? project;
+            const owner = owners.get(namespace);
+            if (owner !== undefined) {
+                invalidInput({
+                    path: joinPath(joinPath("config.projects", project), "namespace"),
+                    given: namespace,
+                    expected: `a namespace of its own (${owner} uses ${namespace})`,
+                    example: `${namespace}-2`,
+                });
+            }
+            owners.set(namespace, `projects.${project}`);
+            found[project] = namespace;
+        }
+        return found;
+    }
+
+    /** A `…ConfigKey`'s secret: the key must be set (`pulumi config set --secret <key>`). */
+    private secret(key: string, path: string): pulumi.Output<string> {
+        if (!Object.prototype.hasOwnProperty.call(this.secrets, key)) {
+            const set = Object.keys(this.secrets);
             invalidInput({
-                path: joinPath(path, i),
-                given: project,
-                expected: `a declared project (${Object.keys(namespaces).join(", ")})`,
-                example: Object.keys(namespaces)[0],
+                path,
+                given: key,
+                expected:
+                    set.length === 0
+                        ? "the name of a secure config key that is set (none is)"
+                        : `the name of a secure config key that is set (${set.join(", ")}; did you mean ${closest(key, set)}?)`,
+                example:
+                    set.length === 0
+                        ? `${key}, set with \`pulumi config set --secret ${key} <value>\``
+                        : closest(key, set),
             });
         }
-        return namespaces[project];
-    });
-}
+        return pulumi.secret(this.secrets[key]);
+    }
 
-/** PipelineIngress arguments a pipeline's config gives under another name. */
-const PIPELINE_FIELDS = new Map([
-    ["pipeline", "name"],
-    ["service.name", "service"],
-    ["service.port", "port"],
-]);
-
-/**
- * Reports a component plan's refusals as the platform's own, at config paths (`map` turns a path of
- * the component's args into one).
- */
-function configReporter(map: (relative: string) => string): Reporter {
-    return { label: "", path: map };
-}
-
-function requireNamespace(value: unknown, path: string, example: string): string {
-    const problems = typeof value === "string" ? dns1123LabelProblems(value) : ["must be a string"];
-    if (problems.length > 0) {
-        invalidInput({
-            path,
-            given: value,
-            expected: `a namespace name that ${problems.join(" and ")}`,
-            example,
+    private registries(servicesNamespace: string, projectList: string[]): PlatformRegistry[] {
+        const seen = new Map<string, number>();
+        return this.config.registries.map((config, i) => {
+            const path = joinPath("config.registries", i);
+            const first = seen.get(config.name);
+            if (first !== undefined) {
+                invalidInput({
+                    path: joinPath(path, "name"),
+                    given: config.name,
+                    expected: `a name no other registry uses (registries[${first}] has it)`,
+                    example: `${config.name}-2`,
+                });
+            }
+            seen.set(config.name, i);
+            const location = this.location(config, path);
+            const secretName = `${config.name}-registry`;
+            const planned: PlatformRegistry = {
+                name: config.name,
+                secretName,
+                location,
+                refreshedInCluster:
+                    location.location === "ecr" ||
+                    (location.location === "gcr" && location.workloadIdentity !== undefined),
+            };
+            const scopes =
+                config.scope === "both" ? (["service", "project"] as const) : [config.scope];
+            for (const scope of scopes) {
+                planned[scope] = planRegistrySecret(
+                    `${this.name}-registry-${config.name}-${scope}`,
+                    {
+                        registry: location,
+                        scope,
+                        namespaces: scope === "service" ? [servicesNamespace] : projectList,
+                        secretName,
+                        testPullImage: config.testPullImage,
+                    },
+                    this.at(
+                        movePaths(path, [
+                            ["registry.password", joinPath(path, "passwordConfigKey")],
+                            [
+                                "registry.serviceAccountKey",
+                                joinPath(path, "serviceAccountKeyConfigKey"),
+                            ],
+                            ["registry", path],
+                        ]),
+                    ),
+                );
+            }
+            return planned;
         });
     }
-    return value as string;
-}
 
-function secretValue(
-    secrets: Record<string, pulumi.Input<string>>,
-    key: unknown,
-    path: string,
-): pulumi.Output<string> {
-    if (typeof key !== "string" || !(key in secrets)) {
-        invalidInput({
-            path,
-            given: key,
-            expected: `the name of a secure config key that is set (${Object.keys(secrets).join(", ") || "none are"})`,
-            example:
-                "registryPassword, set with `pulumi config set --secret registryPassword <value>`",
-        });
-    }
-    return pulumi.secret(secrets[key as string]);
-}
-
-function planRegistries(
-    configs: RegistryConfig[] | undefined,
-    secrets: Record<string, pulumi.Input<string>>,
-): PlannedRegistry[] {
-    if (!Array.isArray(configs) || configs.length === 0) {
-        invalidInput({
-            path: "registries",
-            given: configs,
-            expected: "at least one registry",
-            example:
-                '[{ name: "local", scope: "both", location: "off-cluster", url: "http://registry.localhost:5000/platform", username: "platform", passwordConfigKey: "registryPassword" }]',
-        });
-    }
-    const seen = new Set<string>();
-    return configs.map((config, i) => {
-        const path = joinPath("registries", i);
-        if (
-            typeof config?.name !== "string" ||
-            dns1123LabelProblems(config.name).length > 0 ||
-            config.name.length > 50
-        ) {
-            invalidInput({
-                path: joinPath(path, "name"),
-                given: config?.name,
-                expected: "a DNS label of at most 50 characters, unique among registries",
-                example: "local",
-            });
+    /** A registry config's location, its `…ConfigKey`s replaced by their secrets. */
+    private location(config: RegistryConfig, path: string): RegistryLocation {
+        const fields = locationFields(config);
+        if (fields.location === "off-cluster") {
+            const { passwordConfigKey, ...rest } = fields;
+            return {
+                ...rest,
+                password: this.secret(passwordConfigKey, joinPath(path, "passwordConfigKey")),
+            };
         }
-        if (seen.has(config.name)) {
-            invalidInput({
-                path: joinPath(path, "name"),
-                given: config.name,
-                expected: "a name no other registry uses",
-                example: `${config.name}-2`,
-            });
-        }
-        seen.add(config.name);
-        if (!["project", "service", "both"].includes(config.scope)) {
-            invalidInput({
-                path: joinPath(path, "scope"),
-                given: config.scope,
-                expected: "project, service or both",
-                example: "both",
-            });
-        }
-        let location: RegistryLocation;
-        if (config.location === "off-cluster") {
-            location = {
-                location: "off-cluster",
-                url: config.url,
-                username: config.username,
-                password: secretValue(
-                    secrets,
-                    config.passwordConfigKey,
-                    joinPath(path, "passwordConfigKey"),
+        if (fields.location === "gcr" && fields.serviceAccountKeyConfigKey !== undefined) {
+            const { serviceAccountKeyConfigKey, ...rest } = fields;
+            return {
+                ...rest,
+                serviceAccountKey: this.secret(
+                    serviceAccountKeyConfigKey,
+                    joinPath(path, "serviceAccountKeyConfigKey"),
                 ),
             };
-        } else if (config.location === "ecr") {
-            location = {
-                location: "ecr",
-                region: config.region,
-                registryId: config.registryId,
-                refreshInterval: config.refreshInterval,
-                auth: config.auth,
-            };
-        } else if (config.location === "gcr") {
-            location = {
-                location: "gcr",
-                url: config.url,
-                serviceAccountKey:
-                    config.serviceAccountKeyConfigKey === undefined
-                        ? undefined
-                        : secretValue(
-                              secrets,
-                              config.serviceAccountKeyConfigKey,
-                              joinPath(path, "serviceAccountKeyConfigKey"),
-                          ),
-                workloadIdentity: config.workloadIdentity,
-                refreshInterval: config.refreshInterval,
-            };
-        } else {
-            return invalidInput({
-                path: joinPath(path, "location"),
-                given: (config as { location?: unknown }).location,
-                expected: "off-cluster, ecr or gcr",
-                example: "off-cluster",
-            });
         }
-        planLocation(location, path);
-        return {
-            name: config.name,
-            location,
-            scopes: config.scope === "both" ? ["service", "project"] : [config.scope],
-            secretName: `${config.name}-registry`,
-            testPullImage: config.testPullImage,
-            refreshedInCluster:
-                location.location === "ecr" ||
-                (location.location === "gcr" && location.workloadIdentity !== undefined),
-        };
-    });
-}
-
-function registryFor(
-    registries: PlannedRegistry[],
-    name: unknown,
-    scope: "project" | "service",
-    path: string,
-): PlannedRegistry {
-    const candidates = registries.filter((r) => r.scopes.includes(scope)).map((r) => r.name);
-    const found = registries.find((r) => r.name === name);
-    if (!found || !found.scopes.includes(scope)) {
-        invalidInput({
-            path,
-            given: name,
-            expected: `a registry with scope ${scope} or both (${candidates.join(", ") || "none declared"})`,
-            example: candidates[0] ?? "local",
-        });
+        return fields as RegistryLocation;
     }
-    return found;
-}
 
-function storageSpec(
-    config: StorageConfig,
-    path: string,
-    secrets: Record<string, pulumi.Input<string>>,
-): StorageSpec {
-    if (config?.provider === "external") {
+    private storage(airflowNamespace: string): S3StoragePlan {
+        const { config } = this;
+        const storages = Object.fromEntries(
+            Object.entries(config.storage.storages).map(([key, spec]) => [
+                key,
+                this.storageSpec(spec, joinPath("config.storage.storages", key)),
+            ]),
+        );
+        return planS3Storage(
+            `${this.name}-storage`,
+            {
+                namespace: config.storage.namespace ?? airflowNamespace,
+                storages,
+                airflowStorage: config.airflow.logsStorage,
+                ...this.protection(),
+            },
+            this.at(
+                movePaths("config.storage", [
+                    ["airflowStorage", "config.airflow.logsStorage"],
+                    ...Object.keys(storages).flatMap((key) => {
+                        const from = joinPath(joinPath("storages", key), "accessKey");
+                        const to = joinPath(
+                            joinPath("config.storage.storages", key),
+                            "accessKeyConfigKey",
+                        );
+                        return [
+                            [from, to],
+                            [
+                                from.replace(/accessKey$/, "secretKey"),
+                                to.replace(/accessKeyConfigKey$/, "secretKeyConfigKey"),
+                            ],
+                        ] as Array<[string, string]>;
+                    }),
+                ]),
+            ),
+        );
+    }
+
+    private storageSpec(config: StorageConfig, path: string): StorageSpec {
+        if (config.provider !== "external") {
+            return config;
+        }
         const { accessKeyConfigKey, secretKeyConfigKey, ...rest } = config;
         return {
             ...rest,
-            accessKey: secretValue(
-                secrets,
-                accessKeyConfigKey,
-                joinPath(path, "accessKeyConfigKey"),
-            ),
-            secretKey: secretValue(
-                secrets,
-                secretKeyConfigKey,
-                joinPath(path, "secretKeyConfigKey"),
-            ),
+            accessKey: this.secret(accessKeyConfigKey, joinPath(path, "accessKeyConfigKey")),
+            secretKey: this.secret(secretKeyConfigKey, joinPath(path, "secretKeyConfigKey")),
         };
     }
-    return config as StorageSpec;
+
+    private airflow(
+        namespace: string,
+        projectList: string[],
+        registries: PlatformRegistry[],
+        storage: S3StoragePlan,
+        contour: ContourIngressPlan,
+    ): AirflowDeploymentPlan {
+        const { config } = this;
+        const airflow = config.airflow;
+        const serviceRegistry = registries.find((r) => r.service !== undefined);
+        const args: AirflowDeploymentArgs = {
+            namespace,
+            executor: airflow.executor,
+            database: airflow.database,
+            dags: airflow.dags,
+            projectNamespaces: projectList,
+            // Task pods run in the project namespaces, so their templates pull with the project-scope secrets.
+            runConfig: {
+                ...(airflow.runConfig ?? {}),
+                imagePullSecrets: [
+                    ...(airflow.runConfig?.imagePullSecrets ?? []),
+                    ...registries.filter((r) => r.project !== undefined).map((r) => r.secretName),
+                ],
+            },
+            logs:
+                airflow.logsStorage === undefined
+                    ? undefined
+                    : {
+                          bucket: storage.plan.logStorage.bucket,
+                          connectionSecretName: storage.plan.connectionSecretName,
+                          connectionId: storage.plan.connectionId,
+                      },
+            ingress: airflow.ingress
+                ? {
+                      domains: config.domains,
+                      pipeline: airflow.ingress.pipeline,
+                      tls: airflow.ingress.tls,
+                      ingressClassName: contour.plan.ingressClassName,
+                  }
+                : undefined,
+            // The chart takes one pull secret: the first service-scope registry's.
+            imagePullSecrets: serviceRegistry ? [serviceRegistry.secretName] : undefined,
+            fernetKey: airflow.fernetKey,
+            ...this.protection(),
+        };
+        return planAirflowDeployment(
+            `${this.name}-airflow`,
+            args,
+            this.at(
+                movePaths("config.airflow", [
+                    ["ingress.domains", "config.domains"],
+                    ["ingress.ingressClassName", "config.contour.ingressClassName"],
+                    ["logs", "config.airflow.logsStorage"],
+                    ["projectNamespaces", "config.projects"],
+                    ["imagePullSecrets", "config.registries"],
+                ]),
+            ),
+        );
+    }
+
+    private extensions(
+        namespace: string,
+        projectNamespaces: Record<string, string>,
+        registries: PlatformRegistry[],
+        airflow: AirflowDeploymentPlan,
+    ): PipelinePlatformBuild["extensions"] {
+        const seen = new Map<string, number>();
+        return (this.config.extensions ?? []).map((extension, i) => {
+            const path = joinPath("config.extensions", i);
+            const first = seen.get(extension.name);
+            if (first !== undefined) {
+                invalidInput({
+                    path: joinPath(path, "name"),
+                    given: extension.name,
+                    expected: `a name no other extension uses (extensions[${first}] has it)`,
+                    example: `${extension.name}-2`,
+                });
+            }
+            seen.set(extension.name, i);
+            const project = this.registryFor(
+                registries,
+                extension.projectRegistry,
+                "project",
+                joinPath(path, "projectRegistry"),
+            );
+            const service = this.registryFor(
+                registries,
+                extension.serviceRegistry,
+                "service",
+                joinPath(path, "serviceRegistry"),
+            );
+            const projects = (extension.projects ?? Object.keys(projectNamespaces)).map((p, j) => {
+                if (!Object.prototype.hasOwnProperty.call(projectNamespaces, p)) {
+                    const known = Object.keys(projectNamespaces);
+                    invalidInput({
+                        path: joinPath(joinPath(path, "projects"), j),
+                        given: p,
+                        expected: `a declared project (${known.join(", ")})`,
+                        example: closest(p, known),
+                    });
+                }
+                return projectNamespaces[p];
+            });
+            const plan = planWorkflowExtension(
+                `${this.name}-extension-${extension.name}`,
+                {
+                    version: extension.version,
+                    processingImages: extension.processingImages,
+                    installer: extension.installer,
+                    namespace,
+                    projectNamespaces: projects,
+                    createRepositories: extension.createRepositories,
+                    extensionName: extension.name,
+                    ...this.protection(),
+                    projectRegistry: {
+                        registry: project.location,
+                        scope: "project",
+                        secretName: project.secretName,
+                    },
+                    serviceRegistry: {
+                        registry: service.location,
+                        scope: "service",
+                        secretName: service.secretName,
+                    },
+                    dagsClaimName: airflow.plan.names.dagsClaim,
+                },
+                this.at(
+                    movePaths(path, [
+                        ["extensionName", joinPath(path, "name")],
+                        ["projectNamespaces", joinPath(path, "projects")],
+                        ["projectRegistry", joinPath(path, "projectRegistry")],
+                        ["serviceRegistry", joinPath(path, "serviceRegistry")],
+                        ["namespace", "config.airflow.namespace"],
+                        ["dagsClaimName", "config.airflow.dags"],
+                    ]),
+                ),
+            );
+            return {
+                name: extension.name,
+                projectRegistry: project.name,
+                serviceRegistry: service.name,
+                namespaces: [namespace, ...projects],
+                plan,
+            };
+        });
+    }
+
+    private registryFor(
+        registries: PlatformRegistry[],
+        name: string,
+        scope: "project" | "service",
+        path: string,
+    ): PlatformRegistry {
+        const found = registries.find((r) => r.name === name);
+        if (found === undefined || found[scope] === undefined) {
+            const candidates = registries.filter((r) => r[scope] !== undefined).map((r) => r.name);
+            invalidInput({
+                path,
+                given: name,
+                expected: `a registry with scope ${scope} or both (${candidates.join(", ") || "none declared"})`,
+                example: candidates.length > 0 ? closest(name, candidates) : "local",
+            });
+        }
+        return found;
+    }
+
+    private pipelines(projectList: string[], contour: ContourIngressPlan): PipelineIngressPlan[] {
+        const plans = (this.config.pipelines ?? []).map((pipeline, i) => {
+            const path = joinPath("config.pipelines", i);
+            if (!projectList.includes(pipeline.namespace)) {
+                invalidInput({
+                    path: joinPath(path, "namespace"),
+                    given: pipeline.namespace,
+                    expected: `a project namespace (${projectList.join(", ")})`,
+                    example: closest(pipeline.namespace, projectList),
+                });
+            }
+            return planPipelineIngress(
+                `${this.name}-pipeline-${pipeline.namespace}-${pipeline.name}`,
+                {
+                    pipeline: pipeline.name,
+                    namespace: pipeline.namespace,
+                    labels: pipeline.labels,
+                    domains: this.config.domains,
+                    service: { name: pipeline.service, port: pipeline.port },
+                    tasks: pipeline.tasks,
+                    tls: pipeline.tls,
+                    ingressClassName: contour.plan.ingressClassName,
+                },
+                this.at(
+                    movePaths(path, [
+                        ["pipeline", joinPath(path, "name")],
+                        ["service.name", joinPath(path, "service")],
+                        ["service.port", joinPath(path, "port")],
+                        ["domains", "config.domains"],
+                        ["ingressClassName", "config.contour.ingressClassName"],
+                    ]),
+                ),
+            );
+        });
+        checkHostnames(plans);
+        return plans;
+    }
+}
+
+type LocationFields<T> = T extends unknown ? Omit<T, keyof RegistryCommon> : never;
+
+/** A registry config without the fields every registry has: the location and its `…ConfigKey`s. */
+function locationFields(config: RegistryConfig): LocationFields<RegistryConfig> {
+    const common = new Set<string>(["name", "scope", "testPullImage"]);
+    return Object.fromEntries(
+        Object.entries(config).filter(([key]) => !common.has(key)),
+    ) as LocationFields<RegistryConfig>;
 }

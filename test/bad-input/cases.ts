@@ -2815,7 +2815,7 @@ export const CASES: BadInputCase[] = [
 
     // The stack config (PipelinePlatform), paths under `config`.
     {
-        component: "stack config",
+        component: "PipelinePlatform",
         title: "protect that is a string",
         program: platform((c) => ({ ...c, protect: "yes" as unknown as boolean })),
         path: "config.protect",
@@ -2839,7 +2839,7 @@ export const CASES: BadInputCase[] = [
         example: "true",
     },
     {
-        component: "stack config",
+        component: "PipelinePlatform",
         title: "two registries with one name",
         program: platform((c) => ({ ...c, registries: [c.registries[0], c.registries[0]] })),
         path: "config.registries[1].name",
@@ -2847,7 +2847,112 @@ export const CASES: BadInputCase[] = [
         example: "local-2",
     },
     {
-        component: "stack config",
+        component: "PipelinePlatform",
+        title: "a misspelt top-level key",
+        program: platform((c) => ({ ...c, extentions: [] })),
+        path: "config.extentions",
+        says: "unknown key; did you mean extensions?",
+    },
+    {
+        component: "PipelinePlatform",
+        title: "a project key that is not a DNS label",
+        program: platform((c) => ({ ...c, projects: { Imaging: {} } })),
+        path: "config.projects.Imaging",
+        says: 'got key "Imaging"; expected a DNS-1123 label',
+        example: "imaging",
+    },
+    {
+        component: "PipelinePlatform",
+        title: "a misspelt secure config key",
+        program: platform((c) => ({
+            ...c,
+            registries: [{ ...c.registries[0], passwordConfigKey: "registryPasword" }],
+        })),
+        path: "config.registries[0].passwordConfigKey",
+        says: "a secure config key that is set (registryPassword, storageAccessKey, storageSecretKey; did you mean registryPassword?)",
+        example: "registryPassword",
+    },
+    {
+        component: "PipelinePlatform",
+        title: "a config that is null",
+        program: platform(() => null),
+        path: "config",
+        says: "got null; expected an object with servicesNamespace, projects, registries",
+    },
+    {
+        component: "PipelinePlatform",
+        title: "no airflow section",
+        program: platform((c) => ({ ...c, airflow: undefined })),
+        path: "config.airflow",
+        says: "got nothing; expected an object with database (the Airflow deployment)",
+    },
+    {
+        component: "PipelinePlatform",
+        title: "an unknown registry location",
+        program: platform((c) => ({
+            ...c,
+            registries: [{ ...c.registries[0], location: "harbor" }],
+        })),
+        path: "config.registries[0].location",
+        says: 'expected one of "off-cluster", "ecr", "gcr"',
+        example: "off-cluster",
+    },
+    {
+        component: "PipelinePlatform",
+        title: "a registry scope that is none of the three",
+        program: platform((c) => ({ ...c, registries: [{ ...c.registries[0], scope: "global" }] })),
+        path: "config.registries[0].scope",
+        says: 'expected one of "project", "service", "both" (which namespaces get the pull Secret)',
+        example: "both",
+    },
+    {
+        component: "PipelinePlatform",
+        title: "no projects",
+        program: platform((c) => ({ ...c, projects: {} })),
+        path: "config.projects",
+        says: "at least 1 entry",
+        example: '{ imaging: { labels: { team: "imaging" } } }',
+    },
+    {
+        component: "PipelinePlatform",
+        title: "a project sharing the services namespace",
+        program: platform((c) => ({
+            ...c,
+            projects: { ...c.projects, imaging: { namespace: c.servicesNamespace } },
+        })),
+        path: "config.projects.imaging.namespace",
+        says: "a namespace of its own (servicesNamespace uses",
+    },
+    {
+        component: "PipelinePlatform",
+        title: "an executor Airflow does not have",
+        program: platform((c) => ({ ...c, airflow: { ...c.airflow, executor: "DaskExecutor" } })),
+        path: "config.airflow.executor",
+        says: 'expected one of "KubernetesExecutor"',
+        example: "KubernetesExecutor",
+    },
+    {
+        component: "PipelinePlatform",
+        title: "an extension serving an undeclared project",
+        program: platform((c) => ({
+            ...c,
+            extensions: [{ ...c.extensions[0], projects: ["imagin"] }],
+        })),
+        path: "config.extensions[0].projects[0]",
+        says: "a declared project (",
+    },
+    {
+        component: "PipelinePlatform",
+        title: "two extensions with one name",
+        program: platform((c) => ({
+            ...c,
+            extensions: [c.extensions[0], c.extensions[0]],
+        })),
+        path: "config.extensions[1].name",
+        says: "a name no other extension uses (extensions[0] has it)",
+    },
+    {
+        component: "PipelinePlatform",
         title: "an extension naming an unknown registry",
         program: platform((c) => ({
             ...c,
@@ -2858,7 +2963,7 @@ export const CASES: BadInputCase[] = [
         example: "local",
     },
     {
-        component: "stack config",
+        component: "PipelinePlatform",
         title: "an extension's project registry that only serves services",
         program: platform((c) => ({
             ...c,
@@ -2869,7 +2974,7 @@ export const CASES: BadInputCase[] = [
         example: "local",
     },
     {
-        component: "stack config",
+        component: "PipelinePlatform",
         title: "a registry URL without protocol",
         program: platform((c) => ({
             ...c,
@@ -2880,7 +2985,7 @@ export const CASES: BadInputCase[] = [
         example: "https://registry.example.com:5000/team",
     },
     {
-        component: "stack config",
+        component: "PipelinePlatform",
         title: "a password config key that is not set",
         program: platform((c) => c, {}),
         path: "config.registries[0].passwordConfigKey",
@@ -2888,7 +2993,7 @@ export const CASES: BadInputCase[] = [
         example: "registryPassword, set with `pulumi config set --secret registryPassword <value>`",
     },
     {
-        component: "stack config",
+        component: "PipelinePlatform",
         title: "domains without a default",
         program: platform((c) => ({
             ...c,
@@ -2899,7 +3004,7 @@ export const CASES: BadInputCase[] = [
         example: '{ "example.org": { selector: { app: "prod" } }, "example.com": {} }',
     },
     {
-        component: "stack config",
+        component: "PipelinePlatform",
         title: "storages without default",
         program: platform((c) => ({
             ...c,
@@ -2910,7 +3015,7 @@ export const CASES: BadInputCase[] = [
         example: '{ default: { provider: "aws", region: "eu-west-1" } }',
     },
     {
-        component: "stack config",
+        component: "PipelinePlatform",
         title: "Airflow logs to an undeclared storage",
         program: platform((c) => ({ ...c, airflow: { ...c.airflow, logsStorage: "archive" } })),
         path: "config.airflow.logsStorage",
@@ -2918,7 +3023,7 @@ export const CASES: BadInputCase[] = [
         example: "default",
     },
     {
-        component: "stack config",
+        component: "PipelinePlatform",
         title: "a pipeline in a namespace that is no project's",
         program: platform((c) => ({
             ...c,
@@ -2929,7 +3034,7 @@ export const CASES: BadInputCase[] = [
         example: "imaging",
     },
     {
-        component: "stack config",
+        component: "PipelinePlatform",
         title: "two pipelines with one hostname",
         program: platform((c) => ({ ...c, pipelines: [c.pipelines[0], c.pipelines[0]] })),
         path: "config.pipelines[1].name",
@@ -2937,7 +3042,7 @@ export const CASES: BadInputCase[] = [
         example: "segmentation-2",
     },
     {
-        component: "stack config",
+        component: "PipelinePlatform",
         title: "a pipeline name that is not a DNS label",
         program: platform((c) => ({
             ...c,
@@ -2948,7 +3053,7 @@ export const CASES: BadInputCase[] = [
         example: "segmentation",
     },
     {
-        component: "stack config",
+        component: "PipelinePlatform",
         title: "a pipeline port written as a string",
         program: platform((c) => ({
             ...c,
@@ -2959,7 +3064,7 @@ export const CASES: BadInputCase[] = [
         example: "80",
     },
     {
-        component: "stack config",
+        component: "PipelinePlatform",
         title: "a storage endpoint with credentials, shown redacted",
         program: platform((c) => ({
             ...c,
@@ -2977,7 +3082,7 @@ export const CASES: BadInputCase[] = [
         example: "https://s3.example.com",
     },
     {
-        component: "stack config",
+        component: "PipelinePlatform",
         title: "a misspelt key in a storage",
         program: platform((c) => ({
             ...c,
@@ -2987,15 +3092,15 @@ export const CASES: BadInputCase[] = [
         says: "unknown key; did you mean bucket?",
     },
     {
-        component: "stack config",
+        component: "PipelinePlatform",
         title: "an upper-case services namespace",
         program: platform((c) => ({ ...c, servicesNamespace: "Services" })),
         path: "config.servicesNamespace",
-        says: "a namespace name that",
-        example: "pipeline-services",
+        says: "expected a DNS-1123 label: must consist of lower case",
+        example: "services",
     },
     {
-        component: "stack config",
+        component: "PipelinePlatform",
         title: "an extension version of two numbers",
         program: platform((c) => ({ ...c, extensions: [{ ...c.extensions[0], version: "1.0" }] })),
         path: "config.extensions[0].version",
@@ -3003,7 +3108,7 @@ export const CASES: BadInputCase[] = [
         example: "1.0.0",
     },
     {
-        component: "stack config",
+        component: "PipelinePlatform",
         title: "a CPU request written as a word",
         program: platform((c) => ({
             ...c,
@@ -3017,7 +3122,7 @@ export const CASES: BadInputCase[] = [
         example: "1Gi",
     },
     {
-        component: "stack config",
+        component: "PipelinePlatform",
         title: "a misspelt startup timeout in the run configuration",
         program: platform((c) => ({
             ...c,

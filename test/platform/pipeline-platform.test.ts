@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
-import { PipelinePlatform, planPlatform, type PlatformConfig } from "../../components/platform";
+import { PipelinePlatform, type PlatformConfig } from "../../components/platform";
 import { assertValidManifests, runProgram, type Registration } from "../../components/testing";
 import { STACK_INVOKES } from "../../bin/render";
 
@@ -292,171 +292,10 @@ describe("PipelinePlatform", () => {
     });
 });
 
-describe("planPlatform rejects bad config before anything exists", () => {
+describe("PipelinePlatform refusals", () => {
     const secrets = { registryPassword: "p", storageAccessKey: "a", storageSecretKey: "s" };
-    const cases: Array<[string, (c: PlatformConfig) => void, string, RegExp]> = [
-        [
-            "a registry URL without protocol",
-            (c) => {
-                Object.assign(c.registries[0], { url: "registry.localhost:5000" });
-            },
-            "registries[0].url",
-            /must start with http:\/\/ or https:\/\//,
-        ],
-        [
-            "an unknown registry location",
-            (c) => {
-                Object.assign(c.registries[0], { location: "harbor" });
-            },
-            "registries[0].location",
-            /off-cluster, ecr or gcr/,
-        ],
-        [
-            "a duplicate registry name",
-            (c) => {
-                c.registries.push({ ...c.registries[0] });
-            },
-            "registries[1].name",
-            /no other registry uses/,
-        ],
-        [
-            "a password config key that is not set",
-            (c) => {
-                Object.assign(c.registries[0], { passwordConfigKey: "nope" });
-            },
-            "registries[0].passwordConfigKey",
-            /secure config key that is set/,
-        ],
-        [
-            "a bad scope",
-            (c) => {
-                Object.assign(c.registries[0], { scope: "global" });
-            },
-            "registries[0].scope",
-            /project, service or both/,
-        ],
-        [
-            "an upper-case services namespace",
-            (c) => {
-                c.servicesNamespace = "Services";
-            },
-            "servicesNamespace",
-            /namespace name/,
-        ],
-        [
-            "no projects",
-            (c) => {
-                c.projects = {};
-            },
-            "projects",
-            /at least one project/,
-        ],
-        [
-            "a project sharing the services namespace",
-            (c) => {
-                c.projects.imaging.namespace = "services";
-            },
-            "projects.imaging.namespace",
-            /no other project and not the services namespace/,
-        ],
-        [
-            "domains without a default",
-            (c) => {
-                c.domains = { "example.org": { selector: { a: "b" } } };
-            },
-            "domains",
-            /default/,
-        ],
-        [
-            "storages without default",
-            (c) => {
-                c.storage.storages = { other: c.storage.storages.default };
-            },
-            "storage.storages",
-            /`default` entry/,
-        ],
-        [
-            "a log storage that does not exist",
-            (c) => {
-                c.airflow.logsStorage = "archive";
-            },
-            "airflow.logsStorage",
-            /one of the storages \(default\)/,
-        ],
-        [
-            "an unknown executor",
-            (c) => {
-                Object.assign(c.airflow, { executor: "DaskExecutor" });
-            },
-            "airflow.executor",
-            /Executor/,
-        ],
-        [
-            "an extension naming an unknown registry",
-            (c) => {
-                c.extensions![0].projectRegistry = "nope";
-            },
-            "extensions[0].projectRegistry",
-            /registry with scope project or both \(local\)/,
-        ],
-        [
-            "an extension version that is not semver",
-            (c) => {
-                c.extensions![0].version = "v1";
-            },
-            "extensions[0].version",
-            /semver/,
-        ],
-        [
-            "an extension serving an unknown project",
-            (c) => {
-                c.extensions![0].projects = ["imaging", "radiology"];
-            },
-            "extensions[0].projects[1]",
-            /a declared project \(imaging, analytics\)/,
-        ],
-        [
-            "a duplicate extension",
-            (c) => {
-                c.extensions!.push({ ...c.extensions![0] });
-            },
-            "extensions[1]",
-            /no other extension uses/,
-        ],
-        [
-            "a pipeline outside the project namespaces",
-            (c) => {
-                c.pipelines![0].namespace = "services";
-            },
-            "pipelines[0].namespace",
-            /a project namespace \(imaging, analytics\)/,
-        ],
-        [
-            "two pipelines with one hostname",
-            (c) => {
-                c.pipelines!.push({ ...c.pipelines![0] });
-            },
-            "pipelines[2].name",
-            /pipeline "segmentation" in namespace "imaging" already has segmentation\.imaging\./,
-        ],
-    ];
 
-    test.each(cases)("rejects %s", (_name, breakIt, path, reason) => {
-        const config = devConfig();
-        breakIt(config);
-        let error: unknown;
-        try {
-            planPlatform("platform", config, secrets);
-        } catch (e) {
-            error = e;
-        }
-        expect(error).toBeInstanceOf(pulumi.InputPropertyError);
-        expect((error as pulumi.InputPropertyError).propertyPath).toBe(path);
-        expect((error as pulumi.InputPropertyError).reason).toMatch(reason);
-        expect((error as pulumi.InputPropertyError).reason).toMatch(/, e\.g\. /);
-    });
-
-    test("prefixes paths with the config key and registers nothing but the platform itself", async () => {
+    test("name the instance, prefix paths with the config key and register nothing", async () => {
         const config = devConfig();
         Object.assign(config.registries[0], { url: "ftp://registry.localhost" });
         const failure = await runProgram(() => {
@@ -467,10 +306,8 @@ describe("planPlatform rejects bad config before anything exists", () => {
             });
         }).catch((e) => e);
         expect(failure.message).toMatch(
-            /^pipeline-platform:platform\.registries\[0\]\.url: got "ftp:\/\/registry\.localhost"; expected a registry URL: must use http or https, not ftp/,
+            /^PipelinePlatform "platform": pipeline-platform:platform\.registries\[0\]\.url: got "ftp:\/\/registry\.localhost"; expected a registry URL: must use http or https, not ftp/,
         );
-        expect(failure.registrations.map((r: Registration) => r.type)).toEqual([
-            "pipeline-platform:platform:PipelinePlatform",
-        ]);
+        expect(failure.registrations).toEqual([]);
     });
 });

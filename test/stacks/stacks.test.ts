@@ -47,7 +47,7 @@ describe("render on a broken stack file", () => {
     test("reports the config path of a registry URL without protocol", async () => {
         await expect(renderStack({ stack: "dev", root, stackFile: broken() })).rejects.toEqual(
             new StackConfigError(
-                'pipeline-platform:platform.registries[0].url: got "registry.localhost:5000/platform"; expected a registry URL: must start with http:// or https:// (image references carry no protocol, the registry URL must), e.g. https://registry.example.com:5000/team',
+                'PipelinePlatform "platform": pipeline-platform:platform.registries[0].url: got "registry.localhost:5000/platform"; expected a registry URL: must start with http:// or https:// (image references carry no protocol, the registry URL must), e.g. https://registry.example.com:5000/team',
             ),
         );
     });
@@ -70,7 +70,7 @@ describe("render on a broken stack file", () => {
         );
         expect(code).toBe(2);
         expect(stderr.at(-1)).toBe(
-            'render: invalid config for stack dev: pipeline-platform:platform.registries[0].url: got "registry.localhost:5000/platform"; expected a registry URL: must start with http:// or https:// (image references carry no protocol, the registry URL must), e.g. https://registry.example.com:5000/team',
+            'render: invalid config for stack dev: PipelinePlatform "platform": pipeline-platform:platform.registries[0].url: got "registry.localhost:5000/platform"; expected a registry URL: must start with http:// or https:// (image references carry no protocol, the registry URL must), e.g. https://registry.example.com:5000/team',
         );
         expect(fs.existsSync(path.join(dir, "out"))).toBe(false);
     });
