@@ -1,12 +1,149 @@
 /**
  * pipeline-platform: Pulumi components for a Kubernetes data-pipeline platform. Everything a user
- * imports comes from here; the mock engine for tests is `pipeline-platform/testing`.
+ * imports comes from here: the components, their `planX` functions and args types, and the documented
+ * helpers. The mock engine for tests is `pipeline-platform/testing`, the offline renderer
+ * `pipeline-platform/render`.
  */
-export * from "./core";
-export * from "./registry";
-export * from "./images";
-export * from "./dags";
-export * from "./ingress";
-export * from "./storage";
-export * from "./airflow";
-export * from "./platform";
+export {
+    dnsLabel,
+    dockerConfigJson,
+    imageRef,
+    parseImageReference,
+    parseRegistryUrl,
+    Planned,
+    type AwsRegion,
+    type ConfigKeyName,
+    type Duration,
+    type ImageName,
+    type ImageReference,
+    type ImageReferenceText,
+    type ImageTag,
+    type LabelKey,
+    type Labels,
+    type LabelValue,
+    type NamespaceName,
+    type ObjectName,
+    type Quantity,
+    type RegistryUrl,
+    type RegistryUrlText,
+    type SecretName,
+    type SemVer,
+} from "./core";
+export {
+    checkImagePull,
+    planRegistrySecret,
+    RegistrySecret,
+    type EcrAuth,
+    type EcrKeySecretRef,
+    type EcrRegistry,
+    type GcrRegistry,
+    type GcrWorkloadIdentity,
+    type OffClusterRegistry,
+    type PullCheckFailure,
+    type PullCheckRequest,
+    type PullCheckResult,
+    type RegistryLocation,
+    type RegistryScope,
+    type RegistrySecretArgs,
+    type RegistrySecretPlan,
+    type RegistryUsername,
+    type ServiceAccountRef,
+    type ServiceAccountTarget,
+} from "./registry";
+export {
+    planProcessingImage,
+    ProcessingImage,
+    type ProcessingImageArgs,
+    type ProcessingImagePlan,
+} from "./images";
+export {
+    DagInstallerChart,
+    planDagInstallerChart,
+    planWorkflowExtension,
+    WorkflowExtension,
+    type DagInstallerAction,
+    type DagInstallerChartArgs,
+    type DagInstallerChartPlan,
+    type ExtensionImage,
+    type ExtensionInstaller,
+    type ExtensionRegistry,
+    type InstallerFolder,
+    type InstallerImage,
+    type WorkflowExtensionArgs,
+    type WorkflowExtensionPlan,
+} from "./dags";
+export {
+    checkHostnames,
+    ContourIngress,
+    KoaljaDomainConfig,
+    PipelineIngress,
+    pipelineHostname,
+    planContourIngress,
+    planKoaljaDomainConfig,
+    planPipelineIngress,
+    selectDomainSuffix,
+    type ContourIngressArgs,
+    type ContourIngressPlan,
+    type DomainConfig,
+    type DomainSelector,
+    type KoaljaDomainConfigArgs,
+    type KoaljaDomainConfigPlan,
+    type PipelineIngressArgs,
+    type PipelineIngressPlan,
+    type PipelineTls,
+    type RouteTimeouts,
+    type TaskRoute,
+} from "./ingress";
+export {
+    planS3Storage,
+    S3Storage,
+    type AwsStorage,
+    type ExternalStorage,
+    type GcpStorage,
+    type S3StorageArgs,
+    type S3StoragePlan,
+    type StorageSpec,
+} from "./storage";
+export {
+    AIRFLOW_CHART,
+    AIRFLOW_VERSION,
+    AirflowDeployment,
+    planAirflowDeployment,
+    POD_LAUNCHER_RULES,
+    remoteLogsFromStorage,
+    type AirflowDags,
+    type AirflowDatabase,
+    type AirflowDeploymentArgs,
+    type AirflowDeploymentPlan,
+    type AirflowRemoteLogs,
+    type Executor,
+    type ResourceProfile,
+    type RunConfig,
+    type RunSecret,
+    type RunToleration,
+    type RunVolume,
+} from "./airflow";
+export {
+    PipelinePlatform,
+    planPlatform,
+    type AirflowConfig,
+    type AirflowIngressConfig,
+    type ClusterPrerequisites,
+    type ContourConfig,
+    type EcrRegistryConfig,
+    type ExtensionConfig,
+    type ExternalSecretsConfig,
+    type ExternalStorageConfig,
+    type GcrRegistryConfig,
+    type OffClusterRegistryConfig,
+    type PipelineConfig,
+    type PipelinePlatformArgs,
+    type PipelinePlatformPlan,
+    type PlatformConfig,
+    type PrerequisiteObject,
+    type ProjectConfig,
+    type RegistryConfig,
+    type RegistryConfigScope,
+    type StorageConfig,
+    type StorageSection,
+} from "./platform";

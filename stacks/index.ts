@@ -11,20 +11,14 @@ export = () => {
     // the config path and the closest key, instead of Pulumi's bare "missing required configuration".
     const platformConfig = config.getObject<PlatformConfig>("platform");
 
-    // Every `…ConfigKey` in the platform config names a secure config key; only those are read,
-    // and only the ones that are set.
-    const secretKeys = new Set<string>();
-    JSON.stringify(platformConfig ?? {}, (key, value) => {
-        if (key.endsWith("ConfigKey") && typeof value === "string") {
-            secretKeys.add(value);
-        }
-        return value;
-    });
+    // Every other key of the project is a value a `…ConfigKey` may name (secure keys: credentials);
+    // all are handed over as secrets, so a misspelt `…ConfigKey` is refused with the closest one.
+    const prefix = `${pulumi.getProject()}:`;
     const secrets: Record<string, pulumi.Output<string>> = {};
-    for (const key of [...secretKeys].sort()) {
-        const value = config.getSecret(key);
-        if (value !== undefined) {
-            secrets[key] = value;
+    for (const key of Object.keys(pulumi.runtime.allConfig()).sort()) {
+        const name = key.slice(prefix.length);
+        if (key.startsWith(prefix) && name !== "platform") {
+            secrets[name] = config.requireSecret(name);
         }
     }
 

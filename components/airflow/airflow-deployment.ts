@@ -389,8 +389,6 @@ export class AirflowDeployment extends pulumi.ComponentResource {
     public readonly namespace: pulumi.Output<string>;
     /** The DAG claim DAG installers write to. */
     public readonly dagsClaimName: pulumi.Output<string>;
-    /** The DAG claim itself, for what must wait for it (DAG installers write to it). */
-    public readonly dagsClaim: k8s.core.v1.PersistentVolumeClaim;
     /** The web UI: the ingress URL, or the in-cluster API server URL without an ingress. */
     public readonly webUrl: pulumi.Output<string>;
     /** The ConfigMap of pod templates, when a run configuration is given. */
@@ -537,7 +535,6 @@ export class AirflowDeployment extends pulumi.ComponentResource {
 
         this.releaseName = release.name;
         this.namespace = pulumi.output(namespace);
-        this.dagsClaim = dagsClaim;
         this.dagsClaimName = dagsClaim.metadata.name;
         this.webUrl = webUrl;
         this.podTemplatesConfigMap = pulumi.output(plan.runConfig ? names.podTemplates : undefined);

@@ -1,4 +1,4 @@
-import type { AirflowDags, AirflowDatabase, Executor, RunConfig } from "../airflow";
+import type { AirflowDags, AirflowFernetKey, Executor, RunConfig } from "../airflow";
 import type { ConfigKeyName, Labels, NamespaceName, ObjectName, SecretName } from "../core";
 import type { ExtensionImage, ExtensionInstaller } from "../dags";
 import type { DomainConfig, IngressClassName, PipelineTls, TaskRoute } from "../ingress";
@@ -280,8 +280,12 @@ export interface AirflowConfig {
     namespace?: NamespaceName;
     /** Default `KubernetesExecutor`. */
     executor?: Executor;
-    /** `{ bundled: true }` for development, `{ external: { secretName } }` (a Secret with a `connection` key) otherwise. */
-    database: AirflowDatabase;
+    /**
+     * `{ bundled: true }` for development, `{ external: { secretName } }` (a Secret with a
+     * `connection` key, in the Airflow namespace) otherwise.
+     * @example { "external": { "secretName": "airflow-database" } }
+     */
+    database: { bundled: true } | { external: { secretName: SecretName } };
     /** The DAG volume. */
     dags?: AirflowDags;
     /**

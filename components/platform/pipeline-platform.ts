@@ -107,7 +107,19 @@ export interface PipelinePlatformBuild {
         plan: WorkflowExtensionPlan;
     }>;
     pipelines: PipelineIngressPlan[];
+    /**
+     * Values children are planned with that exist only once a sibling is built, so that each child
+     * waits for exactly what it uses: Airflow's logs for the log bucket and connection Secret, the
+     * extensions' installers for Airflow's DAG claim. Each is set once, while building.
+     */
+    wiring: {
+        logs?: { bucket: Resolver; connectionSecretName: Resolver };
+        dagsClaimName: Resolver;
+    };
 }
+
+/** Resolves a value planned as a `pulumi.deferredOutput`. */
+type Resolver = (source: pulumi.Output<string>) => void;
 
 /** A PipelinePlatform's validated input; see {@link planPlatform}. */
 export type PipelinePlatformPlan = Planned<"PipelinePlatform", PipelinePlatformBuild>;
@@ -213,11 +225,17 @@ export class PipelinePlatform extends pulumi.ComponentResource {
             parent: this,
             dependsOn: allNamespaces,
         });
+        if (plan.wiring.logs !== undefined) {
+            plan.wiring.logs.bucket(
+                storage.buckets.apply((buckets) => buckets[plan.storage.plan.logStorage.name]),
+            );
+            plan.wiring.logs.connectionSecretName(storage.airflowConnectionSecretName);
+        }
         this.airflow = new AirflowDeployment(plan.airflow.name, plan.airflow, {
             parent: this,
-            // The storage holds the log connection Secret; Contour serves the web UI's proxy.
-            dependsOn: [...allNamespaces, contour, storage, ...allPullSecrets],
+            dependsOn: [...allNamespaces, contour, ...allPullSecrets],
         });
+        plan.wiring.dagsClaimName(this.airflow.dagsClaimName);
 
         this.extensions = {};
         for (const extension of plan.extensions) {
@@ -230,7 +248,6 @@ export class PipelinePlatform extends pulumi.ComponentResource {
                         ...namespacesOf(extension.namespaces),
                         pullSecrets[extension.projectRegistry].project!,
                         pullSecrets[extension.serviceRegistry].service!,
-                        this.airflow.dagsClaim,
                     ],
                 },
             );
@@ -364,12 +381,18 @@ class PlatformPlanner {
         );
         const airflowNamespace = config.airflow.namespace ?? servicesNamespace;
         const storage = this.storage(airflowNamespace);
-        const airflow = this.airflow(airflowNamespace, projectList, registries, storage, contour);
+        const [bucket, setBucket] = pulumi.deferredOutput<string>();
+        const [connectionSecretName, setConnectionSecretName] = pulumi.deferredOutput<string>();
+        const airflow = this.airflow(airflowNamespace, projectList, registries, storage, contour, {
+            bucket,
+            connectionSecretName,
+        });
+        const [dagsClaimName, setDagsClaimName] = pulumi.deferredOutput<string>();
         const extensions = this.extensions(
             airflowNamespace,
             projectNamespaces,
             registries,
-            airflow,
+            dagsClaimName,
         );
         const pipelines = this.pipelines(projectList, contour);
         if (pipelines.length === 0 && config.airflow.ingress === undefined) {
@@ -389,6 +412,13 @@ class PlatformPlanner {
             airflow,
             extensions,
             pipelines,
+            wiring: {
+                logs:
+                    config.airflow.logsStorage === undefined
+                        ? undefined
+                        : { bucket: setBucket, connectionSecretName: setConnectionSecretName },
+                dagsClaimName: setDagsClaimName,
+            },
         };
     }
 
@@ -569,6 +599,7 @@ class PlatformPlanner {
         registries: PlatformRegistry[],
         storage: S3StoragePlan,
         contour: ContourIngressPlan,
+        logs: { bucket: pulumi.Output<string>; connectionSecretName: pulumi.Output<string> },
     ): AirflowDeploymentPlan {
         const { config } = this;
         const airflow = config.airflow;
@@ -590,11 +621,7 @@ class PlatformPlanner {
             logs:
                 airflow.logsStorage === undefined
                     ? undefined
-                    : {
-                          bucket: storage.plan.logStorage.bucket,
-                          connectionSecretName: storage.plan.connectionSecretName,
-                          connectionId: storage.plan.connectionId,
-                      },
+                    : { ...logs, connectionId: storage.plan.connectionId },
             ingress: airflow.ingress
                 ? {
                       domains: config.domains,
@@ -627,7 +654,7 @@ class PlatformPlanner {
         namespace: string,
         projectNamespaces: Record<string, string>,
         registries: PlatformRegistry[],
-        airflow: AirflowDeploymentPlan,
+        dagsClaimName: pulumi.Output<string>,
     ): PipelinePlatformBuild["extensions"] {
         const seen = new Map<string, number>();
         return (this.config.extensions ?? []).map((extension, i) => {
@@ -687,7 +714,7 @@ class PlatformPlanner {
                         scope: "service",
                         secretName: service.secretName,
                     },
-                    dagsClaimName: airflow.plan.names.dagsClaim,
+                    dagsClaimName,
                 },
                 this.at(
                     movePaths(path, [

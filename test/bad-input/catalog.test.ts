@@ -92,6 +92,57 @@ const STACK_FILE_CASES: Array<{
         path: "pipeline-platform:platform.airflow.runConfig.startupTimeoutSecond",
         says: "unknown key; did you mean startupTimeoutSeconds?",
     },
+    {
+        stack: "dev",
+        from: "        extensions:",
+        to: "        extentions:",
+        path: "pipeline-platform:platform.extentions",
+        says: "unknown key; did you mean extensions?",
+    },
+    {
+        stack: "dev",
+        from: "              username: platform",
+        to: "              usrname: platform",
+        path: "pipeline-platform:platform.registries[0].usrname",
+        says: "unknown key; did you mean username?",
+    },
+    {
+        stack: "dev",
+        from: "                    endpoint: http://minio.minio.svc:9000",
+        to: "                    endpont: http://minio.minio.svc:9000",
+        path: "pipeline-platform:platform.storage.storages.default.endpont",
+        says: "unknown key; did you mean endpoint?",
+    },
+    {
+        stack: "dev",
+        from: "                storageClassName: standard",
+        to: "                storageClass: standard",
+        path: "pipeline-platform:platform.airflow.dags.storageClass",
+        says: "unknown key; did you mean storageClassName?",
+    },
+    {
+        stack: "dev",
+        from: "            imaging:\n                labels:",
+        to: "            Imaging:\n                labels:",
+        path: "pipeline-platform:platform.projects.Imaging",
+        says: 'got key "Imaging"; expected a DNS-1123 label',
+        example: "imaging",
+    },
+    {
+        stack: "dev",
+        from: "              installer:",
+        to: "              instaler:",
+        path: "pipeline-platform:platform.extensions[0].instaler",
+        says: "unknown key; did you mean installer?",
+    },
+    {
+        stack: "dev",
+        from: "passwordConfigKey: registryPassword",
+        to: "passwordConfigKey: registryPasword",
+        path: "pipeline-platform:platform.registries[0].passwordConfigKey",
+        says: "did you mean registryPassword?",
+        example: "registryPassword",
+    },
 ];
 
 describe("bad values in a stack file", () => {

@@ -2,6 +2,7 @@
 // plan function, its constructor and a valid base to break one position of at a time.
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
+import { readStackConfig } from "../../bin/render";
 import {
     AirflowDeployment,
     planAirflowDeployment,
@@ -15,6 +16,11 @@ import {
     type DagInstallerChartArgs,
     type WorkflowExtensionArgs,
 } from "../../components/dags";
+import {
+    PipelinePlatform,
+    planPlatform,
+    type PipelinePlatformArgs,
+} from "../../components/platform";
 import {
     planProcessingImage,
     ProcessingImage,
@@ -346,4 +352,25 @@ export const SWEEP_SUBJECTS: SweepSubject[] = [
         }),
         minimumVariants: 300,
     },
+    ...["dev", "staging", "prod"].map((stack): SweepSubject => ({
+        kind: "PipelinePlatform",
+        definition: "PipelinePlatformArgs",
+        plan: (name, args) => planPlatform(name, args as PipelinePlatformArgs),
+        construct: (name, args) => new PipelinePlatform(name, args as PipelinePlatformArgs),
+        // The committed stack's config, as `stacks/index.ts` hands it over.
+        base: () => {
+            const settings = readStackConfig(path.join(__dirname, "../.."), stack);
+            return {
+                config: JSON.parse(settings.config["pipeline-platform:platform"]),
+                secrets: Object.fromEntries(
+                    Object.keys(settings.placeholders).map((key) => [
+                        key.replace(/^pipeline-platform:/, ""),
+                        pulumi.secret("not-a-real-secret"),
+                    ]),
+                ),
+                configPath: "pipeline-platform:platform",
+            };
+        },
+        minimumVariants: 600,
+    })),
 ];

@@ -214,7 +214,7 @@ describe("render of a stack whose cluster prerequisites are not declared", () =>
         );
         expect(code).toBe(2);
         expect(stderr.at(-1)).toBe(
-            "render: invalid config for stack dev: pipeline-platform:platform.prerequisites.storageClass: unknown key; did you mean storageClasses?",
+            'render: invalid config for stack dev: PipelinePlatform "platform": pipeline-platform:platform.prerequisites.storageClass: unknown key; did you mean storageClasses?',
         );
     });
 });
