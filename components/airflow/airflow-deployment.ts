@@ -354,7 +354,6 @@ export const POD_LAUNCHER_RULES = [
         verbs: ["create", "get", "list", "watch", "delete", "patch"],
     },
     { apiGroups: [""], resources: ["pods/log"], verbs: ["get", "list"] },
-    { apiGroups: [""], resources: ["pods/exec"], verbs: ["create", "get"] },
     { apiGroups: [""], resources: ["events"], verbs: ["get", "list", "watch"] },
     {
         apiGroups: [""],
@@ -362,6 +361,9 @@ export const POD_LAUNCHER_RULES = [
         verbs: ["create", "get", "list", "delete"],
     },
 ];
+
+/** Exec into task pods, granted only when `runConfig.podExec` asks for it. */
+const POD_EXEC_RULE = { apiGroups: [""], resources: ["pods/exec"], verbs: ["create", "get"] };
 
 const SECRET_KEYS = [
     { role: "fernet-key", key: "fernet-key" },
@@ -462,7 +464,10 @@ export class AirflowDeployment extends pulumi.ComponentResource {
                 `${name}-pod-launcher-${projectNamespace}`,
                 {
                     metadata: { name: names.podLauncher, namespace: projectNamespace, labels },
-                    rules: POD_LAUNCHER_RULES,
+                    rules:
+                        plan.args.runConfig?.podExec === true
+                            ? [...POD_LAUNCHER_RULES, POD_EXEC_RULE]
+                            : POD_LAUNCHER_RULES,
                 },
                 { parent: this },
             );

@@ -60,6 +60,20 @@ export interface RunConfig {
      * @example { __default__: { requests: { cpu: "1", memory: "1Gi" } }, huge_machines: { requests: { cpu: "16", memory: "128Gi" } } }
      */
     resources?: Record<string, ResourceProfile>;
+    /**
+     * Lets the Airflow worker and scheduler exec into task pods: adds `pods/exec` (create, get) to
+     * the pod-launcher Role in every project namespace. Only KubernetesPodOperator tasks with
+     * `do_xcom_push=True` need it (their result is read from the XCom sidecar with exec). Default
+     * `false`: no exec into task pods.
+     * @example false
+     */
+    podExec?: boolean;
+    /**
+     * Mounts the task service account's API token into task pods, for task code that calls the
+     * Kubernetes API. Default `false`: task pods get no token (`automountServiceAccountToken: false`).
+     * @example false
+     */
+    serviceAccountToken?: boolean;
 }
 
 /** How a volume claim may be mounted. */
@@ -391,6 +405,8 @@ export function podTemplate(config: RunConfig, profileName: string): Record<stri
         spec: compact({
             restartPolicy: "Never",
             serviceAccountName: config.serviceAccountName,
+            // Task code does not call the Kubernetes API unless the run configuration says so.
+            automountServiceAccountToken: config.serviceAccountToken === true,
             imagePullSecrets: nonEmpty((config.imagePullSecrets ?? []).map((name) => ({ name }))),
             nodeSelector: nonEmpty(profile.nodeSelectors),
             tolerations: nonEmpty((profile.tolerations ?? []).map((t) => compact({ ...t }))),

@@ -12,7 +12,11 @@ export interface FoundPodSpec {
 
 /** The pod-hardening rules every pod spec is held to. */
 export type HardeningRule =
-    "allowPrivilegeEscalation" | "capabilities" | "seccompProfile" | "runAsNonRoot";
+    | "allowPrivilegeEscalation"
+    | "capabilities"
+    | "seccompProfile"
+    | "runAsNonRoot"
+    | "automountServiceAccountToken";
 
 export interface HardeningProblem {
     rule: HardeningRule;
@@ -106,6 +110,7 @@ interface Container {
 
 /** A pod spec as far as the hardening rules read it. */
 interface PodSpec {
+    automountServiceAccountToken?: unknown;
     securityContext?: SecurityContext;
     initContainers?: Container[];
     containers?: Container[];
@@ -115,11 +120,19 @@ interface PodSpec {
  * What a pod spec lacks of the restricted Pod Security Standard's container rules: every container
  * (init containers included) with `allowPrivilegeEscalation: false` and capabilities `drop: [ALL]`,
  * a `RuntimeDefault` (or `Localhost`) seccomp profile, and `runAsNonRoot: true`, each set on the
- * container or (seccomp, runAsNonRoot) on the pod.
+ * container or (seccomp, runAsNonRoot) on the pod; and no service account token mounted
+ * (`automountServiceAccountToken: false`) unless the pod's task calls the Kubernetes API.
  */
 export function podHardeningProblems(spec: Record<string, unknown>): HardeningProblem[] {
     const problems: HardeningProblem[] = [];
     const podSpec = spec as PodSpec;
+    if (podSpec.automountServiceAccountToken !== false) {
+        problems.push({
+            rule: "automountServiceAccountToken",
+            at: "pod",
+            message: "automountServiceAccountToken is not false: the pod gets an API token",
+        });
+    }
     const pod = podSpec.securityContext ?? {};
     const containers: Array<[string, Container]> = [
         ...(podSpec.initContainers ?? []).map((c, i): [string, Container] => [

@@ -242,6 +242,42 @@ describe("AirflowDeployment", () => {
         });
     });
 
+    const launcherRules = [
+        {
+            apiGroups: [""],
+            resources: ["pods"],
+            verbs: ["create", "get", "list", "watch", "delete", "patch"],
+        },
+        { apiGroups: [""], resources: ["pods/log"], verbs: ["get", "list"] },
+        { apiGroups: [""], resources: ["events"], verbs: ["get", "list", "watch"] },
+        {
+            apiGroups: [""],
+            resources: ["persistentvolumeclaims"],
+            verbs: ["create", "get", "list", "delete"],
+        },
+    ];
+    const execRule = { apiGroups: [""], resources: ["pods/exec"], verbs: ["create", "get"] };
+
+    test.each<[string, AirflowDeploymentArgs["runConfig"], object[]]>([
+        ["no run configuration", undefined, launcherRules],
+        ["a run configuration without podExec", seedRunConfig, launcherRules],
+        ["podExec: false", { ...seedRunConfig, podExec: false }, launcherRules],
+        ["podExec: true", { ...seedRunConfig, podExec: true }, [...launcherRules, execRule]],
+    ])(
+        "grants pods/exec only when runConfig.podExec asks for it: %s",
+        async (_case, runConfig, rules) => {
+            const result = await deploy({ ...production, runConfig });
+            for (const ns of ["imaging", "radiology"]) {
+                expect(
+                    byName(
+                        result.registrations.filter((r) => r.type.endsWith(":Role")),
+                        `airflow-pod-launcher-${ns}`,
+                    ).inputs.rules,
+                ).toEqual(rules);
+            }
+        },
+    );
+
     test("grants the worker and scheduler exactly the pod-launcher rules in each project namespace", async () => {
         const result = await deploy(production);
         for (const ns of ["imaging", "radiology"]) {
@@ -261,7 +297,6 @@ describe("AirflowDeployment", () => {
                         verbs: ["create", "get", "list", "watch", "delete", "patch"],
                     },
                     { apiGroups: [""], resources: ["pods/log"], verbs: ["get", "list"] },
-                    { apiGroups: [""], resources: ["pods/exec"], verbs: ["create", "get"] },
                     { apiGroups: [""], resources: ["events"], verbs: ["get", "list", "watch"] },
                     {
                         apiGroups: [""],

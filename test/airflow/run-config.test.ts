@@ -78,6 +78,20 @@ describe("profile resolution", () => {
 });
 
 describe("pod templates", () => {
+    test.each<[string, boolean | undefined, boolean]>([
+        ["by default", undefined, false],
+        ["with serviceAccountToken: false", false, false],
+        ["with serviceAccountToken: true", true, true],
+    ])(
+        "task pods mount an API token only when asked: %s",
+        (_case, serviceAccountToken, mounted) => {
+            const files = podTemplateFiles({ ...seedRunConfig, serviceAccountToken });
+            for (const file of ["__default__.yaml", "huge_machines.yaml"]) {
+                expect(parse(files[file]).spec.automountServiceAccountToken).toBe(mounted);
+            }
+        },
+    );
+
     test("the seed's __default__ profile becomes this exact Pod", () => {
         expect(parse(podTemplateFiles(seedRunConfig)["__default__.yaml"])).toEqual({
             apiVersion: "v1",
@@ -90,6 +104,7 @@ describe("pod templates", () => {
             spec: {
                 restartPolicy: "Never",
                 serviceAccountName: "airflow",
+                automountServiceAccountToken: false,
                 imagePullSecrets: [{ name: "my-registry-credentials" }],
                 nodeSelector: { "k8s.io/node_pool_label": "example_value" },
                 tolerations: [
@@ -216,6 +231,7 @@ describe("pod templates", () => {
         ) as PodTemplate;
         expect(pod.spec).toEqual({
             restartPolicy: "Never",
+            automountServiceAccountToken: false,
             securityContext: { seccompProfile: { type: "RuntimeDefault" } },
             containers: [
                 {

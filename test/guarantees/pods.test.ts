@@ -58,6 +58,7 @@ describe("pod hardening", () => {
         expect(
             podHardeningProblems({ containers: [{ name: "app" }] }).map((p) => `${p.at} ${p.rule}`),
         ).toEqual([
+            "pod automountServiceAccountToken",
             "containers[0] app allowPrivilegeEscalation",
             "containers[0] app capabilities",
             "containers[0] app seccompProfile",
@@ -65,6 +66,7 @@ describe("pod hardening", () => {
         ]);
         expect(
             podHardeningProblems({
+                automountServiceAccountToken: false,
                 securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
                 initContainers: [
                     {
@@ -122,6 +124,10 @@ describe("the bundled dag-installer chart", () => {
             );
         },
     );
+
+    test("the installer pod gets no service account token: it never calls the Kubernetes API", () => {
+        expect(podSpec).toContain("\nautomountServiceAccountToken: false\nsecurityContext:\n");
+    });
 
     test("the pod spec sets runAsNonRoot and a RuntimeDefault seccomp profile for the pod", () => {
         expect(podSpec).toContain("securityContext:\n  runAsNonRoot: true\n");

@@ -26,8 +26,8 @@ const ALLOWED_RULES: Array<{
     },
     {
         rule: { apiGroups: [""], resources: ["pods/exec"], verbs: ["create", "get"] },
-        component: "AirflowDeployment",
-        why: "KubernetesPodOperator reads XCom results through the sidecar with exec",
+        component: "AirflowDeployment with runConfig.podExec",
+        why: "only when asked: KubernetesPodOperator with do_xcom_push reads a task's result from the XCom sidecar with exec",
     },
     {
         rule: { apiGroups: [""], resources: ["events"], verbs: ["get", "list", "watch"] },

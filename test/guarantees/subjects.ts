@@ -276,6 +276,7 @@ export const COMPONENT_SUBJECTS: Subject[] = [
             },
             projectNamespaces: ["imaging", "analytics"],
             runConfig: {
+                podExec: true,
                 serviceAccountName: "airflow",
                 imagePullSecrets: ["registry-project"],
                 volume: { size: "1Gi", owner: 1000 },

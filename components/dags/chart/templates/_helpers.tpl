@@ -16,6 +16,7 @@ mounted where Kaapana installer images expect them. Call with (dict "root" . "ac
 */}}
 {{- define "dag-installer.podSpec" -}}
 {{- $v := .root.Values -}}
+automountServiceAccountToken: false
 securityContext:
   runAsNonRoot: true
   runAsUser: {{ $v.podSecurityContext.runAsUser }}
