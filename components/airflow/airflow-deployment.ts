@@ -49,6 +49,7 @@ import {
     type Executor,
     type ValuesPath,
 } from "./values";
+import { refuseGuardedAirflowValues } from "./guarded-values";
 
 /** The DAG volume DAG installers write and Airflow reads. */
 export interface AirflowDags {
@@ -577,6 +578,10 @@ function releaseValues({
                     assertValidChartValues(resolved, "values", (at) =>
                         paths.some((p) => within(at, p)),
                     );
+                    refuseGuardedAirflowValues(
+                        pickValues(user as Record<string, unknown>, values.userOutputs),
+                        "values",
+                    );
                 });
             }
             return merged;
@@ -747,6 +752,7 @@ function planValues(
         "values",
         (at) => !later.some((p) => within(at, p)),
     );
+    refuseGuardedAirflowValues(user, "values");
     return { computed, user, userOutputs: userKnown.outputs };
 }
 

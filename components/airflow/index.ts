@@ -44,4 +44,5 @@ export {
     type StorageClassName,
     type VolumeAccessMode,
 } from "./run-config";
+export { AIRFLOW_GUARDED_VALUES } from "./guarded-values";
 export { type Executor, type ValuesPath } from "./values";

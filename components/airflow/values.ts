@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { invalidInput, joinPath } from "../core";
+import { CREDENTIAL_NAME, invalidInput, joinPath } from "../core";
 import { AIRFLOW_VERSION } from "./chart";
 import { POD_TEMPLATES_PATH, RUN_SETTINGS_PATH } from "./run-config";
 
@@ -236,10 +236,6 @@ export function valuesPath(root: string, path: ValuesPath): string {
     return path.reduce<string>((at, key) => joinPath(at, key), root);
 }
 
-/** Keys (lower-cased) whose string value would be a credential. */
-const CREDENTIAL_KEY =
-    /password|passwd|^pass$|secret_?key$|fernet_?key$|jwt_?secret$|sql_alchemy_conn$|broker_?url$|result_backend$|access_?key|_token$|^token$/;
-
 interface Alternative {
     /** What to do instead, a clause that follows `no credential in plain Helm values; `. */
     instead: string;
@@ -320,14 +316,14 @@ export function refuseCredentials(values: Record<string, unknown>, root: string)
             isPlainObject(value) &&
             typeof value.name === "string" &&
             isCredential(value.value) &&
-            CREDENTIAL_KEY.test(value.name.toLowerCase())
+            CREDENTIAL_NAME.test(value.name.toLowerCase())
         ) {
             refuse(joinPath(at, "value"), root, value.value, fromSecret(value.name));
         }
         if (
             typeof key === "string" &&
             isCredential(value) &&
-            CREDENTIAL_KEY.test(key.toLowerCase())
+            CREDENTIAL_NAME.test(key.toLowerCase())
         ) {
             refuse(at, root, value, alternativeFor(at));
         }

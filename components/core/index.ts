@@ -17,6 +17,13 @@ export {
     type InvalidInput,
     type Reporter,
 } from "./errors";
+export {
+    CREDENTIAL_NAME,
+    hasUrlUserinfo,
+    refuseGuardedValues,
+    refuseUrlCredentials,
+    type GuardedValue,
+} from "./guarded-values";
 export { DURATION_BOUNDS, FORMATS, goDurationSeconds, type Format } from "./formats";
 export { planComponent, Planned, usePlan } from "./plan";
 export {

@@ -24,6 +24,7 @@ import {
     type SemVer,
 } from "../core";
 import type { ProcessingImage } from "../images";
+import { refuseGuardedInstallerValues } from "./guarded-values";
 
 /** `copy` (with a pre-delete `remove` hook), `remove`, or `prefetch`. */
 export type DagInstallerAction = "copy" | "remove" | "prefetch";
@@ -191,9 +192,13 @@ export class DagInstallerChart extends pulumi.ComponentResource {
                     backoffLimit: plan.backoffLimit,
                     env: checked.env ?? {},
                 });
-                if (plan.checkValuesLater) {
-                    reportRefusals(plan.reporter, () => checkValues(overrides, { ...computed }));
-                }
+                reportRefusals(plan.reporter, () => {
+                    if (plan.checkValuesLater) {
+                        checkValues(overrides, { ...computed });
+                    }
+                    // Guarded keys are top-level, known while planning; a credential may sit in an Output.
+                    refuseGuardedInstallerValues({ values: overrides }, false);
+                });
                 return { ...computed, ...overrides };
             });
 
@@ -258,13 +263,15 @@ export function planDagInstallerChart(
             }
             const backoffLimit = checked.backoffLimit ?? 0;
             const chart = resolveChart(checked.chart, checked.chartVersion);
+            const checkValuesLater = chart.bundled && planValues(checked, action, backoffLimit);
+            refuseGuardedInstallerValues(checked, chart.bundled);
             return {
                 args: checked,
                 action,
                 releaseName: releaseNameFor(name, checked.releaseName),
                 backoffLimit,
                 chart,
-                checkValuesLater: chart.bundled && planValues(checked, action, backoffLimit),
+                checkValuesLater,
                 reporter: reported,
             };
         },

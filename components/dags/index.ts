@@ -11,6 +11,7 @@ export {
     type DagInstallerChartPlan,
     type ResolvedChart,
 } from "./dag-installer-chart";
+export { DAG_INSTALLER_GUARDED_VALUES } from "./guarded-values";
 export {
     planWorkflowExtension,
     WorkflowExtension,

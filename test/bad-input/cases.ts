@@ -1031,6 +1031,98 @@ export const CASES: BadInputCase[] = [
         says: "values that keep the computed values.dagsClaimName valid: a Kubernetes object name",
         example: "{ activeDeadlineSeconds: 900 }",
     },
+    // DagInstallerChart guarded values: what the component owns, and credentials, refused.
+    ...(
+        [
+            [
+                "image",
+                "registry.example.com/team/other-installer:1.0.0",
+                "the installer image is the component's image argument",
+                '{ imageName: "registry.example.com/team/dag-otsus-method:1.0.0" }',
+            ],
+            ["action", "remove", "the component sets it from its arguments", '"copy"'],
+            [
+                "imagePullSecrets",
+                [{ name: "other" }],
+                "the component sets it from its arguments",
+                '["registry-service"]',
+            ],
+            [
+                "dagsClaimName",
+                "other-dags",
+                "the component sets it from its arguments",
+                '"airflow-dags"',
+            ],
+            [
+                "pluginsClaimName",
+                "other-plugins",
+                "the component sets it from its arguments",
+                '"airflow-plugins"',
+            ],
+            [
+                "mountedScriptsClaimName",
+                "other-scripts",
+                "the component sets it from its arguments",
+                '"airflow-scripts"',
+            ],
+            ["backoffLimit", 3, "the component sets it from its arguments", "0"],
+            [
+                "env",
+                { KAAPANA_BUILD_VERSION: "0.3.0" },
+                "the component sets it from its env argument",
+                '{ KAAPANA_BUILD_VERSION: "0.3.0" }',
+            ],
+            ["labels", { team: "a" }, "the component's labels", "values without labels"],
+        ] as Array<[string, unknown, string, string]>
+    ).map(([key, value, why, example]): BadInputCase => ({
+        component: "DagInstallerChart",
+        title: `values that set ${key}, which the component owns`,
+        program: dagInstaller({ values: { [key]: value } }),
+        path: `values.${key}`,
+        says: `; expected no ${key} in values: ${why}`,
+        example,
+    })),
+    {
+        component: "DagInstallerChart",
+        title: "values that set the installer image as an Output",
+        program: dagInstaller({
+            values: { image: pulumi.output("registry.example.com/team/other:1.0.0") },
+        }),
+        path: "values.image",
+        says: "got an Output; expected no image in values",
+        example: '{ imageName: "registry.example.com/team/dag-otsus-method:1.0.0" }',
+    },
+    {
+        component: "DagInstallerChart",
+        title: "a credential in the installer's environment",
+        program: dagInstaller({ env: { AWS_SECRET_ACCESS_KEY: "dag-env-sentinel" } }),
+        path: "env.AWS_SECRET_ACCESS_KEY",
+        says: "got <redacted>; expected no credential in the installer's environment (AWS_SECRET_ACCESS_KEY is a credential's name",
+        example: '{ KAAPANA_BUILD_VERSION: "0.3.0" }',
+    },
+    {
+        component: "DagInstallerChart",
+        title: "a URL with a password in the installer's environment",
+        program: dagInstaller({
+            env: { DAG_SOURCE: "https://git:dag-url-sentinel@git.example.com/dags" },
+        }),
+        path: "env.DAG_SOURCE",
+        says: "got <redacted>; expected no URL with a user or password in plain Helm values",
+        example: '{ KAAPANA_BUILD_VERSION: "0.3.0" }',
+    },
+    {
+        component: "DagInstallerChart",
+        title: "a URL with a password in a packaged chart's values",
+        program: dagInstaller({
+            chart: packagedChart("workflow-1.0.0.tgz"),
+            values: {
+                global: { registryUrl: "https://robot:chart-url-sentinel@registry.example.com" },
+            },
+        }),
+        path: "values.global.registryUrl",
+        says: "got <redacted>; expected no URL with a user or password in plain Helm values",
+        example: '{ KAAPANA_BUILD_VERSION: "0.3.0" }',
+    },
     {
         component: "DagInstallerChart",
         title: "args that are null",
@@ -2435,6 +2527,178 @@ export const CASES: BadInputCase[] = [
         says: 'values.secret: [{ envName: "AWS_SECRET_ACCESS_KEY", secretName, secretKey }]',
         example:
             'secret: [{ envName: "AIRFLOW__CORE__FERNET_KEY", secretName: "airflow-fernet-key", secretKey: "fernet-key" }]',
+    },
+    // AirflowDeployment guarded values: what the component owns or a guarantee needs, refused.
+    ...(
+        [
+            [
+                "multiNamespaceMode",
+                true,
+                "no multiNamespaceMode in values: it grants Airflow a ClusterRole over every namespace; give projectNamespaces",
+                'projectNamespaces: ["imaging"]',
+            ],
+            [
+                "fernetKey",
+                null,
+                "got <redacted>; expected no fernetKey in values: the component generates the fernet key",
+                "values without fernetKey",
+            ],
+            [
+                "fernetKeySecretName",
+                "my-fernet-key",
+                "no fernetKeySecretName in values: the component generates the fernet key and passes the name of its own Secret",
+                "values without fernetKeySecretName",
+            ],
+            [
+                "webserverSecretKeySecretName",
+                "my-key",
+                "no webserverSecretKeySecretName in values: the component generates the webserver secret key",
+                "values without webserverSecretKeySecretName",
+            ],
+            [
+                "apiSecretKeySecretName",
+                "my-key",
+                "no apiSecretKeySecretName in values: the component generates the API secret key",
+                "values without apiSecretKeySecretName",
+            ],
+            [
+                "jwtSecretName",
+                "my-jwt",
+                "no jwtSecretName in values: the component generates the JWT secret",
+                "values without jwtSecretName",
+            ],
+            [
+                "webserver.defaultUser",
+                { enabled: true, username: "admin" },
+                "got <redacted>; expected no webserver.defaultUser in values: a default user's password would sit in the release's values",
+                "values without defaultUser",
+            ],
+            [
+                "data.metadataConnection",
+                { user: "airflow", host: "db" },
+                "got <redacted>; expected no data.metadataConnection in values: it holds the database password; use database: { external: { secretName } }",
+                'database: { external: { secretName: "airflow-database" } }',
+            ],
+            [
+                "data.metadataSecretName",
+                "other-database",
+                "no data.metadataSecretName in values: the component passes the database Secret of its database argument",
+                'database: { external: { secretName: "airflow-database" } }',
+            ],
+            [
+                "postgresql.enabled",
+                false,
+                "no postgresql.enabled in values: the database argument decides it",
+                'database: { external: { secretName: "airflow-database" } }',
+            ],
+            [
+                "postgresql.auth",
+                { password: "" },
+                "got <redacted>; expected no postgresql.auth in values: it holds the bundled database's passwords",
+                'database: { external: { secretName: "airflow-database" } }',
+            ],
+            [
+                "extraSecrets",
+                { "airflow-extra": { stringData: "TOKEN: not-shown" } },
+                "got <redacted>; expected no extraSecrets in values: a Secret made from Helm values keeps its contents in the release's values",
+                'secret: [{ envName: "MY_TOKEN", secretName: "my-token", secretKey: "token" }]',
+            ],
+            [
+                "migrateDatabaseJob.useHelmHooks",
+                true,
+                "no migrateDatabaseJob.useHelmHooks in values: Helm hooks deadlock under Pulumi's awaited install",
+                "values without useHelmHooks",
+            ],
+            [
+                "createUserJob.useHelmHooks",
+                true,
+                "no createUserJob.useHelmHooks in values: Helm hooks deadlock",
+                "values without useHelmHooks",
+            ],
+            [
+                "workers.serviceAccount.name",
+                "other",
+                "no workers.serviceAccount.name in values: the project namespaces' pod-launcher Roles are bound to the component's name",
+                'workers: { serviceAccount: { annotations: { "eks.amazonaws.com/role-arn": "arn" } } }',
+            ],
+            [
+                "scheduler.serviceAccount.name",
+                "other",
+                "no scheduler.serviceAccount.name in values: the project namespaces' pod-launcher Roles",
+                'scheduler: { serviceAccount: { annotations: { "eks.amazonaws.com/role-arn": "arn" } } }',
+            ],
+            [
+                "dags.persistence.existingClaim",
+                "my-dags",
+                "no dags.persistence.existingClaim in values: DAG installers write to the claim the component creates",
+                'dags: { size: "5Gi" }',
+            ],
+        ] as Array<[string, unknown, string, string]>
+    ).map(([at, value, says, example]): BadInputCase => ({
+        component: "AirflowDeployment",
+        title: `values that set ${at}`,
+        program: values(
+            at
+                .split(".")
+                .reverse()
+                .reduce<unknown>((inner, key) => ({ [key]: inner }), value) as Record<
+                string,
+                unknown
+            >,
+        ),
+        path: `values.${at}`,
+        says,
+        example,
+    })),
+    {
+        component: "AirflowDeployment",
+        title: "values that set multiNamespaceMode as an Output",
+        program: values({ multiNamespaceMode: pulumi.output(true) }),
+        path: "values.multiNamespaceMode",
+        says: "got an Output; expected no multiNamespaceMode in values",
+        example: 'projectNamespaces: ["imaging"]',
+    },
+    {
+        component: "AirflowDeployment",
+        title: "extraEnv as a YAML string with a connection URL and its password",
+        program: values({
+            extraEnv:
+                "- name: AIRFLOW__DATABASE__SQL_ALCHEMY_CONN\n  value: postgresql://u:extra-env-sentinel@db/airflow\n",
+        }),
+        path: "values.extraEnv",
+        says: "got <redacted>; expected no URL with a user or password in plain Helm values (the release keeps them readable); use an environment variable from a Secret (values.secret)",
+        example:
+            'secret: [{ envName: "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", secretName: "airflow-database", secretKey: "connection" }]',
+    },
+    {
+        component: "AirflowDeployment",
+        title: "extraEnv as a YAML string with a literal credential",
+        program: values({
+            extraEnv:
+                '- name: AIRFLOW__CORE__DAGS_FOLDER\n  value: /opt/dags\n- name: AWS_SECRET_ACCESS_KEY\n  value: "extra-env-key-sentinel"\n',
+        }),
+        path: "values.extraEnv",
+        says: "got <redacted>; expected no literal credential in extraEnv (entry 1, AWS_SECRET_ACCESS_KEY, has a value)",
+        example:
+            'secret: [{ envName: "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", secretName: "airflow-database", secretKey: "connection" }]',
+    },
+    {
+        component: "AirflowDeployment",
+        title: "a connection URL with a password in a plain environment variable of any name",
+        program: values({
+            env: [{ name: "DB", value: "postgresql://u:env-url-sentinel@db/airflow" }],
+        }),
+        path: "values.env[0].value",
+        says: "got <redacted>; expected no URL with a user or password in plain Helm values",
+        example:
+            'secret: [{ envName: "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", secretName: "airflow-database", secretKey: "connection" }]',
+    },
+    {
+        component: "AirflowDeployment",
+        title: "a create-user job's default user password in values",
+        program: values({ createUserJob: { defaultUser: { password: "create-user-sentinel" } } }),
+        path: "values.createUserJob.defaultUser.password",
+        says: "got <redacted>; expected no credential in plain Helm values",
     },
 
     // AirflowDeployment runConfig: profiles, quantities, tolerations, volumes, secrets.

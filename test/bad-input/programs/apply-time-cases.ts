@@ -116,6 +116,25 @@ export const APPLY_TIME_CASES = [
         registers: AIRFLOW_BEFORE_RELEASE,
     },
     {
+        name: "airflow-values-output-guarded",
+        title: "AirflowDeployment rejects a chart value Output that renames the worker service account the Roles bind",
+        label: 'AirflowDeployment "bad": ',
+        path: "values.workers.serviceAccount.name",
+        says: "no workers.serviceAccount.name in values: the project namespaces' pod-launcher Roles are bound to the component's name",
+        example:
+            'workers: { serviceAccount: { annotations: { "eks.amazonaws.com/role-arn": "arn" } } }',
+        registers: AIRFLOW_BEFORE_RELEASE,
+    },
+    {
+        name: "installer-values-output-url-credential",
+        title: "DagInstallerChart rejects a values Output holding a URL with a password, for a chart of its own, without showing it",
+        label: 'DagInstallerChart "bad": ',
+        path: "values.global.registryUrl",
+        says: "got <redacted>; expected no URL with a user or password in plain Helm values",
+        example: '{ KAAPANA_BUILD_VERSION: "0.3.0" }',
+        registers: ["pipeline-platform:dags:DagInstallerChart bad"],
+    },
+    {
         name: "airflow-database-secret-output",
         title: "AirflowDeployment rejects a database Secret name Output that is not a DNS subdomain",
         label: 'AirflowDeployment "bad": ',

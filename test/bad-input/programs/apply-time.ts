@@ -110,6 +110,27 @@ const PROGRAMS: Record<(typeof APPLY_TIME_CASES)[number]["name"], () => unknown>
                 }),
             },
         }),
+    "airflow-values-output-guarded": () =>
+        new AirflowDeployment("bad", {
+            ...airflowArgs,
+            values: { workers: pulumi.output({ serviceAccount: { name: "other" } }) },
+        }),
+    "installer-values-output-url-credential": () =>
+        new DagInstallerChart("bad", {
+            image: { imageName: "registry.example.com/team/dag-otsus-method:1.0.0" },
+            namespace: "services",
+            imagePullSecrets: ["registry-service"],
+            dagsClaimName: "airflow-dags",
+            chart: path.relative(
+                process.cwd(),
+                path.join(__dirname, "../../../components/dags/chart"),
+            ),
+            values: {
+                global: pulumi.output({
+                    registryUrl: "https://robot:apply-time-sentinel@registry.example.com",
+                }),
+            },
+        }),
     "airflow-database-secret-output": () =>
         new AirflowDeployment("bad", {
             ...airflowArgs,
