@@ -17,6 +17,13 @@ export interface InvalidInput {
 /** What stands for a credential in every message. */
 export const REDACTED = "<redacted>";
 
+/**
+ * Lower-cased names (of a key or an environment variable) whose string value would be a credential.
+ * `…SecretName`, `…SecretKeyRef` of a Secret reference and the like do not match.
+ */
+export const CREDENTIAL_NAME =
+    /password|passwd|^pass$|secret_?key$|fernet_?key$|jwt_?secret$|sql_alchemy_conn$|broker_?url$|result_backend$|access_?key|private_?key|service_?account_?key$|_token$|^token$|^auth$/;
+
 /** Where userinfo may start in a word: after `scheme://`, or at the start of a bare `user:…@host`. */
 const SCHEME = /[a-z][a-z0-9+.-]*:\/\//i;
 const BARE_USER = /^[^/@:"]+:/;
@@ -70,12 +77,17 @@ export function describeValue(value: unknown, secret = false): string {
 
 function safeJson(value: unknown): string | undefined {
     try {
-        return JSON.stringify(value, (_key, v: unknown) =>
-            typeof v === "string"
-                ? redactUserinfo(v)
-                : typeof v === "bigint" || typeof v === "function" || typeof v === "symbol"
-                  ? String(v)
-                  : v,
+        // A credential-named field of a given object (`{ password: … }`) is shown redacted.
+        return JSON.stringify(value, (key, v: unknown) =>
+            key !== "" &&
+            (typeof v === "string" || typeof v === "number") &&
+            CREDENTIAL_NAME.test(key.toLowerCase())
+                ? REDACTED
+                : typeof v === "string"
+                  ? redactUserinfo(v)
+                  : typeof v === "bigint" || typeof v === "function" || typeof v === "symbol"
+                    ? String(v)
+                    : v,
         );
     } catch {
         return undefined;

@@ -19,13 +19,6 @@ export interface GuardedValue {
     secret?: boolean;
 }
 
-/**
- * Lower-cased names (of a key or an environment variable) whose string value would be a credential.
- * `…SecretName`, `…SecretKey` of a Secret reference and the like do not match.
- */
-export const CREDENTIAL_NAME =
-    /password|passwd|^pass$|secret_?key$|fernet_?key$|jwt_?secret$|sql_alchemy_conn$|broker_?url$|result_backend$|access_?key|_token$|^token$/;
-
 /** A URL with userinfo (`scheme://user:password@host`, `https://token@host`): a credential. */
 const URL_WITH_USERINFO = /[a-z][a-z0-9+.-]*:\/\/[^\s/?#@]+@/i;
 

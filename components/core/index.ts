@@ -1,6 +1,7 @@
 export {
     appendPath,
     componentReporter,
+    CREDENTIAL_NAME,
     describeExample,
     describeValue,
     invalidInput,
@@ -18,7 +19,6 @@ export {
     type Reporter,
 } from "./errors";
 export {
-    CREDENTIAL_NAME,
     hasUrlUserinfo,
     refuseGuardedValues,
     refuseUrlCredentials,

@@ -65,12 +65,12 @@ const offCluster: RegistryLocation = {
     location: "off-cluster",
     url: "https://registry.example.com/team",
     username: "robot",
-    password: pulumi.secret("not-a-real-password"),
+    password: "catalog-sentinel-registry-password",
 };
 const gcrKey = JSON.stringify({
     type: "service_account",
     client_email: "reader@my-project-123.iam.gserviceaccount.com",
-    private_key: "not-a-real-key",
+    private_key: "catalog-sentinel-private-key",
 });
 
 const registrySecret = (args: Partial<RegistrySecretArgs>) => () =>
@@ -141,8 +141,8 @@ const external = {
     provider: "external",
     endpoint: "http://minio.storage:9000",
     bucket: "pipelines",
-    accessKey: pulumi.secret("not-a-real-access-key"),
-    secretKey: pulumi.secret("not-a-real-secret-key"),
+    accessKey: "catalog-sentinel-access-key",
+    secretKey: pulumi.secret("catalog-sentinel-secret-key"),
 };
 const storage = (args: Record<string, unknown>) => () =>
     new S3Storage(BAD, { storages: { default: external }, ...args } as S3StorageArgs);
@@ -169,9 +169,9 @@ const devPlatform = (): DevPlatformConfig =>
         readStackConfig(path.join(__dirname, "../.."), "dev").config["pipeline-platform:platform"],
     );
 const devSecrets = {
-    registryPassword: "not-a-real-password",
-    storageAccessKey: "not-a-real-access-key",
-    storageSecretKey: "not-a-real-secret-key",
+    registryPassword: "catalog-sentinel-config-registry-password",
+    storageAccessKey: "catalog-sentinel-config-access-key",
+    storageSecretKey: "catalog-sentinel-config-secret-key",
 };
 const platform =
     (
@@ -202,7 +202,10 @@ export const CASES: BadInputCase[] = [
     {
         component: "RegistrySecret",
         title: "credentials inside the registry URL",
-        program: withRegistry({ ...offCluster, url: "https://robot:pw@registry.example.com" }),
+        program: withRegistry({
+            ...offCluster,
+            url: "https://robot:catalog-sentinel-url-password@registry.example.com",
+        }),
         path: "registry.url",
         says: "must not hold user:password",
         example: "https://registry.example.com:5000/team",
@@ -1947,7 +1950,10 @@ export const CASES: BadInputCase[] = [
         component: "S3Storage",
         title: "credentials in the external endpoint, shown redacted",
         program: storages({
-            default: { ...external, endpoint: "http://minio:not-a-real-secret@minio.storage:9000" },
+            default: {
+                ...external,
+                endpoint: "http://minio:catalog-sentinel-endpoint@minio.storage:9000",
+            },
         }),
         path: "storages.default.endpoint",
         says: 'got "http://<redacted>@minio.storage:9000"; expected scheme, host and port only: no path, query or credentials',
@@ -2437,7 +2443,7 @@ export const CASES: BadInputCase[] = [
     {
         component: "AirflowDeployment",
         title: "a fernet key in values",
-        program: values({ fernetKey: "not-a-real-fernet-key" }),
+        program: values({ fernetKey: "catalog-sentinel-fernet-key" }),
         path: "values.fernetKey",
         says: "got <redacted>; expected no credential in plain Helm values; leave it out: the component generates the fernet key and passes fernetKeySecretName",
         example: "values without fernetKey",
@@ -2445,7 +2451,7 @@ export const CASES: BadInputCase[] = [
     {
         component: "AirflowDeployment",
         title: "a webserver secret key in values",
-        program: values({ webserverSecretKey: "x" }),
+        program: values({ webserverSecretKey: "catalog-sentinel-webserver-key" }),
         path: "values.webserverSecretKey",
         says: "the component generates the key and passes webserverSecretKeySecretName",
         example: "values without webserverSecretKey",
@@ -2453,7 +2459,7 @@ export const CASES: BadInputCase[] = [
     {
         component: "AirflowDeployment",
         title: "an API secret key in values",
-        program: values({ apiSecretKey: "x" }),
+        program: values({ apiSecretKey: "catalog-sentinel-api-key" }),
         path: "values.apiSecretKey",
         says: "the component generates the key and passes apiSecretKeySecretName",
         example: "values without apiSecretKey",
@@ -2461,7 +2467,7 @@ export const CASES: BadInputCase[] = [
     {
         component: "AirflowDeployment",
         title: "a JWT secret in values",
-        program: values({ jwtSecret: "x" }),
+        program: values({ jwtSecret: "catalog-sentinel-jwt" }),
         path: "values.jwtSecret",
         says: "the component generates the secret and passes jwtSecretName",
         example: "values without jwtSecret",
@@ -2470,7 +2476,9 @@ export const CASES: BadInputCase[] = [
         component: "AirflowDeployment",
         title: "a database connection in values",
         program: values({
-            data: { metadataConnection: { user: "airflow", pass: "not-a-real-password" } },
+            data: {
+                metadataConnection: { user: "airflow", pass: "catalog-sentinel-database-password" },
+            },
         }),
         path: "values.data.metadataConnection.pass",
         says: "use database: { external: { secretName } } (a Secret with a `connection` key)",
@@ -2479,7 +2487,9 @@ export const CASES: BadInputCase[] = [
     {
         component: "AirflowDeployment",
         title: "a registry password in values",
-        program: values({ registry: { connection: { pass: "x" } } }),
+        program: values({
+            registry: { connection: { pass: "catalog-sentinel-registry-connection" } },
+        }),
         path: "values.registry.connection.pass",
         says: "use imagePullSecrets (a RegistrySecret's secretName)",
         example: 'imagePullSecrets: ["airflow-registry"]',
@@ -2487,7 +2497,7 @@ export const CASES: BadInputCase[] = [
     {
         component: "AirflowDeployment",
         title: "a Redis password in values",
-        program: values({ redis: { password: "x" } }),
+        program: values({ redis: { password: "catalog-sentinel-redis" } }),
         path: "values.redis.password",
         says: "use values.redis.passwordSecretName",
         example: 'redis: { passwordSecretName: "airflow-redis-password" }',
@@ -2495,7 +2505,7 @@ export const CASES: BadInputCase[] = [
     {
         component: "AirflowDeployment",
         title: "a Redis password Output in values",
-        program: values({ redis: { password: pulumi.secret("x") } }),
+        program: values({ redis: { password: pulumi.secret("catalog-sentinel-redis-output") } }),
         path: "values.redis.password",
         says: "got <redacted>; expected no credential in plain Helm values; use values.redis.passwordSecretName",
         example: 'redis: { passwordSecretName: "airflow-redis-password" }',
@@ -2503,7 +2513,9 @@ export const CASES: BadInputCase[] = [
     {
         component: "AirflowDeployment",
         title: "a default user password in values",
-        program: values({ webserver: { defaultUser: { password: "x" } } }),
+        program: values({
+            webserver: { defaultUser: { password: "catalog-sentinel-default-user" } },
+        }),
         path: "values.webserver.defaultUser.password",
         says: "create users with the auth manager or `airflow users create`, not in values",
         example: "values without defaultUser",
@@ -2512,7 +2524,9 @@ export const CASES: BadInputCase[] = [
         component: "AirflowDeployment",
         title: "a credential in airflow.cfg values",
         program: values({
-            config: { database: { sql_alchemy_conn: "postgresql://u:p@db/airflow" } },
+            config: {
+                database: { sql_alchemy_conn: "postgresql://u:catalog-sentinel-conn@db/airflow" },
+            },
         }),
         path: "values.config.database.sql_alchemy_conn",
         says: 'got <redacted>; expected no credential in plain Helm values; use an environment variable from a Secret: values.secret: [{ envName: "AIRFLOW__<SECTION>__<KEY>", secretName, secretKey }]',
@@ -2522,7 +2536,9 @@ export const CASES: BadInputCase[] = [
     {
         component: "AirflowDeployment",
         title: "a credential in a plain environment variable",
-        program: values({ env: [{ name: "AWS_SECRET_ACCESS_KEY", value: "x" }] }),
+        program: values({
+            env: [{ name: "AWS_SECRET_ACCESS_KEY", value: "catalog-sentinel-env" }],
+        }),
         path: "values.env[0].value",
         says: 'values.secret: [{ envName: "AWS_SECRET_ACCESS_KEY", secretName, secretKey }]',
         example:
@@ -3336,7 +3352,7 @@ export const CASES: BadInputCase[] = [
                 storages: {
                     default: {
                         ...c.storage.storages.default,
-                        endpoint: "http://minio:not-a-real-secret@minio.minio.svc:9000",
+                        endpoint: "http://minio:catalog-sentinel-endpoint@minio.minio.svc:9000",
                     },
                 },
             },

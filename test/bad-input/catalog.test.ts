@@ -46,6 +46,9 @@ describe("bad-input catalog", () => {
             if (c.example !== undefined) {
                 expect(error.reason).toContain(`, e.g. ${c.example}`);
             }
+            // No credential in any message: every credential the catalog plants (passwords, keys,
+            // secure config values, URL userinfo, chart values) contains "sentinel".
+            expect(`${error.reason}\n${error.message}`.toLowerCase()).not.toContain("sentinel");
             // Nothing is registered, not even the failing component; only what a valid earlier part declared.
             expect(registered.map((r) => r.name)).toEqual(c.before ?? []);
         },
@@ -137,6 +140,14 @@ const STACK_FILE_CASES: Array<{
     },
     {
         stack: "dev",
+        from: "url: http://registry.localhost:5000/platform",
+        to: "url: http://platform:stack-sentinel-password@registry.localhost:5000/platform",
+        path: "pipeline-platform:platform.registries[0].url",
+        says: 'got "http://<redacted>@registry.localhost:5000/platform"',
+        example: "https://registry.example.com:5000/team",
+    },
+    {
+        stack: "dev",
         from: "passwordConfigKey: registryPassword",
         to: "passwordConfigKey: registryPasword",
         path: "pipeline-platform:platform.registries[0].passwordConfigKey",
@@ -170,6 +181,7 @@ describe("bad values in a stack file", () => {
             expect(error).toBeInstanceOf(StackConfigError);
             expect((error as StackConfigError).path).toBe(c.path);
             expect((error as StackConfigError).message).toContain(c.says);
+            expect((error as StackConfigError).message).not.toContain("sentinel");
             if (c.example !== undefined) {
                 expect((error as StackConfigError).message).toContain(`, e.g. ${c.example}`);
             }

@@ -47,6 +47,23 @@ describe("describeValue", () => {
             { endpoint: "http://key:secret@minio:9000" },
             '{"endpoint":"http://<redacted>@minio:9000"}',
         ],
+        // Credential-named fields of a given object are redacted; names of Secrets and keys are not.
+        [
+            [{ provider: "external", accessKey: "AKIA1", secretKey: "S3CRET", secretName: "s3" }],
+            '[{"provider":"external","accessKey":"<redacted>","secretKey":"<redacted>","secretName":"s3"}]',
+        ],
+        [
+            { username: "robot", password: "S3CRET", auth: "cm9ib3Q6UzNDUkVU" },
+            '{"username":"robot","password":"<redacted>","auth":"<redacted>"}',
+        ],
+        [
+            { private_key: "-----BEGIN", client_email: "a@b.iam.gserviceaccount.com" },
+            '{"private_key":"<redacted>","client_email":"a@b.iam.gserviceaccount.com"}',
+        ],
+        [
+            { serviceAccountKey: "{}", pin: 1234, token: 5 },
+            '{"serviceAccountKey":"<redacted>","pin":1234,"token":"<redacted>"}',
+        ],
         // A password holding '/', '"' or '@' is redacted whole (up to the URL's last '@').
         ["https://robot:S3/CRET@registry.example.com", '"https://<redacted>@registry.example.com"'],
         ['https://robot:S3"CRET@registry.example.com', '"https://<redacted>@registry.example.com"'],
