@@ -24,6 +24,16 @@ export const REDACTED = "<redacted>";
 export const CREDENTIAL_NAME =
     /password|passwd|^pass$|secret_?key$|fernet_?key$|jwt_?secret$|sql_alchemy_conn$|broker_?url$|result_backend$|access_?key|private_?key|service_?account_?key$|_token$|^token$|^auth$/;
 
+/**
+ * Whether a field or map key names a credential, so its value is never shown: a {@link
+ * CREDENTIAL_NAME} that does not name something else (`passwordConfigKey`, `secretName`,
+ * `secretAccessKeyKey` name a config key, a Secret, a key of a Secret).
+ */
+export function isCredentialName(name: string): boolean {
+    const lower = name.toLowerCase();
+    return CREDENTIAL_NAME.test(lower) && !/(configkey|name|keykey|ref)$/.test(lower);
+}
+
 /** Where userinfo may start in a word: after `scheme://`, or at the start of a bare `user:…@host`. */
 const SCHEME = /[a-z][a-z0-9+.-]*:\/\//i;
 const BARE_USER = /^[^/@:"]+:/;
@@ -36,7 +46,7 @@ const MAX_SHOWN = 120;
  * word) and the URL's last `@` that does not start a digest, by `<redacted>`: a password holding
  * `/`, `@` or `"` is hidden too.
  */
-function redactUserinfo(text: string): string {
+export function redactUserinfo(text: string): string {
     return text.replace(/\S+/g, (word) => {
         const scheme = SCHEME.exec(word);
         const start = scheme ? scheme.index + scheme[0].length : BARE_USER.test(word) ? 0 : -1;
@@ -79,9 +89,7 @@ function safeJson(value: unknown): string | undefined {
     try {
         // A credential-named field of a given object (`{ password: … }`) is shown redacted.
         return JSON.stringify(value, (key, v: unknown) =>
-            key !== "" &&
-            (typeof v === "string" || typeof v === "number") &&
-            CREDENTIAL_NAME.test(key.toLowerCase())
+            key !== "" && (typeof v === "string" || typeof v === "number") && isCredentialName(key)
                 ? REDACTED
                 : typeof v === "string"
                   ? redactUserinfo(v)
@@ -136,11 +144,14 @@ export class Refusal extends pulumi.InputPropertyError {
     }
 }
 
-/** Builds (does not throw) the refusal for a bad value: `<path>: got <given>; expected <what>, e.g. <example>`. */
+/**
+ * Builds (does not throw) the refusal for a bad value: `<path>: got <given>; expected <what>, e.g.
+ * <example>`. URL userinfo is redacted in every part, also where a check quotes the given value.
+ */
 export function refusal({ path, given, expected, example, secret }: InvalidInput): Refusal {
     return new Refusal(
         path,
-        `got ${describeValue(given, secret)}; expected ${expected}, e.g. ${describeExample(example)}`,
+        `got ${describeValue(given, secret)}; expected ${redactUserinfo(expected)}, e.g. ${redactUserinfo(describeExample(example))}`,
     );
 }
 

@@ -4,7 +4,9 @@ import generated from "../../schema/args.schema.json";
 import {
     describeExample,
     describeValue,
+    isCredentialName,
     joinPath,
+    redactUserinfo,
     refusal,
     reported,
     reportRefusals,
@@ -471,7 +473,8 @@ class ShapeCheck {
         if (format !== undefined) {
             const problems = format.problems(value);
             if (problems.length > 0) {
-                const suggestion = format.suggest?.(value);
+                // Suggested from the value without its userinfo: a suggestion is shown in clear.
+                const suggestion = format.suggest?.(redactUserinfo(value));
                 const example =
                     suggestion !== undefined && format.problems(suggestion).length === 0
                         ? suggestion
@@ -597,7 +600,13 @@ class ShapeCheck {
                 continue;
             }
             Object.defineProperty(out, key, {
-                value: this.visit(schema, item, keyPath, secret),
+                // A map entry named like a credential (`password`) is one, whatever the map holds.
+                value: this.visit(
+                    schema,
+                    item,
+                    keyPath,
+                    secret || (property === undefined && isCredentialName(key)),
+                ),
                 enumerable: true,
                 writable: true,
                 configurable: true,
@@ -656,7 +665,12 @@ class ShapeCheck {
                     );
                 }
                 Object.defineProperty(out, key, {
-                    value: this.plainData(node, value[key], joinPath(path, key), secret),
+                    value: this.plainData(
+                        node,
+                        value[key],
+                        joinPath(path, key),
+                        secret || isCredentialName(key),
+                    ),
                     enumerable: true,
                     writable: true,
                     configurable: true,

@@ -8,6 +8,7 @@ import * as YAML from "yaml";
 import {
     FORMATS,
     invalidInput,
+    redactUserinfo,
     joinPath,
     planComponent,
     reportRefusals,
@@ -389,7 +390,9 @@ function resolveChart(chart: string | undefined, chartVersion?: string): Resolve
             example: "extension/otsus-method-workflow",
         });
     if (!fs.existsSync(dir)) {
-        return reject(`a chart folder or .tgz that exists (looked for ${path.resolve(dir)})`);
+        return reject(
+            `a chart folder or .tgz that exists (looked for ${path.resolve(redactUserinfo(dir))})`,
+        );
     }
     let version: string | undefined;
     if (fs.statSync(dir).isDirectory()) {
@@ -404,7 +407,9 @@ function resolveChart(chart: string | undefined, chartVersion?: string): Resolve
         }
         const chartFile = path.join(dir, "Chart.yaml");
         if (!fs.existsSync(chartFile)) {
-            return reject(`a Helm chart folder with a Chart.yaml (none in ${path.resolve(dir)})`);
+            return reject(
+                `a Helm chart folder with a Chart.yaml (none in ${path.resolve(redactUserinfo(dir))})`,
+            );
         }
         const meta = chartMetadata(chartFile);
         if (

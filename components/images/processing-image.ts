@@ -7,6 +7,7 @@ import * as path from "path";
 import {
     imageRef,
     invalidInput,
+    redactUserinfo,
     planComponent,
     statefulOptions,
     usePlan,
@@ -257,7 +258,7 @@ export function planProcessingImage(
                 invalidInput({
                     path: "context",
                     given: checked.context,
-                    expected: `an existing build context folder (looked for ${path.resolve(checked.context)})`,
+                    expected: `an existing build context folder (looked for ${path.resolve(redactUserinfo(checked.context))})`,
                     example: "processing-container",
                 });
             }
@@ -266,7 +267,7 @@ export function planProcessingImage(
                 invalidInput({
                     path: "dockerfile",
                     given: checked.dockerfile,
-                    expected: `an existing Dockerfile (looked for ${path.resolve(dockerfile)})`,
+                    expected: `an existing Dockerfile (looked for ${path.resolve(redactUserinfo(dockerfile))})`,
                     example: "processing-container/Dockerfile",
                 });
             }

@@ -54,6 +54,8 @@ export interface SweepSubject {
     base(): unknown;
     /** The sweep must reach at least this many variants (positions × hostile values). */
     minimumVariants: number;
+    /** The sweep must reach at least this many secret (`@secret`) positions. */
+    secretPositions?: number;
     invokes?: Record<string, InvokeMock>;
 }
 
@@ -70,7 +72,7 @@ export const SWEEP_SUBJECTS: SweepSubject[] = [
                 location: "off-cluster",
                 url: "https://registry.example.com/team",
                 username: "robot",
-                password: pulumi.secret("not-a-real-password"),
+                password: "sweep-sentinel-registry-password",
             },
             scope: "project",
             namespaces: ["project-a"],
@@ -80,6 +82,7 @@ export const SWEEP_SUBJECTS: SweepSubject[] = [
             secretName: "registry-project",
         }),
         minimumVariants: 80,
+        secretPositions: 1,
     },
     {
         kind: "RegistrySecret",
@@ -133,6 +136,7 @@ export const SWEEP_SUBJECTS: SweepSubject[] = [
             createRepository: true,
         }),
         minimumVariants: 100,
+        secretPositions: 1,
     },
     {
         kind: "ContourIngress",
@@ -191,8 +195,8 @@ export const SWEEP_SUBJECTS: SweepSubject[] = [
                     provider: "external",
                     endpoint: "http://minio.storage:9000",
                     bucket: "pipelines",
-                    accessKey: pulumi.secret("not-a-real-access-key"),
-                    secretKey: pulumi.secret("not-a-real-secret-key"),
+                    accessKey: "sweep-sentinel-access-key",
+                    secretKey: pulumi.secret("sweep-sentinel-secret-key"),
                     region: "us-east-1",
                 },
                 logs: { provider: "aws", region: "eu-west-1", bucket: "acme-logs", create: false },
@@ -208,6 +212,7 @@ export const SWEEP_SUBJECTS: SweepSubject[] = [
             airflowStorage: "logs",
         }),
         minimumVariants: 120,
+        secretPositions: 2,
     },
     {
         kind: "AirflowDeployment",
@@ -351,6 +356,7 @@ export const SWEEP_SUBJECTS: SweepSubject[] = [
             values: { activeDeadlineSeconds: 900 },
         }),
         minimumVariants: 300,
+        secretPositions: 1,
     },
     ...["dev", "staging", "prod"].map((stack): SweepSubject => ({
         kind: "PipelinePlatform",
@@ -365,12 +371,14 @@ export const SWEEP_SUBJECTS: SweepSubject[] = [
                 secrets: Object.fromEntries(
                     Object.keys(settings.placeholders).map((key) => [
                         key.replace(/^pipeline-platform:/, ""),
-                        pulumi.secret("not-a-real-secret"),
+                        `sweep-sentinel-${key}`,
                     ]),
                 ),
                 configPath: "pipeline-platform:platform",
             };
         },
         minimumVariants: 600,
+        // The secrets map and each secure value the stack file declares.
+        secretPositions: { dev: 4, staging: 1, prod: 2 }[stack],
     })),
 ];

@@ -1,7 +1,9 @@
 // The generated sweep: every argument of every component, at every depth the schema describes, is
 // replaced in turn by null, a number, a string, a list, an object and nothing. Each variant must be
 // accepted or refused with an input error that names the instance — never a TypeError — and a
-// refused variant registers nothing, not even the component.
+// refused variant registers nothing, not even the component. Every credential the sweep plants
+// (in the bases, in URL userinfo, in credential-named fields, at every secret position) contains
+// "sentinel", and no refusal may show one.
 import * as pulumi from "@pulumi/pulumi";
 import { resolveNode, shapeDefinition, type SchemaNode } from "../../components/core";
 import { runProgram } from "../../components/testing";
@@ -14,36 +16,57 @@ const HOSTILE: Array<[string, unknown]> = [
     ["a list", []],
     ["an object", {}],
     ["nothing", undefined],
+    ["a URL with credentials", "https://sweep-user:sweep-sentinel-url@registry.example.com/team"],
+    ["an object with a password", { password: "sweep-sentinel-field" }],
+];
+
+/** What a secret position gets besides {@link HOSTILE}: credentials of the wrong shape. */
+const HOSTILE_SECRETS: Array<[string, unknown]> = [
+    ["a credential with a newline", "sweep-sentinel-secret\nline"],
+    ["a credential in a list", ["sweep-sentinel-secret"]],
+    ["a credential in an object", { value: "sweep-sentinel-secret" }],
 ];
 
 type Step = string | number;
 
+/** A position in the args, and whether the schema marks it a credential (`@secret`). */
+interface Position {
+    path: Step[];
+    secret: boolean;
+}
+
 /** Every position the schema describes under `value`: present ones and absent optional ones. */
-function positions(node: SchemaNode, value: unknown, at: Step[] = [], depth = 0): Step[][] {
+function positions(
+    node: SchemaNode,
+    value: unknown,
+    at: Step[] = [],
+    depth = 0,
+    secret = false,
+): Position[] {
     const resolved = branchFor(resolveNode(node), value);
     if (depth > 6 || resolved["x-resource"] !== undefined) {
         return [];
     }
-    const found: Step[][] = [];
+    const found: Position[] = [];
+    // Everything under a secret position is secret too (a map of secure values).
+    const add = (child: SchemaNode, inner: unknown, path: Step[]) => {
+        const isSecret = secret || resolveNode(child).secret === true;
+        found.push({ path, secret: isSecret });
+        if (inner !== undefined) {
+            found.push(...positions(child, inner, path, depth + 1, isSecret));
+        }
+    };
     if (resolved.properties !== undefined) {
         for (const [key, child] of Object.entries(resolved.properties)) {
-            const path = [...at, key];
-            found.push(path);
-            const inner = isObject(value) ? value[key] : undefined;
-            if (inner !== undefined) {
-                found.push(...positions(child, inner, path, depth + 1));
-            }
+            add(child, isObject(value) ? value[key] : undefined, [...at, key]);
         }
     } else if (typeof resolved.additionalProperties === "object" && isObject(value)) {
         for (const [key, inner] of Object.entries(value)) {
-            found.push(
-                [...at, key],
-                ...positions(resolved.additionalProperties, inner, [...at, key], depth + 1),
-            );
+            add(resolved.additionalProperties, inner, [...at, key]);
         }
     }
     if (resolved.items !== undefined && Array.isArray(value) && value.length > 0) {
-        found.push([...at, 0], ...positions(resolved.items, value[0], [...at, 0], depth + 1));
+        add(resolved.items, value[0], [...at, 0]);
     }
     return found;
 }
@@ -108,8 +131,8 @@ function variants(subject: SweepSubject): Variant[] {
         title: `args: ${title}`,
         args: value,
     }));
-    for (const path of positions(shapeDefinition(subject.definition), base)) {
-        for (const [title, value] of HOSTILE) {
+    for (const { path, secret } of positions(shapeDefinition(subject.definition), base)) {
+        for (const [title, value] of secret ? [...HOSTILE, ...HOSTILE_SECRETS] : HOSTILE) {
             found.push({ title: `${path.join(".")}: ${title}`, args: replaced(base, path, value) });
         }
     }
@@ -123,8 +146,18 @@ describe.each(SWEEP_SUBJECTS.map((s) => [s.kind, s] as const))("sweep of %s", (k
         expect(all.length).toBeGreaterThanOrEqual(subject.minimumVariants);
     });
 
-    test("every variant is accepted or refused with an input error naming the instance, never a TypeError", () => {
+    test("reaches the secret positions, with credentials of every wrong shape", () => {
+        const secrets = all.filter((v) => v.title.endsWith(": a credential in a list"));
+        console.log(
+            kind,
+            secrets.map((v) => v.title),
+        );
+        expect(secrets.length).toBeGreaterThanOrEqual(subject.secretPositions ?? 0);
+    });
+
+    test("every variant is accepted or refused with an input error naming the instance, never a TypeError, and never shows a credential", () => {
         const crashes: string[] = [];
+        const leaks: string[] = [];
         let refused = 0;
         for (const variant of all) {
             try {
@@ -135,6 +168,13 @@ describe.each(SWEEP_SUBJECTS.map((s) => [s.kind, s] as const))("sweep of %s", (k
                     (err as pulumi.InputPropertyError).reason.startsWith(`${kind} "sweep": `)
                 ) {
                     refused++;
+                    if (
+                        /sentinel/i.test(
+                            `${(err as pulumi.InputPropertyError).reason}\n${(err as Error).message}`,
+                        )
+                    ) {
+                        leaks.push(`${variant.title}: ${(err as Error).message}`);
+                    }
                     continue;
                 }
                 crashes.push(
@@ -143,6 +183,7 @@ describe.each(SWEEP_SUBJECTS.map((s) => [s.kind, s] as const))("sweep of %s", (k
             }
         }
         expect(crashes).toEqual([]);
+        expect(leaks).toEqual([]);
         expect(refused).toBeGreaterThan(all.length / 2);
     });
 
