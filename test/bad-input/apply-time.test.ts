@@ -27,8 +27,24 @@ function runCase(name: string): Promise<{ status: number | null; report: Report 
     });
 }
 
-// Every case runs in parallel, in its own child process: jest claims unhandled rejections in-process.
-const runs = new Map(APPLY_TIME_CASES.map((c) => [c.name, runCase(c.name)] as const));
+// Every case runs in its own child process (jest claims unhandled rejections in-process), at most
+// four at a time: each compiles the package, and a dozen at once starve a loaded two-core machine.
+const PARALLEL = 4;
+let running = 0;
+const waiting: Array<() => void> = [];
+async function limited(name: string): ReturnType<typeof runCase> {
+    if (running >= PARALLEL) {
+        await new Promise<void>((resolve) => waiting.push(resolve));
+    }
+    running++;
+    try {
+        return await runCase(name);
+    } finally {
+        running--;
+        waiting.shift()?.();
+    }
+}
+const runs = new Map(APPLY_TIME_CASES.map((c) => [c.name, limited(c.name)] as const));
 
 describe("bad inputs known only at deploy time (Outputs), checked inside apply", () => {
     test.each(APPLY_TIME_CASES.map((c) => [c.title, c] as const))(

@@ -148,10 +148,6 @@ describe.each(SWEEP_SUBJECTS.map((s) => [s.kind, s] as const))("sweep of %s", (k
 
     test("reaches the secret positions, with credentials of every wrong shape", () => {
         const secrets = all.filter((v) => v.title.endsWith(": a credential in a list"));
-        console.log(
-            kind,
-            secrets.map((v) => v.title),
-        );
         expect(secrets.length).toBeGreaterThanOrEqual(subject.secretPositions ?? 0);
     });
 

@@ -84,6 +84,7 @@ describe("examples/kedro-airflow", () => {
             },
             spec: {
                 restartPolicy: "Never",
+                automountServiceAccountToken: false,
                 imagePullSecrets: [{ name: "kedro-registry" }],
                 nodeSelector: { "cloud.google.com/gke-nodepool": "default-pool" },
                 tolerations: [
@@ -114,6 +115,7 @@ describe("examples/kedro-airflow", () => {
             metadata: { name: "kedro-task" },
             spec: {
                 restartPolicy: "Never",
+                automountServiceAccountToken: false,
                 imagePullSecrets: [{ name: "kedro-registry" }],
                 nodeSelector: { big_node_pool: "huge.10x" },
                 tolerations: [{ key: "dedicated", operator: "Exists", effect: "NoSchedule" }],
