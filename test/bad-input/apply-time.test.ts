@@ -61,8 +61,8 @@ describe("bad inputs known only at deploy time (Outputs), checked inside apply",
             expect(report.reason).toContain(`, e.g. ${c.example}`);
             expect([...report.registered].sort()).toEqual([...c.registers].sort());
         },
-        // All cases start at once in their own processes: on a loaded 2-core machine the last one
-        // answers minutes after the first, so the limit is that of the slowest, not of one case.
+        // Cases start four at a time in their own processes: on a loaded 2-core machine a case may
+        // wait minutes for its turn, so the limit is that of the slowest, not of one case.
         600_000,
     );
 });
