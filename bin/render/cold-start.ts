@@ -48,12 +48,14 @@ function parsed(stackConfig: StackConfig, key: string): unknown {
     }
 }
 
-/** One declaration with the lists of all of them concatenated. */
+/** One declaration with the lists of all of them concatenated and their maps merged. */
 function merge(declarations: ClusterPrerequisites[]): ClusterPrerequisites {
-    const merged: Record<string, unknown[]> = {};
+    const merged: Record<string, unknown> = {};
     for (const declaration of declarations) {
-        for (const [field, list] of Object.entries(declaration)) {
-            merged[field] = [...(merged[field] ?? []), ...((list as unknown[] | undefined) ?? [])];
+        for (const [field, value] of Object.entries(declaration)) {
+            merged[field] = Array.isArray(value)
+                ? [...((merged[field] as unknown[] | undefined) ?? []), ...value]
+                : { ...((merged[field] as object | undefined) ?? {}), ...(value ?? {}) };
         }
     }
     return merged as ClusterPrerequisites;

@@ -106,7 +106,7 @@ export interface AirflowImage {
     repository: string;
     /**
      * An immutable tag.
-     * @example "3.0.5-1"
+     * @example "3.1.7-1"
      */
     tag: ImageTag;
 }
@@ -232,12 +232,13 @@ export interface AirflowDeploymentArgs {
     executor?: Executor;
     /**
      * Custom Airflow image. Default: `apache/airflow` at the pinned Airflow version.
-     * @example { repository: "registry.example.com/platform/airflow", tag: "3.0.5-1" }
+     * @example { repository: "registry.example.com/platform/airflow", tag: "3.1.7-1" }
      */
     airflowImage?: AirflowImage;
     /**
-     * The service-scope registry Secret the Airflow images are pulled with, e.g. a service
-     * `RegistrySecret`'s `secretName`; the chart takes one. Default none.
+     * The service-scope registry Secrets the Airflow images are pulled with, e.g. a service
+     * `RegistrySecret`'s `secretName` (the chart's `imagePullSecrets`). Default none.
+     * @uniqueItems true
      * @example ["airflow-registry"]
      */
     imagePullSecrets?: pulumi.Input<SecretName>[];
@@ -368,7 +369,6 @@ const POD_EXEC_RULE = { apiGroups: [""], resources: ["pods/exec"], verbs: ["crea
 
 const SECRET_KEYS = [
     { role: "fernet-key", key: "fernet-key" },
-    { role: "webserver-secret-key", key: "webserver-secret-key" },
     { role: "api-secret-key", key: "api-secret-key" },
     { role: "jwt-secret", key: "jwt-secret" },
 ] as const;
@@ -643,16 +643,6 @@ export function planAirflowDeployment(
             if (checked.airflowImage !== undefined) {
                 checkAirflowImage(checked.airflowImage);
             }
-            const pullSecrets = checked.imagePullSecrets ?? [];
-            if (pullSecrets.length > 1) {
-                invalidInput({
-                    path: "imagePullSecrets",
-                    given: pullSecrets,
-                    expected:
-                        "at most one Secret: the chart pulls its images with registry.secretName (add more to the service accounts with RegistrySecret serviceAccounts)",
-                    example: '["airflow-registry"]',
-                });
-            }
             const airflowNamespace = checked.projectNamespaces.indexOf(checked.namespace);
             if (airflowNamespace !== -1) {
                 invalidInput({
@@ -706,12 +696,11 @@ function planValues(
     names: AirflowDeploymentNames,
     withRunConfig: boolean,
 ): AirflowDeploymentBuild["values"] {
-    const pullSecrets = args.imagePullSecrets ?? [];
     const computed = airflowValues({
         executor: args.executor ?? "KubernetesExecutor",
         namespace: args.namespace,
         airflowImage: args.airflowImage,
-        registrySecretName: pullSecrets[0],
+        imagePullSecrets: args.imagePullSecrets ?? [],
         database:
             args.database.external !== undefined
                 ? { metadataSecretName: args.database.external.secretName }
@@ -719,7 +708,6 @@ function planValues(
         dagsClaimName: names.dagsClaim,
         secretNames: {
             fernetKey: names.secrets["fernet-key"],
-            webserverSecretKey: names.secrets["webserver-secret-key"],
             apiSecretKey: names.secrets["api-secret-key"],
             jwtSecret: names.secrets["jwt-secret"],
         },
@@ -874,13 +862,15 @@ function deploymentNames(name: string, releaseName: string | undefined): Airflow
             example: "airflow",
         });
     }
-    // The chart's `airflow.fullname`: the release name when it contains "airflow".
-    const fullname = (release.includes("airflow") ? release : `${release}-airflow`)
+    // The chart's `airflow.fullname` (the release name: `useStandardNaming` is off) names its
+    // Services; `airflow.serviceAccountName` (the release name when it contains "airflow", else
+    // `<release>-airflow`) prefixes the service accounts.
+    const accountPrefix = (release.includes("airflow") ? release : `${release}-airflow`)
         .slice(0, 63)
         .replace(/-+$/, "");
     return {
         release,
-        apiServerService: `${fullname}-api-server`,
+        apiServerService: `${release}-api-server`,
         dagsClaim: dnsLabel(`${release}-dags`),
         podLauncher: dnsLabel(`${release}-pod-launcher`),
         podTemplates: dnsLabel(`${release}-pod-templates`),
@@ -889,8 +879,8 @@ function deploymentNames(name: string, releaseName: string | undefined): Airflow
             SECRET_KEYS.map(({ role }) => [role, dnsLabel(`${release}-${role}`)]),
         ) as AirflowDeploymentNames["secrets"],
         serviceAccounts: {
-            worker: dnsLabel(`${fullname}-worker`),
-            scheduler: dnsLabel(`${fullname}-scheduler`),
+            worker: dnsLabel(`${accountPrefix}-worker`),
+            scheduler: dnsLabel(`${accountPrefix}-scheduler`),
         },
     };
 }

@@ -12,12 +12,13 @@ export const AIRFLOW_CHART = {
 } as const;
 
 /**
- * The Airflow version the pinned chart line is built for. The chart's `airflowVersion` and the image
- * tag are set to it explicitly, so an image never depends on the chart's own default.
+ * The Airflow version the pinned chart release defaults to (its `appVersion`). The chart's
+ * `airflowVersion` and the image tag are set to it explicitly, so an image never depends on the
+ * chart's own default.
  */
-export const AIRFLOW_VERSION = "3.0.5";
+export const AIRFLOW_VERSION = "3.1.7";
 
-/** The chart's `values.schema.json` of the pinned chart line, shipped beside this file (SOURCE.md). */
+/** The `values.schema.json` of the pinned chart release, shipped beside this file (SOURCE.md). */
 const SCHEMA_FILE = path.join(__dirname, "chart-values.schema.json");
 
 let validator: ValidateFunction | undefined;

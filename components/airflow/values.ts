@@ -19,13 +19,12 @@ export interface ValuesPlan {
     /** Release namespace: KubernetesExecutor watches it together with the project namespaces. */
     namespace: string;
     airflowImage?: { repository: string; tag: string };
-    /** The one registry Secret the chart's images are pulled with (`registry.secretName`). */
-    registrySecretName?: pulumi.Input<string>;
+    /** The registry Secrets the chart's images are pulled with (`imagePullSecrets`). */
+    imagePullSecrets: pulumi.Input<string>[];
     database: { metadataSecretName: pulumi.Input<string> } | { bundled: true };
     dagsClaimName: string;
     secretNames: {
         fernetKey: string;
-        webserverSecretKey: string;
         apiSecretKey: string;
         jwtSecret: string;
     };
@@ -51,15 +50,13 @@ export function airflowValues(plan: ValuesPlan): Record<string, unknown> {
         airflowVersion: AIRFLOW_VERSION,
         defaultAirflowTag: AIRFLOW_VERSION,
         fernetKeySecretName: plan.secretNames.fernetKey,
-        webserverSecretKeySecretName: plan.secretNames.webserverSecretKey,
         apiSecretKeySecretName: plan.secretNames.apiSecretKey,
         jwtSecretName: plan.secretNames.jwtSecret,
         // Hooks deadlock under an awaited install: the jobs run as plain Jobs the Release waits for.
         migrateDatabaseJob: { useHelmHooks: false },
-        createUserJob: { useHelmHooks: false },
-        // No admin/admin user: users come from the auth manager or `airflow users create`.
-        webserver: { defaultUser: { enabled: false } },
-        apiServer: { defaultUser: { enabled: false } },
+        // No admin/admin user: users come from the auth manager or `airflow users create`. The chart
+        // runs its user job when `createUserJob.enabled` (default true) or `webserver.defaultUser.enabled`.
+        createUserJob: { enabled: false, useHelmHooks: false },
         dags: { persistence: { enabled: true, existingClaim: plan.dagsClaimName } },
         workers: { serviceAccount: { name: plan.serviceAccounts.worker } },
         scheduler: { serviceAccount: { name: plan.serviceAccounts.scheduler } },
@@ -70,8 +67,8 @@ export function airflowValues(plan: ValuesPlan): Record<string, unknown> {
             airflow: { repository: plan.airflowImage.repository, tag: plan.airflowImage.tag },
         };
     }
-    if (plan.registrySecretName !== undefined) {
-        values.registry = { secretName: plan.registrySecretName };
+    if (plan.imagePullSecrets.length > 0) {
+        values.imagePullSecrets = plan.imagePullSecrets;
     }
     if ("metadataSecretName" in plan.database) {
         values.data = { metadataSecretName: plan.database.metadataSecretName };
@@ -261,8 +258,7 @@ const ALTERNATIVES: Record<string, Alternative> = {
         example: "values without fernetKey",
     },
     webserverSecretKey: {
-        instead:
-            "leave it out: the component generates the key and passes webserverSecretKeySecretName",
+        instead: "leave it out: Airflow 3 does not read the webserver secret key",
         example: "values without webserverSecretKey",
     },
     apiSecretKey: {
@@ -292,7 +288,7 @@ const ALTERNATIVES: Record<string, Alternative> = {
     },
     "postgresql.auth": DATABASE_SECRET,
     "webserver.defaultUser": NO_DEFAULT_USER,
-    "apiServer.defaultUser": NO_DEFAULT_USER,
+    "createUserJob.defaultUser": NO_DEFAULT_USER,
     config: fromSecret("AIRFLOW__<SECTION>__<KEY>"),
 };
 

@@ -1,4 +1,10 @@
-import type { AirflowDags, AirflowFernetKey, Executor, RunConfig } from "../airflow";
+import type {
+    AirflowDags,
+    AirflowFernetKey,
+    Executor,
+    RunConfig,
+    VolumeAccessMode,
+} from "../airflow";
 import type { ConfigKeyName, Labels, NamespaceName, ObjectName, SecretName } from "../core";
 import type { ExtensionImage, ExtensionInstaller } from "../dags";
 import type { DomainConfig, IngressClassName, PipelineTls, TaskRoute } from "../ingress";
@@ -89,6 +95,15 @@ export interface ClusterPrerequisites {
      */
     storageClasses?: SecretName[];
     /**
+     * The access modes each StorageClass's provisioner binds, by class (one of `storageClasses`). A
+     * claim the platform plans on such a class with another mode is refused at preview: it would
+     * stay Pending. kind's and k3d's local-path provisioner binds `ReadWriteOnce` only; EFS, Filestore
+     * or NFS provisioners bind `ReadWriteMany` too. Default: not checked.
+     * @propertyNames { "format": "dns-subdomain" }
+     * @example { "standard": ["ReadWriteOnce"] }
+     */
+    storageClassAccessModes?: Record<string, BoundAccessModes>;
+    /**
      * cert-manager ClusterIssuers that exist.
      * @example ["letsencrypt"]
      */
@@ -129,6 +144,14 @@ export interface ClusterPrerequisites {
      */
     objects?: Array<{ kind: string; namespace?: NamespaceName; name: SecretName }>;
 }
+
+/**
+ * The access modes a StorageClass's provisioner binds.
+ * @minItems 1
+ * @uniqueItems true
+ * @example ["ReadWriteOnce"]
+ */
+export type BoundAccessModes = VolumeAccessMode[];
 
 /**
  * A custom resource kind as `<Kind>.<group>`: the kind as written in manifests, then its API group.
@@ -260,7 +283,9 @@ export type StorageConfig = AwsStorage | GcpStorage | ExternalStorageConfig;
 
 export interface StorageSection {
     /**
-     * Namespace of the storage Secrets and ConfigMap. Default: the Airflow namespace.
+     * Namespace of Koalja's storage Secrets and ConfigMap; it must exist (declare it in
+     * `prerequisites.namespaces`). Default `koalja-system`, where Koalja's S3 filesystem service
+     * looks. The Airflow connection Secret goes to the Airflow namespace.
      * @example "koalja-system"
      */
     namespace?: NamespaceName;

@@ -38,6 +38,7 @@ import {
     type RegistrySecretPlan,
 } from "../registry";
 import { planS3Storage, S3Storage, type S3StoragePlan, type StorageSpec } from "../storage";
+import { checkClaimAccessModes } from "./access-modes";
 import type { PlatformConfig, RegistryCommon, RegistryConfig, StorageConfig } from "./config";
 
 /** The External Secrets Operator chart, installed when a registry's token is refreshed in the cluster. */
@@ -348,6 +349,7 @@ class PlatformPlanner {
 
     plan(): PipelinePlatformBuild {
         const { config, name } = this;
+        checkClaimAccessModes(config);
         const servicesNamespace = config.servicesNamespace;
         const projectNamespaces = this.projectNamespaces();
         const projectList = Object.values(projectNamespaces);
@@ -554,7 +556,8 @@ class PlatformPlanner {
         return planS3Storage(
             `${this.name}-storage`,
             {
-                namespace: config.storage.namespace ?? airflowNamespace,
+                namespace: config.storage.namespace,
+                airflowNamespace,
                 storages,
                 airflowStorage: config.airflow.logsStorage,
                 ...this.protection(),
@@ -603,7 +606,9 @@ class PlatformPlanner {
     ): AirflowDeploymentPlan {
         const { config } = this;
         const airflow = config.airflow;
-        const serviceRegistry = registries.find((r) => r.service !== undefined);
+        const serviceRegistries = registries
+            .filter((r) => r.service !== undefined)
+            .map((r) => r.secretName);
         const args: AirflowDeploymentArgs = {
             namespace,
             executor: airflow.executor,
@@ -630,8 +635,8 @@ class PlatformPlanner {
                       ingressClassName: contour.plan.ingressClassName,
                   }
                 : undefined,
-            // The chart takes one pull secret: the first service-scope registry's.
-            imagePullSecrets: serviceRegistry ? [serviceRegistry.secretName] : undefined,
+            // The chart's images pull with the service-scope registries' Secrets.
+            imagePullSecrets: serviceRegistries.length > 0 ? serviceRegistries : undefined,
             fernetKey: airflow.fernetKey,
             ...this.protection(),
         };

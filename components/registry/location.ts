@@ -58,7 +58,34 @@ export interface EcrRegistry {
  * How the ECR token generator authenticates: an IRSA service account, or a Secret with static keys.
  * @example { serviceAccount: { name: "ecr-reader" } }
  */
-export type EcrAuth = { serviceAccount: ServiceAccountRef } | { secretRef: EcrKeySecretRef };
+export type EcrAuth = { serviceAccount: EcrServiceAccount } | { secretRef: EcrKeySecretRef };
+
+/**
+ * An IAM role ARN.
+ * @pattern ^arn:(aws|aws-cn|aws-us-gov):iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$
+ * @example "arn:aws:iam::123456789012:role/ecr-reader"
+ */
+export type IamRoleArn = string;
+
+/**
+ * The IRSA service account the ECR generator authenticates with. External Secrets reads it from the
+ * namespace of each ExternalSecret that runs the generator and ignores any namespace in the
+ * reference, so it has no `namespace`: it must exist in every target namespace.
+ */
+export interface EcrServiceAccount {
+    /**
+     * Name of the ServiceAccount in every target namespace.
+     * @example "ecr-reader"
+     */
+    name: SecretName;
+    /**
+     * The IAM role it assumes (the `eks.amazonaws.com/role-arn` annotation External Secrets reads).
+     * With it, the RegistrySecret creates the ServiceAccount, annotated, in every namespace of
+     * `namespaces`; without it, the ServiceAccount must exist in each already. Default none.
+     * @example "arn:aws:iam::123456789012:role/ecr-reader"
+     */
+    roleArn?: pulumi.Input<IamRoleArn>;
+}
 
 /** A Kubernetes service account, resolved in each target namespace. */
 export interface ServiceAccountRef {

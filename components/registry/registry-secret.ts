@@ -20,7 +20,7 @@ import {
     type SecretName,
 } from "../core";
 import { ecrHost, planLocation, registryEndpoint, type PlannedLocation } from "./endpoint";
-import type { EcrRegistry, GcrRegistry, RegistryLocation } from "./location";
+import type { EcrRegistry, EcrServiceAccount, GcrRegistry, RegistryLocation } from "./location";
 import { checkImagePull, pinnedDigestProblem } from "./pull-check";
 
 /** `service`: the services namespace (DAG installers, Airflow); `project`: namespaces where processing containers run. */
@@ -100,6 +100,8 @@ export const SCOPE_LABEL = "pipeline-platform.io/registry-scope";
 const GENERATORS_API = "generators.external-secrets.io/v1alpha1";
 const EXTERNAL_SECRETS_API = "external-secrets.io/v1";
 const DOCKER_CONFIG_JSON = "kubernetes.io/dockerconfigjson";
+/** The ServiceAccount annotation External Secrets reads the IAM role from (`pkg/provider/aws/auth`). */
+export const IRSA_ROLE_ANNOTATION = "eks.amazonaws.com/role-arn";
 
 /**
  * Image pull credentials for one registry in a set of namespaces. Static credentials (`off-cluster`,
@@ -192,7 +194,26 @@ export class RegistrySecret extends pulumi.ComponentResource {
                 );
                 created = [clusterGenerator, clusterSecret];
             } else {
+                const irsa = irsaServiceAccount(registry);
                 created = namespaces.flatMap(({ namespace, key }) => {
+                    // External Secrets reads the generator's ServiceAccount in this namespace.
+                    const account =
+                        irsa?.roleArn === undefined
+                            ? []
+                            : [
+                                  new k8s.core.v1.ServiceAccount(
+                                      `${name}-irsa-${key}`,
+                                      {
+                                          metadata: {
+                                              name: irsa.name,
+                                              namespace,
+                                              labels,
+                                              annotations: { [IRSA_ROLE_ANNOTATION]: irsa.roleArn },
+                                          },
+                                      },
+                                      { parent: this },
+                                  ),
+                              ];
                     const namespaced = new k8s.apiextensions.CustomResource(
                         `${name}-generator-${key}`,
                         {
@@ -201,7 +222,7 @@ export class RegistrySecret extends pulumi.ComponentResource {
                             metadata: { name: secretName, namespace, labels },
                             spec: generator.spec,
                         },
-                        { parent: this },
+                        { parent: this, dependsOn: account },
                     );
                     const externalSecret = new k8s.apiextensions.CustomResource(
                         `${name}-external-secret-${key}`,
@@ -213,7 +234,7 @@ export class RegistrySecret extends pulumi.ComponentResource {
                         },
                         { parent: this, dependsOn: [namespaced] },
                     );
-                    return [namespaced, externalSecret];
+                    return [...account, namespaced, externalSecret];
                 });
             }
         }
@@ -279,6 +300,16 @@ export function planRegistrySecret(
                     expected:
                         "no selector for static credentials (off-cluster, gcr with serviceAccountKey): list the namespaces; namespaces created later are reached only by in-cluster refreshed locations (ecr, gcr with workloadIdentity)",
                     example: 'namespaces: ["pipelines-team-a"]',
+                });
+            }
+            const irsa = irsaServiceAccount(checked.registry);
+            if (irsa?.roleArn !== undefined && checked.namespaceSelector !== undefined) {
+                invalidInput({
+                    path: "registry.auth.serviceAccount.roleArn",
+                    given: irsa.roleArn,
+                    expected:
+                        "no roleArn together with a namespaceSelector: the ServiceAccount is created only in the listed namespaces, and External Secrets looks for it in every selected one; create it there yourself and leave roleArn out, or list the namespaces",
+                    example: 'namespaces: ["pipelines-team-a"] without namespaceSelector',
                 });
             }
             if (checked.testPullImage !== undefined) {
@@ -386,6 +417,13 @@ function pullCheck(
             }
             return result.digest;
         });
+}
+
+/** The ECR generator's IRSA service account, when the registry authenticates with one. */
+function irsaServiceAccount(registry: RegistryLocation): EcrServiceAccount | undefined {
+    return registry.location === "ecr" && registry.auth && "serviceAccount" in registry.auth
+        ? registry.auth.serviceAccount
+        : undefined;
 }
 
 interface Generator {

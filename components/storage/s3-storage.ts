@@ -17,6 +17,7 @@ import {
 import {
     KOALJA_S3_CONFIG_NAME,
     KOALJA_S3_SECRET_TYPE,
+    KOALJA_SYSTEM_NAMESPACE,
     airflowConnectionEnvName,
     airflowConnectionUri,
     bucketArn,
@@ -33,11 +34,18 @@ import {
 
 export interface S3StorageArgs {
     /**
-     * Namespace of the Secrets and the ConfigMap; it must exist. Default `koalja-system`, where Koalja
-     * looks when a pipeline namespace has no storage config of its own.
+     * Namespace of the Koalja Secrets and the `koalja-s3-storage-config` ConfigMap; it must exist.
+     * Default `koalja-system`: Koalja's S3 filesystem service reads the ConfigMap in its own
+     * namespace (`koalja-system` in Koalja's deployment), then in `koalja-system`, and each Secret
+     * in the namespace where it found the ConfigMap; never in a pipeline's namespace.
      * @example "koalja-system"
      */
     namespace?: NamespaceName;
+    /**
+     * Namespace of the Airflow connection Secret: Airflow's, which mounts it. Default: `namespace`.
+     * @example "pipeline-services"
+     */
+    airflowNamespace?: NamespaceName;
     /**
      * Storages by name; `default` is required. Names are DNS labels.
      * @propertyNames { "format": "dns-label" }
@@ -68,6 +76,8 @@ export interface S3StorageArgs {
 export interface S3StorageBuild {
     args: S3StorageArgs;
     namespace: string;
+    /** Namespace of the Airflow connection Secret. */
+    airflowNamespace: string;
     /** Every storage, in the order of `storages`. */
     storages: PlannedStorage[];
     /** The storage Airflow logs go to. */
@@ -173,7 +183,11 @@ export class S3Storage extends pulumi.ComponentResource {
         const connection = new k8s.core.v1.Secret(
             `${name}-airflow-connection`,
             {
-                metadata: { name: plan.connectionSecretName, namespace, labels },
+                metadata: {
+                    name: plan.connectionSecretName,
+                    namespace: plan.airflowNamespace,
+                    labels,
+                },
                 type: "Opaque",
                 stringData: {
                     [plan.connectionEnvName]: pulumi.secret(
@@ -408,9 +422,11 @@ export function planS3Storage(
                 });
             }
             const connectionId = checked.airflowConnectionId ?? "s3_logs";
+            const namespace = checked.namespace ?? KOALJA_SYSTEM_NAMESPACE;
             return {
                 args: checked,
-                namespace: checked.namespace ?? "koalja-system",
+                namespace,
+                airflowNamespace: checked.airflowNamespace ?? namespace,
                 storages,
                 logStorage,
                 connectionId,

@@ -103,6 +103,8 @@ export type StorageSpec = AwsStorage | GcpStorage | ExternalStorage;
 export const KOALJA_S3_SECRET_TYPE = "aljabrio/koalja-flex-s3";
 /** The ConfigMap Koalja reads its storages from. */
 export const KOALJA_S3_CONFIG_NAME = "koalja-s3-storage-config";
+/** Koalja's own namespace, where its S3 filesystem service looks for the storage config. */
+export const KOALJA_SYSTEM_NAMESPACE = "koalja-system";
 
 /** `koalja-s3-<storage>-secrets`, which for `default` is Koalja's `koalja-s3-default-secrets`. */
 export function storageSecretName(storage: string): string {

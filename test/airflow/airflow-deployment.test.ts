@@ -92,8 +92,6 @@ describe("AirflowDeployment", () => {
                 ["pipeline-platform:airflow:AirflowDeployment", "airflow"],
                 ["random:index/randomBytes:RandomBytes", "airflow-fernet-key-bytes"],
                 ["kubernetes:core/v1:Secret", "airflow-fernet-key"],
-                ["random:index/randomBytes:RandomBytes", "airflow-webserver-secret-key-bytes"],
-                ["kubernetes:core/v1:Secret", "airflow-webserver-secret-key"],
                 ["random:index/randomBytes:RandomBytes", "airflow-api-secret-key-bytes"],
                 ["kubernetes:core/v1:Secret", "airflow-api-secret-key"],
                 ["random:index/randomBytes:RandomBytes", "airflow-jwt-secret-bytes"],
@@ -148,18 +146,14 @@ describe("AirflowDeployment", () => {
         await assertValidManifests(result.registrations);
     });
 
-    test("owns four generated keys in Secrets; the fernet key is URL-safe base64 of 32 bytes", async () => {
+    test("owns three generated keys in Secrets; the fernet key is URL-safe base64 of 32 bytes", async () => {
         const result = await deploy(production);
-        const secrets = [
-            "airflow-fernet-key",
-            "airflow-webserver-secret-key",
-            "airflow-api-secret-key",
-            "airflow-jwt-secret",
-        ].map((n) =>
-            byName(
-                result.registrations.filter((r) => r.type === "kubernetes:core/v1:Secret"),
-                n,
-            ),
+        const secrets = ["airflow-fernet-key", "airflow-api-secret-key", "airflow-jwt-secret"].map(
+            (n) =>
+                byName(
+                    result.registrations.filter((r) => r.type === "kubernetes:core/v1:Secret"),
+                    n,
+                ),
         );
         expect(
             secrets.map((s) => [
@@ -172,11 +166,6 @@ describe("AirflowDeployment", () => {
                 { name: "airflow-fernet-key", namespace: "airflow", labels },
                 "Opaque",
                 ["fernet-key"],
-            ],
-            [
-                { name: "airflow-webserver-secret-key", namespace: "airflow", labels },
-                "Opaque",
-                ["webserver-secret-key"],
             ],
             [
                 { name: "airflow-api-secret-key", namespace: "airflow", labels },
@@ -203,7 +192,6 @@ describe("AirflowDeployment", () => {
             (r) => r.type === "random:index/randomBytes:RandomBytes",
         );
         expect(bytes.map((b) => b.inputs)).toEqual([
-            { length: 32 },
             { length: 32 },
             { length: 32 },
             { length: 32 },
@@ -380,20 +368,17 @@ describe("AirflowDeployment", () => {
         };
         expect(values).toEqual({
             executor: "KubernetesExecutor",
-            airflowVersion: "3.0.5",
-            defaultAirflowTag: "3.0.5",
+            airflowVersion: "3.1.7",
+            defaultAirflowTag: "3.1.7",
             images: {
                 airflow: { repository: "registry.example.com/platform/airflow", tag: "3.0.5-1" },
             },
-            registry: { secretName: "airflow-registry" },
+            imagePullSecrets: ["airflow-registry"],
             fernetKeySecretName: "airflow-fernet-key",
-            webserverSecretKeySecretName: "airflow-webserver-secret-key",
             apiSecretKeySecretName: "airflow-api-secret-key",
             jwtSecretName: "airflow-jwt-secret",
             migrateDatabaseJob: { useHelmHooks: false },
-            createUserJob: { useHelmHooks: false },
-            webserver: { defaultUser: { enabled: false } },
-            apiServer: { defaultUser: { enabled: false } },
+            createUserJob: { enabled: false, useHelmHooks: false },
             data: { metadataSecretName: "airflow-database" },
             postgresql: { enabled: false },
             dags: { persistence: { enabled: true, existingClaim: "airflow-dags" } },
@@ -422,7 +407,7 @@ describe("AirflowDeployment", () => {
                 !r.name.startsWith("airflow-ingress"),
         );
         expect(release.dependencies).toEqual(waitedFor.map((r) => r.urn).sort());
-        expect(waitedFor).toHaveLength(9);
+        expect(waitedFor).toHaveLength(8);
     });
 
     test.each<[string, AirflowDeploymentArgs]>([
@@ -479,14 +464,15 @@ describe("AirflowDeployment", () => {
             values.postgresql,
             values.data,
             values.config,
-            values.registry,
+            values.imagePullSecrets,
         ]).toEqual(["CeleryExecutor", { enabled: true }, undefined, undefined, undefined]);
         expect(values.workers).toEqual({ serviceAccount: { name: "platform-airflow-worker" } });
         expect(result.outputs).toEqual({
             releaseName: "platform",
             namespace: "dev",
             dagsClaimName: "platform-dags",
-            webUrl: "http://platform-airflow-api-server.dev.svc.cluster.local:8080",
+            // The chart names its Services after the release (`airflow.fullname`, no standard naming).
+            webUrl: "http://platform-api-server.dev.svc.cluster.local:8080",
             podTemplatesConfigMap: undefined,
         });
     });
@@ -558,7 +544,7 @@ describe("AirflowDeployment", () => {
         const keys = result.registrations
             .filter((r) => r.type === "kubernetes:core/v1:Secret")
             .map((s) => Object.values(s.inputs.stringData)[0] as string);
-        expect(keys).toHaveLength(4);
+        expect(keys).toHaveLength(3);
         for (const credential of [...keys, sentinel]) {
             expect(text).not.toContain(credential);
         }

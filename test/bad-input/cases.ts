@@ -304,6 +304,66 @@ export const CASES: BadInputCase[] = [
     },
     {
         component: "RegistrySecret",
+        title: "a namespace for the ECR generator's service account (External Secrets ignores it)",
+        program: withRegistry({
+            location: "ecr",
+            region: "eu-central-1",
+            auth: { serviceAccount: { name: "ecr-reader", namespace: "external-secrets" } },
+        }),
+        path: "registry.auth.serviceAccount.namespace",
+        says: "unknown key; known keys: name, roleArn",
+    },
+    {
+        component: "RegistrySecret",
+        title: "an IRSA role that is not an IAM role ARN",
+        program: withRegistry({
+            location: "ecr",
+            region: "eu-central-1",
+            auth: { serviceAccount: { name: "ecr-reader", roleArn: "ecr-reader" } },
+        }),
+        path: "registry.auth.serviceAccount.roleArn",
+        says: 'got "ecr-reader"',
+        example: "arn:aws:iam::123456789012:role/ecr-reader",
+    },
+    {
+        component: "RegistrySecret",
+        title: "an IRSA role with a newline",
+        program: withRegistry({
+            location: "ecr",
+            region: "eu-central-1",
+            auth: {
+                serviceAccount: {
+                    name: "ecr-reader",
+                    roleArn: "arn:aws:iam::123456789012:role/ecr\nreader",
+                },
+            },
+        }),
+        path: "registry.auth.serviceAccount.roleArn",
+        says: "got",
+        example: "arn:aws:iam::123456789012:role/ecr-reader",
+    },
+    {
+        component: "RegistrySecret",
+        title: "an IRSA role with a namespace selector (the service account is created only in listed namespaces)",
+        program: registrySecret({
+            registry: {
+                location: "ecr",
+                region: "eu-central-1",
+                auth: {
+                    serviceAccount: {
+                        name: "ecr-reader",
+                        roleArn: "arn:aws:iam::123456789012:role/ecr-reader",
+                    },
+                },
+            },
+            namespaceSelector: { "pipeline-platform.io/project": "true" },
+        }),
+        path: "registry.auth.serviceAccount.roleArn",
+        says: "no roleArn together with a namespaceSelector",
+        example: 'namespaces: ["pipelines-team-a"] without namespaceSelector',
+    },
+    {
+        component: "RegistrySecret",
         title: "a GCR refresh interval of a day",
         program: withRegistry({
             location: "gcr",
@@ -2249,7 +2309,7 @@ export const CASES: BadInputCase[] = [
         }),
         path: "airflowImage.tag",
         says: "expected an image tag: must not be 'latest'",
-        example: "3.0.5-1",
+        example: "3.1.7-1",
     },
     {
         component: "AirflowDeployment",
@@ -2260,14 +2320,6 @@ export const CASES: BadInputCase[] = [
         path: "airflowImage.repository",
         says: "an image repository that, with its tag, is an image reference: must not carry a protocol",
         example: "registry.example.com/platform/airflow",
-    },
-    {
-        component: "AirflowDeployment",
-        title: "two image pull Secrets for the chart",
-        program: airflow({ imagePullSecrets: ["a", "b"] }),
-        path: "imagePullSecrets",
-        says: "at most one Secret: the chart pulls its images with registry.secretName",
-        example: '["airflow-registry"]',
     },
     {
         component: "AirflowDeployment",
@@ -2453,7 +2505,7 @@ export const CASES: BadInputCase[] = [
         title: "a webserver secret key in values",
         program: values({ webserverSecretKey: "catalog-sentinel-webserver-key" }),
         path: "values.webserverSecretKey",
-        says: "the component generates the key and passes webserverSecretKeySecretName",
+        says: "leave it out: Airflow 3 does not read the webserver secret key",
         example: "values without webserverSecretKey",
     },
     {
@@ -3125,6 +3177,83 @@ export const CASES: BadInputCase[] = [
         path: "config.registries[1].name",
         says: "a name no other registry uses",
         example: "local-2",
+    },
+    {
+        component: "PipelinePlatform",
+        title: "a ReadWriteMany DAG claim (the default) on a class declared ReadWriteOnce-only",
+        program: platform((c) => ({
+            ...c,
+            airflow: { ...c.airflow, dags: { storageClassName: "standard" } },
+            prerequisites: {
+                storageClasses: ["standard"],
+                storageClassAccessModes: { standard: ["ReadWriteOnce"] },
+            },
+        })),
+        path: "config.airflow.dags.accessModes",
+        says: 'got ["ReadWriteMany"]; expected access modes the storage class "standard" binds (ReadWriteOnce, as prerequisites.storageClassAccessModes declares): the DAG claim would ask for ReadWriteMany (the default) and stay Pending',
+        example: '["ReadWriteOnce"]',
+    },
+    {
+        component: "PipelinePlatform",
+        title: "a ReadWriteMany per-run data claim on a class declared ReadWriteOnce-only",
+        program: platform((c) => ({
+            ...c,
+            airflow: {
+                ...c.airflow,
+                runConfig: {
+                    ...c.airflow.runConfig,
+                    volume: {
+                        storageClassName: "standard",
+                        accessModes: ["ReadWriteOnce", "ReadWriteMany"],
+                    },
+                },
+            },
+            prerequisites: {
+                storageClasses: ["standard"],
+                storageClassAccessModes: { standard: ["ReadWriteOnce"] },
+            },
+        })),
+        path: "config.airflow.runConfig.volume.accessModes[1]",
+        says: 'got "ReadWriteMany"; expected access modes the storage class "standard" binds',
+        example: '["ReadWriteOnce"]',
+    },
+    {
+        component: "PipelinePlatform",
+        title: "access modes for a storage class that is not declared",
+        program: platform((c) => ({
+            ...c,
+            prerequisites: { storageClassAccessModes: { standard: ["ReadWriteOnce"] } },
+        })),
+        path: "config.prerequisites.storageClassAccessModes.standard",
+        says: "expected a storage class listed in prerequisites.storageClasses (none is)",
+        example: 'storageClasses: ["standard"]',
+    },
+    {
+        component: "PipelinePlatform",
+        title: "an access mode Kubernetes does not have",
+        program: platform((c) => ({
+            ...c,
+            prerequisites: {
+                storageClasses: ["standard"],
+                storageClassAccessModes: { standard: ["ReadWriteAll"] },
+            },
+        })),
+        path: "config.prerequisites.storageClassAccessModes.standard[0]",
+        says: 'got "ReadWriteAll"',
+    },
+    {
+        component: "PipelinePlatform",
+        title: "a __proto__ storage class in the access modes",
+        program: platform((c) => ({
+            ...c,
+            prerequisites: {
+                storageClasses: ["standard"],
+                storageClassAccessModes: JSON.parse('{"__proto__": ["ReadWriteOnce"]}'),
+            },
+        })),
+        path: "config.prerequisites.storageClassAccessModes.__proto__",
+        says: "expected a key other than __proto__, constructor and prototype",
+        example: "standard",
     },
     {
         component: "PipelinePlatform",

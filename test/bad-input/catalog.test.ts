@@ -118,10 +118,10 @@ const STACK_FILE_CASES: Array<{
     },
     {
         stack: "dev",
-        from: "                storageClassName: standard",
-        to: "                storageClass: standard",
-        path: "pipeline-platform:platform.airflow.dags.storageClass",
-        says: "unknown key; did you mean storageClassName?",
+        from: "                accessModes: [ReadWriteOnce]",
+        to: "                accesModes: [ReadWriteOnce]",
+        path: "pipeline-platform:platform.airflow.dags.accesModes",
+        says: "unknown key; did you mean accessModes?",
     },
     {
         stack: "dev",

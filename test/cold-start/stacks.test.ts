@@ -8,13 +8,13 @@ import { cli } from "../../bin/render/cli";
 const root = path.join(__dirname, "../..");
 const STACKS = ["dev", "staging", "prod"] as const;
 
-/** `[wave, object]` of every line of an `order.txt`. */
+/** `[wave, object]` of every line of an `order.txt` (wave numbers are padded to the widest). */
 function waves(order: string): Array<[number, string]> {
     return order
         .split("\n")
-        .filter((line) => /^\d/.test(line))
+        .filter((line) => /^ *\d/.test(line))
         .map((line) => {
-            const [, wave, object] = /^(\d+) {2}(.*) {2}\(.*\)$/.exec(line)!;
+            const [, wave, object] = /^ *(\d+) {2}(.*) {2}\(.*\)$/.exec(line)!;
             return [Number(wave), object];
         });
 }
@@ -28,9 +28,9 @@ beforeAll(async () => {
 
 describe("cold start of the committed stacks", () => {
     test.each([
-        ["dev", 7, 35],
-        ["staging", 9, 61],
-        ["prod", 9, 62],
+        ["dev", 7, 33],
+        ["staging", 10, 62],
+        ["prod", 9, 60],
     ] as const)(
         "%s: every object after what it needs, every name created or declared; depth %d, %d resources",
         (stack, depth, resources) => {
@@ -68,7 +68,7 @@ describe("cold start of the committed stacks", () => {
             [1, "Namespace imaging"],
             [1, "Namespace partner"],
             [1, "Namespace pipeline-services"],
-            [2, "ConfigMap pipeline-services/koalja-s3-storage-config"],
+            [2, "ConfigMap koalja-system/koalja-s3-storage-config"],
             [2, "IngressClass contour"],
             [2, "Namespace projectcontour"],
             [2, "Release external-secrets/external-secrets"],
@@ -105,15 +105,14 @@ describe("cold start of the committed stacks", () => {
             [5, "Role analytics/platform-airflow-pod-launcher"],
             [5, "Role imaging/platform-airflow-pod-launcher"],
             [5, "Role partner/platform-airflow-pod-launcher"],
+            [5, "Secret koalja-system/koalja-s3-default-secrets"],
+            [5, "Secret koalja-system/koalja-s3-logs-secrets"],
             [5, "Secret pipeline-services/airflow-conn-s3-logs"],
-            [5, "Secret pipeline-services/koalja-s3-default-secrets"],
-            [5, "Secret pipeline-services/koalja-s3-logs-secrets"],
             [5, "docker:index/image:Image platform-extension-otsus-method-installer-image-image"],
             [5, "docker:index/image:Image platform-extension-otsus-method-otsus-method-image"],
             [5, "random:index/randomBytes:RandomBytes platform-airflow-api-secret-key-bytes"],
             [5, "random:index/randomBytes:RandomBytes platform-airflow-fernet-key-bytes"],
             [5, "random:index/randomBytes:RandomBytes platform-airflow-jwt-secret-bytes"],
-            [5, "random:index/randomBytes:RandomBytes platform-airflow-webserver-secret-key-bytes"],
             [6, "Release pipeline-services/otsus-method"],
             [6, "RoleBinding analytics/platform-airflow-pod-launcher"],
             [6, "RoleBinding imaging/platform-airflow-pod-launcher"],
@@ -121,7 +120,6 @@ describe("cold start of the committed stacks", () => {
             [6, "Secret pipeline-services/platform-airflow-api-secret-key"],
             [6, "Secret pipeline-services/platform-airflow-fernet-key"],
             [6, "Secret pipeline-services/platform-airflow-jwt-secret"],
-            [6, "Secret pipeline-services/platform-airflow-webserver-secret-key"],
             [7, "Release pipeline-services/platform-airflow"],
             [8, "Certificate pipeline-services/airflow-tls"],
             [9, "HTTPProxy pipeline-services/airflow"],
@@ -179,13 +177,13 @@ describe("render of a stack whose cluster prerequisites are not declared", () =>
             '  Certificate imaging/segmentation-tls (platform-pipeline-imaging-segmentation-certificate) spec.issuerRef.name: ClusterIssuer "letsencrypt" is neither created by the program nor declared in prerequisites.clusterIssuers',
             "  Certificate pipeline-services/airflow-tls (platform-airflow-ingress-certificate) kind: kind Certificate.cert-manager.io is installed by none of the program's releases and not declared in prerequisites.crds; install it first (chart cert-manager) or declare it",
             '  Certificate pipeline-services/airflow-tls (platform-airflow-ingress-certificate) spec.issuerRef.name: ClusterIssuer "letsencrypt" is neither created by the program nor declared in prerequisites.clusterIssuers',
-            '  ECRAuthorizationToken analytics/ecr-registry (platform-registry-ecr-project-generator-analytics) spec.auth.jwt.serviceAccountRef.name: ServiceAccount "ecr-token-refresher" in namespace analytics is neither created by the program nor declared in prerequisites.serviceAccounts',
-            '  ECRAuthorizationToken imaging/ecr-registry (platform-registry-ecr-project-generator-imaging) spec.auth.jwt.serviceAccountRef.name: ServiceAccount "ecr-token-refresher" in namespace imaging is neither created by the program nor declared in prerequisites.serviceAccounts',
-            '  ECRAuthorizationToken pipeline-services/ecr-registry (platform-registry-ecr-service-generator-pipeline-services) spec.auth.jwt.serviceAccountRef.name: ServiceAccount "ecr-token-refresher" in namespace pipeline-services is neither created by the program nor declared in prerequisites.serviceAccounts',
+            '  ConfigMap koalja-system/koalja-s3-storage-config (platform-storage-config) metadata.namespace: Namespace "koalja-system" is neither created by the program nor declared in prerequisites.namespaces',
             '  PersistentVolumeClaim pipeline-services/platform-airflow-dags (platform-airflow-dags) spec.storageClassName: StorageClass "efs-sc" is neither created by the program nor declared in prerequisites.storageClasses',
+            '  Secret koalja-system/koalja-s3-default-secrets (platform-storage-default-secret) metadata.namespace: Namespace "koalja-system" is neither created by the program nor declared in prerequisites.namespaces',
+            '  Secret koalja-system/koalja-s3-logs-secrets (platform-storage-logs-secret) metadata.namespace: Namespace "koalja-system" is neither created by the program nor declared in prerequisites.namespaces',
         ]);
         expect(stderr).toContain(
-            "render: cold start: graph depth 9, 61 resources (order.txt, prerequisites.yaml)",
+            "render: cold start: graph depth 10, 62 resources (order.txt, prerequisites.yaml)",
         );
     });
 
@@ -195,7 +193,7 @@ describe("render of a stack whose cluster prerequisites are not declared", () =>
             file,
             fs
                 .readFileSync(path.join(root, "stacks/Pulumi.dev.yaml"), "utf8")
-                .replace("storageClasses: [standard]", "storageClass: [standard]"),
+                .replace("namespaces: [koalja-system]", "namespace: [koalja-system]"),
         );
         const stderr: string[] = [];
         const code = await cli(
@@ -214,7 +212,7 @@ describe("render of a stack whose cluster prerequisites are not declared", () =>
         );
         expect(code).toBe(2);
         expect(stderr.at(-1)).toBe(
-            'render: invalid config for stack dev: PipelinePlatform "platform": pipeline-platform:platform.prerequisites.storageClass: unknown key; did you mean storageClasses?',
+            'render: invalid config for stack dev: PipelinePlatform "platform": pipeline-platform:platform.prerequisites.namespace: unknown key; did you mean namespaces?',
         );
     });
 });

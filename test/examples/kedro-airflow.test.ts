@@ -163,7 +163,7 @@ describe("examples/kedro-airflow", () => {
         );
         const values = release.inputs.values;
         expect(chartValuesProblems(values)).toEqual([]);
-        expect(values.registry).toEqual({ secretName: "airflow-registry" });
+        expect(values.imagePullSecrets).toEqual(["airflow-registry"]);
         expect(values.data).toEqual({ metadataSecretName: "airflow-metadata-db" });
         expect(values.postgresql).toEqual({ enabled: false });
         expect(values.config.kubernetes_executor).toEqual({

@@ -163,7 +163,7 @@ describe("PipelinePlatform", () => {
             (r) =>
                 r.type === "kubernetes:helm.sh/v3:Release" && r.name === "platform-airflow-release",
         )!;
-        expect(airflowRelease.inputs.values.registry.secretName).toBe("local-registry");
+        expect(airflowRelease.inputs.values.imagePullSecrets).toEqual(["local-registry"]);
         const templates = byName(regs, "platform-airflow-pod-templates").inputs.data;
         expect(YAML.parse(templates["__default__.yaml"]).spec.imagePullSecrets).toEqual([
             { name: "local-registry" },
@@ -178,9 +178,11 @@ describe("PipelinePlatform", () => {
         expect(JSON.stringify(installer.inputs.values)).toContain("platform-airflow-dags");
     });
 
-    test("writes the storage config into the Airflow namespace, where Airflow reads the log connection", async () => {
+    test("writes Koalja's storage config into koalja-system, where Koalja looks, and the log connection into the Airflow namespace", async () => {
         const regs = (await run(devConfig())).registrations;
-        expect(byName(regs, "platform-storage-config").inputs.metadata.namespace).toBe("services");
+        expect(byName(regs, "platform-storage-config").inputs.metadata.namespace).toBe(
+            "koalja-system",
+        );
         expect(byName(regs, "platform-storage-airflow-connection").inputs.metadata.namespace).toBe(
             "services",
         );

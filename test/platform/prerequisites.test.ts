@@ -103,7 +103,7 @@ describe("declaredPrerequisites", () => {
         [
             "an empty `prerequisites:` in YAML",
             null,
-            "pipeline-platform:platform.prerequisites: got null; expected an object with any of crds, namespaces, storageClasses, clusterIssuers, issuers, secrets, configMaps, serviceAccounts, persistentVolumeClaims, services, objects, e.g. {}",
+            "pipeline-platform:platform.prerequisites: got null; expected an object with any of crds, namespaces, storageClasses, storageClassAccessModes, clusterIssuers, issuers, secrets, configMaps, serviceAccounts, persistentVolumeClaims, services, objects, e.g. {}",
         ],
     ])("refuses %s, naming the config path", (_title, prerequisites, message) => {
         expect(() =>

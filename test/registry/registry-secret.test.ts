@@ -216,6 +216,52 @@ describe("RegistrySecret off-cluster", () => {
 });
 
 describe("RegistrySecret ecr", () => {
+    test("creates the IRSA ServiceAccount, annotated with the role, in every namespace before its generator", async () => {
+        const roleArn = "arn:aws:iam::123456789012:role/ecr-reader";
+        const result = await evaluate("project-ecr", () => ({
+            registry: {
+                location: "ecr",
+                region: "eu-central-1",
+                auth: { serviceAccount: { name: "ecr-reader", roleArn } },
+            },
+            scope: "project",
+            namespaces: ["imaging", "analytics"],
+        }));
+        for (const namespace of ["imaging", "analytics"]) {
+            const account = byName(result.registrations, `project-ecr-irsa-${namespace}`);
+            expect(account.inputs).toEqual({
+                apiVersion: "v1",
+                kind: "ServiceAccount",
+                metadata: {
+                    name: "ecr-reader",
+                    namespace,
+                    labels: LABELS("project"),
+                    annotations: { "eks.amazonaws.com/role-arn": roleArn },
+                },
+            });
+            const generator = byName(result.registrations, `project-ecr-generator-${namespace}`);
+            expect(generator.inputs.spec.auth).toEqual({
+                jwt: { serviceAccountRef: { name: "ecr-reader" } },
+            });
+            expect(generator.dependencies).toContain(account.urn);
+        }
+    });
+
+    test("creates no ServiceAccount without a role: the named one must exist", async () => {
+        const result = await evaluate("project-ecr", () => ({
+            registry: {
+                location: "ecr",
+                region: "eu-central-1",
+                auth: { serviceAccount: { name: "ecr-reader" } },
+            },
+            scope: "project",
+            namespaces: ["imaging"],
+        }));
+        expect(result.registrations.map((r) => r.type)).not.toContain(
+            "kubernetes:core/v1:ServiceAccount",
+        );
+    });
+
     test("creates an ECRAuthorizationToken generator and an ExternalSecret per namespace, no credential in Pulumi", async () => {
         const result = await evaluate("staging-ecr", () => ({
             registry: {

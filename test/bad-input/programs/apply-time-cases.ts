@@ -8,11 +8,9 @@ const AIRFLOW_BEFORE_RELEASE = [
     "kubernetes:core/v1:Secret bad-api-secret-key",
     "kubernetes:core/v1:Secret bad-fernet-key",
     "kubernetes:core/v1:Secret bad-jwt-secret",
-    "kubernetes:core/v1:Secret bad-webserver-secret-key",
     "random:index/randomBytes:RandomBytes bad-api-secret-key-bytes",
     "random:index/randomBytes:RandomBytes bad-fernet-key-bytes",
     "random:index/randomBytes:RandomBytes bad-jwt-secret-bytes",
-    "random:index/randomBytes:RandomBytes bad-webserver-secret-key-bytes",
 ];
 
 export const APPLY_TIME_CASES = [
