@@ -88,8 +88,23 @@ export function shapeDefinition(definition: DefinitionName): SchemaNode {
     return node;
 }
 
+/** Resolved nodes by node: a schema position is resolved once, not on every value checked there. */
+const RESOLVED = new WeakMap<SchemaNode, SchemaNode>();
+
 /** Follows `$ref`s; keywords on the referring node win over the target's. */
 export function resolveNode(node: SchemaNode): SchemaNode {
+    if (node.$ref === undefined) {
+        return node;
+    }
+    let resolved = RESOLVED.get(node);
+    if (resolved === undefined) {
+        resolved = followRefs(node);
+        RESOLVED.set(node, resolved);
+    }
+    return resolved;
+}
+
+function followRefs(node: SchemaNode): SchemaNode {
     let current = node;
     const seen = new Set<string>();
     while (current.$ref !== undefined) {
@@ -244,8 +259,19 @@ interface Discriminator {
     branches: Map<unknown, SchemaNode>;
 }
 
+const DISCRIMINATORS = new WeakMap<SchemaNode[], { found: Discriminator | undefined }>();
+
 /** The property every branch of a union fixes with a `const` (`location`, `provider`), if any. */
 function discriminatorOf(branches: SchemaNode[]): Discriminator | undefined {
+    let known = DISCRIMINATORS.get(branches);
+    if (known === undefined) {
+        known = { found: findDiscriminator(branches) };
+        DISCRIMINATORS.set(branches, known);
+    }
+    return known.found;
+}
+
+function findDiscriminator(branches: SchemaNode[]): Discriminator | undefined {
     const resolved = branches.map(resolveNode);
     const first = resolved[0]?.properties;
     if (first === undefined) {
@@ -273,6 +299,40 @@ function discriminatorOf(branches: SchemaNode[]): Discriminator | undefined {
     return undefined;
 }
 
+/**
+ * Whether a position refuses the value by its kind alone (a string where an object is expected, a
+ * plain object where a resource is): what a union skips before trying a branch. False when unsure.
+ */
+function cannotTake(node: SchemaNode, value: unknown): boolean {
+    if (pulumi.Output.isInstance(value) || isPromiseLike(value) || node.anyOf !== undefined) {
+        return false;
+    }
+    if (node["x-resource"] !== undefined) {
+        return !pulumi.Resource.isInstance(value);
+    }
+    if (node.const !== undefined) {
+        return value !== node.const;
+    }
+    if (node.enum !== undefined) {
+        return !node.enum.includes(value);
+    }
+    switch (primaryType(node)) {
+        case "string":
+            return typeof value !== "string";
+        case "number":
+        case "integer":
+            return typeof value !== "number";
+        case "boolean":
+            return typeof value !== "boolean";
+        case "array":
+            return !Array.isArray(value);
+        case "object":
+            return !isPlainObject(value);
+        default:
+            return false;
+    }
+}
+
 /** A position without any rule (`unknown`, chart values): plain data passes. */
 function isUnconstrained(node: SchemaNode): boolean {
     return (
@@ -295,6 +355,17 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
     }
     const proto = Object.getPrototypeOf(value);
     return proto === null || Object.getPrototypeOf(proto) === null;
+}
+
+const PATTERNS = new Map<string, RegExp>();
+
+function patternOf(source: string): RegExp {
+    let pattern = PATTERNS.get(source);
+    if (pattern === undefined) {
+        pattern = new RegExp(source);
+        PATTERNS.set(source, pattern);
+    }
+    return pattern;
 }
 
 class ShapeCheck {
@@ -405,8 +476,21 @@ class ShapeCheck {
             }
             return this.visit(branch, value, path, secret);
         }
-        // Otherwise: the first branch the value fits; failing that, the problem in the branch whose
-        // keys the value shares most (a typo in one field is reported in that field).
+        // Otherwise: the first branch the value fits. Branches whose type cannot take the value are
+        // not tried: a valid value is checked without building the refusals of the other branches.
+        for (const branch of branches) {
+            if (!cannotTake(resolveNode(branch), value)) {
+                try {
+                    return this.visit(branch, value, path, secret);
+                } catch (err) {
+                    if (!(err instanceof Refusal)) {
+                        throw err;
+                    }
+                }
+            }
+        }
+        // None fits: the problem in the branch whose keys the value shares most (a typo in one field
+        // is reported in that field).
         let best: { score: number; error: unknown } | undefined;
         for (const branch of branches) {
             try {
@@ -466,7 +550,7 @@ class ShapeCheck {
                 "no control characters (newline, tab, escape)",
             );
         }
-        if (node.pattern !== undefined && !new RegExp(node.pattern).test(value)) {
+        if (node.pattern !== undefined && !patternOf(node.pattern).test(value)) {
             return this.refuse(node, value, path, secret);
         }
         const format = node.format === undefined ? undefined : FORMATS[node.format];
