@@ -155,12 +155,12 @@ describe("render diff workflow", () => {
         ]);
     });
 
-    test("installs with npm ci on Node 20", () => {
+    test("installs with npm ci on Node 24 LTS, the Node the tests run on", () => {
         expect(
             job.steps.find((s) => String(s.uses).startsWith("actions/setup-node@"))?.with?.[
                 "node-version"
             ],
-        ).toBe(20);
+        ).toBe(24);
         expect(job.steps.map((s) => s.run)).toContain("npm ci");
     });
 });
@@ -237,13 +237,13 @@ describe.each([["preview.yml"], ["up.yml"]])("%s", (file) => {
         expect(credentials.filter((v) => !/^\$\{\{ secrets\.[A-Z_]+ \}\}$/.test(v))).toEqual([]);
     });
 
-    test("installs with npm ci on Node 20", () => {
+    test("installs with npm ci on Node 24 LTS, the Node the tests run on", () => {
         for (const job of Object.values(parsed.jobs)) {
             expect(
                 job.steps.find((s) => String(s.uses).startsWith("actions/setup-node@"))!.with![
                     "node-version"
                 ],
-            ).toBe(20);
+            ).toBe(24);
             expect(job.steps.map((s) => s.run)).toContain("npm ci");
         }
     });
