@@ -9,7 +9,17 @@ export default tseslint.config(
     {
         files: ["**/*.js", "**/*.mjs"],
         languageOptions: {
-            globals: { module: "writable", require: "readonly", process: "readonly" },
+            globals: {
+                module: "writable",
+                require: "readonly",
+                process: "readonly",
+                __dirname: "readonly",
+            },
         },
+    },
+    {
+        // The jest configuration and its helpers are CommonJS: jest loads them with require.
+        files: ["**/*.js"],
+        rules: { "@typescript-eslint/no-require-imports": "off" },
     },
 );

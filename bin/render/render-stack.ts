@@ -10,6 +10,7 @@ import {
     runProgram,
     validateRegistrations,
     type ColdStartReport,
+    type EngineResult,
     type ManifestProblem,
     type Registration,
 } from "../../components/testing";
@@ -94,7 +95,23 @@ export async function renderStack(options: RenderOptions): Promise<RenderResult>
     progress(
         `evaluating ${path.relative(options.root, stackConfig.entry) || stackConfig.entry} under the mock engine`,
     );
-    const result = await runStackProgram(stackConfig, options.stack);
+    return renderEvaluation(options, stackConfig, await evaluateStack(stackConfig, options.stack));
+}
+
+/** A stack's program run under the mock engine, as {@link renderStack} runs it. */
+export type StackEvaluation = EngineResult<unknown>;
+
+/**
+ * Renders an evaluation of the stack's program ({@link evaluateStack}): what {@link renderStack} does
+ * after evaluating. The evaluation is read, never changed, so one evaluation can be rendered and
+ * inspected by several callers.
+ */
+export async function renderEvaluation(
+    options: RenderOptions,
+    stackConfig: StackConfig,
+    result: StackEvaluation,
+): Promise<RenderResult> {
+    const progress = options.progress ?? (() => undefined);
     const registrations = result.registrations;
 
     progress(`validating ${kubernetesManifests(registrations).length} Kubernetes objects`);
@@ -190,7 +207,15 @@ export async function renderStack(options: RenderOptions): Promise<RenderResult>
     };
 }
 
-async function runStackProgram(stackConfig: StackConfig, stack: string) {
+/**
+ * Runs the stack's program under the mock engine with its config (preview mode, secure values as
+ * placeholders). Refusals and missing config throw {@link StackConfigError}; other failures
+ * {@link ProgramError}.
+ */
+export async function evaluateStack(
+    stackConfig: StackConfig,
+    stack: string,
+): Promise<StackEvaluation> {
     try {
         return await runProgram(() => evaluateProgram(stackConfig.entry), {
             project: stackConfig.project,

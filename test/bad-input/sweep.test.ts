@@ -139,8 +139,25 @@ function variants(subject: SweepSubject): Variant[] {
     return found;
 }
 
+/** How planning a variant ended: accepted, or the error it threw. */
+interface Outcome {
+    variant: Variant;
+    error?: unknown;
+}
+
 describe.each(SWEEP_SUBJECTS.map((s) => [s.kind, s] as const))("sweep of %s", (kind, subject) => {
     const all = variants(subject);
+    // Each variant is planned once; both tests below read the outcomes.
+    let planned: Outcome[] | undefined;
+    const outcomes = (): Outcome[] =>
+        (planned ??= all.map((variant) => {
+            try {
+                subject.plan("sweep", variant.args);
+                return { variant };
+            } catch (error) {
+                return { variant, error };
+            }
+        }));
 
     test("reaches every argument the schema describes", () => {
         expect(all.length).toBeGreaterThanOrEqual(subject.minimumVariants);
@@ -155,28 +172,27 @@ describe.each(SWEEP_SUBJECTS.map((s) => [s.kind, s] as const))("sweep of %s", (k
         const crashes: string[] = [];
         const leaks: string[] = [];
         let refused = 0;
-        for (const variant of all) {
-            try {
-                subject.plan("sweep", variant.args);
-            } catch (err) {
-                if (
-                    pulumi.InputPropertyError.isInstance(err) &&
-                    (err as pulumi.InputPropertyError).reason.startsWith(`${kind} "sweep": `)
-                ) {
-                    refused++;
-                    if (
-                        /sentinel/i.test(
-                            `${(err as pulumi.InputPropertyError).reason}\n${(err as Error).message}`,
-                        )
-                    ) {
-                        leaks.push(`${variant.title}: ${(err as Error).message}`);
-                    }
-                    continue;
-                }
-                crashes.push(
-                    `${variant.title}: ${(err as Error).constructor.name}: ${(err as Error).message}`,
-                );
+        for (const { variant, error: err } of outcomes()) {
+            if (err === undefined) {
+                continue;
             }
+            if (
+                pulumi.InputPropertyError.isInstance(err) &&
+                (err as pulumi.InputPropertyError).reason.startsWith(`${kind} "sweep": `)
+            ) {
+                refused++;
+                if (
+                    /sentinel/i.test(
+                        `${(err as pulumi.InputPropertyError).reason}\n${(err as Error).message}`,
+                    )
+                ) {
+                    leaks.push(`${variant.title}: ${(err as Error).message}`);
+                }
+                continue;
+            }
+            crashes.push(
+                `${variant.title}: ${(err as Error).constructor.name}: ${(err as Error).message}`,
+            );
         }
         expect(crashes).toEqual([]);
         expect(leaks).toEqual([]);
@@ -184,14 +200,9 @@ describe.each(SWEEP_SUBJECTS.map((s) => [s.kind, s] as const))("sweep of %s", (k
     });
 
     test("a refused variant registers nothing, not even the component", async () => {
-        const refusedVariants = all.filter((variant) => {
-            try {
-                subject.plan("sweep", variant.args);
-                return false;
-            } catch {
-                return true;
-            }
-        });
+        const refusedVariants = outcomes()
+            .filter((outcome) => outcome.error !== undefined)
+            .map((outcome) => outcome.variant);
         const result = await runProgram(
             () => {
                 for (const variant of refusedVariants) {

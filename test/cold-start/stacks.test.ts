@@ -2,8 +2,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { renderStack, type RenderResult } from "../../bin/render";
+import type { RenderResult } from "../../bin/render";
 import { cli } from "../../bin/render/cli";
+import { renderedStack } from "../support/evaluations";
 
 const root = path.join(__dirname, "../..");
 const STACKS = ["dev", "staging", "prod"] as const;
@@ -22,7 +23,7 @@ function waves(order: string): Array<[number, string]> {
 const renders: Partial<Record<(typeof STACKS)[number], RenderResult>> = {};
 beforeAll(async () => {
     for (const stack of STACKS) {
-        renders[stack] = await renderStack({ stack, root });
+        renders[stack] = await renderedStack(stack);
     }
 });
 

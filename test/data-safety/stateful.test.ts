@@ -10,6 +10,7 @@ import { ProcessingImage, type ProcessingImageArgs } from "../../components/imag
 import { NAMESPACE_ROLE_LABEL } from "../../components/platform";
 import { S3Storage, type S3StorageArgs } from "../../components/storage";
 import { runProgram, type Registration } from "../../components/testing";
+import { renderedStack } from "../support/evaluations";
 
 const root = path.join(__dirname, "../..");
 const context = path.relative(process.cwd(), path.join(__dirname, "../fixtures/images/context"));
@@ -144,7 +145,7 @@ describe.each([
     ["prod", true, 9],
 ])("stack %s", (stack, protect, count) => {
     test(`keeps its ${count} resources that hold data retainOnDelete${protect ? " and protected" : ""}`, async () => {
-        const result = await renderStack({ stack, root });
+        const result = await renderedStack(stack);
         const kept = stateful(result.registrations);
         expect(kept).toHaveLength(count);
         expect(kept.filter(([, , retain, prot]) => !retain || prot !== protect)).toEqual([]);

@@ -5,9 +5,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { renderStack } from "../../bin/render";
 import { checkUrnInventory, urnInventory, type InventoryEntry } from "../../components/testing";
 import { runExample } from "../examples/run-example";
+import { renderedStack } from "../support/evaluations";
 
 const root = path.join(__dirname, "../..");
 const inventoryDir = path.join(root, "test/fixtures/urn-inventory");
@@ -66,7 +66,7 @@ test("every stack and example has an inventory, and no inventory outlives its st
 
 describe.each(stacks)("stack %s", (stack) => {
     test("keeps the URN of every resource that holds data", async () => {
-        const result = await renderStack({ stack, root });
+        const result = await renderedStack(stack);
         checkInventory(`stack-${stack}.json`, `stacks/Pulumi.${stack}.yaml`, result.registrations);
         coverage.stacks += 1;
     });

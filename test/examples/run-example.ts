@@ -1,5 +1,6 @@
 import * as path from "path";
 import { runProgram, type Registration } from "../../components/testing";
+import { evaluateFresh } from "../support/program-file";
 
 /** Runs `examples/<example>/index.ts` as `pulumi up` would: from its own folder, with the given stack config. */
 export async function runExample(
@@ -11,17 +12,13 @@ export async function runExample(
     const dir = path.join(__dirname, "../../examples", example);
     process.chdir(dir);
     try {
-        return await runProgram(
-            () => {
-                let exported: Record<string, unknown> = {};
-                jest.isolateModules(() => {
-                    // module.require is this module's require: jest's registry, which isolateModules scopes.
-                    exported = module.require(path.join(dir, "index"));
-                });
-                return exported;
-            },
-            { project: example, stack: "dev", preview: false, config, secretConfigKeys },
-        );
+        return await runProgram(() => ({ ...evaluateFresh(path.join(dir, "index.ts")) }), {
+            project: example,
+            stack: "dev",
+            preview: false,
+            config,
+            secretConfigKeys,
+        });
     } finally {
         process.chdir(cwd);
     }

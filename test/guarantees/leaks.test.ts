@@ -1,7 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import * as k8s from "@pulumi/kubernetes";
-import { renderStack } from "../../bin/render";
 import {
     findSentinels,
     generatedCredentials,
@@ -13,11 +12,11 @@ import {
     allSubjects,
     EXAMPLE_SUBJECTS,
     exampleNames,
-    ROOT,
     stackNames,
     stackSubject,
     type Subject,
 } from "./subjects";
+import { renderedStack } from "../support/evaluations";
 
 /**
  * The only places a credential may be: each a secret input of a resource whose job is to hold it.
@@ -155,7 +154,7 @@ describe("no credential leaves a Secret", () => {
         "stack %s: render writes no secure value, in clear or base64, into any file",
         async (stack) => {
             const subject = stackSubject(stack);
-            const rendered = await renderStack({ stack, root: ROOT });
+            const rendered = await renderedStack(stack);
             const leaks = Object.entries(rendered.files).flatMap(([file, text]) =>
                 findSentinels(text, [...subject.sentinels, ...(subject.minted ?? [])]).map(
                     (hit) => `${file}: ${hit.sentinel}${hit.encoded ? " (base64)" : ""}`,

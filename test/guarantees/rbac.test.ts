@@ -1,5 +1,6 @@
 import { kubernetesManifests, type Manifest } from "../../components/testing";
 import { allSubjects } from "./subjects";
+import { lazy } from "../support/evaluations";
 
 /**
  * Every RBAC rule the package may grant, with the component that needs it and why. A rule not in
@@ -54,7 +55,7 @@ interface RbacObject {
 }
 
 describe("least privilege", () => {
-    const collected = (async () => {
+    const collected = lazy(async () => {
         const roles: RbacObject[] = [];
         const bindings: RbacObject[] = [];
         const releases: Array<{ program: string; name: string; values: Record<string, unknown> }> =
@@ -80,10 +81,10 @@ describe("least privilege", () => {
             }
         }
         return { roles, bindings, releases };
-    })();
+    });
 
     test("the programs create Roles to check, and no ClusterRole", async () => {
-        const { roles } = await collected;
+        const { roles } = await collected();
         expect(roles.length).toBeGreaterThan(0);
         expect(
             roles
@@ -93,7 +94,7 @@ describe("least privilege", () => {
     }, 180000);
 
     test("no rule uses a wildcard verb, resource or API group", async () => {
-        const { roles } = await collected;
+        const { roles } = await collected();
         const wildcards = roles.flatMap(({ program, manifest }) =>
             rulesOf(manifest).flatMap((rule, i) =>
                 ["verbs", "resources", "apiGroups", "resourceNames", "nonResourceURLs"]
@@ -108,7 +109,7 @@ describe("least privilege", () => {
     }, 180000);
 
     test("every rule is one a component is allowed to need", async () => {
-        const { roles } = await collected;
+        const { roles } = await collected();
         const unlisted = roles.flatMap(({ program, manifest }) =>
             rulesOf(manifest)
                 .filter(
@@ -135,7 +136,7 @@ describe("least privilege", () => {
     }, 180000);
 
     test("bindings grant namespaced Roles to service accounts only, never a ClusterRole", async () => {
-        const { bindings } = await collected;
+        const { bindings } = await collected();
         expect(bindings.length).toBeGreaterThan(0);
         const wrong = bindings.filter(({ manifest }) => {
             const binding = manifest as Manifest & {
@@ -157,7 +158,7 @@ describe("least privilege", () => {
     }, 180000);
 
     test("the Airflow chart is never asked for cluster-wide RBAC (multiNamespaceMode)", async () => {
-        const { releases } = await collected;
+        const { releases } = await collected();
         const airflow = releases.filter((r) => r.values.executor !== undefined);
         expect(airflow.length).toBeGreaterThan(0);
         expect(

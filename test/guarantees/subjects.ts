@@ -14,6 +14,8 @@ import { S3Storage } from "../../components/storage";
 import { readStackConfig, STACK_INVOKES } from "../../bin/render";
 import { evaluateProgram } from "../../bin/render/load-program";
 import { runProgram, type EngineOptions, type EngineResult } from "../../components/testing";
+import { evaluatedStack, once } from "../support/evaluations";
+import { evaluateFresh } from "../support/program-file";
 
 export const ROOT = path.join(__dirname, "../..");
 
@@ -304,23 +306,6 @@ export const COMPONENT_SUBJECTS: Subject[] = [
     }),
 ];
 
-/**
- * Loads a program file afresh (jest's module registry in tests, Node's cache in child processes),
- * through module.require: this module's own require, the one isolateModules scopes.
- */
-function loadFresh(file: string): Record<string, unknown> {
-    let exported: Record<string, unknown> = {};
-    if (typeof jest !== "undefined") {
-        jest.isolateModules(() => {
-            exported = module.require(file);
-        });
-    } else {
-        delete require.cache[require.resolve(file)];
-        exported = module.require(file);
-    }
-    return exported;
-}
-
 /** Runs a program from its own folder, as `pulumi up` would. */
 async function inFolder<T>(folder: string, run: () => Promise<T>): Promise<T> {
     const cwd = process.cwd();
@@ -347,7 +332,7 @@ function example(
         sentinels,
         run: () =>
             inFolder(dir, () =>
-                runProgram(() => ({ ...loadFresh(path.join(dir, "index.ts")) }), {
+                runProgram(() => ({ ...evaluateFresh(path.join(dir, "index.ts")) }), {
                     project: folder,
                     stack: "dev",
                     preview: false,
@@ -423,7 +408,24 @@ export function stackSubject(stack: string): Subject {
     };
 }
 
+/**
+ * Every program, each evaluated once per module registry whichever test runs it first: a stack's
+ * evaluation is the one its render shares (test/support/evaluations.ts).
+ */
 export function allSubjects(): Subject[] {
+    return freshSubjects().map((subject) => ({
+        ...subject,
+        run: subject.name.startsWith("stack:")
+            ? () =>
+                  evaluatedStack(subject.name.slice("stack:".length)).then(
+                      ({ evaluation }) => evaluation as EngineResult<Record<string, unknown>>,
+                  )
+            : () => once(`subject ${subject.name}`, () => subject.run()),
+    }));
+}
+
+/** Every program, evaluated again on each run. */
+export function freshSubjects(): Subject[] {
     return [...COMPONENT_SUBJECTS, ...EXAMPLE_SUBJECTS, ...stackNames().map(stackSubject)];
 }
 

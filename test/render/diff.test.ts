@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from "child_process";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -523,22 +523,25 @@ describe("render --diff-ref", () => {
     });
     afterAll(() => fs.rmSync(repo, { recursive: true, force: true }));
 
-    test("renders the ref in a temporary worktree, removes it, and exits 3 on a replaced claim", () => {
-        const result = spawnSync(
-            process.execPath,
-            [
-                path.join(repoRoot, "node_modules/tsx/dist/cli.mjs"),
-                path.join(repoRoot, "bin/render/cli.ts"),
-                "render",
-                "--stack",
-                "dev",
-                "--root",
-                repo,
-                "--diff-ref",
-                "main",
-            ],
-            { cwd: repo, encoding: "utf8" },
-        );
+    /** The command run in-process from the repository's folder: exit code, stdout and stderr lines. */
+    async function renderRef(ref: string) {
+        const stdout: string[] = [];
+        const stderr: string[] = [];
+        const cwd = process.cwd();
+        process.chdir(repo);
+        try {
+            const status = await cli(
+                ["render", "--stack", "dev", "--root", repo, "--diff-ref", ref],
+                { log: (text) => stdout.push(text), error: (text) => stderr.push(text) },
+            );
+            return { status, stdout: `${stdout.join("\n")}\n`, stderr: `${stderr.join("\n")}\n` };
+        } finally {
+            process.chdir(cwd);
+        }
+    }
+
+    test("renders the ref in a temporary worktree, removes it, and exits 3 on a replaced claim", async () => {
+        const result = await renderRef("main");
         expect(result.status).toBe(3);
         expect(result.stdout.split("\n").slice(0, 5)).toEqual([
             "render diff of stack dev: main → this checkout",
@@ -553,22 +556,8 @@ describe("render --diff-ref", () => {
         expect(git("worktree", "list").split("\n")).toHaveLength(1);
     });
 
-    test("exits 2 naming a ref that does not exist", () => {
-        const result = spawnSync(
-            process.execPath,
-            [
-                path.join(repoRoot, "node_modules/tsx/dist/cli.mjs"),
-                path.join(repoRoot, "bin/render/cli.ts"),
-                "render",
-                "--stack",
-                "dev",
-                "--root",
-                repo,
-                "--diff-ref",
-                "no-such-branch",
-            ],
-            { cwd: repo, encoding: "utf8" },
-        );
+    test("exits 2 naming a ref that does not exist", async () => {
+        const result = await renderRef("no-such-branch");
         expect(result.status).toBe(2);
         expect(result.stderr).toContain(
             `render: stack dev failed: --diff-ref no-such-branch: not a commit of the git repository at ${repo}`,

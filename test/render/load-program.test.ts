@@ -1,9 +1,7 @@
-import { spawnSync } from "child_process";
 import * as path from "path";
 import { evaluateProgram } from "../../bin/render/load-program";
 
 const programs = path.join(__dirname, "fixtures/programs");
-const repoRoot = path.join(__dirname, "../..");
 
 describe("evaluateProgram", () => {
     test.each([
@@ -36,15 +34,5 @@ describe("evaluateProgram", () => {
                 `${entry}: its top-level code already ran in this module registry, which cannot run it again (jest keeps one instance per test file); export the program as a function (\`export = () => { …; return outputs; }\`) to evaluate it more than once`,
             ),
         );
-    });
-
-    test("evaluates a top-level program afresh on each call under Node's module cache", () => {
-        const child = spawnSync(
-            path.join(repoRoot, "node_modules/.bin/tsx"),
-            [path.join(programs, "evaluate-twice.ts")],
-            { encoding: "utf8", timeout: 60000 },
-        );
-        expect(child.stderr).toBe("");
-        expect(JSON.parse(child.stdout)).toEqual([{ runs: 1 }, { runs: 2 }]);
     });
 });

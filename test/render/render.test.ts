@@ -1,4 +1,3 @@
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -7,7 +6,6 @@ import { cli } from "../../bin/render/cli";
 import { redactPaths } from "../../bin/render/redact";
 
 const fixture = path.join(__dirname, "fixtures/mini");
-const repoRoot = path.join(__dirname, "../..");
 const placeholder = "[secret:mini:registryPassword]";
 
 describe("readStackConfig", () => {
@@ -469,38 +467,4 @@ describe("the render command", () => {
             });
         },
     );
-});
-
-describe("npm run render", () => {
-    test("runs the command from the sources, as the README's first line does", () => {
-        const out = fs.mkdtempSync(path.join(os.tmpdir(), "render-script-"));
-        try {
-            const result = spawnSync(
-                "npm",
-                [
-                    "run",
-                    "--silent",
-                    "render",
-                    "--",
-                    "--stack",
-                    "dev",
-                    "--root",
-                    fixture,
-                    "--out",
-                    out,
-                ],
-                { cwd: repoRoot, encoding: "utf8", timeout: 120000 },
-            );
-            expect(result.stderr).toMatch(
-                /\nrender: stack dev is valid; 8 files in .* \(\d+\.\ds\)\n$/,
-            );
-            expect(result.status).toBe(0);
-            expect(result.stdout).toMatch(/^test:render:App app\n[\s\S]* {4}5 {2}total\n\n$/);
-            expect(fs.readFileSync(path.join(out, "tree.txt"), "utf8")).toMatch(
-                /^test:render:App app\n/,
-            );
-        } finally {
-            fs.rmSync(out, { recursive: true, force: true });
-        }
-    }, 120000);
 });

@@ -1,6 +1,7 @@
 // Run by apply-time.test.ts in a child process (jest claims unhandled rejections, so an input error
-// raised inside an apply cannot be observed in-process). Argument: the case name. Prints one JSON
-// line: whether the run failed, the error's class, property path and reason, and what was registered.
+// raised inside an apply cannot be observed in-process). Runs every case, one after the other, and
+// prints one JSON line per case: its name, whether the run failed, the error's class, property path
+// and reason, and what was registered.
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { AirflowDeployment, remoteLogsFromStorage } from "../../../components/airflow";
@@ -138,26 +139,30 @@ const PROGRAMS: Record<(typeof APPLY_TIME_CASES)[number]["name"], () => unknown>
         }),
 };
 
-const program = PROGRAMS[process.argv[2] as keyof typeof PROGRAMS];
-runProgram(program, { preview: false }).then(
-    () => {
-        console.log(JSON.stringify({ failed: false }));
-        process.exitCode = 0;
-    },
-    (err: unknown) => {
+/** Runs one case; the JSON report of how it ended. */
+async function runCase(name: keyof typeof PROGRAMS): Promise<Record<string, unknown>> {
+    try {
+        await runProgram(PROGRAMS[name], { preview: false });
+        return { name, failed: false };
+    } catch (err) {
         const cause = err instanceof ProgramError ? err.cause : err;
         const registered =
             err instanceof ProgramError ? err.registrations.map((r) => `${r.type} ${r.name}`) : [];
         const input = pulumi.InputPropertyError.isInstance(cause);
-        console.log(
-            JSON.stringify({
-                failed: true,
-                inputError: input,
-                path: input ? (cause as pulumi.InputPropertyError).propertyPath : undefined,
-                reason: input ? (cause as pulumi.InputPropertyError).reason : String(cause),
-                registered,
-            }),
-        );
-        process.exitCode = 3;
-    },
-);
+        return {
+            name,
+            failed: true,
+            inputError: input,
+            path: input ? (cause as pulumi.InputPropertyError).propertyPath : undefined,
+            reason: input ? (cause as pulumi.InputPropertyError).reason : String(cause),
+            registered,
+        };
+    }
+}
+
+// Every case in turn, each its own run of the engine, one JSON line per case.
+(async () => {
+    for (const name of Object.keys(PROGRAMS) as Array<keyof typeof PROGRAMS>) {
+        console.log(JSON.stringify(await runCase(name)));
+    }
+})();
