@@ -42,6 +42,7 @@ export const ROOTS = [
     "KoaljaDomainConfigArgs",
     "S3StorageArgs",
     "AirflowDeploymentArgs",
+    "PlatformMonitoringArgs",
     "PipelinePlatformArgs",
     "PlatformConfig",
 ];

@@ -124,6 +124,18 @@ export {
     type RunVolume,
 } from "./airflow";
 export {
+    PlatformMonitoring,
+    planPlatformMonitoring,
+    type AlertName,
+    type MonitoredAirflow,
+    type MonitoredDagInstallers,
+    type MonitoredRelease,
+    type MonitoringAlerts,
+    type MonitoringRule,
+    type PlatformMonitoringArgs,
+    type PlatformMonitoringPlan,
+} from "./monitoring";
+export {
     PipelinePlatform,
     planPlatform,
     type AirflowConfig,

@@ -118,6 +118,9 @@ function modelModule(apiVersion: string): string | undefined {
     if (group === "external-secrets.io" || group === "generators.external-secrets.io") {
         return `@kubernetes-models/external-secrets/${apiVersion}`;
     }
+    if (group === "monitoring.coreos.com") {
+        return `@kubernetes-models/prometheus-operator/${apiVersion}`;
+    }
     if (group === "" || !group.includes(".") || group.endsWith(".k8s.io")) {
         return `kubernetes-models/${apiVersion}`;
     }

@@ -1,0 +1,20 @@
+export {
+    GRAFANA_DASHBOARD_LABEL,
+    MONITORING_KINDS,
+    PlatformMonitoring,
+    dashboardQueries,
+    planPlatformMonitoring,
+    platformRules,
+    type AlertName,
+    type MonitoredAirflow,
+    type MonitoredDagInstallers,
+    type MonitoredRelease,
+    type MonitoringAlerts,
+    type MonitoringRule,
+    type PlannedMonitor,
+    type PlannedRule,
+    type PlatformMonitoringArgs,
+    type PlatformMonitoringBuild,
+    type PlatformMonitoringPlan,
+} from "./platform-monitoring";
+export { checkPromql, exporterMetrics, parsePromql, type ExporterName } from "./promql";
