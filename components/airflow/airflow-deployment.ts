@@ -31,7 +31,9 @@ import {
     type PipelineTls,
     type RouteTimeouts,
 } from "../ingress";
+import { celeryValues, type AirflowCelery } from "./celery";
 import { AIRFLOW_CHART, assertValidChartValues } from "./chart";
+import { gitSyncValues, type AirflowGitDags } from "./git-dags";
 import {
     planRunConfig,
     type PlannedRunConfig,
@@ -71,6 +73,13 @@ export interface AirflowDags {
      * @example ["ReadWriteMany"]
      */
     accessModes?: VolumeAccessMode[];
+    /**
+     * DAGs from a git repository (the chart's git-sync writes them to the claim, and Airflow reads
+     * `<repository>/<subPath>` only, so DAG installers' copies are not read). Default: none, DAG
+     * installers fill the claim.
+     * @example { repository: "https://github.com/example/dags.git", ref: "main", subPath: "dags", credentialsSecret: "airflow-git-token" }
+     */
+    git?: AirflowGitDags;
 }
 
 /** The metadata database: exactly one of an external one (production) and the chart's bundled PostgreSQL (development). */
@@ -247,6 +256,12 @@ export interface AirflowDeploymentArgs {
      * @example { size: "5Gi", storageClassName: "efs-sc" }
      */
     dags?: AirflowDags;
+    /**
+     * Celery scaling (executor `CeleryExecutor` only): PgBouncer and KEDA worker autoscaling.
+     * Default: none.
+     * @example { pgbouncer: { maxClientConn: 200 }, autoscaling: { minWorkers: 1, maxWorkers: 10 } }
+     */
+    celery?: AirflowCelery;
     /**
      * The metadata database: exactly one of `external` and `bundled`.
      * @example { external: { secretName: "airflow-database" } }
@@ -696,8 +711,16 @@ function planValues(
     names: AirflowDeploymentNames,
     withRunConfig: boolean,
 ): AirflowDeploymentBuild["values"] {
+    const executor = args.executor ?? "KubernetesExecutor";
+    const celery =
+        args.celery === undefined
+            ? {}
+            : celeryValues(args.celery, executor, args.database.external !== undefined);
     const computed = airflowValues({
-        executor: args.executor ?? "KubernetesExecutor",
+        executor,
+        gitSync: args.dags?.git === undefined ? undefined : gitSyncValues(args.dags.git),
+        pgbouncer: celery.pgbouncer,
+        keda: celery.keda,
         namespace: args.namespace,
         airflowImage: args.airflowImage,
         imagePullSecrets: args.imagePullSecrets ?? [],

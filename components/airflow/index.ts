@@ -21,6 +21,8 @@ export {
     type AirflowIngress,
     type AirflowRemoteLogs,
 } from "./airflow-deployment";
+export { type AirflowCelery, type AirflowPgBouncer, type AirflowWorkerAutoscaling } from "./celery";
+export { type AirflowGitDags } from "./git-dags";
 export {
     AIRFLOW_CHART,
     AIRFLOW_VERSION,

@@ -37,6 +37,12 @@ export interface ValuesPlan {
         connectionSecretName: pulumi.Input<string>;
     };
     runConfigMaps?: { podTemplates: string; runSettings: string };
+    /** The chart's `dags.gitSync` values, when DAGs come from git. */
+    gitSync?: Record<string, unknown>;
+    /** The chart's `pgbouncer` values, when PgBouncer is on. */
+    pgbouncer?: Record<string, unknown>;
+    /** The chart's `workers.keda` values, when the Celery workers autoscale. */
+    keda?: Record<string, unknown>;
 }
 
 /**
@@ -57,11 +63,20 @@ export function airflowValues(plan: ValuesPlan): Record<string, unknown> {
         // No admin/admin user: users come from the auth manager or `airflow users create`. The chart
         // runs its user job when `createUserJob.enabled` (default true) or `webserver.defaultUser.enabled`.
         createUserJob: { enabled: false, useHelmHooks: false },
-        dags: { persistence: { enabled: true, existingClaim: plan.dagsClaimName } },
-        workers: { serviceAccount: { name: plan.serviceAccounts.worker } },
+        dags: {
+            persistence: { enabled: true, existingClaim: plan.dagsClaimName },
+            ...(plan.gitSync ? { gitSync: plan.gitSync } : {}),
+        },
+        workers: {
+            serviceAccount: { name: plan.serviceAccounts.worker },
+            ...(plan.keda ? { keda: plan.keda } : {}),
+        },
         scheduler: { serviceAccount: { name: plan.serviceAccounts.scheduler } },
         config,
     };
+    if (plan.pgbouncer) {
+        values.pgbouncer = plan.pgbouncer;
+    }
     if (plan.airflowImage) {
         values.images = {
             airflow: { repository: plan.airflowImage.repository, tag: plan.airflowImage.tag },

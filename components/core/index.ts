@@ -26,7 +26,13 @@ export {
     refuseUrlCredentials,
     type GuardedValue,
 } from "./guarded-values";
-export { DURATION_BOUNDS, FORMATS, goDurationSeconds, type Format } from "./formats";
+export {
+    DURATION_BOUNDS,
+    FORMATS,
+    goDurationSeconds,
+    hasControlCharacter,
+    type Format,
+} from "./formats";
 export { planComponent, Planned, usePlan } from "./plan";
 export {
     checkShape,

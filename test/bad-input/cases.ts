@@ -34,6 +34,7 @@ import {
     type RegistryLocation,
     type RegistrySecretArgs,
 } from "../../components/registry";
+import { PlatformMonitoring, type PlatformMonitoringArgs } from "../../components/monitoring";
 import { PipelinePlatform, type PlatformConfig } from "../../components/platform";
 import { S3Storage, type S3StorageArgs } from "../../components/storage";
 import { readStackConfig } from "../../bin/render";
@@ -156,6 +157,33 @@ const airflowArgs: AirflowDeploymentArgs = {
 const airflow = (args: Record<string, unknown>) => () =>
     new AirflowDeployment(BAD, { ...airflowArgs, ...args } as AirflowDeploymentArgs);
 const runConfig = (config: Record<string, unknown>) => airflow({ runConfig: config as RunConfig });
+const gitDags = (git: Record<string, unknown>) =>
+    airflow({
+        dags: { git: { repository: "https://github.com/example/dags.git", ref: "main", ...git } },
+    });
+const sshDags = (git: Record<string, unknown>) =>
+    gitDags({
+        repository: "git@github.com:example/dags.git",
+        sshKeySecret: "airflow-git-ssh",
+        knownHosts: [GITHUB_HOST_KEY],
+        ...git,
+    });
+const GITHUB_HOST_KEY =
+    "github.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl";
+const celery = (settings: unknown, args: Record<string, unknown> = {}) =>
+    airflow({ executor: "CeleryExecutor", celery: settings, ...args });
+const monitoringArgs: PlatformMonitoringArgs = {
+    namespace: "monitoring",
+    airflow: { namespace: "airflow", releaseName: "airflow" },
+};
+const monitoring = (args: Record<string, unknown>) => () =>
+    new PlatformMonitoring(BAD, { ...monitoringArgs, ...args } as PlatformMonitoringArgs);
+const customRule = (rule: Record<string, unknown>) =>
+    monitoring({
+        rules: [
+            { alert: "Mine", expr: "max(airflow_pool_starving_tasks) > 0", summary: "s", ...rule },
+        ],
+    });
 const values = (chartValues: Record<string, unknown>) => airflow({ values: chartValues });
 const profile = (fields: Record<string, unknown>) =>
     runConfig({ resources: { __default__: fields } });
@@ -3539,5 +3567,396 @@ export const CASES: BadInputCase[] = [
         })),
         path: "config.airflow.runConfig.startupTimeoutSecond",
         says: "unknown key; did you mean startupTimeoutSeconds?",
+    },
+
+    // AirflowDeployment: DAGs from git (the chart's git-sync).
+    {
+        component: "AirflowDeployment",
+        title: "a git repository URL with a token in it",
+        program: gitDags({
+            repository: "https://robot:ghp_notarealtoken@github.com/example/dags.git",
+        }),
+        path: "dags.git.repository",
+        says: "a repository URL without credentials (give a token in credentialsSecret",
+        example: "https://github.com/example/dags.git",
+    },
+    {
+        component: "AirflowDeployment",
+        title: "a git repository over plain http",
+        program: gitDags({ repository: "http://git.example.com/dags.git" }),
+        path: "dags.git.repository",
+        says: "an https://, ssh:// or user@host:path repository",
+        example: "https://github.com/example/dags.git",
+    },
+    {
+        component: "AirflowDeployment",
+        title: "a git repository through a remote helper",
+        program: gitDags({ repository: "ext::sh -c touch% /tmp/pwned" }),
+        path: "dags.git.repository",
+        says: "an https://, ssh:// or user@host:path repository",
+        example: "https://github.com/example/dags.git",
+    },
+    {
+        component: "AirflowDeployment",
+        title: "a git repository that is an option",
+        program: gitDags({ repository: "--upload-pack=touch /tmp/pwned" }),
+        path: "dags.git.repository",
+        says: "a repository URL: https://host[:port]/path",
+        example: "https://github.com/example/dags.git",
+    },
+    {
+        component: "AirflowDeployment",
+        title: "a git repository with a newline",
+        program: gitDags({ repository: "https://github.com/example/dags.git\nx" }),
+        path: "dags.git.repository",
+        says: "no control characters",
+    },
+    {
+        component: "AirflowDeployment",
+        title: "a git repository path climbing out with ..",
+        program: gitDags({ repository: "https://github.com/example/../dags.git" }),
+        path: "dags.git.repository",
+        says: "without spaces, query, fragment or '..'",
+        example: "https://github.com/example/dags.git",
+    },
+    {
+        component: "AirflowDeployment",
+        title: "a git repository that is a number",
+        program: gitDags({ repository: 42 }),
+        path: "dags.git.repository",
+        says: "got 42; expected a string",
+    },
+    {
+        component: "AirflowDeployment",
+        title: "a git ref with ..",
+        program: gitDags({ ref: "main/../../x" }),
+        path: "dags.git.ref",
+        says: "a branch, tag or commit git accepts",
+        example: "main",
+    },
+    {
+        component: "AirflowDeployment",
+        title: "a git ref that is an option",
+        program: gitDags({ ref: "--orphan" }),
+        path: "dags.git.ref",
+        says: "not starting with '-', '/' or '.'",
+        example: "main",
+    },
+    {
+        component: "AirflowDeployment",
+        title: "a git sub-path leaving the repository",
+        program: gitDags({ subPath: "../../etc" }),
+        path: "dags.git.subPath",
+        says: "a relative folder inside the repository",
+        example: "dags",
+    },
+    {
+        component: "AirflowDeployment",
+        title: "an absolute git sub-path",
+        program: gitDags({ subPath: "/dags" }),
+        path: "dags.git.subPath",
+        says: "a relative folder inside the repository",
+        example: "dags",
+    },
+    {
+        component: "AirflowDeployment",
+        title: "an SSH git repository without host keys",
+        program: sshDags({ knownHosts: undefined }),
+        path: "dags.git.knownHosts",
+        says: "without them git-sync turns host-key checking off",
+        example: `["${GITHUB_HOST_KEY}"]`,
+    },
+    {
+        component: "AirflowDeployment",
+        title: "host keys of another host",
+        program: sshDags({ knownHosts: [GITHUB_HOST_KEY.replace("github.com", "gitlab.com")] }),
+        path: "dags.git.knownHosts",
+        says: "a host key of github.com, the repository's host",
+        example: `["${GITHUB_HOST_KEY}"]`,
+    },
+    {
+        component: "AirflowDeployment",
+        title: "a private key given as host keys",
+        program: sshDags({
+            knownHosts:
+                "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----",
+        }),
+        path: "dags.git.knownHosts",
+        says: "got <redacted>; expected a list of string",
+    },
+    {
+        component: "AirflowDeployment",
+        title: "a private key's lines given as host keys",
+        program: sshDags({
+            knownHosts: [
+                "-----BEGIN OPENSSH PRIVATE KEY-----",
+                "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW",
+            ],
+        }),
+        path: "dags.git.knownHosts[0]",
+        says: "got <redacted>; expected a known_hosts line",
+        example: GITHUB_HOST_KEY,
+    },
+    {
+        component: "AirflowDeployment",
+        title: "a host key line with a newline",
+        program: sshDags({ knownHosts: [`${GITHUB_HOST_KEY}\nevil.example.com ssh-ed25519 AAAA`] }),
+        path: "dags.git.knownHosts[0]",
+        says: "got <redacted>; expected a known_hosts line",
+        example: GITHUB_HOST_KEY,
+    },
+    {
+        component: "AirflowDeployment",
+        title: "an SSH git repository without a key Secret",
+        program: sshDags({ sshKeySecret: undefined }),
+        path: "dags.git.sshKeySecret",
+        says: "the Secret holding the SSH key (key gitSshKey)",
+        example: "airflow-git-ssh",
+    },
+    {
+        component: "AirflowDeployment",
+        title: "an SSH key Secret for an HTTPS repository",
+        program: gitDags({ sshKeySecret: "airflow-git-ssh" }),
+        path: "dags.git.sshKeySecret",
+        says: "no sshKeySecret for an HTTPS repository",
+        example: "(leave it out)",
+    },
+    {
+        component: "AirflowDeployment",
+        title: "a misspelt git key",
+        program: gitDags({ credentialSecret: "airflow-git-token" }),
+        path: "dags.git.credentialSecret",
+        says: "unknown key; did you mean credentialsSecret?",
+    },
+    {
+        component: "AirflowDeployment",
+        title: "a __proto__ key in the git settings",
+        program: airflow({
+            dags: {
+                git: JSON.parse(
+                    '{"repository": "https://github.com/example/dags.git", "ref": "main", "__proto__": {"x": 1}}',
+                ),
+            },
+        }),
+        path: "dags.git.__proto__",
+        says: "a key other than __proto__, constructor and prototype",
+    },
+
+    // AirflowDeployment: Celery scaling (PgBouncer, KEDA).
+    {
+        component: "AirflowDeployment",
+        title: "Celery settings with KubernetesExecutor",
+        program: airflow({ celery: { pgbouncer: {} } }),
+        path: "celery",
+        says: "no Celery settings with executor KubernetesExecutor",
+        example: 'executor: "CeleryExecutor"',
+    },
+    {
+        component: "AirflowDeployment",
+        title: "KEDA autoscaling with more minimum than maximum workers",
+        program: celery({ autoscaling: { minWorkers: 5, maxWorkers: 2 } }),
+        path: "celery.autoscaling.minWorkers",
+        says: "at most maxWorkers (2)",
+        example: "1",
+    },
+    {
+        component: "AirflowDeployment",
+        title: "KEDA autoscaling with a negative minimum",
+        program: celery({ autoscaling: { minWorkers: -1, maxWorkers: 2 } }),
+        path: "celery.autoscaling.minWorkers",
+        says: "got -1",
+    },
+    {
+        component: "AirflowDeployment",
+        title: "KEDA autoscaling with workers as text",
+        program: celery({ autoscaling: { minWorkers: 0, maxWorkers: "10" } }),
+        path: "celery.autoscaling.maxWorkers",
+        says: 'got "10"',
+    },
+    {
+        component: "AirflowDeployment",
+        title: "a KEDA query that is not a SELECT",
+        program: celery({
+            autoscaling: { minWorkers: 0, maxWorkers: 2, query: "DELETE FROM task_instance" },
+        }),
+        path: "celery.autoscaling.query",
+        says: "one SQL SELECT statement",
+    },
+    {
+        component: "AirflowDeployment",
+        title: "a KEDA query holding a Helm template",
+        program: celery({
+            autoscaling: {
+                minWorkers: 0,
+                maxWorkers: 2,
+                query: "SELECT {{ .Values.data.metadataConnection.pass | quote }}",
+            },
+        }),
+        path: "celery.autoscaling.query",
+        says: "without `{{` (the chart renders it as a Helm template)",
+    },
+    {
+        component: "AirflowDeployment",
+        title: "a KEDA query with a second statement",
+        program: celery({
+            autoscaling: {
+                minWorkers: 0,
+                maxWorkers: 2,
+                query: "SELECT 1; DROP TABLE task_instance",
+            },
+        }),
+        path: "celery.autoscaling.query",
+        says: "one SQL SELECT statement",
+    },
+    {
+        component: "AirflowDeployment",
+        title: "PgBouncer with an external database and no config Secret",
+        program: celery(
+            { pgbouncer: { statsSecretName: "airflow-pgbouncer-stats" } },
+            { database: { external: { secretName: "airflow-database" } } },
+        ),
+        path: "celery.pgbouncer.configSecretName",
+        says: "with an external database the chart cannot write PgBouncer's config",
+        example: "airflow-pgbouncer-config",
+    },
+    {
+        component: "AirflowDeployment",
+        title: "Celery settings that are null",
+        program: celery(null),
+        path: "celery",
+        says: "got null",
+    },
+    {
+        component: "AirflowDeployment",
+        title: "a misspelt Celery key",
+        program: celery({ autoscale: { minWorkers: 0, maxWorkers: 2 } }),
+        path: "celery.autoscale",
+        says: "unknown key; did you mean autoscaling?",
+    },
+    {
+        component: "AirflowDeployment",
+        title: "a PgBouncer pool size that is a fraction",
+        program: celery({ pgbouncer: { metadataPoolSize: 2.5 } }),
+        path: "celery.pgbouncer.metadataPoolSize",
+        says: "got 2.5",
+    },
+
+    // PlatformMonitoring: targets, alerts, rules of your own.
+    {
+        component: "PlatformMonitoring",
+        title: "args that are null",
+        program: () => new PlatformMonitoring(BAD, null as never),
+        path: "",
+        says: "(args): got null; expected an object with namespace",
+    },
+    {
+        component: "PlatformMonitoring",
+        title: "args that are an array",
+        program: () => new PlatformMonitoring(BAD, [] as never),
+        path: "",
+        says: "(args): got []",
+    },
+    {
+        component: "PlatformMonitoring",
+        title: "a misspelt key",
+        program: monitoring({ alert: { taskFailureRatio: 0.5 } }),
+        path: "alert",
+        says: "unknown key; did you mean alerts?",
+    },
+    {
+        component: "PlatformMonitoring",
+        title: "a namespace that is not a DNS label",
+        program: monitoring({ namespace: "Monitoring" }),
+        path: "namespace",
+        says: "a DNS-1123 label",
+    },
+    {
+        component: "PlatformMonitoring",
+        title: "a __proto__ key in the selector labels",
+        program: monitoring({ selectorLabels: JSON.parse('{"__proto__": "x"}') }),
+        path: "selectorLabels.__proto__",
+        says: "",
+    },
+    {
+        component: "PlatformMonitoring",
+        title: "nothing to monitor",
+        program: () => new PlatformMonitoring(BAD, { namespace: "monitoring" }),
+        path: "",
+        says: "something to monitor: airflow, contour, externalSecrets, dagInstallers or rules",
+    },
+    {
+        component: "PlatformMonitoring",
+        title: "an alert to disable that does not exist",
+        program: monitoring({ alerts: { disabled: ["SchedulerDown"] } }),
+        path: "alerts.disabled[0]",
+        says: 'got "SchedulerDown"',
+    },
+    {
+        component: "PlatformMonitoring",
+        title: "a task failure ratio above 1",
+        program: monitoring({ alerts: { taskFailureRatio: 2 } }),
+        path: "alerts.taskFailureRatio",
+        says: "got 2",
+    },
+    {
+        component: "PlatformMonitoring",
+        title: "a rule expression that does not parse",
+        program: customRule({ expr: "sum(rate(airflow_ti_failures[5m]) >" }),
+        path: "rules[0].expr",
+        says: "a PromQL expression (Prometheus's grammar stops at character",
+        example: 'sum(rate(airflow_ti_failures{namespace="airflow"}[30m])) > 0',
+    },
+    {
+        component: "PlatformMonitoring",
+        title: "a rule over an unknown metric",
+        program: customRule({ expr: "absent(airflow_scheduler_heartbeats)" }),
+        path: "rules[0].expr",
+        says: "did you mean airflow_scheduler_heartbeat?",
+        example: "airflow_scheduler_heartbeat",
+    },
+    {
+        component: "PlatformMonitoring",
+        title: "a rule over a metric with _total its exporter does not add",
+        program: customRule({ expr: "rate(airflow_ti_failures_total[5m]) > 0" }),
+        path: "rules[0].expr",
+        says: "did you mean airflow_ti_failures?",
+        example: "airflow_ti_failures",
+    },
+    {
+        component: "PlatformMonitoring",
+        title: "a rule matching a label its metric does not carry",
+        program: customRule({ expr: 'contour_httpproxy_invalid{dag_id="x"} > 0' }),
+        path: "rules[0].expr",
+        says: "a label contour_httpproxy_invalid carries (namespace, vhost",
+        example: 'contour_httpproxy_invalid{namespace="airflow"}',
+    },
+    {
+        component: "PlatformMonitoring",
+        title: "a rule selecting metrics without naming one",
+        program: customRule({ expr: '{__name__=~"airflow_.*"} > 0' }),
+        path: "rules[0].expr",
+        says: "selectors that name their metric",
+    },
+    {
+        component: "PlatformMonitoring",
+        title: "a rule named like a built-in alert",
+        program: customRule({ alert: "AirflowDagImportErrors" }),
+        path: "rules[0].alert",
+        says: "an alert name no other rule of the platform uses",
+        example: "AirflowDagImportErrors2",
+    },
+    {
+        component: "PlatformMonitoring",
+        title: "a rule summary with a newline",
+        program: customRule({ summary: "line\nbreak" }),
+        path: "rules[0].summary",
+        says: "got",
+    },
+    {
+        component: "PlatformMonitoring",
+        title: "a rule expression that is a number",
+        program: customRule({ expr: 1 }),
+        path: "rules[0].expr",
+        says: "got 1; expected a string",
     },
 ];
