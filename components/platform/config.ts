@@ -1,13 +1,22 @@
 import type {
+    AirflowCelery,
     AirflowDags,
     AirflowFernetKey,
     Executor,
     RunConfig,
     VolumeAccessMode,
 } from "../airflow";
-import type { ConfigKeyName, Labels, NamespaceName, ObjectName, SecretName } from "../core";
+import type {
+    ConfigKeyName,
+    Duration,
+    Labels,
+    NamespaceName,
+    ObjectName,
+    SecretName,
+} from "../core";
 import type { ExtensionImage, ExtensionInstaller } from "../dags";
 import type { DomainConfig, IngressClassName, PipelineTls, TaskRoute } from "../ingress";
+import type { MonitoringAlerts, MonitoringRule } from "../monitoring";
 import type { EcrRegistry, GcrRegistry, OffClusterRegistry } from "../registry";
 import type { AwsStorage, ExternalStorage, GcpStorage } from "../storage";
 
@@ -75,6 +84,13 @@ export interface PlatformConfig {
      * `existing` Contour or External Secrets Operator need no entry. Default none.
      */
     prerequisites?: ClusterPrerequisites;
+    /**
+     * Prometheus Operator monitoring of the platform (README "Monitoring"). Its kinds
+     * (`ServiceMonitor`, `PodMonitor`, `PrometheusRule` of `monitoring.coreos.com`) must be in
+     * `prerequisites.crds` or installed by a chart of the stack. Default: off.
+     * @example { enabled: true, selectorLabels: { release: "kube-prometheus-stack" } }
+     */
+    monitoring?: MonitoringConfig;
 }
 
 /** Objects and custom resource kinds the cluster already has; see {@link PlatformConfig.prerequisites}. */
@@ -324,6 +340,52 @@ export interface AirflowConfig {
     runConfig?: RunConfig;
     /** Rotations of the fernet key (README "Rotating the fernet key"). Default: one key, kept. */
     fernetKey?: AirflowFernetKey;
+    /**
+     * Celery scaling (executor `CeleryExecutor` only): PgBouncer and KEDA worker autoscaling.
+     * Default: none.
+     * @example { autoscaling: { minWorkers: 1, maxWorkers: 10 } }
+     */
+    celery?: AirflowCelery;
+}
+
+/** The platform's monitoring: monitors for Airflow, Contour and ESO, alerts, a dashboard. */
+export interface MonitoringConfig {
+    /**
+     * The switch: on when the cluster has the Prometheus Operator's CRDs.
+     * @example true
+     */
+    enabled: boolean;
+    /**
+     * Namespace of the PrometheusRule and the dashboard. Default: `servicesNamespace`.
+     * @example "pipeline-services"
+     */
+    namespace?: NamespaceName;
+    /**
+     * Labels the Prometheus Operator selects monitors and rules by (kube-prometheus-stack:
+     * `release: <its release name>`). Default none.
+     * @example { release: "kube-prometheus-stack" }
+     */
+    selectorLabels?: Labels;
+    /**
+     * Scrape interval. Default `30s`.
+     * @example "30s"
+     */
+    interval?: Duration;
+    /**
+     * Alert settings. Default: every alert.
+     * @example { taskFailureRatio: 0.5 }
+     */
+    alerts?: MonitoringAlerts;
+    /**
+     * Alerts of your own over the exporters' metrics.
+     * @example [{ alert: "AirflowPoolStarving", expr: "max(airflow_pool_starving_tasks) > 0", summary: "Tasks wait for pool slots" }]
+     */
+    rules?: MonitoringRule[];
+    /**
+     * A Grafana dashboard ConfigMap. Default false.
+     * @example true
+     */
+    dashboard?: boolean;
 }
 
 export interface AirflowIngressConfig {

@@ -37,6 +37,11 @@ import {
     type RegistryLocation,
     type RegistrySecretPlan,
 } from "../registry";
+import {
+    planPlatformMonitoring,
+    PlatformMonitoring,
+    type PlatformMonitoringPlan,
+} from "../monitoring";
 import { planS3Storage, S3Storage, type S3StoragePlan, type StorageSpec } from "../storage";
 import { checkClaimAccessModes } from "./access-modes";
 import type { PlatformConfig, RegistryCommon, RegistryConfig, StorageConfig } from "./config";
@@ -108,6 +113,8 @@ export interface PipelinePlatformBuild {
         plan: WorkflowExtensionPlan;
     }>;
     pipelines: PipelineIngressPlan[];
+    /** The platform's monitoring, when `monitoring.enabled`. */
+    monitoring?: PlatformMonitoringPlan;
     /**
      * Values children are planned with that exist only once a sibling is built, so that each child
      * waits for exactly what it uses: Airflow's logs for the log bucket and connection Secret, the
@@ -254,6 +261,15 @@ export class PipelinePlatform extends pulumi.ComponentResource {
             );
         }
 
+        if (plan.monitoring) {
+            // Monitors live in the namespaces of what they watch: Contour's and the operator's come
+            // with those releases.
+            new PlatformMonitoring(plan.monitoring.name, plan.monitoring, {
+                parent: this,
+                dependsOn: [...allNamespaces, contour, ...operators],
+            });
+        }
+
         this.pipelineUrls = {};
         for (const pipeline of plan.pipelines) {
             const ingress = new PipelineIngress(pipeline.name, pipeline, {
@@ -397,6 +413,14 @@ class PlatformPlanner {
             dagsClaimName,
         );
         const pipelines = this.pipelines(projectList, contour);
+        const monitoring = this.monitoring(
+            airflowNamespace,
+            airflow,
+            contour,
+            externalSecrets,
+            registries,
+            extensions,
+        );
         if (pipelines.length === 0 && config.airflow.ingress === undefined) {
             // Otherwise the proxies' plans check the domains; unused, they must still be right.
             checkDefaultDomain(config.domains, "config.domains");
@@ -414,6 +438,7 @@ class PlatformPlanner {
             airflow,
             extensions,
             pipelines,
+            monitoring,
             wiring: {
                 logs:
                     config.airflow.logsStorage === undefined
@@ -606,6 +631,15 @@ class PlatformPlanner {
     ): AirflowDeploymentPlan {
         const { config } = this;
         const airflow = config.airflow;
+        if (airflow.dags?.git !== undefined && (config.extensions ?? []).length > 0) {
+            // git-sync makes Airflow read `<claim>/repo/<subPath>` only.
+            invalidInput({
+                path: "config.airflow.dags.git",
+                given: airflow.dags.git.repository,
+                expected: `DAGs from git or from extensions' DAG installers, not both: with git-sync Airflow reads the repository's folder only, and the installers of ${(config.extensions ?? []).map((e) => e.name).join(", ")} copy beside it`,
+                example: "(leave dags.git out, or move the extensions' DAGs into the repository)",
+            });
+        }
         const serviceRegistries = registries
             .filter((r) => r.service !== undefined)
             .map((r) => r.secretName);
@@ -638,6 +672,7 @@ class PlatformPlanner {
             // The chart's images pull with the service-scope registries' Secrets.
             imagePullSecrets: serviceRegistries.length > 0 ? serviceRegistries : undefined,
             fernetKey: airflow.fernetKey,
+            celery: airflow.celery,
             ...this.protection(),
         };
         return planAirflowDeployment(
@@ -652,6 +687,44 @@ class PlatformPlanner {
                     ["imagePullSecrets", "config.registries"],
                 ]),
             ),
+        );
+    }
+
+    /** The monitoring of what the platform installs, planned when `monitoring.enabled`. */
+    private monitoring(
+        airflowNamespace: string,
+        airflow: AirflowDeploymentPlan,
+        contour: ContourIngressPlan,
+        externalSecrets: PipelinePlatformBuild["externalSecrets"],
+        registries: PlatformRegistry[],
+        extensions: PipelinePlatformBuild["extensions"],
+    ): PlatformMonitoringPlan | undefined {
+        const config = this.config.monitoring;
+        if (config === undefined || !config.enabled) {
+            return undefined;
+        }
+        const refreshed = registries.filter((r) => r.refreshedInCluster).map((r) => r.secretName);
+        const installers = extensions.map((e) => e.plan.plan.chart.plan.releaseName);
+        return planPlatformMonitoring(
+            `${this.name}-monitoring`,
+            {
+                namespace: config.namespace ?? this.config.servicesNamespace,
+                selectorLabels: config.selectorLabels,
+                interval: config.interval,
+                airflow: { namespace: airflowNamespace, releaseName: airflow.plan.names.release },
+                // An existing Contour or ESO runs under names this config does not know.
+                contour: contour.plan.existing ? undefined : { namespace: contour.plan.namespace },
+                externalSecrets: externalSecrets && { namespace: externalSecrets.namespace },
+                refreshedSecrets: externalSecrets && refreshed.length > 0 ? refreshed : undefined,
+                dagInstallers:
+                    installers.length > 0
+                        ? { namespace: airflowNamespace, releases: installers }
+                        : undefined,
+                alerts: config.alerts,
+                rules: config.rules,
+                dashboard: config.dashboard,
+            },
+            this.at(movePaths("config.monitoring", [])),
         );
     }
 

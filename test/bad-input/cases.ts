@@ -3959,4 +3959,91 @@ export const CASES: BadInputCase[] = [
         path: "rules[0].expr",
         says: "got 1; expected a string",
     },
+
+    // PipelinePlatform: monitoring, git DAGs and Celery scaling from the config.
+    {
+        component: "PipelinePlatform",
+        title: "a monitoring switch written as text",
+        program: platform((c) => ({ ...c, monitoring: { enabled: "yes" } })),
+        path: "config.monitoring.enabled",
+        says: 'got "yes"',
+    },
+    {
+        component: "PipelinePlatform",
+        title: "a misspelt monitoring switch",
+        program: platform((c) => ({ ...c, monitoring: { enable: true } })),
+        path: "config.monitoring.enable",
+        says: "unknown key; did you mean enabled?",
+    },
+    {
+        component: "PipelinePlatform",
+        title: "a monitoring rule over an unknown metric",
+        program: platform((c) => ({
+            ...c,
+            monitoring: {
+                enabled: true,
+                rules: [{ alert: "Mine", expr: "up == 0", summary: "A target is down" }],
+            },
+        })),
+        path: "config.monitoring.rules[0].expr",
+        says: "a metric the platform's exporters expose",
+    },
+    {
+        component: "PipelinePlatform",
+        title: "DAGs from git beside extensions' DAG installers",
+        program: platform((c) => ({
+            ...c,
+            airflow: {
+                ...c.airflow,
+                dags: { git: { repository: "https://github.com/example/dags.git", ref: "main" } },
+            },
+        })),
+        path: "config.airflow.dags.git",
+        says: "DAGs from git or from extensions' DAG installers, not both",
+    },
+    {
+        component: "PipelinePlatform",
+        title: "a git repository with a token in the config",
+        program: platform((c) => ({
+            ...c,
+            extensions: [],
+            airflow: {
+                ...c.airflow,
+                dags: {
+                    git: { repository: "https://x:tok@github.com/example/dags.git", ref: "main" },
+                },
+            },
+        })),
+        path: "config.airflow.dags.git.repository",
+        says: "a repository URL without credentials",
+        example: "https://github.com/example/dags.git",
+    },
+    {
+        component: "PipelinePlatform",
+        title: "Celery autoscaling with KubernetesExecutor",
+        program: platform((c) => ({
+            ...c,
+            airflow: {
+                ...c.airflow,
+                executor: "KubernetesExecutor",
+                celery: { autoscaling: { minWorkers: 0, maxWorkers: 4 } },
+            },
+        })),
+        path: "config.airflow.celery",
+        says: "no Celery settings with executor KubernetesExecutor",
+    },
+    {
+        component: "PipelinePlatform",
+        title: "KEDA autoscaling with more minimum than maximum workers",
+        program: platform((c) => ({
+            ...c,
+            airflow: {
+                ...c.airflow,
+                executor: "CeleryExecutor",
+                celery: { autoscaling: { minWorkers: 8, maxWorkers: 4 } },
+            },
+        })),
+        path: "config.airflow.celery.autoscaling.minWorkers",
+        says: "at most maxWorkers (4)",
+    },
 ];

@@ -31,7 +31,7 @@ describe("cold start of the committed stacks", () => {
     test.each([
         ["dev", 7, 33],
         ["staging", 10, 62],
-        ["prod", 9, 60],
+        ["prod", 9, 66],
     ] as const)(
         "%s: every object after what it needs, every name created or declared; depth %d, %d resources",
         (stack, depth, resources) => {
@@ -89,10 +89,16 @@ describe("cold start of the committed stacks", () => {
             [3, "gcp:storage/bucketIAMMember:BucketIAMMember platform-storage-logs-access"],
             [4, "Certificate imaging/segmentation-tls"],
             [4, "Certificate partner/segmentation-tls"],
+            [4, "ConfigMap pipeline-services/platform-monitoring-dashboard"],
             [4, "ExternalSecret analytics/artifact-registry-registry"],
             [4, "ExternalSecret imaging/artifact-registry-registry"],
             [4, "ExternalSecret partner/artifact-registry-registry"],
             [4, "ExternalSecret pipeline-services/artifact-registry-registry"],
+            [4, "PodMonitor external-secrets/external-secrets-controller"],
+            [4, "PodMonitor projectcontour/contour-contour"],
+            [4, "PodMonitor projectcontour/contour-envoy"],
+            [4, "PrometheusRule pipeline-services/platform-monitoring-alerts"],
+            [4, "ServiceMonitor pipeline-services/platform-airflow-statsd"],
             [4, "gcp:storage/hmacKey:HmacKey platform-storage-default-hmac"],
             [4, "gcp:storage/hmacKey:HmacKey platform-storage-logs-hmac"],
             [5, "ConfigMap analytics/otsus-method-images"],

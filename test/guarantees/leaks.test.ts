@@ -176,6 +176,7 @@ describe("no credential leaves a Secret", () => {
             "pipeline-platform:ingress:ContourIngress",
             "pipeline-platform:ingress:KoaljaDomainConfig",
             "pipeline-platform:ingress:PipelineIngress",
+            "pipeline-platform:monitoring:PlatformMonitoring",
             "pipeline-platform:platform:PipelinePlatform",
             "pipeline-platform:registry:RegistrySecret",
             "pipeline-platform:storage:S3Storage",
