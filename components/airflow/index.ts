@@ -22,7 +22,7 @@ export {
     type AirflowRemoteLogs,
 } from "./airflow-deployment";
 export { type AirflowCelery, type AirflowPgBouncer, type AirflowWorkerAutoscaling } from "./celery";
-export { type AirflowGitDags } from "./git-dags";
+export { gitSyncValues, type AirflowGitDags } from "./git-dags";
 export {
     AIRFLOW_CHART,
     AIRFLOW_VERSION,

@@ -5,9 +5,11 @@ import {
     FORMATS,
     invalidInput,
     joinPath,
+    movePath,
     movePaths,
     nestedReporter,
     planComponent,
+    reportRefusals,
     standardLabels,
     usePlan,
     type ImageName,
@@ -26,6 +28,7 @@ import {
     type ProcessingImageArgs,
     type ProcessingImagePlan,
 } from "../images";
+import { gitSyncValues, type AirflowGitDags } from "../airflow";
 import type { RegistryLocation } from "../registry";
 import {
     DagInstallerChart,
@@ -107,10 +110,18 @@ export interface WorkflowExtensionArgs {
      */
     processingImages?: ExtensionImage[];
     /**
-     * The DAG installer image.
+     * The DAG installer image: exactly one of `installer` and `dagsFromGit`.
      * @example { context: "extension" }
      */
-    installer: ExtensionInstaller;
+    installer?: ExtensionInstaller;
+    /**
+     * The extension's DAGs come from a git repository, synced by Airflow's git-sync (give the same
+     * value as the AirflowDeployment's `dags.git`; a PipelinePlatform does): no installer image or
+     * chart, while the processing images still build and push. Exactly one of `installer` and
+     * `dagsFromGit`.
+     * @example { repository: "https://github.com/example/otsus-method.git", ref: "v1.0.0", subPath: "dags" }
+     */
+    dagsFromGit?: AirflowGitDags;
     /**
      * Airflow's services namespace, where the installer runs.
      * @example "services"
@@ -174,9 +185,10 @@ export interface WorkflowExtensionBuild {
     extensionName: string;
     /** Each processing image by its name in `images`. */
     images: Array<{ name: string; plan: ProcessingImagePlan }>;
-    /** The installer image to build, or the one the args name. */
-    installer: PlannedInstaller | InstallerImage;
-    chart: DagInstallerChartPlan;
+    /** The installer image to build, or the one the args name; none with `dagsFromGit`. */
+    installer?: PlannedInstaller | InstallerImage;
+    /** The dag-installer chart; none with `dagsFromGit`. */
+    chart?: DagInstallerChartPlan;
     imagesConfigMapName: string;
 }
 
@@ -206,10 +218,10 @@ const PROCESSING_IMAGES = "PROCESSING_IMAGES";
 export class WorkflowExtension extends pulumi.ComponentResource {
     /** Processing image references by image name, `prefix/name:tag` without protocol. */
     public readonly images: Record<string, pulumi.Output<string>>;
-    /** The DAG installer image reference. */
-    public readonly installerImageName: pulumi.Output<string>;
-    /** The dag-installer Helm release. */
-    public readonly releaseName: pulumi.Output<string>;
+    /** The DAG installer image reference; undefined with `dagsFromGit`. */
+    public readonly installerImageName: pulumi.Output<string | undefined>;
+    /** The dag-installer Helm release; undefined with `dagsFromGit`. */
+    public readonly releaseName: pulumi.Output<string | undefined>;
     /** Name of the ConfigMap in each project namespace. */
     public readonly imagesConfigMapName: string;
 
@@ -228,23 +240,29 @@ export class WorkflowExtension extends pulumi.ComponentResource {
             }).imageName;
         }
 
-        if ("imageName" in plan.installer) {
-            this.installerImageName = pulumi.output(plan.installer.imageName);
+        if (plan.installer === undefined || plan.chart === undefined) {
+            // DAGs come from git through Airflow's git-sync: nothing to install.
+            this.installerImageName = pulumi.output(undefined);
+            this.releaseName = pulumi.output(undefined);
         } else {
-            // The installer build receives the processing image references as JSON, so DAG code
-            // never hard-codes a registry (Kaapana's "set image= without protocol" step).
-            plan.installer.setProcessingImages(
-                pulumi.all(this.images).apply((images) => JSON.stringify(images)),
-            );
-            const image = plan.installer.image;
-            this.installerImageName = new ProcessingImage(image.name, image, {
-                parent: this,
-            }).imageName;
-            plan.installer.setImageName(this.installerImageName);
+            if ("imageName" in plan.installer) {
+                this.installerImageName = pulumi.output(plan.installer.imageName);
+            } else {
+                // The installer build receives the processing image references as JSON, so DAG code
+                // never hard-codes a registry (Kaapana's "set image= without protocol" step).
+                plan.installer.setProcessingImages(
+                    pulumi.all(this.images).apply((images) => JSON.stringify(images)),
+                );
+                const image = plan.installer.image;
+                const installerImageName = new ProcessingImage(image.name, image, {
+                    parent: this,
+                }).imageName;
+                plan.installer.setImageName(installerImageName);
+                this.installerImageName = installerImageName;
+            }
+            const chart = new DagInstallerChart(plan.chart.name, plan.chart, { parent: this });
+            this.releaseName = chart.releaseName;
         }
-
-        const chart = new DagInstallerChart(plan.chart.name, plan.chart, { parent: this });
-        this.releaseName = chart.releaseName;
 
         this.imagesConfigMapName = plan.imagesConfigMapName;
         for (const namespace of plan.args.projectNamespaces ?? []) {
@@ -310,7 +328,36 @@ export function planWorkflowExtension(
                 "the DAG installer runs in the services namespace, which holds service-scope pull Secrets",
             );
             const images = planImages(name, checked, reported);
-            const installer = planInstaller(name, extensionName, checked, reported);
+            if ((checked.installer === undefined) === (checked.dagsFromGit === undefined)) {
+                invalidInput({
+                    path: "installer",
+                    given:
+                        checked.installer === undefined
+                            ? undefined
+                            : "an installer and dagsFromGit",
+                    expected: "exactly one of installer (a DAG installer image) and dagsFromGit",
+                    example: '{ context: "extension" }',
+                });
+            }
+            if (checked.dagsFromGit !== undefined) {
+                const git = checked.dagsFromGit;
+                reportRefusals(nestedReporter(reported, movePath("dags.git", "dagsFromGit")), () =>
+                    gitSyncValues(git),
+                );
+                return {
+                    args: checked,
+                    extensionName,
+                    images,
+                    imagesConfigMapName: `${extensionName}-images`,
+                };
+            }
+            const installer = planInstaller(
+                name,
+                extensionName,
+                checked.installer as ExtensionInstaller,
+                checked,
+                reported,
+            );
             const chart = planDagInstallerChart(
                 `${name}-installer`,
                 {
@@ -358,10 +405,10 @@ export function imageConfigKey(imageName: string): string {
 function planInstaller(
     name: string,
     extensionName: string,
+    installer: ExtensionInstaller,
     args: WorkflowExtensionArgs,
     reporter: Reporter,
 ): { planned: PlannedInstaller | InstallerImage; imageName: pulumi.Input<string> } {
-    const installer = args.installer;
     if ("imageName" in installer) {
         return { planned: installer, imageName: installer.imageName };
     }
@@ -435,7 +482,9 @@ function planImages(
     // Who holds a ConfigMap key, and a resource name.
     const keys = new Map<string, string>();
     const roles = new Map<string, string>(
-        "imageName" in args.installer ? [] : [["installer-image", "the installer image"]],
+        args.installer === undefined || "imageName" in args.installer
+            ? []
+            : [["installer-image", "the installer image"]],
     );
     return (args.processingImages ?? []).map((image, i) => {
         const path = joinPath("processingImages", i);

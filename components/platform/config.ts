@@ -2,6 +2,7 @@ import type {
     AirflowCelery,
     AirflowDags,
     AirflowFernetKey,
+    AirflowGitDags,
     Executor,
     RunConfig,
     VolumeAccessMode,
@@ -426,10 +427,17 @@ export interface ExtensionConfig {
      */
     processingImages?: ExtensionImage[];
     /**
-     * The DAG installer image: built from a folder, or one that exists.
+     * The DAG installer image: built from a folder, or one that exists. Exactly one of
+     * `installer` and `dagsFromGit`.
      * @example { "context": "extension" }
      */
-    installer: ExtensionInstaller;
+    installer?: ExtensionInstaller;
+    /**
+     * The extension's DAGs from a git repository: Airflow's git-sync syncs it (one repository per
+     * platform; no other extension may then have an installer), the processing images still build.
+     * @example { "repository": "https://github.com/example/otsus-method.git", "ref": "v1.0.0", "subPath": "dags" }
+     */
+    dagsFromGit?: AirflowGitDags;
     /**
      * Projects whose DAGs use this extension; its image references go into their namespaces. Default: every project.
      * @uniqueItems true

@@ -3,6 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { closest } from "fastest-levenshtein";
 import {
     AirflowDeployment,
+    type AirflowGitDags,
     planAirflowDeployment,
     type AirflowDeploymentArgs,
     type AirflowDeploymentPlan,
@@ -631,15 +632,7 @@ class PlatformPlanner {
     ): AirflowDeploymentPlan {
         const { config } = this;
         const airflow = config.airflow;
-        if (airflow.dags?.git !== undefined && (config.extensions ?? []).length > 0) {
-            // git-sync makes Airflow read `<claim>/repo/<subPath>` only.
-            invalidInput({
-                path: "config.airflow.dags.git",
-                given: airflow.dags.git.repository,
-                expected: `DAGs from git or from extensions' DAG installers, not both: with git-sync Airflow reads the repository's folder only, and the installers of ${(config.extensions ?? []).map((e) => e.name).join(", ")} copy beside it`,
-                example: "(leave dags.git out, or move the extensions' DAGs into the repository)",
-            });
-        }
+        const { git, gitPath } = this.gitDags();
         const serviceRegistries = registries
             .filter((r) => r.service !== undefined)
             .map((r) => r.secretName);
@@ -647,7 +640,7 @@ class PlatformPlanner {
             namespace,
             executor: airflow.executor,
             database: airflow.database,
-            dags: airflow.dags,
+            dags: git === undefined ? airflow.dags : { ...airflow.dags, git },
             projectNamespaces: projectList,
             // Task pods run in the project namespaces, so their templates pull with the project-scope secrets.
             runConfig: {
@@ -685,9 +678,52 @@ class PlatformPlanner {
                     ["logs", "config.airflow.logsStorage"],
                     ["projectNamespaces", "config.projects"],
                     ["imagePullSecrets", "config.registries"],
+                    ["dags.git", gitPath],
                 ]),
             ),
         );
+    }
+
+    /**
+     * Airflow's one git DAG source: `airflow.dags.git` or the extension with `dagsFromGit`. The
+     * chart's git-sync syncs one repository, and Airflow then reads its folder only, so DAG
+     * installers' copies beside it would not be read.
+     */
+    private gitDags(): { git?: AirflowGitDags; gitPath: string } {
+        const { config } = this;
+        const extensions = config.extensions ?? [];
+        let git = config.airflow.dags?.git;
+        let gitPath = "config.airflow.dags.git";
+        let source = "airflow.dags.git";
+        extensions.forEach((extension, i) => {
+            if (extension.dagsFromGit === undefined) {
+                return;
+            }
+            const path = joinPath(joinPath("config.extensions", i), "dagsFromGit");
+            if (git !== undefined) {
+                invalidInput({
+                    path,
+                    given: extension.dagsFromGit.repository,
+                    expected: `no second git DAG source: the chart's git-sync syncs one repository and ${source} is one`,
+                    example:
+                        "(give this extension an installer, or put its DAGs in that repository)",
+                });
+            }
+            git = extension.dagsFromGit;
+            gitPath = path;
+            source = `extensions[${i}] (${extension.name})`;
+        });
+        const installers = extensions.filter((e) => e.installer !== undefined);
+        if (git !== undefined && installers.length > 0) {
+            invalidInput({
+                path: gitPath,
+                given: git.repository,
+                expected: `DAGs from git or from extensions' DAG installers, not both: with git-sync Airflow reads the repository's folder only, and the installers of ${installers.map((e) => e.name).join(", ")} copy beside it`,
+                example:
+                    "(leave the git source out, or move the extensions' DAGs into the repository)",
+            });
+        }
+        return { git, gitPath };
     }
 
     /** The monitoring of what the platform installs, planned when `monitoring.enabled`. */
@@ -704,7 +740,9 @@ class PlatformPlanner {
             return undefined;
         }
         const refreshed = registries.filter((r) => r.refreshedInCluster).map((r) => r.secretName);
-        const installers = extensions.map((e) => e.plan.plan.chart.plan.releaseName);
+        const installers = extensions.flatMap((e) =>
+            e.plan.plan.chart ? [e.plan.plan.chart.plan.releaseName] : [],
+        );
         return planPlatformMonitoring(
             `${this.name}-monitoring`,
             {
@@ -777,6 +815,7 @@ class PlatformPlanner {
                     version: extension.version,
                     processingImages: extension.processingImages,
                     installer: extension.installer,
+                    dagsFromGit: extension.dagsFromGit,
                     namespace,
                     projectNamespaces: projects,
                     createRepositories: extension.createRepositories,

@@ -1557,7 +1557,7 @@ export const CASES: BadInputCase[] = [
         title: "args that are null",
         program: () => new WorkflowExtension(BAD, null as never),
         path: "",
-        says: "(args): got null; expected an object with version, projectRegistry, serviceRegistry, installer, namespace, dagsClaimName",
+        says: "(args): got null; expected an object with version, projectRegistry, serviceRegistry, namespace, dagsClaimName",
         example: '{ version: "1.0.0"',
     },
     {
@@ -3821,6 +3821,17 @@ export const CASES: BadInputCase[] = [
     },
     {
         component: "AirflowDeployment",
+        title: "PgBouncer with an external database and no stats Secret",
+        program: celery(
+            { pgbouncer: { configSecretName: "airflow-pgbouncer-config" } },
+            { database: { external: { secretName: "airflow-database" } } },
+        ),
+        path: "celery.pgbouncer.statsSecretName",
+        says: "with an external database the chart cannot write PgBouncer's stats connection",
+        example: "airflow-pgbouncer-stats",
+    },
+    {
+        component: "AirflowDeployment",
         title: "Celery settings that are null",
         program: celery(null),
         path: "celery",
@@ -4045,5 +4056,98 @@ export const CASES: BadInputCase[] = [
         })),
         path: "config.airflow.celery.autoscaling.minWorkers",
         says: "at most maxWorkers (4)",
+    },
+
+    // WorkflowExtension and PipelinePlatform: an extension's DAGs from git.
+    {
+        component: "WorkflowExtension",
+        title: "neither an installer nor DAGs from git",
+        program: extension({ installer: undefined }),
+        path: "installer",
+        says: "exactly one of installer (a DAG installer image) and dagsFromGit",
+        example: '{ context: "extension" }',
+    },
+    {
+        component: "WorkflowExtension",
+        title: "an installer and DAGs from git",
+        program: extension({
+            dagsFromGit: { repository: "https://github.com/example/dags.git", ref: "main" },
+        }),
+        path: "installer",
+        says: "exactly one of installer (a DAG installer image) and dagsFromGit",
+    },
+    {
+        component: "WorkflowExtension",
+        title: "DAGs from a git repository over git://",
+        program: extension({
+            installer: undefined,
+            dagsFromGit: { repository: "git://github.com/example/dags.git", ref: "main" },
+        }),
+        path: "dagsFromGit.repository",
+        says: "an https://, ssh:// or user@host:path repository",
+        example: "https://github.com/example/dags.git",
+    },
+    {
+        component: "WorkflowExtension",
+        title: "DAGs from git with a ref starting with a dash",
+        program: extension({
+            installer: undefined,
+            dagsFromGit: { repository: "https://github.com/example/dags.git", ref: "-main" },
+        }),
+        path: "dagsFromGit.ref",
+        says: "a branch, tag or commit git accepts",
+        example: "main",
+    },
+    {
+        component: "PipelinePlatform",
+        title: "an extension's DAGs from git beside another's installer",
+        program: platform((c) => ({
+            ...c,
+            extensions: [
+                ...c.extensions,
+                {
+                    ...c.extensions[0],
+                    name: "from-git",
+                    installer: undefined,
+                    dagsFromGit: { repository: "https://github.com/example/dags.git", ref: "main" },
+                },
+            ],
+        })),
+        path: "config.extensions[1].dagsFromGit",
+        says: "DAGs from git or from extensions' DAG installers, not both",
+    },
+    {
+        component: "PipelinePlatform",
+        title: "two extensions with DAGs from git",
+        program: platform((c) => {
+            const git = (repo: string) => ({
+                ...c.extensions[0],
+                name: repo,
+                installer: undefined,
+                dagsFromGit: { repository: `https://github.com/example/${repo}.git`, ref: "main" },
+            });
+            return { ...c, extensions: [git("first"), git("second")] };
+        }),
+        path: "config.extensions[1].dagsFromGit",
+        says: "no second git DAG source: the chart's git-sync syncs one repository and extensions[0] (first) is one",
+    },
+    {
+        component: "PipelinePlatform",
+        title: "an extension's git repository with a token in it",
+        program: platform((c) => ({
+            ...c,
+            extensions: [
+                {
+                    ...c.extensions[0],
+                    installer: undefined,
+                    dagsFromGit: {
+                        repository: "https://x:tok@github.com/example/dags.git",
+                        ref: "main",
+                    },
+                },
+            ],
+        })),
+        path: "config.extensions[0].dagsFromGit.repository",
+        says: "a repository URL without credentials",
     },
 ];

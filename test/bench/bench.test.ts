@@ -229,7 +229,7 @@ test("every build context of the synthetic config exists with its Dockerfile", (
     const contexts = new Set(
         (config.extensions ?? []).flatMap((e) => [
             ...(e.processingImages ?? []).map((i) => i.context),
-            "context" in e.installer ? e.installer.context : "",
+            e.installer && "context" in e.installer ? e.installer.context : "",
         ]),
     );
     expect([...contexts].sort()).toEqual([

@@ -175,3 +175,47 @@ describe("WorkflowExtension", () => {
         );
     });
 });
+
+describe("WorkflowExtension with DAGs from git", () => {
+    test("builds and pushes its processing images and publishes them, with no installer image or chart", async () => {
+        const { installer, ...rest } = base;
+        expect(installer).toBeDefined();
+        const result = await run({
+            ...rest,
+            dagsFromGit: {
+                repository: "https://github.com/example/otsus-method.git",
+                ref: "v1.0.0",
+                subPath: "dags",
+            },
+        });
+        expect(
+            result.registrations
+                .filter((r) => r.type.startsWith("pipeline-platform:"))
+                .map((r) => r.name),
+        ).toEqual([
+            "otsus-method",
+            "otsus-method-otsus-method",
+            "otsus-method-tools-otsus-notebook",
+        ]);
+        expect(
+            result.registrations.filter(
+                (r) => r.type === "kubernetes:helm.sh/v3:Release" || r.name.includes("installer"),
+            ),
+        ).toEqual([]);
+        expect(
+            result.registrations
+                .filter((r) => r.type === "docker:index/image:Image")
+                .map((r) => r.inputs.imageName),
+        ).toEqual([
+            "123456789012.dkr.ecr.eu-central-1.amazonaws.com/otsus-method:1.0.0",
+            "123456789012.dkr.ecr.eu-central-1.amazonaws.com/tools/otsus-notebook:2.1.0",
+        ]);
+        named(
+            result.registrations,
+            "kubernetes:core/v1:ConfigMap",
+            "otsus-method-images-project-a",
+        );
+        expect(result.outputs.installer).toBeUndefined();
+        await assertValidManifests(result.registrations);
+    });
+});

@@ -56,6 +56,42 @@ describe("PipelinePlatform: DAGs from git and Celery scaling from the config", (
         expect(plan.monitoring).toBeUndefined();
     });
 
+    test("an extension with DAGs from git gives Airflow its git-sync source and installs no DAG installer", () => {
+        const config = devConfig();
+        const [extension] = config.extensions!;
+        const plan = planPlatform("platform", {
+            secrets,
+            config: {
+                ...config,
+                extensions: [
+                    {
+                        ...extension,
+                        installer: undefined,
+                        dagsFromGit: {
+                            repository: "git@github.com:example/otsus-method.git",
+                            ref: "v1.0.0",
+                            subPath: "dags",
+                            sshKeySecret: "otsus-git-ssh",
+                            knownHosts: [
+                                "github.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl",
+                            ],
+                        },
+                    },
+                ],
+            },
+        }).plan;
+        const values = plan.airflow.plan.values.computed as Record<string, Record<string, unknown>>;
+        expect(values.dags.gitSync).toMatchObject({
+            enabled: true,
+            repo: "git@github.com:example/otsus-method.git",
+            ref: "v1.0.0",
+            subPath: "dags",
+            sshKeySecret: "otsus-git-ssh",
+        });
+        expect(plan.extensions[0].plan.plan.chart).toBeUndefined();
+        expect(plan.extensions[0].plan.plan.images.map((i) => i.name)).toEqual(["otsus-method"]);
+    });
+
     test("monitoring.enabled false plans no monitoring; true plans it with the installed releases", () => {
         const config = devConfig();
         const off = planPlatform("platform", {
