@@ -8,6 +8,7 @@ export type {
     ExternalSecretsConfig,
     ExternalStorageConfig,
     GcrRegistryConfig,
+    MonitoringConfig,
     OffClusterRegistryConfig,
     PipelineConfig,
     PlatformConfig,

@@ -221,6 +221,25 @@ describe("cold-start checks on fixture programs", () => {
             ],
         },
         {
+            title: "the Airflow chart autoscaling Celery workers with KEDA, which nothing installs",
+            program: programs.airflowWithKeda,
+            problems: [
+                {
+                    object: "Release airflow/airflow",
+                    resource: "airflow",
+                    path: "values",
+                    message:
+                        "its chart creates a ScaledObject.keda.sh (chart/templates/workers/worker-kedaautoscaler.yaml): kind ScaledObject.keda.sh is installed by none of the program's releases and not declared in prerequisites.crds; install it first (chart keda) or declare it",
+                },
+            ],
+        },
+        {
+            title: "the Airflow chart with KEDA, its ScaledObject kind declared",
+            program: programs.airflowWithKeda,
+            prerequisites: { crds: ["ScaledObject.keda.sh"] },
+            problems: [],
+        },
+        {
             title: "the proxy after the component holding the chart",
             program: programs.proxyAfterItsChart,
             problems: [],

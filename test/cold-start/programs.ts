@@ -315,3 +315,22 @@ export function pullSecretPatchedIntoServiceAccounts(): void {
         { dependsOn: [namespace] },
     );
 }
+
+/** The Airflow chart with Celery workers autoscaled by KEDA: the chart renders a ScaledObject. */
+export function airflowWithKeda(): void {
+    const namespace = new k8s.core.v1.Namespace("airflow", { metadata: { name: "airflow" } });
+    new k8s.helm.v3.Release(
+        "airflow",
+        {
+            name: "airflow",
+            chart: "airflow",
+            namespace: "airflow",
+            repositoryOpts: { repo: "https://airflow.apache.org" },
+            values: {
+                executor: "CeleryExecutor",
+                workers: { keda: { enabled: true, minReplicaCount: 0, maxReplicaCount: 4 } },
+            },
+        },
+        { dependsOn: [namespace] },
+    );
+}

@@ -8,6 +8,7 @@ import {
     groupOf,
     isBuiltInGroup,
     kindName,
+    kindsCreatedBy,
     kindsInstalledBy,
     readChartName,
     releaseObjects,
@@ -270,6 +271,35 @@ function checkKinds(
             problem(
                 `kind ${kind} is installed by ${first.object} (resource ${first.registration.name}), and this object is not ordered after it, so it fails with "no matches for kind ${manifest.kind}" on an empty cluster; add dependsOn on that resource or on its component`,
             );
+        }
+    }
+    // Objects a chart renders from its values (the Airflow chart's KEDA ScaledObjects) need their
+    // CRDs before the release installs.
+    for (const release of releases) {
+        for (const { kind, template } of kindsCreatedBy(release)) {
+            if (declaredKinds.has(kind)) {
+                usage.add({ field: "crds", kind, name: kind }, release.object);
+                continue;
+            }
+            const installers = releases.filter(
+                (r) => r !== release && kindsInstalledBy(r).includes(kind),
+            );
+            const problem = (message: string) =>
+                problems.push({
+                    object: release.object,
+                    resource: release.registration.name,
+                    path: "values",
+                    message: `its chart creates a ${kind} (${template}): ${message}`,
+                });
+            if (installers.length === 0) {
+                problem(uninstalledKindMessage(kind, releases));
+            } else if (
+                !installers.some((i) => graph.isAfter(release.registration, i.registration))
+            ) {
+                problem(
+                    `kind ${kind} is installed by ${installers[0].object} (resource ${installers[0].registration.name}), and this release is not ordered after it; add dependsOn on that resource`,
+                );
+            }
         }
     }
     return problems;

@@ -152,6 +152,22 @@ export function chartsInstalling(kind: string): string[] {
     ].sort();
 }
 
+/**
+ * The custom resource kinds a release's chart creates objects of with these values (the Airflow
+ * chart's KEDA ScaledObjects), each with the template that makes it: their CRDs must exist first.
+ */
+export function kindsCreatedBy(release: Release): Array<{ kind: string; template: string }> {
+    if (!isChart(release, AIRFLOW_CHART.chart)) {
+        return [];
+    }
+    return AIRFLOW_CHART.kinds
+        .filter((entry) => airflowApplies(release, entry))
+        .map((entry) => ({
+            kind: kindName(entry.kind, groupOf(entry.apiVersion)),
+            template: entry.template,
+        }));
+}
+
 /** The objects a release creates that other objects may name, and its namespace when it creates it. */
 export function releaseObjects(release: Release): ClusterObject[] {
     const made: ClusterObject[] = [];
