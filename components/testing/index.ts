@@ -20,6 +20,7 @@ export {
     apiServerProblems,
     assertValidManifests,
     kubernetesManifests,
+    manifestOf,
     validateRegistrations,
     type Manifest,
     type ManifestProblem,
@@ -35,9 +36,12 @@ export {
 export { canonicalRegistrations } from "./canonical";
 export { aliasUrns, checkUrnInventory, urnInventory, type InventoryEntry } from "./urn-inventory";
 export {
+    HARDENING_EXCEPTIONS,
     podHardeningProblems,
     podSpecs,
+    unexcusedHardeningProblems,
     type FoundPodSpec,
+    type HardeningException,
     type HardeningProblem,
     type HardeningRule,
 } from "./workloads";

@@ -57,25 +57,44 @@ const NOT_MANIFESTS = new Set([
 export function kubernetesManifests(registrations: Registration[]): RecordedManifest[] {
     const out: RecordedManifest[] = [];
     for (const registration of registrations) {
-        const match = /^kubernetes:([^:]+):([A-Za-z0-9]+)$/.exec(registration.type);
-        if (!match || !registration.custom || NOT_MANIFESTS.has(registration.type)) {
-            continue;
+        const rebuilt = registration.custom
+            ? manifestOf(registration.type, registration.inputs)
+            : undefined;
+        if (rebuilt) {
+            out.push({ registration, ...rebuilt });
         }
-        const [, groupVersion, kindToken] = match;
-        const patch = kindToken.endsWith("Patch");
-        const inputs = stripUndefined(registration.inputs) as Partial<Manifest>;
-        const apiVersionFromToken = groupVersion.startsWith("core/")
-            ? groupVersion.slice("core/".length)
-            : groupVersion;
-        const manifest: Manifest = {
-            ...inputs,
-            apiVersion: inputs.apiVersion ?? apiVersionFromToken,
-            kind: inputs.kind ?? (patch ? kindToken.slice(0, -"Patch".length) : kindToken),
-            metadata: inputs.metadata ?? {},
-        };
-        out.push({ registration, manifest, patch });
     }
     return out;
+}
+
+/**
+ * The Kubernetes object a resource of type `type` with inputs `inputs` describes, or undefined when
+ * the type is not a Kubernetes object (Helm releases, providers, other clouds). Also read by the
+ * policy pack, which sees each resource's type and inputs.
+ */
+export function manifestOf(
+    type: string,
+    inputs: Record<string, unknown>,
+): { manifest: Manifest; patch: boolean } | undefined {
+    const match = /^kubernetes:([^:]+):([A-Za-z0-9]+)$/.exec(type);
+    if (!match || NOT_MANIFESTS.has(type)) {
+        return undefined;
+    }
+    const [, groupVersion, kindToken] = match;
+    const patch = kindToken.endsWith("Patch");
+    const object = stripUndefined(inputs) as Partial<Manifest>;
+    const apiVersionFromToken = groupVersion.startsWith("core/")
+        ? groupVersion.slice("core/".length)
+        : groupVersion;
+    return {
+        manifest: {
+            ...object,
+            apiVersion: object.apiVersion ?? apiVersionFromToken,
+            kind: object.kind ?? (patch ? kindToken.slice(0, -"Patch".length) : kindToken),
+            metadata: object.metadata ?? {},
+        },
+        patch,
+    };
 }
 
 function stripUndefined(value: unknown): unknown {

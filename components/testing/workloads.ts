@@ -178,3 +178,37 @@ export function podHardeningProblems(spec: Record<string, unknown>): HardeningPr
     }
     return problems;
 }
+
+/** A hardening rule that cannot hold at one place, and why. */
+export interface HardeningException {
+    /** Matches `<object> <where> <at>` of a {@link FoundPodSpec} and {@link HardeningProblem}. */
+    where: RegExp;
+    rule: HardeningRule;
+    why: string;
+}
+
+/**
+ * Where a hardening rule cannot hold in pods the package creates, and why; read by the pod tests
+ * and the policy pack, so both hold every pod to the same rules.
+ * - Kedro task pods (the AirflowDeployment run configuration) run the processing image a task names,
+ *   which the platform does not build or know the user of: many data-science images run as root,
+ *   and `runAsNonRoot: true` would make the kubelet refuse to start them. Their shared data volume
+ *   is made writable through `fsGroup` (`runConfig.volume.owner`) instead.
+ */
+export const HARDENING_EXCEPTIONS: readonly HardeningException[] = [
+    {
+        where: /^ConfigMap [a-z0-9-]+\/[a-z0-9-]+-pod-templates data\["[^"]+\.yaml"\] containers\[0\] base$/,
+        rule: "runAsNonRoot",
+        why: "task images are the user's; many run as root",
+    },
+];
+
+/** The hardening problems of a found pod spec that no {@link HARDENING_EXCEPTIONS} entry excuses. */
+export function unexcusedHardeningProblems(found: FoundPodSpec): HardeningProblem[] {
+    return podHardeningProblems(found.spec).filter(
+        (p) =>
+            !HARDENING_EXCEPTIONS.some(
+                (e) => e.rule === p.rule && e.where.test(`${found.object} ${found.where} ${p.at}`),
+            ),
+    );
+}

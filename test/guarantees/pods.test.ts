@@ -5,25 +5,11 @@ import {
     kubernetesManifests,
     podHardeningProblems,
     podSpecs,
+    unexcusedHardeningProblems,
     type FoundPodSpec,
 } from "../../components/testing";
 import { allSubjects, ROOT } from "./subjects";
 import { lazy } from "../support/evaluations";
-
-/**
- * Where a hardening rule cannot hold, and why. Anything else missing fails the test.
- * - Kedro task pods (the AirflowDeployment run configuration) run the processing image a task names,
- *   which the platform does not build or know the user of: many data-science images run as root,
- *   and `runAsNonRoot: true` would make the kubelet refuse to start them. Their shared data volume
- *   is made writable through `fsGroup` (`runConfig.volume.owner`) instead.
- */
-const EXCEPTIONS: Array<{ where: RegExp; rule: string; why: string }> = [
-    {
-        where: /^ConfigMap [a-z0-9-]+\/[a-z0-9-]+-pod-templates data\["[^"]+\.yaml"\] containers\[0\] base$/,
-        rule: "runAsNonRoot",
-        why: "task images are the user's; many run as root",
-    },
-];
 
 describe("pod hardening", () => {
     const found = lazy(async () => {
@@ -43,14 +29,9 @@ describe("pod hardening", () => {
         const specs = await found();
         expect(specs.length).toBeGreaterThan(0);
         const problems = specs.flatMap(({ program, object, where, spec }) =>
-            podHardeningProblems(spec)
-                .filter(
-                    (p) =>
-                        !EXCEPTIONS.some(
-                            (e) => e.rule === p.rule && e.where.test(`${object} ${where} ${p.at}`),
-                        ),
-                )
-                .map((p) => `${program} ${object} ${where} ${p.at}: ${p.message}`),
+            unexcusedHardeningProblems({ object, where, spec }).map(
+                (p) => `${program} ${object} ${where} ${p.at}: ${p.message}`,
+            ),
         );
         expect(problems).toEqual([]);
     }, 180000);
