@@ -28,6 +28,7 @@ const CHECK = `import * as pulumi from "@pulumi/pulumi";
 import { AirflowDeployment, DagInstallerChart, PipelineIngress, RegistrySecret, type RegistrySecretArgs } from "pipeline-platform";
 import { renderStack } from "pipeline-platform/render";
 import { assertValidManifests, runProgram, validateRegistrations } from "pipeline-platform/testing";
+import type { Registration } from "pipeline-platform/testing";
 
 const badScope: RegistrySecretArgs = {
     registry: { location: "off-cluster", url: "https://registry.example.com/team", username: "robot", password: "x" },
@@ -73,6 +74,16 @@ async function main(): Promise<void> {
     const release = result.registrations.find((r) => r.name === "otsu-dags-release");
     // The project's own program (index.ts, TypeScript loaded by the package), rendered as the command would.
     const rendered = await renderStack({ stack: "dev", root: process.cwd() });
+    // The policy pack is run by Pulumi from its folder, so it is loaded here by path, not by export,
+    // and untyped: @pulumi/policy 1.21.0's declarations do not compile without skipLibCheck
+    // (its index.d.ts re-exports names its proxy.d.ts does not declare).
+    const pack = \`\${process.cwd()}/node_modules/pipeline-platform/dist/policy-pack\`;
+    const { evaluatePolicies, policyResources }: {
+        evaluatePolicies(resources: unknown[], policies: unknown[]): Promise<Array<{ enforcementLevel: string; policy: string; urn: string }>>;
+        policyResources(registrations: Registration[]): unknown[];
+    } = require(\`\${pack}/evaluate.js\`);
+    const { POLICIES }: { POLICIES: unknown[] } = require(\`\${pack}/policies.js\`);
+    const violations = await evaluatePolicies(policyResources(result.registrations), POLICIES);
     console.log(JSON.stringify({
         types: [...new Set(result.registrations.map((r) => r.type))].sort(),
         outputs: result.outputs,
@@ -80,6 +91,7 @@ async function main(): Promise<void> {
         brokenProxyRefused: problems.some((p) => p.object === "HTTPProxy imaging/otsu"),
         badScope: badScope.scope,
         rendered: { files: Object.keys(rendered.files), outputs: rendered.outputs, problems: rendered.problems },
+        policy: violations.map((v) => [v.enforcementLevel, v.policy, v.urn.split("::").pop()].join(" ")),
     }));
 }
 
@@ -176,7 +188,7 @@ describe("the packed package, installed in a user's project", () => {
         }
     });
 
-    test("the tarball carries compiled code, declarations, the render command, the bundled DAG chart and the Airflow schema, and no sources or source maps", () => {
+    test("the tarball carries compiled code, declarations, the render command, the bundled DAG chart, the Airflow schema and the policy pack, and no sources or source maps", () => {
         const entries = run("tar", ["-tzf", tarball], root)
             .stdout.split("\n")
             .filter((e) => e !== "");
@@ -194,6 +206,10 @@ describe("the packed package, installed in a user's project", () => {
             "package/dist/components/dags/chart/values.yaml",
             "package/dist/components/dags/chart/values.schema.json",
             "package/dist/components/airflow/chart-values.schema.json",
+            "package/dist/policy-pack/PulumiPolicy.yaml",
+            "package/dist/policy-pack/package.json",
+            "package/dist/policy-pack/index.js",
+            "package/dist/policy-pack/policies.js",
         ]) {
             expect(entries).toContain(file);
         }
@@ -204,7 +220,7 @@ describe("the packed package, installed in a user's project", () => {
         expect(
             entries.filter(
                 (e) =>
-                    !/^package\/(package\.json|README\.md|dist\/components\/.+|dist\/bin\/render\/[a-z-]+\.(js|d\.ts)|dist\/schema\/args\.schema\.json|schema\/stack-config\.schema\.json)$/.test(
+                    !/^package\/(package\.json|README\.md|dist\/components\/.+|dist\/bin\/render\/[a-z-]+\.(js|d\.ts)|dist\/policy-pack\/([a-z-]+\.(js|d\.ts)|PulumiPolicy\.yaml|package\.json)|dist\/schema\/args\.schema\.json|schema\/stack-config\.schema\.json)$/.test(
                         e,
                     ),
             ),
@@ -283,6 +299,14 @@ describe("the packed package, installed in a user's project", () => {
                 },
                 problems: [],
             },
+            // The program does not protect what holds data, and its PipelineIngress names no
+            // ingress class: the pack's mandatory policies name each, from the installed package.
+            policy: [
+                "mandatory stateful-resources-protected airflow-fernet-key-bytes",
+                "mandatory stateful-resources-protected airflow-dags",
+                "mandatory stateful-resources-protected airflow-fernet-key",
+                "mandatory httpproxy-ingress-class otsu-proxy",
+            ],
         });
     }, 180_000);
 
