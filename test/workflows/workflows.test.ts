@@ -4,6 +4,19 @@ import * as YAML from "yaml";
 
 const root = path.join(__dirname, "../..");
 
+/** The actions the workflows use, at the releases they are pinned to (see the fixture's `source`). */
+const ACTIONS: Record<
+    string,
+    {
+        tag: string;
+        commit: string;
+        inputs: string[];
+        flags: { preview: Record<string, string>; up: Record<string, string> };
+    }
+> = JSON.parse(
+    fs.readFileSync(path.join(root, "test/fixtures/github-actions/actions.json"), "utf8"),
+).actions;
+
 /** A GitHub Actions workflow, as far as these tests read it. */
 interface Workflow {
     name: string;
@@ -15,13 +28,17 @@ interface Workflow {
 interface Job {
     if?: string;
     needs?: string | string[];
+    environment?: string;
+    permissions?: Record<string, string>;
     strategy?: { matrix?: { stack?: string[] } };
     steps: Step[];
 }
 
 interface Step {
     id?: string;
+    name?: string;
     if?: string;
+    "continue-on-error"?: boolean;
     uses?: string;
     run?: string;
     /** The action's inputs, as written (strings, numbers, booleans). */
@@ -35,6 +52,12 @@ interface PulumiInputs {
     "stack-name": string;
     [input: string]: unknown;
 }
+
+/** Every workflow file of the repository. */
+const WORKFLOW_FILES = fs
+    .readdirSync(path.join(root, ".github/workflows"))
+    .filter((f) => f.endsWith(".yml"))
+    .sort();
 
 function workflow(file: string): Workflow {
     return YAML.parse(fs.readFileSync(path.join(root, ".github/workflows", file), "utf8"));
@@ -85,7 +108,21 @@ describe("preview workflow", () => {
         expect(
             pulumiSteps(preview).map((s) => [s.with.command, s.with["comment-on-pr"], s.with.diff]),
         ).toEqual([["preview", true, true]]);
-        expect(preview.permissions["pull-requests"]).toBe("write");
+        expect(preview.jobs.preview.permissions?.["pull-requests"]).toBe("write");
+    });
+
+    test("runs the policy pack, built, with the stack's pack config", () => {
+        const steps = preview.jobs.preview.steps;
+        expect(
+            pulumiSteps(preview).map((s) => [s.with.policyPacks, s.with.policyPackConfigs]),
+        ).toEqual([["dist/policy-pack", "stacks/policy.${{ matrix.stack }}.json"]]);
+        const build = steps.findIndex((s) => s.run === "npm run build");
+        const pulumi = steps.findIndex((s) => String(s.uses).startsWith("pulumi/actions@"));
+        expect(build).toBeGreaterThan(-1);
+        expect(build).toBeLessThan(pulumi);
+        for (const stack of existingStacks) {
+            expect(fs.existsSync(path.join(root, `stacks/policy.${stack}.json`))).toBe(true);
+        }
     });
 
     test("renders each stack offline before previewing it", () => {
@@ -127,12 +164,7 @@ describe("render diff workflow", () => {
     });
 
     test("passes event values to scripts through the environment, never into the script text", () => {
-        for (const file of [
-            "render-diff.yml",
-            "render-diff-comment.yml",
-            "preview.yml",
-            "up.yml",
-        ]) {
+        for (const file of WORKFLOW_FILES) {
             const runs = Object.values(workflow(file).jobs).flatMap((j) =>
                 j.steps.flatMap((s) => (s.run === undefined ? [] : [s.run])),
             );
@@ -153,15 +185,6 @@ describe("render diff workflow", () => {
             "steps.diff.outputs.code != '0'",
             "exit 1",
         ]);
-    });
-
-    test("installs with npm ci on Node 24 LTS, the Node the tests run on", () => {
-        expect(
-            job.steps.find((s) => String(s.uses).startsWith("actions/setup-node@"))?.with?.[
-                "node-version"
-            ],
-        ).toBe(24);
-        expect(job.steps.map((s) => s.run)).toContain("npm ci");
     });
 });
 
@@ -203,48 +226,216 @@ describe("render diff comment workflow", () => {
 
 describe("up workflow", () => {
     const up = workflow("up.yml");
+    const step = (job: string, command: string) =>
+        pulumiSteps({ jobs: { [job]: up.jobs[job] } }).find((s) => s.with.command === command)!;
 
     test("runs on pushes to main", () => {
         expect(up.on).toEqual({ push: { branches: ["main"] } });
     });
 
-    test("updates every stack, and only stacks that exist", () => {
-        expect(stacksOf(up).sort()).toEqual(existingStacks);
-        expect(pulumiSteps(up).map((s) => s.with.command)).toEqual(["up", "up", "up"]);
+    test("previews then updates every stack, and only stacks that exist", () => {
+        expect(stacksOf(up).sort()).toEqual(existingStacks.flatMap((s) => [s, s]).sort());
+        expect(Object.keys(up.jobs).sort()).toEqual(
+            existingStacks.flatMap((s) => [`preview-${s}`, `up-${s}`]).sort(),
+        );
     });
 
-    test("updates prod only after staging", () => {
-        const jobOf = (stack: string) =>
-            pulumiSteps(up).find((s) => s.with["stack-name"].endsWith(`/${stack}`))!.job;
-        expect([up.jobs[jobOf("prod")].needs].flat()).toContain(jobOf("staging"));
+    test.each(["dev", "staging", "prod"])(
+        "%s: up applies the update plan its reviewed preview saved, in the stack's environment",
+        (stack) => {
+            const preview = step(`preview-${stack}`, "preview");
+            const apply = step(`up-${stack}`, "up");
+            // The action hands `plan` to the CLI as --save-plan on preview and --plan on up.
+            expect([
+                ACTIONS["pulumi/actions"].flags.preview.plan,
+                ACTIONS["pulumi/actions"].flags.up.plan,
+            ]).toEqual(["--save-plan", "--plan"]);
+            expect([preview.with.plan, apply.with.plan]).toEqual([
+                `plan-${stack}.json`,
+                `plan-${stack}.json`,
+            ]);
+            const upload = up.jobs[`preview-${stack}`].steps.find((s) =>
+                String(s.uses).startsWith("actions/upload-artifact@"),
+            );
+            expect(upload?.with).toMatchObject({
+                name: `plan-${stack}`,
+                path: `plan-${stack}.json`,
+            });
+            const download = up.jobs[`up-${stack}`].steps.find((s) =>
+                String(s.uses).startsWith("actions/download-artifact@"),
+            );
+            expect(download?.with).toEqual({ name: `plan-${stack}` });
+            expect(up.jobs[`up-${stack}`].needs).toBe(`preview-${stack}`);
+            expect(up.jobs[`up-${stack}`].environment).toBe(
+                stack === "prod" ? "production" : stack,
+            );
+            expect(up.jobs[`preview-${stack}`].environment).toBeUndefined();
+            for (const s of [preview, apply]) {
+                expect([s.with.policyPacks, s.with.policyPackConfigs]).toEqual([
+                    "dist/policy-pack",
+                    `stacks/policy.${stack}.json`,
+                ]);
+            }
+        },
+    );
+
+    test("previews prod only after staging's update", () => {
+        expect([up.jobs["preview-prod"].needs].flat()).toEqual(["up-staging"]);
+    });
+
+    test("previews take the read-only identity, updates the deploy one", () => {
+        const identity = (job: string) =>
+            up.jobs[job].steps
+                .map((s) => s.with?.["role-to-assume"] ?? s.with?.service_account)
+                .filter(Boolean);
+        expect(
+            ["staging", "prod"].map((s) => [identity(`preview-${s}`), identity(`up-${s}`)]),
+        ).toEqual([
+            [["${{ vars.AWS_PREVIEW_ROLE_ARN }}"], ["${{ vars.AWS_DEPLOY_ROLE_ARN }}"]],
+            [
+                ["${{ vars.GCP_PREVIEW_SERVICE_ACCOUNT }}"],
+                ["${{ vars.GCP_DEPLOY_SERVICE_ACCOUNT }}"],
+            ],
+        ]);
     });
 });
 
-describe.each([["preview.yml"], ["up.yml"]])("%s", (file) => {
-    const parsed = workflow(file);
+describe("drift workflow", () => {
+    const drift = workflow("drift.yml");
+    const job = drift.jobs.drift;
 
-    test("takes credentials from repository secrets, never from the file", () => {
+    test("runs on a schedule and on demand", () => {
+        expect(drift.on).toEqual({ schedule: [{ cron: "17 5 * * *" }], workflow_dispatch: null });
+    });
+
+    test("previews every stack with refresh, expecting no changes, and records the outcome whatever it is", () => {
+        expect([...(job.strategy?.matrix?.stack ?? [])].sort()).toEqual(existingStacks);
+        const preview = job.steps.find((s) => s.id === "preview")!;
+        expect(preview.with).toEqual({
+            command: "preview",
+            "stack-name": "${{ vars.PULUMI_ORG }}/pipeline-platform/${{ matrix.stack }}",
+            refresh: true,
+            "expect-no-changes": true,
+        });
+        expect(ACTIONS["pulumi/actions"].flags.preview).toMatchObject({
+            refresh: "--refresh",
+            "expect-no-changes": "--expect-no-changes",
+        });
+        expect(preview["continue-on-error"]).toBe(true);
+        const after = job.steps.slice(job.steps.indexOf(preview) + 1);
+        expect(after.map((s) => s.if)).toEqual(["always()", "always()"]);
+        expect(after[0].env).toEqual({
+            OUTCOME: "${{ steps.preview.outcome }}",
+            STACK: "${{ matrix.stack }}",
+        });
+    });
+
+    test("opens an issue per drifted stack, or comments on the open one, from a job without cloud access", () => {
+        const report = drift.jobs.report;
+        expect([report.needs, report.if, report.permissions]).toEqual([
+            "drift",
+            "always()",
+            { issues: "write" },
+        ]);
+        expect(job.permissions).toEqual({ contents: "read", "id-token": "write" });
+        const script = String(report.steps.at(-1)?.with?.script);
+        expect(script).toContain("const title = `Drift: stack ${stack}`;");
+        expect(script).toContain('if (stack === undefined || outcome === "success")');
+        expect(script).toContain(
+            "github.rest.issues.createComment({ ...context.repo, issue_number: earlier.number, body })",
+        );
+        expect(script).toContain(
+            'github.rest.issues.create({ ...context.repo, title, body, labels: ["drift"] })',
+        );
+    });
+});
+
+describe.each(WORKFLOW_FILES.map((f) => [f]))("%s", (file) => {
+    const parsed = workflow(file);
+    const text = fs.readFileSync(path.join(root, ".github/workflows", file), "utf8");
+    const steps = Object.values(parsed.jobs).flatMap((j) => j.steps);
+
+    test("holds no long-lived cloud credential: no access key, no service-account key", () => {
+        expect(
+            text.match(
+                /AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|aws-access-key-id|aws-secret-access-key|credentials_json|GCP_CREDENTIALS|GOOGLE_APPLICATION_CREDENTIALS|_KEY_JSON/gi,
+            ),
+        ).toBeNull();
+    });
+
+    test("logs in to AWS and GCP by OIDC federation, with identities from repository variables", () => {
+        for (const step of steps) {
+            if (String(step.uses).startsWith("aws-actions/configure-aws-credentials@")) {
+                expect(Object.keys(step.with ?? {}).sort()).toEqual([
+                    "aws-region",
+                    "role-session-name",
+                    "role-to-assume",
+                ]);
+                expect(step.with?.["role-to-assume"]).toMatch(
+                    /^\$\{\{ vars\.AWS_[A-Z]+_ROLE_ARN \}\}$/,
+                );
+            }
+            if (String(step.uses).startsWith("google-github-actions/auth@")) {
+                expect(step.with).toEqual({
+                    workload_identity_provider: "${{ vars.GCP_WORKLOAD_IDENTITY_PROVIDER }}",
+                    service_account: expect.stringMatching(
+                        /^\$\{\{ vars\.GCP_[A-Z]+_SERVICE_ACCOUNT \}\}$/,
+                    ),
+                });
+            }
+        }
+    });
+
+    test("grants id-token: write only to the jobs that log in to a cloud, never to the whole workflow", () => {
+        expect(parsed.permissions["id-token"]).toBeUndefined();
+        for (const [name, job] of Object.entries(parsed.jobs)) {
+            const logsIn = job.steps.some((s) =>
+                /^(aws-actions\/configure-aws-credentials|google-github-actions\/auth)@/.test(
+                    String(s.uses),
+                ),
+            );
+            expect([name, job.permissions?.["id-token"]]).toEqual([
+                name,
+                logsIn ? "write" : undefined,
+            ]);
+        }
+    });
+
+    test("takes the Pulumi token from a repository secret", () => {
         for (const step of pulumiSteps(parsed)) {
             expect(step.env.PULUMI_ACCESS_TOKEN).toBe("${{ secrets.PULUMI_ACCESS_TOKEN }}");
         }
-        const withs = Object.values(parsed.jobs).flatMap((j) => j.steps.map((s) => s.with ?? {}));
-        const credentials = withs.flatMap((w) =>
-            Object.entries(w as Record<string, string>)
-                .filter(([k]) => /key|credentials/.test(k))
-                .map(([, v]) => v),
-        );
-        expect(credentials.length).toBeGreaterThan(0);
-        expect(credentials.filter((v) => !/^\$\{\{ secrets\.[A-Z_]+ \}\}$/.test(v))).toEqual([]);
     });
 
-    test("installs with npm ci on Node 24 LTS, the Node the tests run on", () => {
-        for (const job of Object.values(parsed.jobs)) {
+    test("pins every action to the commit of a recorded release, and passes only inputs that release has", () => {
+        const uses = text.match(/^\s*(?:- )?uses: .*$/gm) ?? [];
+        expect(uses.length).toBe(steps.filter((s) => s.uses !== undefined).length);
+        for (const line of uses) {
+            const [, action, commit, tag] =
+                /uses: ([\w.-]+\/[\w.-]+)@([0-9a-f]{40}) # (v[0-9.]+)$/.exec(line) ?? [];
+            expect([line, ACTIONS[action]?.commit, ACTIONS[action]?.tag]).toEqual([
+                line,
+                commit,
+                tag,
+            ]);
+        }
+        for (const step of steps.filter((s) => s.uses !== undefined)) {
+            const action = String(step.uses).replace(/@.*/, "");
             expect(
-                job.steps.find((s) => String(s.uses).startsWith("actions/setup-node@"))!.with![
-                    "node-version"
-                ],
-            ).toBe(24);
-            expect(job.steps.map((s) => s.run)).toContain("npm ci");
+                Object.keys(step.with ?? {}).filter(
+                    (input) => !ACTIONS[action].inputs.includes(input),
+                ),
+            ).toEqual([]);
+        }
+    });
+
+    test("installs with npm ci on Node 24, the package's Node", () => {
+        for (const job of Object.values(parsed.jobs)) {
+            const setup = job.steps.find((s) => String(s.uses).startsWith("actions/setup-node@"));
+            if (setup) {
+                expect(setup.with?.["node-version"]).toBe(24);
+                expect(job.steps.map((s) => s.run)).toContain("npm ci");
+            }
         }
     });
 });
