@@ -1,3 +1,6 @@
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
 import type {
     PolicyResource,
     ResourceValidationArgs,
@@ -267,6 +270,11 @@ describe("credentials-only-in-secrets", () => {
             "registry credentials (docker config JSON)",
         ],
         [undefined, `ghp_${"a".repeat(36)}`, "a GitHub token"],
+        [
+            undefined,
+            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJyb2JvdCJ9.c2lnbmF0dXJlLXZhbHVl",
+            "a JSON Web Token",
+        ],
         [undefined, "https://example.com/path?x=1", undefined],
         [undefined, "registry.example.com:5000/team/otsus:1.0.0", undefined],
     ])("credentialIn(%j, %j) is %j", (key, value, expected) => {
@@ -417,11 +425,13 @@ describe.each<[string, ResourceValidationPolicy, Fake, Fake, string[]]>([
         pod({ containers: [container()], volumes: [{ name: "data", emptyDir: {} }] }),
         pod({
             hostPID: true,
+            hostIPC: true,
             containers: [container({ securityContext: { ...HARDENED, privileged: true } })],
             volumes: [{ name: "docker", hostPath: { path: "/var/run/docker.sock" } }],
         }),
         [
             "spec: hostPID is true",
+            "spec: hostIPC is true",
             "spec: volume docker is a hostPath",
             "spec containers[0] main: privileged is true",
         ],
@@ -534,5 +544,35 @@ describe("the pack", () => {
             "advisory bindings-to-service-accounts",
             "advisory objects-labelled",
         ]);
+    });
+});
+
+describe("the pack's folder", () => {
+    const root = path.join(__dirname, "../..");
+    const read = (file: string) => fs.readFileSync(path.join(root, "policy-pack", file), "utf8");
+
+    test("is a Node.js policy pack: PulumiPolicy.yaml names the runtime", () => {
+        expect(YAML.parse(read("PulumiPolicy.yaml")).runtime).toBe("nodejs");
+    });
+
+    test("carries the package's version in its own package.json, where PolicyPack reads it", () => {
+        const own = JSON.parse(read("package.json"));
+        const root_ = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
+        expect(own.version).toBe(root_.version);
+        expect(root_.dependencies["@pulumi/policy"]).toMatch(/^\d+\.\d+\.\d+$/);
+    });
+
+    test("its entry hands every policy to one PolicyPack", () => {
+        expect(read("index.ts")).toMatch(
+            /new PolicyPack\("pipeline-platform", \{[\s\S]*\n {4}policies: POLICIES,\n\}\);\n$/,
+        );
+    });
+
+    test("the build copies the pack's manifest files next to its compiled code", () => {
+        const build = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")).scripts
+            .build;
+        expect(build).toContain(
+            "cp policy-pack/PulumiPolicy.yaml policy-pack/package.json dist/policy-pack/",
+        );
     });
 });
