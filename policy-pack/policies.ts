@@ -13,6 +13,7 @@ import type {
 } from "@pulumi/policy";
 import { parseImageReference, statefulKind, STATEFUL_RESOURCES } from "../components/core";
 import {
+    indexedObjects,
     manifestOf,
     podSpecs,
     unexcusedHardeningProblems,
@@ -39,19 +40,23 @@ const HELM_TYPES = new Set(["kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh
 interface Container {
     name?: unknown;
     image?: unknown;
-    env?: Array<{ name?: unknown; value?: unknown }>;
+    env?: unknown;
+}
+
+/** An env entry of a container. */
+interface EnvVar {
+    name?: unknown;
+    value?: unknown;
 }
 
 /** The containers (init containers first) of a pod spec, with where each is. */
 function containersOf(spec: Record<string, unknown>): Array<[string, Container]> {
-    const list = (field: string): Container[] =>
-        Array.isArray(spec[field]) ? (spec[field] as Container[]) : [];
     return [
-        ...list("initContainers").map((c, i): [string, Container] => [
+        ...indexedObjects<Container>(spec.initContainers).map(([i, c]): [string, Container] => [
             `initContainers[${i}] ${String(c.name)}`,
             c,
         ]),
-        ...list("containers").map((c, i): [string, Container] => [
+        ...indexedObjects<Container>(spec.containers).map(([i, c]): [string, Container] => [
             `containers[${i}] ${String(c.name)}`,
             c,
         ]),
@@ -96,7 +101,7 @@ export const credentialsOnlyInSecrets: ResourceValidationPolicy = {
             }
             for (const pod of podSpecs([manifest])) {
                 for (const [at, container] of containersOf(pod.spec)) {
-                    (container.env ?? []).forEach((variable, i) => {
+                    for (const [i, variable] of indexedObjects<EnvVar>(container.env)) {
                         const why = credentialIn(
                             typeof variable.name === "string" ? variable.name : undefined,
                             variable.value,
@@ -104,7 +109,7 @@ export const credentialsOnlyInSecrets: ResourceValidationPolicy = {
                         if (why !== undefined) {
                             found.push({ path: `${pod.where} ${at} env[${i}].value`, why });
                         }
-                    });
+                    }
                 }
             }
         }
@@ -128,15 +133,14 @@ export const noWildcardRbac: ResourceValidationPolicy = {
         if (manifest?.kind !== "Role" && manifest?.kind !== "ClusterRole") {
             return;
         }
-        const rules = Array.isArray(manifest.rules) ? manifest.rules : [];
-        rules.forEach((rule: Record<string, unknown>, i: number) => {
+        for (const [i, rule] of indexedObjects<Record<string, unknown>>(manifest.rules)) {
             for (const field of RULE_FIELDS) {
-                const values = Array.isArray(rule?.[field]) ? (rule[field] as unknown[]) : [];
+                const values = Array.isArray(rule[field]) ? (rule[field] as unknown[]) : [];
                 if (values.some((v) => typeof v === "string" && v.includes("*"))) {
                     reportViolation(`rules[${i}].${field} holds a wildcard`);
                 }
             }
-        });
+        }
     },
 };
 
@@ -316,10 +320,9 @@ export const podsNoHostAccess: ResourceValidationPolicy = {
                     reportViolation(`${found.where}: ${field} is true`);
                 }
             }
-            const volumes = Array.isArray(found.spec.volumes)
-                ? (found.spec.volumes as Array<{ name?: unknown; hostPath?: unknown }>)
-                : [];
-            for (const volume of volumes.filter((v) => v?.hostPath !== undefined)) {
+            for (const [, volume] of indexedObjects<{ name?: unknown; hostPath?: unknown }>(
+                found.spec.volumes,
+            ).filter(([, v]) => v.hostPath !== undefined && v.hostPath !== null)) {
                 reportViolation(`${found.where}: volume ${String(volume.name)} is a hostPath`);
             }
             for (const [at, container] of containersOf(found.spec)) {
@@ -349,17 +352,17 @@ export const bindingsToServiceAccounts: ResourceValidationPolicy = {
             return;
         }
         const binding = manifest as Manifest & {
-            roleRef?: { kind?: unknown; name?: unknown };
-            subjects?: Array<{ kind?: unknown; name?: unknown }>;
+            roleRef?: { kind?: unknown; name?: unknown } | null;
+            subjects?: unknown;
         };
         if (binding.roleRef?.kind !== "Role") {
             reportViolation(
                 `${objectName(manifest)} binds ${String(binding.roleRef?.kind)} ${String(binding.roleRef?.name)}, not a namespaced Role`,
             );
         }
-        for (const subject of (binding.subjects ?? []).filter(
-            (s) => s?.kind !== "ServiceAccount",
-        )) {
+        for (const [, subject] of indexedObjects<{ kind?: unknown; name?: unknown }>(
+            binding.subjects,
+        ).filter(([, s]) => s.kind !== "ServiceAccount")) {
             reportViolation(
                 `${objectName(manifest)} grants to ${String(subject.kind)} ${String(subject.name)}, not a ServiceAccount`,
             );

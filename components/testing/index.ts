@@ -37,6 +37,7 @@ export { canonicalRegistrations } from "./canonical";
 export { aliasUrns, checkUrnInventory, urnInventory, type InventoryEntry } from "./urn-inventory";
 export {
     HARDENING_EXCEPTIONS,
+    indexedObjects,
     podHardeningProblems,
     podSpecs,
     unexcusedHardeningProblems,

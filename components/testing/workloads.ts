@@ -10,6 +10,20 @@ export interface FoundPodSpec {
     spec: Record<string, unknown>;
 }
 
+/**
+ * The objects of a list field with their indexes. Anything else in the list, or a field that is not
+ * a list, is skipped: the API server refuses such a spec, and the hardening rules have nothing to read.
+ */
+export function indexedObjects<T>(list: unknown): Array<[number, T]> {
+    return Array.isArray(list)
+        ? list.flatMap((item, i): Array<[number, T]> =>
+              item !== null && typeof item === "object" && !Array.isArray(item)
+                  ? [[i, item as T]]
+                  : [],
+          )
+        : [];
+}
+
 /** The pod-hardening rules every pod spec is held to. */
 export type HardeningRule =
     | "allowPrivilegeEscalation"
@@ -135,11 +149,11 @@ export function podHardeningProblems(spec: Record<string, unknown>): HardeningPr
     }
     const pod = podSpec.securityContext ?? {};
     const containers: Array<[string, Container]> = [
-        ...(podSpec.initContainers ?? []).map((c, i): [string, Container] => [
+        ...indexedObjects<Container>(podSpec.initContainers).map(([i, c]): [string, Container] => [
             `initContainers[${i}] ${c.name}`,
             c,
         ]),
-        ...(podSpec.containers ?? []).map((c, i): [string, Container] => [
+        ...indexedObjects<Container>(podSpec.containers).map(([i, c]): [string, Container] => [
             `containers[${i}] ${c.name}`,
             c,
         ]),
@@ -153,7 +167,8 @@ export function podHardeningProblems(spec: Record<string, unknown>): HardeningPr
                 message: "securityContext.allowPrivilegeEscalation is not false",
             });
         }
-        if (!(context.capabilities?.drop ?? []).includes("ALL")) {
+        const drop = context.capabilities?.drop;
+        if (!Array.isArray(drop) || !drop.includes("ALL")) {
             problems.push({
                 rule: "capabilities",
                 at,

@@ -576,3 +576,53 @@ describe("the pack's folder", () => {
         );
     });
 });
+
+describe("hostile shapes", () => {
+    const types = [
+        "kubernetes:core/v1:Pod",
+        "kubernetes:core/v1:ConfigMap",
+        "kubernetes:core/v1:Namespace",
+        "kubernetes:apps/v1:Deployment",
+        "kubernetes:batch/v1:CronJob",
+        "kubernetes:rbac.authorization.k8s.io/v1:Role",
+        "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
+        "kubernetes:projectcontour.io/v1:HTTPProxy",
+        "kubernetes:helm.sh/v3:Release",
+        "docker:index/image:Image",
+    ];
+    const shapes: Array<Record<string, unknown>> = [
+        {},
+        { metadata: null, spec: null, data: null, rules: null, values: null },
+        { metadata: 42, spec: 42, data: 42, rules: 42, values: 42, imageName: 42 },
+        { metadata: { labels: [], annotations: "x" }, spec: [], data: [], rules: "*" },
+        {
+            spec: {
+                containers: [null, 42, "x", { env: [null, 7], securityContext: null }],
+                initContainers: {},
+                volumes: [null, { hostPath: null }],
+                template: { spec: { containers: [null] } },
+                jobTemplate: null,
+            },
+            rules: [null, 42, { verbs: "*", resources: [null, 5] }],
+            subjects: [null],
+            roleRef: null,
+            binaryData: { k: 5 },
+        },
+        JSON.parse('{"data": {"__proto__": "x", "a.yaml": "kind: Pod\\nspec: 42\\n"}}'),
+    ];
+
+    test("no policy throws on props of any shape: the API server refuses such objects, the pack reports or passes", async () => {
+        for (const policy of POLICIES) {
+            for (const type of types) {
+                for (const props of shapes) {
+                    const fake = { type, props, name: "x" };
+                    await expect(
+                        "validateResource" in policy
+                            ? reported(policy as ResourceValidationPolicy, fake)
+                            : reportedForStack(policy as StackValidationPolicy, [fake]),
+                    ).resolves.toEqual(expect.any(Array));
+                }
+            }
+        }
+    });
+});
