@@ -109,7 +109,10 @@ const HARDENED = {
 };
 const pod = (spec: Record<string, unknown>): Fake => ({
     type: "kubernetes:core/v1:Pod",
-    props: { metadata: { name: "p", namespace: "team", labels: LABELS }, spec },
+    props: {
+        metadata: { name: "p", namespace: "team", labels: LABELS },
+        spec: { automountServiceAccountToken: false, ...spec },
+    },
 });
 const container = (extra: Record<string, unknown> = {}) => ({
     name: "main",
@@ -329,6 +332,7 @@ describe.each<[string, ResourceValidationPolicy, Fake, Fake, string[]]>([
             },
         },
         [
+            "spec.jobTemplate.spec.template.spec pod: automountServiceAccountToken is not false: the pod gets an API token",
             "spec.jobTemplate.spec.template.spec initContainers[0] init: securityContext.allowPrivilegeEscalation is not false",
             "spec.jobTemplate.spec.template.spec initContainers[0] init: securityContext.capabilities.drop does not contain ALL",
         ],
@@ -342,7 +346,7 @@ describe.each<[string, ResourceValidationPolicy, Fake, Fake, string[]]>([
                 metadata: { name: "airflow-pod-templates", namespace: "airflow", labels: LABELS },
                 data: {
                     "__default__.yaml":
-                        "apiVersion: v1\nkind: Pod\nspec:\n  securityContext:\n    seccompProfile:\n      type: RuntimeDefault\n  containers:\n    - name: base\n      securityContext:\n        allowPrivilegeEscalation: false\n        capabilities:\n          drop: [ALL]\n",
+                        "apiVersion: v1\nkind: Pod\nspec:\n  automountServiceAccountToken: false\n  securityContext:\n    seccompProfile:\n      type: RuntimeDefault\n  containers:\n    - name: base\n      securityContext:\n        allowPrivilegeEscalation: false\n        capabilities:\n          drop: [ALL]\n",
                 },
             },
         },
@@ -352,7 +356,7 @@ describe.each<[string, ResourceValidationPolicy, Fake, Fake, string[]]>([
                 metadata: { name: "team-pods", namespace: "airflow", labels: LABELS },
                 data: {
                     "task.yaml":
-                        "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n    - name: base\n      securityContext:\n        allowPrivilegeEscalation: false\n        capabilities:\n          drop: [ALL]\n        seccompProfile:\n          type: RuntimeDefault\n",
+                        "apiVersion: v1\nkind: Pod\nspec:\n  automountServiceAccountToken: false\n  containers:\n    - name: base\n      securityContext:\n        allowPrivilegeEscalation: false\n        capabilities:\n          drop: [ALL]\n        seccompProfile:\n          type: RuntimeDefault\n",
                 },
             },
         },

@@ -17,6 +17,7 @@ const hardened = {
     seccompProfile: { type: "RuntimeDefault" },
 };
 const podSpec = (image: string, extra: Record<string, unknown> = {}) => ({
+    automountServiceAccountToken: false,
     containers: [{ name: "main", image, securityContext: hardened }],
     ...extra,
 });
@@ -51,6 +52,7 @@ export function seededProgram(context: string): Record<string, unknown> {
             template: {
                 metadata: { labels: { app: "api" } },
                 spec: {
+                    automountServiceAccountToken: false,
                     containers: [
                         {
                             name: "api",
@@ -77,6 +79,7 @@ export function seededProgram(context: string): Record<string, unknown> {
         spec: {
             template: {
                 spec: {
+                    automountServiceAccountToken: false,
                     restartPolicy: "Never",
                     containers: [
                         {
@@ -105,6 +108,7 @@ export function seededProgram(context: string): Record<string, unknown> {
         spec: {
             template: {
                 spec: {
+                    automountServiceAccountToken: false,
                     restartPolicy: "Never",
                     containers: [
                         { name: "otsus", image: image.imageName, securityContext: hardened },
