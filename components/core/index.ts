@@ -73,9 +73,12 @@ export {
     configMapKeyProblems,
     dns1123LabelProblems,
     dns1123SubdomainProblems,
+    formatQuantity,
+    isBinaryQuantity,
     isNegativeQuantity,
     labelValueProblems,
     qualifiedNameProblems,
+    quantityNanos,
     quantityProblems,
     quantityValue,
 } from "./kubernetes-rules";

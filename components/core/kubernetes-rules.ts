@@ -136,5 +136,105 @@ export function quantityValue(value: string): number {
 
 /** Whether a quantity is below zero; resource requests and limits must not be. */
 export function isNegativeQuantity(value: string): boolean {
-    return QUANTITY.test(value) && parseFloat(value) < 0;
+    const nanos = quantityNanos(value);
+    return nanos !== undefined && nanos < 0n;
+}
+
+const QUANTITY_PARTS =
+    /^([+-]?)(\d*)(?:\.(\d*))?(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?\d+)?$/;
+const BINARY_POWERS: Record<string, bigint> = { Ki: 1n, Mi: 2n, Gi: 3n, Ti: 4n, Pi: 5n, Ei: 6n };
+const DECIMAL_EXPONENTS: Record<string, number> = {
+    n: -9,
+    u: -6,
+    m: -3,
+    "": 0,
+    k: 3,
+    M: 6,
+    G: 9,
+    T: 12,
+    P: 15,
+    E: 18,
+};
+const NANO = 1_000_000_000n;
+/** resource.Quantity caps a magnitude at 2^63-1 units (`maxAllowed`). */
+const MAX_NANOS = (2n ** 63n - 1n) * NANO;
+
+/**
+ * The exact value of a quantity in nano units (10^-9), as the API server stores it
+ * (`resource.ParseQuantity`): anything finer than a nano is rounded up, away from zero, and a
+ * magnitude above 2^63-1 is capped there. Undefined when the text is not a quantity. Sums and
+ * comparisons of these are exact, which floating point is not (`0.1 + 0.2`, `8Ei`).
+ */
+export function quantityNanos(value: string): bigint | undefined {
+    const parts = QUANTITY.test(value) ? QUANTITY_PARTS.exec(value) : null;
+    if (!parts) {
+        return undefined;
+    }
+    const [, sign, whole, fraction = "", suffix = ""] = parts;
+    const digits = BigInt(`${whole}${fraction}` || "0") * 1024n ** (BINARY_POWERS[suffix] ?? 0n);
+    if (digits === 0n) {
+        return 0n;
+    }
+    const exponent =
+        9 -
+        fraction.length +
+        (suffix in BINARY_POWERS
+            ? 0
+            : suffix in DECIMAL_EXPONENTS
+              ? DECIMAL_EXPONENTS[suffix]
+              : Number(suffix.slice(1)));
+    const length = digits.toString().length;
+    // Bounded before any power of ten is built: `1e999999999` is a (capped) quantity, not a hang.
+    const magnitude =
+        exponent + length > 30
+            ? MAX_NANOS
+            : exponent >= 0
+              ? digits * 10n ** BigInt(exponent)
+              : -exponent > length
+                ? 1n
+                : (digits + 10n ** BigInt(-exponent) - 1n) / 10n ** BigInt(-exponent);
+    const capped = magnitude > MAX_NANOS ? MAX_NANOS : magnitude;
+    return sign === "-" ? -capped : capped;
+}
+
+/** Suffixes with their size in nano units, largest first. */
+const BINARY_SUFFIXES: Array<[string, bigint]> = (
+    ["Ei", "Pi", "Ti", "Gi", "Mi", "Ki"] as const
+).map((suffix) => [suffix, 1024n ** BINARY_POWERS[suffix] * NANO]);
+const DECIMAL_SUFFIXES: Array<[string, bigint]> = [
+    ["E", 10n ** 27n],
+    ["P", 10n ** 24n],
+    ["T", 10n ** 21n],
+    ["G", 10n ** 18n],
+    ["M", 10n ** 15n],
+    ["k", 10n ** 12n],
+    ["", NANO],
+    ["m", 1_000_000n],
+    ["u", 1000n],
+    ["n", 1n],
+];
+
+/**
+ * A quantity's text from its nano units: the largest suffix that divides it exactly, binary
+ * (`Ki` … `Ei`) when `binary` and the value is whole multiples of 1024, decimal otherwise
+ * (`quantityNanos(formatQuantity(n)) === n`).
+ */
+export function formatQuantity(nanos: bigint, binary = false): string {
+    const magnitude = nanos < 0n ? -nanos : nanos;
+    const sign = nanos < 0n ? "-" : "";
+    if (magnitude === 0n) {
+        return "0";
+    }
+    const suffixes = binary ? BINARY_SUFFIXES : [];
+    for (const [suffix, size] of [...suffixes, ...DECIMAL_SUFFIXES]) {
+        if (magnitude % size === 0n) {
+            return `${sign}${magnitude / size}${suffix}`;
+        }
+    }
+    return `${sign}${magnitude}n`;
+}
+
+/** Whether a quantity's text uses a binary suffix (`Ki` … `Ei`), so values derived from it can too. */
+export function isBinaryQuantity(value: string): boolean {
+    return /(Ki|Mi|Gi|Ti|Pi|Ei)$/.test(value);
 }

@@ -2,9 +2,12 @@ import {
     configMapKeyProblems,
     dns1123LabelProblems,
     dns1123SubdomainProblems,
+    formatQuantity,
+    isBinaryQuantity,
     isNegativeQuantity,
     labelValueProblems,
     qualifiedNameProblems,
+    quantityNanos,
     quantityProblems,
 } from "../../components/core";
 import { standardLabels } from "../../components/core";
@@ -92,6 +95,76 @@ describe("API-server rules", () => {
         ["-0", false],
     ])("quantity %j negative=%s", (value, negative) => {
         expect(isNegativeQuantity(value)).toBe(negative);
+    });
+});
+
+describe("quantity arithmetic (resource.ParseQuantity)", () => {
+    // Nano units: the value times 10^9, as the API server keeps it.
+    test.each([
+        ["0", 0n],
+        ["1", 1_000_000_000n],
+        ["500m", 500_000_000n],
+        ["0.5", 500_000_000n],
+        [".5", 500_000_000n],
+        ["5.", 5_000_000_000n],
+        ["1Ki", 1_024_000_000_000n],
+        ["1.5Gi", 1_610_612_736_000_000_000n],
+        ["2Gi", 2_147_483_648_000_000_000n],
+        ["1k", 1_000_000_000_000n],
+        ["1e3", 1_000_000_000_000n],
+        ["1E-3", 1_000_000n],
+        ["+12M", 12_000_000_000_000_000n],
+        ["100n", 100n],
+        ["1u", 1000n],
+        ["-2Mi", -2_097_152_000_000_000n],
+        // Finer than a nano rounds up, away from zero.
+        ["0.1n", 1n],
+        ["1e-12", 1n],
+        ["-1e-12", -1n],
+        ["1.0000000001", 1_000_000_001n],
+        // Above 2^63-1 units the value is capped there.
+        ["8Ei", 9_223_372_036_854_775_807_000_000_000n],
+        ["1e999999999", 9_223_372_036_854_775_807_000_000_000n],
+        ["-1e19", -9_223_372_036_854_775_807_000_000_000n],
+    ])("%j is %s nano units", (text, nanos) => {
+        expect(quantityNanos(text)).toBe(nanos);
+    });
+
+    test.each([["1 Gi"], ["Gi"], ["1GB"], [""], ["1.5.2"]])("%j is no quantity", (text) => {
+        expect(quantityNanos(text)).toBeUndefined();
+    });
+
+    test("sums exactly where floating point does not", () => {
+        expect(quantityNanos("0.1")! + quantityNanos("0.2")!).toBe(quantityNanos("0.3"));
+        expect(quantityNanos("1Gi")! * 3n).toBe(quantityNanos("3Gi"));
+    });
+
+    test.each([
+        [0n, false, "0"],
+        [1_000_000_000n, false, "1"],
+        [500_000_000n, false, "500m"],
+        [16_000_000_000n, false, "16"],
+        [1_000_000_000_000n, false, "1k"],
+        [1500n, false, "1500n"],
+        [1_000n, false, "1u"],
+        [21_474_836_480_000_000_000n, true, "20Gi"],
+        [2_147_483_648_000_000_000n, false, "2147483648"],
+        [1_536_000_000_000n, true, "1536"],
+        [-2_097_152_000_000_000n, true, "-2Mi"],
+        [500_000_000n, true, "500m"],
+    ])("%s nano units (binary %s) read %j", (nanos, binary, text) => {
+        expect(formatQuantity(nanos, binary)).toBe(text);
+        expect(quantityNanos(text)).toBe(nanos);
+    });
+
+    test.each([
+        ["2Gi", true],
+        ["1.5Mi", true],
+        ["2G", false],
+        ["500m", false],
+        ["1e3", false],
+    ])("%j binary=%s", (text, binary) => {
+        expect(isBinaryQuantity(text)).toBe(binary);
     });
 });
 
