@@ -43,6 +43,7 @@ export const ROOTS = [
     "S3StorageArgs",
     "AirflowDeploymentArgs",
     "PlatformMonitoringArgs",
+    "ProjectFenceArgs",
     "PipelinePlatformArgs",
     "PlatformConfig",
 ];

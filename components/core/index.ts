@@ -70,6 +70,9 @@ export {
 } from "./data-safety";
 export { standardLabels, type ModuleName } from "./labels";
 export {
+    canonicalCidr,
+    cidrProblems,
+    cidrWithin,
     configMapKeyProblems,
     dns1123LabelProblems,
     dns1123SubdomainProblems,

@@ -1,3 +1,5 @@
+import { Address4, Address6 } from "ip-address";
+
 /**
  * The API server's own validation rules that the OpenAPI schemas do not encode
  * (k8s.io/apimachinery/pkg/util/validation and pkg/api/resource). Each returns a list of
@@ -237,4 +239,48 @@ export function formatQuantity(nanos: bigint, binary = false): string {
 /** Whether a quantity's text uses a binary suffix (`Ki` … `Ei`), so values derived from it can too. */
 export function isBinaryQuantity(value: string): boolean {
     return /(Ki|Mi|Gi|Ti|Pi|Ei)$/.test(value);
+}
+
+function parseCidr(text: string): Address4 | Address6 | undefined {
+    if (!text.includes("/")) {
+        return undefined;
+    }
+    try {
+        return text.includes(":") ? new Address6(text) : new Address4(text);
+    } catch {
+        return undefined;
+    }
+}
+
+/** A CIDR's canonical text: the network address (no host bits), lower case, IPv6 shortened. */
+export function canonicalCidr(text: string): string | undefined {
+    const parsed = parseCidr(text);
+    return parsed && `${parsed.startAddress().correctForm()}/${parsed.subnetMask}`;
+}
+
+/**
+ * A NetworkPolicy `ipBlock` CIDR (the API server's `ValidateCIDR`), held to its canonical form:
+ * `10.1.2.3/8` parses, but it is a typo for `10.0.0.0/8`.
+ */
+export function cidrProblems(text: string): string[] {
+    const canonical = canonicalCidr(text);
+    if (canonical === undefined) {
+        return ["must be an IPv4 or IPv6 network in CIDR notation (address/prefix length)"];
+    }
+    return canonical === text
+        ? []
+        : [`must be written canonically (no host bits set, lower case): ${canonical}`];
+}
+
+/** Whether `inner` is a network strictly inside `outer`, as an `ipBlock`'s `except` must be. */
+export function cidrWithin(inner: string, outer: string): boolean {
+    const a = parseCidr(inner);
+    const b = parseCidr(outer);
+    return (
+        a !== undefined &&
+        b !== undefined &&
+        a.v4 === b.v4 &&
+        a.subnetMask > b.subnetMask &&
+        a.isInSubnet(b)
+    );
 }

@@ -1,6 +1,15 @@
 /** The modules whose objects carry `app.kubernetes.io/component`. */
 export type ModuleName =
-    "registry" | "images" | "dags" | "ingress" | "storage" | "airflow" | "monitoring" | "platform";
+    | "registry"
+    | "images"
+    | "dags"
+    | "ingress"
+    | "storage"
+    | "airflow"
+    | "monitoring"
+    | "tenancy"
+    | "identity"
+    | "platform";
 
 /**
  * The labels every Kubernetes object of the package carries (ARCHITECTURE rule 7), plus `extra`.

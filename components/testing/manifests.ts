@@ -1,10 +1,13 @@
 import {
+    cidrProblems,
+    cidrWithin,
     configMapKeyProblems,
     dns1123LabelProblems,
     dns1123SubdomainProblems,
     isNegativeQuantity,
     labelValueProblems,
     qualifiedNameProblems,
+    quantityNanos,
     quantityProblems,
 } from "../core";
 import type { Registration } from "./engine";
@@ -305,6 +308,137 @@ export function apiServerProblems(manifest: Manifest): Array<[string, string]> {
     });
     if (manifest.kind === "Secret" || manifest.kind === "ConfigMap") {
         problems.push(...dataProblems(manifest));
+    }
+    if (manifest.kind === "NetworkPolicy") {
+        problems.push(...networkPolicyProblems(manifest));
+    }
+    if (manifest.kind === "LimitRange") {
+        problems.push(...limitRangeProblems(manifest));
+    }
+    if (manifest.kind === "ResourceQuota") {
+        const hard = (manifest.spec as { hard?: unknown } | undefined)?.hard;
+        problems.push(...resourceListProblems(hard, "/spec/hard"));
+    }
+    return problems;
+}
+
+/** Resource names and non-negative quantities of a ResourceList (quota `hard`, LimitRange bounds). */
+function resourceListProblems(list: unknown, path: string): Array<[string, string]> {
+    const problems: Array<[string, string]> = [];
+    if (!isRecord(list)) {
+        return problems;
+    }
+    for (const [name, value] of Object.entries(list)) {
+        for (const p of qualifiedNameProblems(name)) {
+            problems.push([path, `resource name ${JSON.stringify(name)}: ${p}`]);
+        }
+        // The schema holds the quantity syntax; the sign is the API server's rule.
+        const nanos = quantityNanos(String(value));
+        if (nanos !== undefined && nanos < 0n) {
+            problems.push([
+                `${path}/${name}`,
+                `quantity ${JSON.stringify(value)} must not be negative`,
+            ]);
+        }
+    }
+    return problems;
+}
+
+/**
+ * ValidateLimitRange after the API server's defaulting (a missing default limit is the max, a
+ * missing default request the default limit, or the min): min <= default request <= default
+ * limit <= max for every resource of a Container item.
+ */
+function limitRangeProblems(manifest: Manifest): Array<[string, string]> {
+    const problems: Array<[string, string]> = [];
+    const items = (manifest.spec as { limits?: unknown } | undefined)?.limits;
+    (Array.isArray(items) ? items : []).forEach((item: Record<string, unknown>, i) => {
+        const path = `/spec/limits/${i}`;
+        const bounds = ["min", "defaultRequest", "default", "max"] as const;
+        for (const bound of bounds) {
+            problems.push(...resourceListProblems(item[bound], `${path}/${bound}`));
+        }
+        const list = (bound: (typeof bounds)[number]) =>
+            (isRecord(item[bound]) ? item[bound] : {}) as Record<string, string>;
+        const max = list("max");
+        const min = list("min");
+        const defaultLimit = item.type === "Container" ? { ...max, ...list("default") } : {};
+        const defaultRequest =
+            item.type === "Container" ? { ...min, ...defaultLimit, ...list("defaultRequest") } : {};
+        const ordered: Array<[string, Record<string, string>, string, Record<string, string>]> = [
+            ["min", min, "defaultRequest", defaultRequest],
+            ["defaultRequest", defaultRequest, "default", defaultLimit],
+            ["default", defaultLimit, "max", max],
+            ["min", min, "max", max],
+        ];
+        for (const [lowName, low, highName, high] of ordered) {
+            for (const [resource, value] of Object.entries(low)) {
+                const bound = high[resource];
+                const a = quantityNanos(String(value));
+                const b = bound === undefined ? undefined : quantityNanos(String(bound));
+                if (a !== undefined && b !== undefined && a > b) {
+                    problems.push([
+                        `${path}/${lowName}/${resource}`,
+                        `${lowName} ${value} must be less than or equal to ${highName} ${bound}`,
+                    ]);
+                }
+            }
+        }
+    });
+    return problems;
+}
+
+/**
+ * ValidateNetworkPolicy's rules a schema cannot hold: a peer is an ipBlock or selectors, never
+ * both; an ipBlock's CIDR is a network (canonical, as this package writes it) and each `except`
+ * lies strictly inside it; a numbered port is 1 to 65535.
+ */
+function networkPolicyProblems(manifest: Manifest): Array<[string, string]> {
+    const problems: Array<[string, string]> = [];
+    const spec = (manifest.spec ?? {}) as Record<string, unknown>;
+    for (const [direction, peersKey] of [
+        ["ingress", "from"],
+        ["egress", "to"],
+    ] as const) {
+        const rules = Array.isArray(spec[direction]) ? (spec[direction] as unknown[]) : [];
+        rules.forEach((rule, i) => {
+            const path = `/spec/${direction}/${i}`;
+            const peers = isRecord(rule) && Array.isArray(rule[peersKey]) ? rule[peersKey] : [];
+            (peers as unknown[]).forEach((peer, j) => {
+                if (!isRecord(peer) || !isRecord(peer.ipBlock)) {
+                    return;
+                }
+                const at = `${path}/${peersKey}/${j}/ipBlock`;
+                if (peer.namespaceSelector !== undefined || peer.podSelector !== undefined) {
+                    problems.push([at, "may not be combined with a namespace or pod selector"]);
+                }
+                const cidr = String(peer.ipBlock.cidr);
+                for (const p of cidrProblems(cidr)) {
+                    problems.push([`${at}/cidr`, `${JSON.stringify(cidr)} ${p}`]);
+                }
+                const except = Array.isArray(peer.ipBlock.except) ? peer.ipBlock.except : [];
+                except.forEach((hole: unknown, k: number) => {
+                    if (!cidrWithin(String(hole), cidr)) {
+                        problems.push([
+                            `${at}/except/${k}`,
+                            `${JSON.stringify(hole)} must be strictly within ${cidr}`,
+                        ]);
+                    }
+                });
+            });
+            const ports = isRecord(rule) && Array.isArray(rule.ports) ? rule.ports : [];
+            (ports as unknown[]).forEach((port, j) => {
+                if (!isRecord(port)) {
+                    return;
+                }
+                if (
+                    typeof port.port === "number" &&
+                    !(Number.isInteger(port.port) && port.port >= 1 && port.port <= 65535)
+                ) {
+                    problems.push([`${path}/ports/${j}/port`, "must be 1 to 65535"]);
+                }
+            });
+        });
     }
     return problems;
 }

@@ -37,6 +37,7 @@ import {
 import { PlatformMonitoring, type PlatformMonitoringArgs } from "../../components/monitoring";
 import { PipelinePlatform, type PlatformConfig } from "../../components/platform";
 import { S3Storage, type S3StorageArgs } from "../../components/storage";
+import { ProjectFence, type ProjectFenceArgs } from "../../components/tenancy";
 import { readStackConfig } from "../../bin/render";
 
 export interface BadInputCase {
@@ -148,6 +149,13 @@ const external = {
 const storage = (args: Record<string, unknown>) => () =>
     new S3Storage(BAD, { storages: { default: external }, ...args } as S3StorageArgs);
 const storages = (specs: Record<string, unknown>) => storage({ storages: specs });
+
+const projectFence = (args: Record<string, unknown>) => () =>
+    new ProjectFence(BAD, { namespace: "imaging", ...args } as ProjectFenceArgs);
+const fenceProfiles = {
+    __default__: { requests: { cpu: "1", memory: "2Gi" }, limits: { memory: "4Gi" } },
+    huge_machines: { requests: { cpu: "8", memory: "64Gi" }, limits: { memory: "96Gi" } },
+};
 
 const airflowArgs: AirflowDeploymentArgs = {
     namespace: "airflow",
@@ -2190,6 +2198,291 @@ export const CASES: BadInputCase[] = [
         example: "koalja",
     },
 
+    // ProjectFence: services the policies must reach, CIDRs, destinations, LimitRange, quota.
+    {
+        component: "ProjectFence",
+        title: "a service port the ingress controller may not reach",
+        program: projectFence({
+            services: [{ service: "segmentation", port: 8080 }],
+            ingressController: { namespace: "projectcontour", ports: [8443] },
+        }),
+        path: "services[0].port",
+        says: "a port the policies let the ingress controller reach: ingressController.ports allows only [8443]",
+        example: "8443",
+    },
+    {
+        component: "ProjectFence",
+        title: "a service's target port the ingress controller may not reach",
+        program: projectFence({
+            services: [{ service: "segmentation", port: 80, targetPort: 8000 }],
+            ingressController: { namespace: "projectcontour", ports: [80] },
+        }),
+        path: "services[0].targetPort",
+        says: "ingressController.ports allows only [80]",
+        example: "80",
+    },
+    {
+        component: "ProjectFence",
+        title: "services without an ingress controller",
+        program: projectFence({ services: [{ service: "segmentation", port: 8080 }] }),
+        path: "ingressController",
+        says: "the ingress controller that routes to services[0] (segmentation:8080)",
+        example: '{ namespace: "projectcontour" }',
+    },
+    {
+        component: "ProjectFence",
+        title: "a pod template whose limit is above the LimitRange max",
+        program: projectFence({
+            taskProfiles: fenceProfiles,
+            limits: { max: { memory: "64Gi" } },
+        }),
+        path: "taskProfiles.huge_machines.limits.memory",
+        says: 'got "96Gi"; expected a limit of memory at most the LimitRange max 64Gi (limits.max.memory)',
+        example: "64Gi",
+    },
+    {
+        component: "ProjectFence",
+        title: "a pod template whose request is above the LimitRange max",
+        program: projectFence({
+            taskProfiles: {
+                __default__: { requests: { cpu: "1" } },
+                huge_machines: { requests: { cpu: "16" } },
+            },
+            limits: { max: { cpu: "8" } },
+        }),
+        path: "taskProfiles.huge_machines.requests.cpu",
+        says: 'got "16"; expected a request of cpu at most the limit 8 (limits.max.cpu)',
+        example: "8",
+    },
+    {
+        component: "ProjectFence",
+        title: "a pod template requesting more than the default limit it gets",
+        program: projectFence({
+            taskProfiles: {
+                __default__: { requests: { memory: "2Gi" }, limits: { memory: "4Gi" } },
+                big: { requests: { memory: "8Gi" } },
+            },
+        }),
+        path: "taskProfiles.big.requests.memory",
+        says: 'got "8Gi"; expected a request of memory at most the limit 4Gi (derived from taskProfiles.__default__.limits.memory)',
+        example: "4Gi",
+    },
+    {
+        component: "ProjectFence",
+        title: "a default request above the default limit",
+        program: projectFence({
+            taskProfiles: fenceProfiles,
+            limits: { defaultRequest: { memory: "8Gi" } },
+        }),
+        path: "limits.defaultRequest.memory",
+        says: "a default request of memory at most the default limit 4Gi (derived from taskProfiles.__default__.limits.memory)",
+        example: "4Gi",
+    },
+    {
+        component: "ProjectFence",
+        title: "a default limit above the max",
+        program: projectFence({ limits: { default: { memory: "8Gi" }, max: { memory: "4Gi" } } }),
+        path: "limits.default.memory",
+        says: "a default limit of memory at most the max 4Gi (limits.max.memory)",
+        example: "4Gi",
+    },
+    {
+        component: "ProjectFence",
+        title: "a quota smaller than one __default__ pod",
+        program: projectFence({
+            taskProfiles: fenceProfiles,
+            quota: { hard: { "requests.memory": "1Gi" } },
+        }),
+        path: 'quota.hard["requests.memory"]',
+        says: 'got "1Gi"; expected a quota that holds at least one "__default__" task pod: its requests.memory is 2Gi (taskProfiles.__default__.requests.memory)',
+        example: "2Gi",
+    },
+    {
+        component: "ProjectFence",
+        title: "a quota smaller than one pod of a named profile",
+        program: projectFence({
+            taskProfiles: fenceProfiles,
+            quota: { hard: { "limits.memory": "80Gi" } },
+        }),
+        path: 'quota.hard["limits.memory"]',
+        says: 'one "huge_machines" task pod: its limits.memory is 96Gi (taskProfiles.huge_machines.limits.memory)',
+        example: "96Gi",
+    },
+    {
+        component: "ProjectFence",
+        title: "a quota on a resource no pod template sets",
+        program: projectFence({
+            taskProfiles: fenceProfiles,
+            quota: { hard: { "limits.cpu": "20" } },
+        }),
+        path: 'quota.hard["limits.cpu"]',
+        says: 'one "__default__" task pod sets no limits.cpu and the LimitRange gives none',
+        example: "no limits.cpu in quota.hard",
+    },
+    {
+        component: "ProjectFence",
+        title: "quota tasks together with hard limits",
+        program: projectFence({ quota: { tasks: 5, hard: { pods: "20" } } }),
+        path: "quota.tasks",
+        says: "no tasks together with quota.hard",
+        example: '{ hard: {"pods":"20"} }',
+    },
+    {
+        component: "ProjectFence",
+        title: "a CIDR with host bits set",
+        program: projectFence({ egress: { to: [{ cidr: "10.1.2.3/8" }] } }),
+        path: "egress.to[0].cidr",
+        says: "must be written canonically (no host bits set, lower case): 10.0.0.0/8",
+        example: "10.0.0.0/8",
+    },
+    {
+        component: "ProjectFence",
+        title: "a prefix length out of range",
+        program: projectFence({ egress: { to: [{ cidr: "10.0.0.0/33" }] } }),
+        path: "egress.to[0].cidr",
+        says: "must be an IPv4 or IPv6 network in CIDR notation",
+        example: "10.20.0.0/16",
+    },
+    {
+        component: "ProjectFence",
+        title: "an exception outside its range",
+        program: projectFence({
+            egress: { to: [{ cidr: "10.0.0.0/8", except: ["192.168.0.0/16"] }] },
+        }),
+        path: "egress.to[0].except[0]",
+        says: "a range strictly inside 10.0.0.0/8",
+        example: "10.0.0.0/16",
+    },
+    {
+        component: "ProjectFence",
+        title: "a host name outside the cluster without its addresses",
+        program: projectFence({
+            egress: { to: [{ endpoint: "https://s3.eu-central-1.amazonaws.com" }] },
+        }),
+        path: "egress.to[0].cidrs",
+        says: "the addresses s3.eu-central-1.amazonaws.com stands for: a NetworkPolicy selects addresses and namespaces, never host names",
+        example: '["52.219.0.0/16"]',
+    },
+    {
+        component: "ProjectFence",
+        title: "an endpoint without scheme",
+        program: projectFence({ egress: { to: [{ endpoint: "minio.minio.svc:9000" }] } }),
+        path: "egress.to[0].endpoint",
+        says: "a URL with http:// or https:// and a host",
+        example: "http://minio.minio.svc:9000",
+    },
+    {
+        component: "ProjectFence",
+        title: "exceptions for an endpoint without its ranges",
+        program: projectFence({
+            egress: {
+                to: [{ endpoint: "http://minio.minio.svc:9000", except: ["10.0.0.0/8"] }],
+            },
+        }),
+        path: "egress.to[0].cidrs",
+        says: "the ranges `except` makes holes in",
+        example: '["0.0.0.0/0"]',
+    },
+    {
+        component: "ProjectFence",
+        title: "destinations with unrestricted egress",
+        program: projectFence({ egress: { unrestricted: true, to: [{ cidr: "10.0.0.0/8" }] } }),
+        path: "egress.to",
+        says: "nothing besides unrestricted: true",
+        example: "{ unrestricted: true }",
+    },
+    {
+        component: "ProjectFence",
+        title: "null for the args",
+        program: () => new ProjectFence(BAD, null as unknown as ProjectFenceArgs),
+        path: "",
+        says: "got null; expected an object with namespace",
+        example: '{ namespace: "imaging" }',
+    },
+    {
+        component: "ProjectFence",
+        title: "an upper-case namespace, with the suggestion",
+        program: projectFence({ namespace: "Imaging" }),
+        path: "namespace",
+        says: "a DNS-1123 label",
+        example: "imaging",
+    },
+    {
+        component: "ProjectFence",
+        title: "a newline in the namespace",
+        program: projectFence({ namespace: "imaging\nkube-system" }),
+        path: "namespace",
+        says: "no control characters",
+        example: "imaging",
+    },
+    {
+        component: "ProjectFence",
+        title: "a misspelt ingressController key",
+        program: projectFence({ ingresController: { namespace: "projectcontour" } }),
+        path: "ingresController",
+        says: "unknown key; did you mean ingressController?",
+    },
+    {
+        component: "ProjectFence",
+        title: "a string for a service port",
+        program: projectFence({
+            services: [{ service: "segmentation", port: "8080" }],
+            ingressController: { namespace: "projectcontour" },
+        }),
+        path: "services[0].port",
+        says: 'got "8080"; expected a whole number from 1 to 65535',
+        example: "8080",
+    },
+    {
+        component: "ProjectFence",
+        title: "port 0 for Airflow's peer",
+        program: projectFence({ airflow: { namespace: "airflow", ingress: [{ port: 0 }] } }),
+        path: "airflow.ingress[0].port",
+        says: "got 0; expected a whole number from 1 to 65535",
+        example: "8080",
+    },
+    {
+        component: "ProjectFence",
+        title: "an unknown protocol",
+        program: projectFence({
+            airflow: { namespace: "airflow", egress: [{ port: 9125, protocol: "ICMP" }] },
+        }),
+        path: "airflow.egress[0].protocol",
+        says: 'got "ICMP"; expected one of "TCP", "UDP", "SCTP"',
+        example: "UDP",
+    },
+    {
+        component: "ProjectFence",
+        title: "a __proto__ task profile",
+        program: projectFence({ taskProfiles: JSON.parse('{ "__proto__": {} }') }),
+        path: "taskProfiles.__proto__",
+        says: "a key other than __proto__, constructor and prototype",
+        example: "__default__",
+    },
+    {
+        component: "ProjectFence",
+        title: "a CPU request written as a word",
+        program: projectFence({ taskProfiles: { __default__: { requests: { cpu: "lots" } } } }),
+        path: "taskProfiles.__default__.requests.cpu",
+        says: "a Kubernetes quantity",
+        example: "1Gi",
+    },
+    {
+        component: "ProjectFence",
+        title: "a negative quota",
+        program: projectFence({ quota: { hard: { pods: "-1" } } }),
+        path: "quota.hard.pods",
+        says: "must not be negative",
+        example: "1Gi",
+    },
+    {
+        component: "ProjectFence",
+        title: "an empty namespace selector (every namespace)",
+        program: projectFence({ egress: { to: [{ namespaceSelector: {} }] } }),
+        path: "egress.to[0].namespaceSelector",
+        says: "at least 1",
+        example: '{ "kubernetes.io/metadata.name": "minio" }',
+    },
     // AirflowDeployment: args, namespaces, executors, images, database, volumes, logs, ingress.
     {
         component: "AirflowDeployment",

@@ -43,6 +43,7 @@ import {
     type RegistrySecretArgs,
 } from "../../components/registry";
 import { planS3Storage, S3Storage, type S3StorageArgs } from "../../components/storage";
+import { planProjectFence, ProjectFence, type ProjectFenceArgs } from "../../components/tenancy";
 import type { InvokeMock } from "../../components/testing";
 
 export interface SweepSubject {
@@ -381,4 +382,46 @@ export const SWEEP_SUBJECTS: SweepSubject[] = [
         // The secrets map and each secure value the stack file declares.
         secretPositions: { dev: 4, staging: 1, prod: 2 }[stack],
     })),
+    {
+        kind: "ProjectFence",
+        definition: "ProjectFenceArgs",
+        plan: (name, args) => planProjectFence(name, args as ProjectFenceArgs),
+        construct: (name, args) => new ProjectFence(name, args as ProjectFenceArgs),
+        base: () => ({
+            namespace: "imaging",
+            services: [{ service: "segmentation", port: 80, targetPort: 8080 }],
+            ingressController: {
+                namespace: "projectcontour",
+                podSelector: { "app.kubernetes.io/component": "envoy" },
+            },
+            airflow: {
+                namespace: "pipeline-services",
+                ingress: [{ port: 8793 }],
+                egress: [{ port: 9125, protocol: "UDP" }],
+            },
+            sameNamespace: true,
+            egress: {
+                dns: {
+                    namespace: "kube-system",
+                    podSelector: { "k8s-app": "kube-dns" },
+                    cidrs: ["169.254.20.10/32"],
+                },
+                kubernetesApi: { cidrs: ["172.20.0.0/16"], ports: [443] },
+                to: [
+                    {
+                        endpoint: "https://s3.eu-central-1.amazonaws.com",
+                        cidrs: ["0.0.0.0/0"],
+                        except: ["169.254.169.254/32"],
+                        ports: [{ port: 443 }],
+                    },
+                ],
+            },
+            taskProfiles: {
+                __default__: { requests: { cpu: "1", memory: "2Gi" }, limits: { memory: "4Gi" } },
+            },
+            limits: { max: { memory: "8Gi" } },
+            quota: { tasks: 10 },
+        }),
+        minimumVariants: 250,
+    },
 ];

@@ -1,4 +1,7 @@
 import {
+    canonicalCidr,
+    cidrProblems,
+    cidrWithin,
     configMapKeyProblems,
     dns1123LabelProblems,
     dns1123SubdomainProblems,
@@ -165,6 +168,48 @@ describe("quantity arithmetic (resource.ParseQuantity)", () => {
         ["1e3", false],
     ])("%j binary=%s", (text, binary) => {
         expect(isBinaryQuantity(text)).toBe(binary);
+    });
+});
+
+describe("NetworkPolicy CIDRs", () => {
+    test.each([
+        ["10.0.0.0/8", []],
+        ["0.0.0.0/0", []],
+        ["169.254.169.254/32", []],
+        ["fd00::/8", []],
+        ["::/0", []],
+        ["10.1.2.3/8", ["must be written canonically (no host bits set, lower case): 10.0.0.0/8"]],
+        ["FD00::/8", ["must be written canonically (no host bits set, lower case): fd00::/8"]],
+        ["fd00:0::/16", ["must be written canonically (no host bits set, lower case): fd00::/16"]],
+        [
+            "10.0.0.0/33",
+            ["must be an IPv4 or IPv6 network in CIDR notation (address/prefix length)"],
+        ],
+        [
+            "300.0.0.0/8",
+            ["must be an IPv4 or IPv6 network in CIDR notation (address/prefix length)"],
+        ],
+        ["10.0.0.0", ["must be an IPv4 or IPv6 network in CIDR notation (address/prefix length)"]],
+        ["", ["must be an IPv4 or IPv6 network in CIDR notation (address/prefix length)"]],
+    ])("%j: %j", (cidr, problems) => {
+        expect(cidrProblems(cidr)).toEqual(problems);
+    });
+
+    test.each([
+        ["169.254.169.254/32", "0.0.0.0/0", true],
+        ["10.1.0.0/16", "10.0.0.0/8", true],
+        ["10.0.0.0/8", "10.0.0.0/8", false],
+        ["10.0.0.0/8", "10.1.0.0/16", false],
+        ["192.168.0.0/16", "10.0.0.0/8", false],
+        ["fd00:1::/32", "fd00::/8", true],
+        ["10.0.0.0/16", "::/0", false],
+    ])("%s strictly within %s: %s", (inner, outer, within) => {
+        expect(cidrWithin(inner, outer)).toBe(within);
+    });
+
+    test("canonical form of a network", () => {
+        expect(canonicalCidr("10.1.2.3/8")).toBe("10.0.0.0/8");
+        expect(canonicalCidr("nonsense")).toBeUndefined();
     });
 });
 

@@ -212,6 +212,139 @@ describe("manifest validation", () => {
         expect(problems.map((p) => `${p.path}: ${p.message}`).join("\n")).toMatch(expected);
     });
 
+    const labels = {
+        "app.kubernetes.io/managed-by": "pulumi",
+        "app.kubernetes.io/part-of": "pipeline-platform",
+        "app.kubernetes.io/component": "tenancy",
+    };
+    const problemsOf = async (declare: () => void) =>
+        (await validateRegistrations((await runProgram(declare)).registrations)).map(
+            (p) => `${p.path}: ${p.message}`,
+        );
+    const policy = (spec: Record<string, unknown>) => () => {
+        new k8s.networking.v1.NetworkPolicy("np", {
+            metadata: { name: "np", namespace: "imaging", labels },
+            spec: { podSelector: {}, ...spec } as k8s.types.input.networking.v1.NetworkPolicySpec,
+        });
+    };
+
+    test.each([
+        [
+            "a CIDR with host bits set",
+            { policyTypes: ["Egress"], egress: [{ to: [{ ipBlock: { cidr: "10.1.2.3/8" } }] }] },
+            [
+                '/spec/egress/0/to/0/ipBlock/cidr: "10.1.2.3/8" must be written canonically (no host bits set, lower case): 10.0.0.0/8',
+            ],
+        ],
+        [
+            "an exception outside its CIDR",
+            {
+                policyTypes: ["Egress"],
+                egress: [{ to: [{ ipBlock: { cidr: "10.0.0.0/8", except: ["192.168.0.0/16"] } }] }],
+            },
+            [
+                '/spec/egress/0/to/0/ipBlock/except/0: "192.168.0.0/16" must be strictly within 10.0.0.0/8',
+            ],
+        ],
+        [
+            "an ipBlock together with a selector",
+            {
+                policyTypes: ["Ingress"],
+                ingress: [{ from: [{ ipBlock: { cidr: "10.0.0.0/8" }, podSelector: {} }] }],
+            },
+            [
+                "/spec/ingress/0/from/0/ipBlock: may not be combined with a namespace or pod selector",
+            ],
+        ],
+        [
+            "a port out of range",
+            { policyTypes: ["Ingress"], ingress: [{ ports: [{ port: 70000, protocol: "TCP" }] }] },
+            ["/spec/ingress/0/ports/0/port: must be 1 to 65535"],
+        ],
+    ])("rejects a NetworkPolicy with %s", async (_name, spec, expected) => {
+        expect(await problemsOf(policy(spec))).toEqual(expected);
+    });
+
+    test("accepts a NetworkPolicy with canonical blocks, exceptions inside them and selectors", async () => {
+        expect(
+            await problemsOf(
+                policy({
+                    policyTypes: ["Ingress", "Egress"],
+                    ingress: [
+                        {
+                            from: [{ namespaceSelector: { matchLabels: { a: "b" } } }],
+                            ports: [{ port: 8080, protocol: "TCP" }],
+                        },
+                    ],
+                    egress: [
+                        {
+                            to: [
+                                {
+                                    ipBlock: {
+                                        cidr: "0.0.0.0/0",
+                                        except: ["169.254.169.254/32"],
+                                    },
+                                },
+                                { ipBlock: { cidr: "fd00::/8" } },
+                            ],
+                        },
+                    ],
+                }),
+            ),
+        ).toEqual([]);
+    });
+
+    test.each([
+        [
+            "a default request above the default limit",
+            { defaultRequest: { memory: "2Gi" }, default: { memory: "1Gi" } },
+            [
+                "/spec/limits/0/defaultRequest/memory: defaultRequest 2Gi must be less than or equal to default 1Gi",
+            ],
+        ],
+        [
+            // A missing default limit is the max, so the default request must stay below the max too.
+            "a default request above the max",
+            { defaultRequest: { cpu: "2" }, max: { cpu: "1" } },
+            [
+                "/spec/limits/0/defaultRequest/cpu: defaultRequest 2 must be less than or equal to default 1",
+            ],
+        ],
+        [
+            "a default limit above the max",
+            { default: { memory: "8Gi" }, max: { memory: "4Gi" } },
+            ["/spec/limits/0/default/memory: default 8Gi must be less than or equal to max 4Gi"],
+        ],
+        [
+            "a negative bound",
+            { max: { cpu: "-1" } },
+            ['/spec/limits/0/max/cpu: quantity "-1" must not be negative'],
+        ],
+    ])("rejects a LimitRange with %s", async (_name, bounds, expected) => {
+        expect(
+            await problemsOf(() => {
+                new k8s.core.v1.LimitRange("lr", {
+                    metadata: { name: "lr", namespace: "imaging", labels },
+                    spec: { limits: [{ type: "Container", ...bounds }] },
+                });
+            }),
+        ).toEqual(expected);
+    });
+
+    test("rejects a ResourceQuota with a negative quantity and a bad resource name", async () => {
+        expect(
+            await problemsOf(() => {
+                new k8s.core.v1.ResourceQuota("rq", {
+                    metadata: { name: "rq", namespace: "imaging", labels },
+                    spec: { hard: { "requests.cpu": "-10", "-pods": "5" } },
+                });
+            }),
+        ).toEqual([
+            "/spec/hard: resource name \"-pods\": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character",
+            '/spec/hard/requests.cpu: quantity "-10" must not be negative',
+        ]);
+    });
+
     test("validates custom resources against their CRD schema", async () => {
         const result = await runProgram(() => {
             new k8s.apiextensions.CustomResource("proxy", {

@@ -1,0 +1,35 @@
+/**
+ * Tenancy: the fences of a project namespace that shares a cluster — NetworkPolicies, a LimitRange
+ * and a ResourceQuota derived from the task pods' resource profiles.
+ */
+export {
+    FENCE_NAMES,
+    planProjectFence,
+    ProjectFence,
+    type AirflowPeer,
+    type FencedService,
+    type IngressControllerPeer,
+    type ProjectFenceArgs,
+    type ProjectFenceBuild,
+    type ProjectFencePlan,
+} from "./project-fence";
+export {
+    type Cidr,
+    type CidrDestination,
+    type DnsServers,
+    type EgressDestination,
+    type EndpointDestination,
+    type FenceEgress,
+    type FencePort,
+    type KubernetesApiEgress,
+    type NamespaceDestination,
+    type PodPort,
+} from "./network-policies";
+export {
+    DEFAULT_TASK_PROFILE,
+    type FenceLimits,
+    type FenceQuota,
+    type QuotaHard,
+    type ResourceAmounts,
+    type TaskProfile,
+} from "./resources";
