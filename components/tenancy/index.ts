@@ -25,11 +25,4 @@ export {
     type NamespaceDestination,
     type PodPort,
 } from "./network-policies";
-export {
-    DEFAULT_TASK_PROFILE,
-    type FenceLimits,
-    type FenceQuota,
-    type QuotaHard,
-    type ResourceAmounts,
-    type TaskProfile,
-} from "./resources";
+export { type FenceLimits, type FenceQuota, type QuotaHard, type TaskProfile } from "./resources";

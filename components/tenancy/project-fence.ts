@@ -12,6 +12,7 @@ import {
     type Planned,
     type Reporter,
 } from "../core";
+import type { ResourceList } from "../airflow";
 import type { ServicePort } from "../ingress";
 import {
     DEFAULT_API_PORTS,
@@ -31,7 +32,6 @@ import {
     type FenceLimits,
     type FenceQuota,
     type QuotaHard,
-    type ResourceAmounts,
     type TaskProfile,
 } from "./resources";
 
@@ -163,9 +163,9 @@ export interface ProjectFenceBuild {
     args: ProjectFenceArgs;
     policies: PlannedPolicy[];
     limitRange?: {
-        defaultRequest?: ResourceAmounts;
-        default?: ResourceAmounts;
-        max?: ResourceAmounts;
+        defaultRequest?: ResourceList;
+        default?: ResourceList;
+        max?: ResourceList;
     };
     quota?: QuotaHard;
 }

@@ -1,3 +1,4 @@
+import { DEFAULT_PROFILE, type ResourceList } from "../airflow";
 import {
     formatQuantity,
     invalidInput,
@@ -8,25 +9,18 @@ import {
     type Reporter,
 } from "../core";
 
-/**
- * Resource quantities by resource name (`cpu`, `memory`, `ephemeral-storage`, `nvidia.com/gpu` …).
- * @propertyNames { "format": "label-key" }
- * @example { cpu: "1", memory: "2Gi" }
- */
-export type ResourceAmounts = Record<string, Quantity>;
-
 /** The container resources of one kind of task pod: a profile of the Airflow run configuration. */
 export interface TaskProfile {
     /**
      * What the task container requests.
      * @example { cpu: "1", memory: "2Gi" }
      */
-    requests?: ResourceAmounts;
+    requests?: ResourceList;
     /**
      * What the task container is limited to.
      * @example { memory: "4Gi" }
      */
-    limits?: ResourceAmounts;
+    limits?: ResourceList;
 }
 
 /** The namespace's LimitRange for containers; each field replaces what the profiles derive. */
@@ -35,18 +29,18 @@ export interface FenceLimits {
      * Requests a container without its own gets. Default: the `__default__` profile's requests.
      * @example { cpu: "500m", memory: "1Gi" }
      */
-    defaultRequest?: ResourceAmounts;
+    defaultRequest?: ResourceList;
     /**
      * Limits a container without its own gets. Default: the `__default__` profile's limits.
      * @example { memory: "2Gi" }
      */
-    default?: ResourceAmounts;
+    default?: ResourceList;
     /**
      * The most one container may request or be limited to. Default: per resource, the largest limit
      * any profile sets.
      * @example { memory: "96Gi" }
      */
-    max?: ResourceAmounts;
+    max?: ResourceList;
 }
 
 /**
@@ -75,8 +69,6 @@ export interface FenceQuota {
     hard?: QuotaHard;
 }
 
-/** The profile every task gets unless it names another (the run configuration's `__default__`). */
-export const DEFAULT_TASK_PROFILE = "__default__";
 /** Task pods the derived quota holds at once. */
 export const DEFAULT_QUOTA_TASKS = 10;
 /** Resources a quota may limit as `limits.<name>`; extended resources take `requests.<name>` only. */
@@ -100,9 +92,9 @@ type Amounts = Record<string, Sourced>;
 /** What the fence's LimitRange and ResourceQuota hold; undefined where nothing is set or derived. */
 export interface PlannedResources {
     limitRange?: {
-        defaultRequest?: ResourceAmounts;
-        default?: ResourceAmounts;
-        max?: ResourceAmounts;
+        defaultRequest?: ResourceList;
+        default?: ResourceList;
+        max?: ResourceList;
     };
     quota?: QuotaHard;
 }
@@ -133,9 +125,8 @@ export function planResources(
             ? undefined
             : amounts(limits[field], joinPath("limits", field), at);
     const defaultRequest =
-        given("defaultRequest") ?? derived(profileAmounts(DEFAULT_TASK_PROFILE, "requests"));
-    const defaultLimit =
-        given("default") ?? derived(profileAmounts(DEFAULT_TASK_PROFILE, "limits"));
+        given("defaultRequest") ?? derived(profileAmounts(DEFAULT_PROFILE, "requests"));
+    const defaultLimit = given("default") ?? derived(profileAmounts(DEFAULT_PROFILE, "limits"));
     const max = given("max") ?? derived(largestLimits(profiles, profileAmounts));
 
     // The API server's defaulting of a LimitRange (SetDefaults_LimitRangeItem): a missing default
@@ -146,7 +137,7 @@ export function planResources(
     checkOrder(effectiveDefault, max, "default limit", "max");
 
     // Airflow writes a `__default__` pod template whether or not the run configuration has one.
-    const names = [...new Set([DEFAULT_TASK_PROFILE, ...Object.keys(profiles)])];
+    const names = [...new Set([DEFAULT_PROFILE, ...Object.keys(profiles)])];
     const containers = names.map((profile) => {
         const requests = profileAmounts(profile, "requests");
         const ownLimits = profileAmounts(profile, "limits");
@@ -211,7 +202,7 @@ export function planResources(
     };
 }
 
-function amounts(values: ResourceAmounts, path: string, at: (path: string) => string): Amounts {
+function amounts(values: ResourceList, path: string, at: (path: string) => string): Amounts {
     return Object.fromEntries(
         Object.entries(values).map(([resource, text]) => [
             resource,
@@ -297,9 +288,7 @@ function derivedQuota(
             ) {
                 continue;
             }
-            const base = containers.find((c) => c.profile === DEFAULT_TASK_PROFILE)?.[field][
-                resource
-            ];
+            const base = containers.find((c) => c.profile === DEFAULT_PROFILE)?.[field][resource];
             let nanos = base === undefined ? 0n : base.nanos * BigInt(tasks);
             let binary = base?.binary ?? false;
             for (const container of containers) {
