@@ -44,6 +44,7 @@ export const ROOTS = [
     "AirflowDeploymentArgs",
     "PlatformMonitoringArgs",
     "ProjectFenceArgs",
+    "WorkloadIdentityArgs",
     "PipelinePlatformArgs",
     "PlatformConfig",
 ];

@@ -163,6 +163,20 @@ export {
     type TaskProfile,
 } from "./tenancy";
 export {
+    OBJECT_ADMIN,
+    planWorkloadIdentity,
+    WORKLOAD_IDENTITY_USER,
+    WorkloadIdentity,
+    type AwsWorkloadIdentity,
+    type BucketName,
+    type CloudWorkloadIdentity,
+    type GcpWorkloadIdentity,
+    type KeyPrefix,
+    type OidcProviderArn,
+    type WorkloadIdentityArgs,
+    type WorkloadIdentityPlan,
+} from "./identity";
+export {
     PipelinePlatform,
     planPlatform,
     type AirflowConfig,

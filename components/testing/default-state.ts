@@ -53,9 +53,13 @@ const COMPUTED: Record<string, (seed: string, inputs: StateInputs) => Record<str
     "aws:ecr/repository:Repository": (seed, inputs) => ({
         repositoryUrl: `123456789012.dkr.ecr.us-east-1.amazonaws.com/${inputs.name ?? seed}`,
     }),
-    "gcp:serviceaccount/account:Account": (_seed, inputs) => ({
-        email: `${inputs.accountId}@${inputs.project ?? "example-project"}.iam.gserviceaccount.com`,
-    }),
+    "gcp:serviceaccount/account:Account": (_seed, inputs) => {
+        const email = `${inputs.accountId}@${inputs.project ?? "example-project"}.iam.gserviceaccount.com`;
+        return {
+            email,
+            name: `projects/${inputs.project ?? "example-project"}/serviceAccounts/${email}`,
+        };
+    },
     "gcp:storage/hmacKey:HmacKey": (seed) => ({
         accessId: `GOOG1E${fakeBytes(seed, 12).toString("hex").toUpperCase()}`,
         secret: fakeBytes(`${seed}/secret`, 30).toString("base64"),

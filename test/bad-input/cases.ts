@@ -38,6 +38,7 @@ import { PlatformMonitoring, type PlatformMonitoringArgs } from "../../component
 import { PipelinePlatform, type PlatformConfig } from "../../components/platform";
 import { S3Storage, type S3StorageArgs } from "../../components/storage";
 import { ProjectFence, type ProjectFenceArgs } from "../../components/tenancy";
+import { WorkloadIdentity, type WorkloadIdentityArgs } from "../../components/identity";
 import { readStackConfig } from "../../bin/render";
 
 export interface BadInputCase {
@@ -156,6 +157,20 @@ const fenceProfiles = {
     __default__: { requests: { cpu: "1", memory: "2Gi" }, limits: { memory: "4Gi" } },
     huge_machines: { requests: { cpu: "8", memory: "64Gi" }, limits: { memory: "96Gi" } },
 };
+
+const workloadIdentity = (args: Record<string, unknown>) => () =>
+    new WorkloadIdentity(BAD, {
+        namespace: "pipeline-services",
+        serviceAccounts: ["airflow-worker"],
+        bucket: "pipeline-logs",
+        prefix: "airflow/logs",
+        cloud: {
+            provider: "aws",
+            oidcProviderArn:
+                "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-central-1.amazonaws.com/id/ABC",
+        },
+        ...args,
+    } as WorkloadIdentityArgs);
 
 const airflowArgs: AirflowDeploymentArgs = {
     namespace: "airflow",
@@ -2482,6 +2497,82 @@ export const CASES: BadInputCase[] = [
         path: "egress.to[0].namespaceSelector",
         says: "at least 1",
         example: '{ "kubernetes.io/metadata.name": "minio" }',
+    },
+    // WorkloadIdentity: clouds, OIDC providers, service accounts, bucket prefixes.
+    {
+        component: "WorkloadIdentity",
+        title: "an OIDC provider ARN of a user",
+        program: workloadIdentity({
+            cloud: { provider: "aws", oidcProviderArn: "arn:aws:iam::123456789012:user/airflow" },
+        }),
+        path: "cloud.oidcProviderArn",
+        says: 'got "arn:aws:iam::123456789012:user/airflow"',
+        example:
+            "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-central-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE",
+    },
+    {
+        component: "WorkloadIdentity",
+        title: "a wildcard in the prefix (the policy would read it as one)",
+        program: workloadIdentity({ prefix: "airflow/*" }),
+        path: "prefix",
+        says: "no `*` or `?`",
+        example: "airflow/logs",
+    },
+    {
+        component: "WorkloadIdentity",
+        title: "a prefix with a leading slash",
+        program: workloadIdentity({ prefix: "/airflow/logs" }),
+        path: "prefix",
+        says: "no leading or trailing `/`",
+        example: "airflow/logs",
+    },
+    {
+        component: "WorkloadIdentity",
+        title: "no service accounts",
+        program: workloadIdentity({ serviceAccounts: [] }),
+        path: "serviceAccounts",
+        says: "at least 1 entry",
+        example: '["airflow-scheduler", "airflow-worker"]',
+    },
+    {
+        component: "WorkloadIdentity",
+        title: "a service account name with a colon (it would widen the token subject)",
+        program: workloadIdentity({ serviceAccounts: ["airflow:worker"] }),
+        path: "serviceAccounts[0]",
+        says: "a DNS-1123 subdomain",
+        example: "airflow-worker",
+    },
+    {
+        component: "WorkloadIdentity",
+        title: "an unknown cloud",
+        program: workloadIdentity({ cloud: { provider: "azure" } }),
+        path: "cloud.provider",
+        says: 'one of "aws", "gcp"',
+        example: "aws",
+    },
+    {
+        component: "WorkloadIdentity",
+        title: "a GCP project id with upper case",
+        program: workloadIdentity({ cloud: { provider: "gcp", project: "Pipelines-Prod" } }),
+        path: "cloud.project",
+        says: "a GCP project id",
+        example: "pipeline-platform-prod",
+    },
+    {
+        component: "WorkloadIdentity",
+        title: "a misspelt oidcProviderArn key",
+        program: workloadIdentity({
+            cloud: { provider: "aws", oidcProviderARN: "arn:aws:iam::1" },
+        }),
+        path: "cloud.oidcProviderARN",
+        says: "unknown key; did you mean oidcProviderArn?",
+    },
+    {
+        component: "WorkloadIdentity",
+        title: "null for the args",
+        program: () => new WorkloadIdentity(BAD, null as unknown as WorkloadIdentityArgs),
+        path: "",
+        says: "got null; expected an object with namespace, serviceAccounts, bucket, prefix, cloud",
     },
     // AirflowDeployment: args, namespaces, executors, images, database, volumes, logs, ingress.
     {

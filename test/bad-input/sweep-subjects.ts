@@ -44,6 +44,11 @@ import {
 } from "../../components/registry";
 import { planS3Storage, S3Storage, type S3StorageArgs } from "../../components/storage";
 import { planProjectFence, ProjectFence, type ProjectFenceArgs } from "../../components/tenancy";
+import {
+    planWorkloadIdentity,
+    WorkloadIdentity,
+    type WorkloadIdentityArgs,
+} from "../../components/identity";
 import type { InvokeMock } from "../../components/testing";
 
 export interface SweepSubject {
@@ -423,5 +428,42 @@ export const SWEEP_SUBJECTS: SweepSubject[] = [
             quota: { tasks: 10 },
         }),
         minimumVariants: 250,
+    },
+    {
+        kind: "WorkloadIdentity",
+        definition: "WorkloadIdentityArgs",
+        plan: (name, args) => planWorkloadIdentity(name, args as WorkloadIdentityArgs),
+        construct: (name, args) => new WorkloadIdentity(name, args as WorkloadIdentityArgs),
+        base: () => ({
+            namespace: "pipeline-services",
+            serviceAccounts: ["airflow-scheduler", "airflow-worker"],
+            bucket: "pipeline-logs",
+            prefix: "airflow/logs",
+            cloud: {
+                provider: "aws",
+                oidcProviderArn:
+                    "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-central-1.amazonaws.com/id/ABC",
+                roleName: "airflow-logs",
+            },
+        }),
+        minimumVariants: 50,
+    },
+    {
+        kind: "WorkloadIdentity",
+        definition: "WorkloadIdentityArgs",
+        plan: (name, args) => planWorkloadIdentity(name, args as WorkloadIdentityArgs),
+        construct: (name, args) => new WorkloadIdentity(name, args as WorkloadIdentityArgs),
+        base: () => ({
+            namespace: "pipeline-services",
+            serviceAccounts: ["airflow-worker"],
+            bucket: "pipeline-logs",
+            prefix: "airflow/logs",
+            cloud: {
+                provider: "gcp",
+                project: "pipeline-platform-prod",
+                accountId: "airflow-logs",
+            },
+        }),
+        minimumVariants: 40,
     },
 ];
