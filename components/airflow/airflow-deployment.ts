@@ -13,6 +13,7 @@ import {
     standardLabels,
     statefulOptions,
     usePlan,
+    type AwsRegion,
     type ImageTag,
     type Labels,
     type NamespaceName,
@@ -31,8 +32,17 @@ import {
     type PipelineTls,
     type RouteTimeouts,
 } from "../ingress";
+import {
+    planWorkloadIdentity,
+    WorkloadIdentity,
+    type BucketName,
+    type CloudWorkloadIdentity,
+    type GcpWorkloadIdentity,
+    type KeyPrefix,
+    type WorkloadIdentityPlan,
+} from "../identity";
 import { celeryValues, type AirflowCelery } from "./celery";
-import { AIRFLOW_CHART, assertValidChartValues } from "./chart";
+import { AIRFLOW_CHART, AIRFLOW_CHART_PORTS, assertValidChartValues } from "./chart";
 import { gitSyncValues, type AirflowGitDags } from "./git-dags";
 import {
     planRunConfig,
@@ -42,13 +52,17 @@ import {
     type VolumeAccessMode,
 } from "./run-config";
 import {
+    AIRFLOW_COMPONENTS,
     airflowValues,
+    concat,
     mergeValues,
     pickValues,
     refuseCredentials,
     splitValues,
     valuesPath,
+    type AirflowComponent,
     type Executor,
+    type LogsPlan,
     type ValuesPath,
 } from "./values";
 import { refuseGuardedAirflowValues } from "./guarded-values";
@@ -121,10 +135,10 @@ export interface AirflowImage {
 }
 
 /**
- * Remote task logs in an S3 bucket. Fill it from an `S3Storage` with {@link remoteLogsFromStorage},
- * or by hand for any S3-compatible store.
+ * Remote task logs in an S3 bucket, reached with the credentials of a connection Secret. Fill it
+ * from an `S3Storage` with {@link remoteLogsFromStorage}, or by hand for any S3-compatible store.
  */
-export interface AirflowRemoteLogs {
+export interface AirflowConnectionLogs {
     /**
      * An S3 bucket name (3 to 63 lower-case letters, digits, '.' and '-'), e.g. an `S3Storage`'s
      * `buckets.default`.
@@ -178,6 +192,49 @@ export interface AirflowFernetKey {
      */
     retired?: ObjectName[];
 }
+
+/**
+ * Remote task logs reached with a workload identity: no key exists anywhere. The scheduler,
+ * workers, API server, triggerer and DAG processor run as service accounts a `WorkloadIdentity`
+ * (an IAM role on AWS, a Google service account on GCP) is handed to; Airflow's connection names
+ * only the region or project.
+ */
+export interface AirflowIdentityLogs {
+    /**
+     * The bucket: on AWS an S3 bucket (`s3://`), on GCP a Cloud Storage bucket (`gs://`).
+     * @example "pipeline-platform-staging-logs"
+     */
+    bucket: BucketName;
+    /**
+     * The key prefix of the logs: path segments joined by `/`, no leading or trailing `/`, no `*`
+     * or `?`. Default `airflow/logs`.
+     * @example "airflow/logs"
+     */
+    prefix?: KeyPrefix;
+    /**
+     * The bucket's AWS region, which the connection names (AWS only).
+     * @example "eu-central-1"
+     */
+    region?: AwsRegion;
+    /**
+     * The Airflow connection id (letters, digits and '_'; it becomes `AIRFLOW_CONN_<ID>`). Default
+     * `remote_logs`.
+     * @pattern ^[A-Za-z0-9_]+$
+     * @example "remote_logs"
+     */
+    connectionId?: string;
+    /**
+     * How the cloud trusts Airflow's service accounts.
+     * @example { provider: "aws", oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-central-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE" }
+     */
+    workloadIdentity: CloudWorkloadIdentity;
+}
+
+/**
+ * Remote task logs: through a connection Secret with keys, or with a workload identity.
+ * @example { bucket: "pipeline-logs", connectionSecretName: "airflow-s3-logs", connectionId: "s3_logs" }
+ */
+export type AirflowRemoteLogs = AirflowConnectionLogs | AirflowIdentityLogs;
 
 /** The web UI's hostname and TLS: a `PipelineIngress` in the Airflow namespace. */
 export interface AirflowIngress {
@@ -268,7 +325,8 @@ export interface AirflowDeploymentArgs {
      */
     database: AirflowDatabase;
     /**
-     * Remote task logs. Default: logs stay in the pods.
+     * Remote task logs, through a connection Secret or with a workload identity. Default: logs stay
+     * in the pods.
      * @example { bucket: "pipeline-logs", connectionSecretName: "airflow-s3-logs", connectionId: "s3_logs" }
      */
     logs?: AirflowRemoteLogs;
@@ -326,7 +384,8 @@ export interface AirflowDeploymentNames {
     podTemplates: string;
     runSettings: string;
     secrets: Record<(typeof SECRET_KEYS)[number]["role"], string>;
-    serviceAccounts: { worker: string; scheduler: string };
+    /** The service account of each chart component, by its values key. */
+    serviceAccounts: Record<AirflowComponent, string>;
 }
 
 /** What an AirflowDeployment builds: the checked args and everything derived from them. */
@@ -355,6 +414,8 @@ export interface AirflowDeploymentBuild {
     };
     /** The web UI's PipelineIngress, when one is asked for. */
     ingress?: PipelineIngressPlan;
+    /** The cloud identity of Airflow's service accounts, for remote logs without keys. */
+    logsIdentity?: WorkloadIdentityPlan;
     /** The in-cluster URL of the API server (the web UI). */
     clusterUrl: string;
     timeoutSeconds: number;
@@ -498,7 +559,7 @@ export class AirflowDeployment extends pulumi.ComponentResource {
                             name: names.podLauncher,
                         },
                         subjects: [
-                            names.serviceAccounts.worker,
+                            names.serviceAccounts.workers,
                             names.serviceAccounts.scheduler,
                         ].map((sa) => ({ kind: "ServiceAccount", name: sa, namespace })),
                     },
@@ -527,6 +588,12 @@ export class AirflowDeployment extends pulumi.ComponentResource {
                     },
                     { parent: this },
                 ),
+            );
+        }
+
+        if (plan.logsIdentity) {
+            children.push(
+                new WorkloadIdentity(`${name}-logs-identity`, plan.logsIdentity, { parent: this }),
             );
         }
 
@@ -616,7 +683,7 @@ export function remoteLogsFromStorage(
         airflowStorage?: pulumi.Input<string>;
     },
     options: { storage?: string; prefix?: string } = {},
-): AirflowRemoteLogs {
+): AirflowConnectionLogs {
     return {
         bucket: pulumi
             .all([storage.buckets, options.storage ?? storage.airflowStorage ?? "default"])
@@ -678,7 +745,11 @@ export function planAirflowDeployment(
                 checked.ingress === undefined
                     ? undefined
                     : planIngress(name, checked.ingress, checked.namespace, names, reports);
-            const values = planValues(checked, names, runConfig !== undefined);
+            const logsIdentity =
+                checked.logs !== undefined && "workloadIdentity" in checked.logs
+                    ? planLogsIdentity(name, checked.namespace, checked.logs, names, reports)
+                    : undefined;
+            const values = planValues(checked, names, runConfig !== undefined, logsIdentity);
             const fernetKeys = planFernetKeys(name, checked.fernetKey ?? {});
             const dags = checked.dags ?? {};
             return {
@@ -694,7 +765,8 @@ export function planAirflowDeployment(
                 runConfig,
                 values,
                 ingress,
-                clusterUrl: `http://${names.apiServerService}.${checked.namespace}.svc.cluster.local:8080`,
+                logsIdentity,
+                clusterUrl: `http://${names.apiServerService}.${checked.namespace}.svc.cluster.local:${AIRFLOW_CHART_PORTS.apiServer}`,
                 timeoutSeconds: checked.timeoutSeconds ?? 900,
             };
         },
@@ -710,6 +782,7 @@ function planValues(
     args: AirflowDeploymentArgs,
     names: AirflowDeploymentNames,
     withRunConfig: boolean,
+    logsIdentity: WorkloadIdentityPlan | undefined,
 ): AirflowDeploymentBuild["values"] {
     const executor = args.executor ?? "KubernetesExecutor";
     const celery =
@@ -735,13 +808,9 @@ function planValues(
             jwtSecret: names.secrets["jwt-secret"],
         },
         serviceAccounts: names.serviceAccounts,
+        serviceAccountAnnotations: logsIdentity?.plan.annotations,
         projectNamespaces: args.projectNamespaces,
-        logs: args.logs && {
-            bucket: args.logs.bucket,
-            prefix: (args.logs.prefix ?? "airflow/logs").replace(/^\/+|\/+$/g, ""),
-            connectionId: args.logs.connectionId,
-            connectionSecretName: args.logs.connectionSecretName,
-        },
+        logs: args.logs && logsValues(args.logs),
         runConfigMaps: withRunConfig
             ? { podTemplates: names.podTemplates, runSettings: names.runSettings }
             : undefined,
@@ -875,6 +944,80 @@ function planIngress(
     );
 }
 
+/** What the chart values say about remote logs: where, which connection, and how it is supplied. */
+function logsValues(logs: AirflowRemoteLogs): LogsPlan {
+    const prefix = (logs.prefix ?? "airflow/logs").replace(/^\/+|\/+$/g, "");
+    if (!("workloadIdentity" in logs)) {
+        return {
+            folder: concat("s3://", logs.bucket, `/${prefix}`),
+            connectionId: logs.connectionId,
+            connectionSecretName: logs.connectionSecretName,
+        };
+    }
+    const connectionId = logs.connectionId ?? "remote_logs";
+    const aws = logs.workloadIdentity.provider === "aws";
+    // No login, no password, no key file: the SDK's default chain finds the identity (the web
+    // identity token IRSA mounts; GKE's metadata server), so the connection names only where.
+    const connection = aws
+        ? { conn_type: "aws", extra: { region_name: logs.region } }
+        : {
+              conn_type: "google_cloud_platform",
+              extra: { project: (logs.workloadIdentity as GcpWorkloadIdentity).project },
+          };
+    return {
+        folder: `${aws ? "s3" : "gs"}://${logs.bucket}/${prefix}`,
+        connectionId,
+        connectionEnv: {
+            name: `AIRFLOW_CONN_${connectionId.toUpperCase()}`,
+            value: JSON.stringify(connection),
+        },
+    };
+}
+
+/**
+ * The cloud identity of the Airflow components' service accounts, planned for the child
+ * `<name>-logs-identity`, refusals reported under `logs`. On AWS the connection must name the
+ * bucket's region; on GCP there is none to name.
+ */
+function planLogsIdentity(
+    name: string,
+    namespace: string,
+    logs: AirflowIdentityLogs,
+    names: AirflowDeploymentNames,
+    reporter: Reporter,
+): WorkloadIdentityPlan {
+    const aws = logs.workloadIdentity.provider === "aws";
+    if (aws !== (logs.region !== undefined)) {
+        invalidInput({
+            path: "logs.region",
+            given: logs.region,
+            expected: aws
+                ? "the bucket's AWS region: the connection names it, since no key file does"
+                : "no region for a Cloud Storage bucket (the connection names the project)",
+            example: aws ? "eu-central-1" : "no region",
+        });
+    }
+    const paths: Record<string, string> = {
+        cloud: "logs.workloadIdentity",
+        bucket: "logs.bucket",
+        prefix: "logs.prefix",
+    };
+    return planWorkloadIdentity(
+        `${name}-logs-identity`,
+        {
+            namespace,
+            serviceAccounts: Object.values(names.serviceAccounts),
+            bucket: logs.bucket,
+            prefix: (logs.prefix ?? "airflow/logs").replace(/^\/+|\/+$/g, ""),
+            cloud: logs.workloadIdentity,
+        },
+        nestedReporter(reporter, (relative) => {
+            const [head] = relative.split(/[.[]/);
+            return head in paths ? movePath(head, paths[head])(relative) : relative;
+        }),
+    );
+}
+
 function deploymentNames(name: string, releaseName: string | undefined): AirflowDeploymentNames {
     const release = releaseName ?? dnsLabel(name);
     if (release.length > MAX_RELEASE_NAME) {
@@ -901,10 +1044,12 @@ function deploymentNames(name: string, releaseName: string | undefined): Airflow
         secrets: Object.fromEntries(
             SECRET_KEYS.map(({ role }) => [role, dnsLabel(`${release}-${role}`)]),
         ) as AirflowDeploymentNames["secrets"],
-        serviceAccounts: {
-            worker: dnsLabel(`${accountPrefix}-worker`),
-            scheduler: dnsLabel(`${accountPrefix}-scheduler`),
-        },
+        serviceAccounts: Object.fromEntries(
+            Object.entries(AIRFLOW_COMPONENTS).map(([component, suffix]) => [
+                component,
+                dnsLabel(`${accountPrefix}-${suffix}`),
+            ]),
+        ) as Record<AirflowComponent, string>,
     };
 }
 

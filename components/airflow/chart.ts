@@ -18,6 +18,18 @@ export const AIRFLOW_CHART = {
  */
 export const AIRFLOW_VERSION = "3.1.7";
 
+/**
+ * Ports of the chart's services that cross a namespace's NetworkPolicy (its `ports` values, defaults
+ * of the 1.19.0 release: test/fixtures/airflow-chart/release-1.19.0-facts.json): the API server
+ * (web UI and, in Airflow 3, the task execution API workers call), a worker's log server (the API
+ * server reads running tasks' logs from it) and StatsD's ingest port (UDP).
+ */
+export const AIRFLOW_CHART_PORTS = {
+    apiServer: 8080,
+    workerLogs: 8793,
+    statsdIngest: 9125,
+} as const;
+
 /** The `values.schema.json` of the pinned chart release, shipped beside this file (SOURCE.md). */
 const SCHEMA_FILE = path.join(__dirname, "chart-values.schema.json");
 

@@ -9,6 +9,7 @@ export {
     planAirflowDeployment,
     POD_LAUNCHER_RULES,
     remoteLogsFromStorage,
+    type AirflowConnectionLogs,
     type AirflowDags,
     type AirflowDatabase,
     type AirflowDeploymentArgs,
@@ -17,6 +18,7 @@ export {
     type AirflowDeploymentPlan,
     type AirflowExternalDatabase,
     type AirflowFernetKey,
+    type AirflowIdentityLogs,
     type AirflowImage,
     type AirflowIngress,
     type AirflowRemoteLogs,
@@ -25,6 +27,7 @@ export { type AirflowCelery, type AirflowPgBouncer, type AirflowWorkerAutoscalin
 export { gitSyncValues, type AirflowGitDags } from "./git-dags";
 export {
     AIRFLOW_CHART,
+    AIRFLOW_CHART_PORTS,
     AIRFLOW_VERSION,
     chartValuesProblems,
     type ChartValuesProblem,
@@ -47,4 +50,9 @@ export {
     type VolumeAccessMode,
 } from "./run-config";
 export { AIRFLOW_GUARDED_VALUES } from "./guarded-values";
-export { type Executor, type ValuesPath } from "./values";
+export {
+    AIRFLOW_COMPONENTS,
+    type AirflowComponent,
+    type Executor,
+    type ValuesPath,
+} from "./values";

@@ -10,6 +10,34 @@ import { POD_TEMPLATES_PATH, RUN_SETTINGS_PATH } from "./run-config";
 export type Executor = "KubernetesExecutor" | "CeleryExecutor" | "LocalExecutor";
 
 /**
+ * The chart components that run Airflow code, by values key, with the suffix of their service
+ * account's name. Each has `serviceAccount.name` and `serviceAccount.annotations` in the 1.19.0
+ * chart (test/fixtures/airflow-chart/release-1.19.0-facts.json); `workers` serves the
+ * KubernetesExecutor's worker pods too.
+ */
+export const AIRFLOW_COMPONENTS = {
+    scheduler: "scheduler",
+    workers: "worker",
+    apiServer: "api-server",
+    triggerer: "triggerer",
+    dagProcessor: "dag-processor",
+} as const;
+
+/** A chart component that runs Airflow code. */
+export type AirflowComponent = keyof typeof AIRFLOW_COMPONENTS;
+
+/** Where remote logs go and how Airflow's connection to them is supplied. */
+export interface LogsPlan {
+    /** `remote_base_log_folder`: `s3://<bucket>/<prefix>` or `gs://<bucket>/<prefix>`. */
+    folder: pulumi.Input<string>;
+    connectionId: pulumi.Input<string>;
+    /** A Secret whose keys (`AIRFLOW_CONN_<ID>`) hold the connection with its credentials. */
+    connectionSecretName?: pulumi.Input<string>;
+    /** The connection itself, without credentials, as an environment variable. */
+    connectionEnv?: { name: string; value: string };
+}
+
+/**
  * Everything the computed chart values depend on. The Secret names, the log bucket and the
  * connection id may be Outputs: their string shape is checked by the args' shape check once they
  * are known, and every chart position they fill takes any string.
@@ -28,14 +56,12 @@ export interface ValuesPlan {
         apiSecretKey: string;
         jwtSecret: string;
     };
-    serviceAccounts: { worker: string; scheduler: string };
+    /** The service account of each chart component that runs Airflow code. */
+    serviceAccounts: Record<AirflowComponent, string>;
+    /** Annotations of those service accounts: the workload identity they are handed. */
+    serviceAccountAnnotations?: Record<string, string>;
     projectNamespaces: string[];
-    logs?: {
-        bucket: pulumi.Input<string>;
-        prefix: string;
-        connectionId: pulumi.Input<string>;
-        connectionSecretName: pulumi.Input<string>;
-    };
+    logs?: LogsPlan;
     runConfigMaps?: { podTemplates: string; runSettings: string };
     /** The chart's `dags.gitSync` values, when DAGs come from git. */
     gitSync?: Record<string, unknown>;
@@ -67,13 +93,16 @@ export function airflowValues(plan: ValuesPlan): Record<string, unknown> {
             persistence: { enabled: true, existingClaim: plan.dagsClaimName },
             ...(plan.gitSync ? { gitSync: plan.gitSync } : {}),
         },
-        workers: {
-            serviceAccount: { name: plan.serviceAccounts.worker },
-            ...(plan.keda ? { keda: plan.keda } : {}),
-        },
-        scheduler: { serviceAccount: { name: plan.serviceAccounts.scheduler } },
+        ...(plan.keda ? { workers: { keda: plan.keda } } : {}),
         config,
     };
+    const annotations = plan.serviceAccountAnnotations;
+    for (const [component, name] of Object.entries(plan.serviceAccounts)) {
+        values[component] = {
+            ...((values[component] ?? {}) as Record<string, unknown>),
+            serviceAccount: { name, ...(annotations ? { annotations } : {}) },
+        };
+    }
     if (plan.pgbouncer) {
         values.pgbouncer = plan.pgbouncer;
     }
@@ -94,16 +123,22 @@ export function airflowValues(plan: ValuesPlan): Record<string, unknown> {
     if (plan.logs) {
         config.logging = {
             remote_logging: "True",
-            remote_base_log_folder: concat("s3://", plan.logs.bucket, `/${plan.logs.prefix}`),
+            remote_base_log_folder: plan.logs.folder,
             remote_log_conn_id: plan.logs.connectionId,
         };
-        // The connection Secret's keys (AIRFLOW_CONN_<ID>) become environment variables of every
-        // Airflow container and of KubernetesExecutor worker pods; the values never see the credential.
-        values.extraEnvFrom = concat(
-            "- secretRef:\n    name: ",
-            plan.logs.connectionSecretName,
-            "\n",
-        );
+        if (plan.logs.connectionSecretName !== undefined) {
+            // The connection Secret's keys (AIRFLOW_CONN_<ID>) become environment variables of every
+            // Airflow container and of KubernetesExecutor worker pods; the values never see the credential.
+            values.extraEnvFrom = concat(
+                "- secretRef:\n    name: ",
+                plan.logs.connectionSecretName,
+                "\n",
+            );
+        }
+        if (plan.logs.connectionEnv !== undefined) {
+            // A connection without credentials: where the logs are, nothing that opens them.
+            values.env = [plan.logs.connectionEnv];
+        }
     }
     if (plan.executor === "KubernetesExecutor" && plan.projectNamespaces.length > 0) {
         // Airflow's own multi-namespace mode with an explicit list: the chart's `multiNamespaceMode`
@@ -139,7 +174,7 @@ export function airflowValues(plan: ValuesPlan): Record<string, unknown> {
 }
 
 /** Text from known parts and Inputs: a plain string when every part is known, an Output otherwise. */
-function concat(...parts: pulumi.Input<string>[]): pulumi.Input<string> {
+export function concat(...parts: pulumi.Input<string>[]): pulumi.Input<string> {
     return parts.every((part) => typeof part === "string")
         ? parts.join("")
         : pulumi.all(parts).apply((known) => known.join(""));

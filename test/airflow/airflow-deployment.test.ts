@@ -379,12 +379,14 @@ describe("AirflowDeployment", () => {
             jwtSecretName: "airflow-jwt-secret",
             migrateDatabaseJob: { useHelmHooks: false },
             createUserJob: { enabled: false, useHelmHooks: false },
+            apiServer: { serviceAccount: { name: "airflow-api-server" } },
             data: { metadataSecretName: "airflow-database" },
             postgresql: { enabled: false },
             dags: { persistence: { enabled: true, existingClaim: "airflow-dags" } },
             workers: { serviceAccount: { name: "airflow-worker" }, ...mounts },
             scheduler: { serviceAccount: { name: "airflow-scheduler" }, ...mounts },
-            dagProcessor: mounts,
+            triggerer: { serviceAccount: { name: "airflow-triggerer" } },
+            dagProcessor: { serviceAccount: { name: "airflow-dag-processor" }, ...mounts },
             config: {
                 logging: {
                     remote_logging: "True",
@@ -551,6 +553,124 @@ describe("AirflowDeployment", () => {
         expect(text).not.toMatch(
             /fernetKey"|webserverSecretKey"|apiSecretKey"|jwtSecret"|"pass"|password/,
         );
+    });
+});
+
+describe("AirflowDeployment remote logs with a workload identity", () => {
+    const OIDC =
+        "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-central-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE";
+    const serviceAccounts = {
+        scheduler: "airflow-scheduler",
+        workers: "airflow-worker",
+        apiServer: "airflow-api-server",
+        triggerer: "airflow-triggerer",
+        dagProcessor: "airflow-dag-processor",
+    };
+    const keyless: AirflowDeploymentArgs = {
+        ...production,
+        runConfig: undefined,
+        logs: {
+            bucket: "pipeline-platform-staging-logs",
+            region: "eu-central-1",
+            workloadIdentity: { provider: "aws", oidcProviderArn: OIDC },
+        },
+    };
+
+    test("on AWS: an IAM role for the five service accounts, annotated; s3:// logs through a connection that names only the region; no key, no Secret", async () => {
+        const result = await deploy(keyless);
+        const identity = byName(result.registrations, "airflow-logs-identity");
+        expect(identity.type).toBe("pipeline-platform:identity:WorkloadIdentity");
+        expect(identity.parent).toBe(byName(result.registrations, "airflow").urn);
+        const role = byName(result.registrations, "airflow-logs-identity-role");
+        expect(JSON.parse(role.inputs.assumeRolePolicy).Statement[0].Condition).toEqual({
+            StringEquals: {
+                "oidc.eks.eu-central-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE:sub":
+                    Object.values(serviceAccounts).map(
+                        (sa) => `system:serviceaccount:airflow:${sa}`,
+                    ),
+                "oidc.eks.eu-central-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE:aud":
+                    "sts.amazonaws.com",
+            },
+        });
+        // The release waits for the role and its policy (a component's dependents wait for its children).
+        const release = byName(result.registrations, "airflow-release");
+        expect(release.dependencies).toEqual(
+            expect.arrayContaining([
+                role.urn,
+                byName(result.registrations, "airflow-logs-identity-access").urn,
+            ]),
+        );
+        const values = release.inputs.values;
+        const annotations = {
+            "eks.amazonaws.com/role-arn":
+                "arn:aws:iam::123456789012:role/pipeline-platform-test-airflow-logs-identity",
+        };
+        for (const [component, name] of Object.entries(serviceAccounts)) {
+            expect(values[component].serviceAccount).toEqual({ name, annotations });
+        }
+        expect(values.config.logging).toEqual({
+            remote_logging: "True",
+            remote_base_log_folder: "s3://pipeline-platform-staging-logs/airflow/logs",
+            remote_log_conn_id: "remote_logs",
+        });
+        expect(values.env).toEqual([
+            {
+                name: "AIRFLOW_CONN_REMOTE_LOGS",
+                value: '{"conn_type":"aws","extra":{"region_name":"eu-central-1"}}',
+            },
+        ]);
+        expect(values.extraEnvFrom).toBeUndefined();
+        expect(
+            result.registrations.filter((r) => /AccessKey|HmacKey|iam\/user:User/.test(r.type)),
+        ).toEqual([]);
+        expectValidChartValues(values);
+        await assertValidManifests(result.registrations);
+    });
+
+    test("on GCP: a Google service account for the five service accounts, annotated; gs:// logs through a connection that names only the project", async () => {
+        const result = await deploy({
+            ...keyless,
+            logs: {
+                bucket: "pipeline-platform-prod-logs",
+                prefix: "logs/airflow",
+                connectionId: "gcs_logs",
+                workloadIdentity: {
+                    provider: "gcp",
+                    project: "pipeline-platform-prod",
+                    accountId: "airflow-logs",
+                },
+            },
+        });
+        const values = byName(result.registrations, "airflow-release").inputs.values;
+        for (const [component, name] of Object.entries(serviceAccounts)) {
+            expect(values[component].serviceAccount).toEqual({
+                name,
+                annotations: {
+                    "iam.gke.io/gcp-service-account":
+                        "airflow-logs@pipeline-platform-prod.iam.gserviceaccount.com",
+                },
+            });
+        }
+        expect(values.config.logging.remote_base_log_folder).toBe(
+            "gs://pipeline-platform-prod-logs/logs/airflow",
+        );
+        expect(values.env).toEqual([
+            {
+                name: "AIRFLOW_CONN_GCS_LOGS",
+                value: '{"conn_type":"google_cloud_platform","extra":{"project":"pipeline-platform-prod"}}',
+            },
+        ]);
+        expect(
+            result.registrations
+                .filter((r) => r.type.startsWith("gcp:"))
+                .map((r) => r.type)
+                .sort(),
+        ).toEqual([
+            "gcp:serviceaccount/account:Account",
+            ...Object.keys(serviceAccounts).map(() => "gcp:serviceaccount/iAMMember:IAMMember"),
+            "gcp:storage/bucketIAMMember:BucketIAMMember",
+        ]);
+        expectValidChartValues(values);
     });
 });
 

@@ -172,6 +172,12 @@ const workloadIdentity = (args: Record<string, unknown>) => () =>
         ...args,
     } as WorkloadIdentityArgs);
 
+const awsLogsIdentity = {
+    provider: "aws",
+    oidcProviderArn:
+        "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-central-1.amazonaws.com/id/ABC",
+};
+
 const airflowArgs: AirflowDeploymentArgs = {
     namespace: "airflow",
     database: { bundled: true },
@@ -3181,6 +3187,73 @@ export const CASES: BadInputCase[] = [
         says: "got <redacted>; expected no credential in plain Helm values",
     },
 
+    {
+        component: "AirflowDeployment",
+        title: "keyless logs on AWS without the bucket's region",
+        program: airflow({ logs: { bucket: "pipeline-logs", workloadIdentity: awsLogsIdentity } }),
+        path: "logs.region",
+        says: "the bucket's AWS region: the connection names it, since no key file does",
+        example: "eu-central-1",
+    },
+    {
+        component: "AirflowDeployment",
+        title: "keyless logs on GCP with a region",
+        program: airflow({
+            logs: {
+                bucket: "pipeline-logs",
+                region: "eu-central-1",
+                workloadIdentity: { provider: "gcp", project: "pipeline-platform-prod" },
+            },
+        }),
+        path: "logs.region",
+        says: "no region for a Cloud Storage bucket",
+        example: "no region",
+    },
+    {
+        component: "AirflowDeployment",
+        title: "keyless logs with an OIDC provider ARN that is not one",
+        program: airflow({
+            logs: {
+                bucket: "pipeline-logs",
+                region: "eu-central-1",
+                workloadIdentity: { provider: "aws", oidcProviderArn: "oidc.eks.amazonaws.com" },
+            },
+        }),
+        path: "logs.workloadIdentity.oidcProviderArn",
+        says: 'got "oidc.eks.amazonaws.com"',
+        example:
+            "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-central-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE",
+    },
+    {
+        component: "AirflowDeployment",
+        title: "keyless logs under a wildcard prefix",
+        program: airflow({
+            logs: {
+                bucket: "pipeline-logs",
+                prefix: "logs/*",
+                region: "eu-central-1",
+                workloadIdentity: awsLogsIdentity,
+            },
+        }),
+        path: "logs.prefix",
+        says: "no `*`",
+        example: "airflow/logs",
+    },
+    {
+        component: "AirflowDeployment",
+        title: "logs with both a connection Secret and a workload identity",
+        program: airflow({
+            logs: {
+                bucket: "pipeline-logs",
+                connectionSecretName: "airflow-s3-logs",
+                connectionId: "s3_logs",
+                region: "eu-central-1",
+                workloadIdentity: awsLogsIdentity,
+            },
+        }),
+        path: "logs.connectionSecretName",
+        says: "unknown key; known keys: bucket, prefix, region, connectionId, workloadIdentity",
+    },
     // AirflowDeployment runConfig: profiles, quantities, tolerations, volumes, secrets.
     {
         component: "AirflowDeployment",
