@@ -673,12 +673,13 @@ function releaseValues({
 /**
  * Remote-logging arguments from an `S3Storage` (or anything shaped like it): the bucket of its log
  * storage (`options.storage`, else its `airflowStorage`, else `default`) and its Airflow connection
- * Secret. That Secret must live in the Airflow namespace (give the S3Storage the same namespace).
+ * Secret. That Secret must live in the Airflow namespace (give the S3Storage the same namespace),
+ * and exist: an S3Storage with `airflowConnection: false` has none.
  */
 export function remoteLogsFromStorage(
     storage: {
         buckets: pulumi.Input<Record<string, string>>;
-        airflowConnectionSecretName: pulumi.Input<string>;
+        airflowConnectionSecretName: pulumi.Input<string | undefined>;
         airflowConnectionId: pulumi.Input<string>;
         airflowStorage?: pulumi.Input<string>;
     },
@@ -699,7 +700,18 @@ export function remoteLogsFromStorage(
                 return buckets[key];
             }),
         prefix: options.prefix,
-        connectionSecretName: storage.airflowConnectionSecretName,
+        connectionSecretName: pulumi.output(storage.airflowConnectionSecretName).apply((secret) => {
+            if (secret === undefined) {
+                invalidInput({
+                    path: "logs.connectionSecretName",
+                    given: secret,
+                    expected:
+                        "the connection Secret of an S3Storage that makes one (airflowConnection is false); for logs without keys use a workload identity",
+                    example: "airflow-conn-s3-logs",
+                });
+            }
+            return secret;
+        }),
         connectionId: storage.airflowConnectionId,
     };
 }

@@ -70,6 +70,13 @@ export interface S3StorageArgs {
      * @example true
      */
     protect?: boolean;
+    /**
+     * Make the Airflow connection Secret: the keys of `airflowStorage`, for Airflow's remote logs.
+     * Default true. false when Airflow reaches its logs with a workload identity, or keeps them in
+     * its pods: then no Secret holds a key for Airflow.
+     * @example false
+     */
+    airflowConnection?: boolean;
 }
 
 /** What an S3Storage builds: the checked args, each storage planned, and the Airflow connection. */
@@ -83,18 +90,26 @@ export interface S3StorageBuild {
     /** The storage Airflow logs go to. */
     logStorage: PlannedStorage;
     connectionId: string;
-    /** `AIRFLOW_CONN_<ID>`: the connection's key in its Secret. */
-    connectionEnvName: string;
-    connectionSecretName: string;
+    /** The Airflow connection Secret, unless `airflowConnection` is false. */
+    connection?: {
+        /** `AIRFLOW_CONN_<ID>`: the connection's key in its Secret. */
+        envName: string;
+        secretName: string;
+    };
 }
 
 /** An S3Storage's validated input; see {@link planS3Storage}. */
 export type S3StoragePlan = Planned<"S3Storage", S3StorageBuild>;
 
 interface Credentials {
-    bucket: pulumi.Output<string>;
     accessKey: pulumi.Output<string>;
     secretKey: pulumi.Output<string>;
+}
+
+/** A bucket's name, and the resources that create and secure it (none for an existing one). */
+interface Bucket {
+    name: pulumi.Output<string>;
+    resources: pulumi.Resource[];
 }
 
 /**
@@ -113,12 +128,12 @@ export class S3Storage extends pulumi.ComponentResource {
     public readonly buckets: pulumi.Output<Record<string, string>>;
     /** Endpoint URL (with scheme) per storage. */
     public readonly endpoints: pulumi.Output<Record<string, string>>;
-    /** Secret holding the Airflow connection, under the key `airflowConnectionSecretKey`. */
-    public readonly airflowConnectionSecretName: pulumi.Output<string>;
+    /** Secret holding the Airflow connection, under the key `airflowConnectionSecretKey`; none with `airflowConnection: false`. */
+    public readonly airflowConnectionSecretName: pulumi.Output<string | undefined>;
     /** Airflow connection id (`remote_log_conn_id`). */
     public readonly airflowConnectionId: pulumi.Output<string>;
     /** Key of the connection in its Secret: `AIRFLOW_CONN_<ID>`, ready for `envFrom`. */
-    public readonly airflowConnectionSecretKey: pulumi.Output<string>;
+    public readonly airflowConnectionSecretKey: pulumi.Output<string | undefined>;
     /** The storage Airflow logs go to. */
     public readonly airflowStorage: pulumi.Output<string>;
 
@@ -140,13 +155,21 @@ export class S3Storage extends pulumi.ComponentResource {
         for (const storage of plan.storages) {
             const { spec, bucket } = storage;
             const childName = `${name}-${storage.name}`;
+            const created =
+                spec.provider === "external"
+                    ? { name: pulumi.output(bucket), resources: [] }
+                    : this.bucket(childName, spec, bucket, plan.args.protect);
+            buckets[storage.name] = created.name;
+            endpoints[storage.name] = storage.endpoint.endpoint;
+            if (storage.secretName === undefined || storage.entry === undefined) {
+                continue;
+            }
             const creds =
                 spec.provider === "aws"
-                    ? this.awsStorage(childName, spec, bucket, plan.args.protect)
+                    ? this.awsKey(childName, spec, bucket, created)
                     : spec.provider === "gcp"
-                      ? this.gcpStorage(childName, storage.name, spec, bucket, plan.args.protect)
+                      ? this.gcpKey(childName, storage.name, spec, bucket, created)
                       : {
-                            bucket: pulumi.output(bucket),
                             accessKey: pulumi.secret(spec.accessKey),
                             secretKey: pulumi.secret(spec.secretKey),
                         };
@@ -164,8 +187,6 @@ export class S3Storage extends pulumi.ComponentResource {
             );
             entries[storage.name] = storage.entry;
             secretNames[storage.name] = secret.metadata.name;
-            buckets[storage.name] = creds.bucket;
-            endpoints[storage.name] = storage.endpoint.endpoint;
             credentials[storage.name] = creds;
         }
 
@@ -178,38 +199,41 @@ export class S3Storage extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        const logCreds = credentials[plan.logStorage.name];
-        const logEndpoint = plan.logStorage.endpoint;
-        const connection = new k8s.core.v1.Secret(
-            `${name}-airflow-connection`,
-            {
-                metadata: {
-                    name: plan.connectionSecretName,
-                    namespace: plan.airflowNamespace,
-                    labels,
+        let connectionSecretName: pulumi.Output<string | undefined> = pulumi.output(undefined);
+        if (plan.connection) {
+            const logCreds = credentials[plan.logStorage.name];
+            const logEndpoint = plan.logStorage.endpoint;
+            connectionSecretName = new k8s.core.v1.Secret(
+                `${name}-airflow-connection`,
+                {
+                    metadata: {
+                        name: plan.connection.secretName,
+                        namespace: plan.airflowNamespace,
+                        labels,
+                    },
+                    type: "Opaque",
+                    stringData: {
+                        [plan.connection.envName]: pulumi.secret(
+                            pulumi
+                                .all([logCreds.accessKey, logCreds.secretKey])
+                                .apply(([access, secretKey]) =>
+                                    airflowConnectionUri(access, secretKey, logEndpoint),
+                                ),
+                        ),
+                    },
                 },
-                type: "Opaque",
-                stringData: {
-                    [plan.connectionEnvName]: pulumi.secret(
-                        pulumi
-                            .all([logCreds.accessKey, logCreds.secretKey])
-                            .apply(([access, secretKey]) =>
-                                airflowConnectionUri(access, secretKey, logEndpoint),
-                            ),
-                    ),
-                },
-            },
-            { parent: this },
-        );
+                { parent: this },
+            ).metadata.name;
+        }
 
         this.namespace = configMap.metadata.namespace;
         this.configMapName = configMap.metadata.name;
         this.secretNames = pulumi.output(secretNames);
         this.buckets = pulumi.output(buckets);
         this.endpoints = pulumi.output(endpoints);
-        this.airflowConnectionSecretName = connection.metadata.name;
+        this.airflowConnectionSecretName = connectionSecretName;
         this.airflowConnectionId = pulumi.output(plan.connectionId);
-        this.airflowConnectionSecretKey = pulumi.output(plan.connectionEnvName);
+        this.airflowConnectionSecretKey = pulumi.output(plan.connection?.envName);
         this.airflowStorage = pulumi.output(plan.logStorage.name);
         this.registerOutputs({
             namespace: this.namespace,
@@ -224,63 +248,84 @@ export class S3Storage extends pulumi.ComponentResource {
         });
     }
 
-    /** An S3 bucket (when asked) and an IAM user whose only permissions are on that bucket. */
-    private awsStorage(
+    /** The bucket, created when asked: encrypted, versioned, never public. */
+    private bucket(
         name: string,
-        spec: AwsStorage,
+        spec: AwsStorage | GcpStorage,
         bucketName: string,
         protect: boolean | undefined,
-    ): Credentials {
-        const region = spec.region;
-        const dependsOn: pulumi.Resource[] = [];
-        let bucket = pulumi.output(bucketName);
-        if (spec.create ?? true) {
-            const created = new aws.s3.Bucket(
+    ): Bucket {
+        if (!(spec.create ?? true)) {
+            return { name: pulumi.output(bucketName), resources: [] };
+        }
+        const tags = {
+            "managed-by": "pulumi",
+            "part-of": "pipeline-platform",
+            component: "storage",
+        };
+        if (spec.provider === "gcp") {
+            // Cloud Storage encrypts every object at rest with Google-managed keys; nothing to turn on.
+            const created = new gcp.storage.Bucket(
                 `${name}-bucket`,
                 {
-                    bucket: bucketName,
-                    region,
-                    tags: {
-                        "managed-by": "pulumi",
-                        "part-of": "pipeline-platform",
-                        component: "storage",
-                    },
+                    name: bucketName,
+                    location: spec.location,
+                    project: spec.project,
+                    uniformBucketLevelAccess: true,
+                    publicAccessPrevention: "enforced",
+                    versioning: { enabled: true },
+                    labels: tags,
                 },
                 { parent: this, ...statefulOptions(protect) },
             );
-            const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(
-                `${name}-encryption`,
-                {
-                    bucket: created.bucket,
-                    region,
-                    rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
-                },
-                { parent: this },
-            );
-            const versioning = new aws.s3.BucketVersioning(
-                `${name}-versioning`,
-                {
-                    bucket: created.bucket,
-                    region,
-                    versioningConfiguration: { status: "Enabled" },
-                },
-                { parent: this },
-            );
-            const publicAccess = new aws.s3.BucketPublicAccessBlock(
-                `${name}-public-access`,
-                {
-                    bucket: created.bucket,
-                    region,
-                    blockPublicAcls: true,
-                    blockPublicPolicy: true,
-                    ignorePublicAcls: true,
-                    restrictPublicBuckets: true,
-                },
-                { parent: this },
-            );
-            dependsOn.push(created, encryption, versioning, publicAccess);
-            bucket = created.bucket;
+            return { name: created.name, resources: [created] };
         }
+        const region = spec.region;
+        const created = new aws.s3.Bucket(
+            `${name}-bucket`,
+            { bucket: bucketName, region, tags },
+            { parent: this, ...statefulOptions(protect) },
+        );
+        const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(
+            `${name}-encryption`,
+            {
+                bucket: created.bucket,
+                region,
+                rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+            },
+            { parent: this },
+        );
+        const versioning = new aws.s3.BucketVersioning(
+            `${name}-versioning`,
+            {
+                bucket: created.bucket,
+                region,
+                versioningConfiguration: { status: "Enabled" },
+            },
+            { parent: this },
+        );
+        const publicAccess = new aws.s3.BucketPublicAccessBlock(
+            `${name}-public-access`,
+            {
+                bucket: created.bucket,
+                region,
+                blockPublicAcls: true,
+                blockPublicPolicy: true,
+                ignorePublicAcls: true,
+                restrictPublicBuckets: true,
+            },
+            { parent: this },
+        );
+        return { name: created.bucket, resources: [created, encryption, versioning, publicAccess] };
+    }
+
+    /** An IAM user whose only permissions are on the bucket, and its access key (for Koalja). */
+    private awsKey(
+        name: string,
+        spec: AwsStorage,
+        bucketName: string,
+        bucket: Bucket,
+    ): Credentials {
         const user = new aws.iam.User(
             `${name}-user`,
             {
@@ -298,51 +343,27 @@ export class S3Storage extends pulumi.ComponentResource {
             `${name}-policy`,
             {
                 user: user.name,
-                policy: bucketPolicy(bucketArn(region, bucketName)),
+                policy: bucketPolicy(bucketArn(spec.region, bucketName)),
             },
-            { parent: this, dependsOn },
+            { parent: this, dependsOn: bucket.resources },
         );
         const key = new aws.iam.AccessKey(
             `${name}-key`,
             { user: user.name },
             { parent: this, dependsOn: [policy] },
         );
-        return { bucket, accessKey: pulumi.secret(key.id), secretKey: pulumi.secret(key.secret) };
+        return { accessKey: pulumi.secret(key.id), secretKey: pulumi.secret(key.secret) };
     }
 
-    /** A Cloud Storage bucket (when asked), a service account with object access to it alone, and an HMAC key. */
-    private gcpStorage(
+    /** A service account with object access to the bucket alone, and its HMAC key (for Koalja). */
+    private gcpKey(
         name: string,
         storage: string,
         spec: GcpStorage,
         bucketName: string,
-        protect: boolean | undefined,
+        bucket: Bucket,
     ): Credentials {
         const project = spec.project;
-        let bucket = pulumi.output(bucketName);
-        const dependsOn: pulumi.Resource[] = [];
-        if (spec.create ?? true) {
-            // Cloud Storage encrypts every object at rest with Google-managed keys; nothing to turn on.
-            const created = new gcp.storage.Bucket(
-                `${name}-bucket`,
-                {
-                    name: bucketName,
-                    location: spec.location,
-                    project,
-                    uniformBucketLevelAccess: true,
-                    publicAccessPrevention: "enforced",
-                    versioning: { enabled: true },
-                    labels: {
-                        "managed-by": "pulumi",
-                        "part-of": "pipeline-platform",
-                        component: "storage",
-                    },
-                },
-                { parent: this, ...statefulOptions(protect) },
-            );
-            dependsOn.push(created);
-            bucket = created.name;
-        }
         const account = new gcp.serviceaccount.Account(
             `${name}-account`,
             {
@@ -359,7 +380,7 @@ export class S3Storage extends pulumi.ComponentResource {
                 role: "roles/storage.objectAdmin",
                 member: pulumi.interpolate`serviceAccount:${account.email}`,
             },
-            { parent: this, dependsOn },
+            { parent: this, dependsOn: bucket.resources },
         );
         const key = new gcp.storage.HmacKey(
             `${name}-hmac`,
@@ -370,7 +391,6 @@ export class S3Storage extends pulumi.ComponentResource {
             { parent: this, dependsOn: [access] },
         );
         return {
-            bucket,
             accessKey: pulumi.secret(key.accessId),
             secretKey: pulumi.secret(key.secret),
         };
@@ -423,6 +443,15 @@ export function planS3Storage(
             }
             const connectionId = checked.airflowConnectionId ?? "s3_logs";
             const namespace = checked.namespace ?? KOALJA_SYSTEM_NAMESPACE;
+            const withConnection = checked.airflowConnection ?? true;
+            if (withConnection && logStorage.secretName === undefined) {
+                invalidInput({
+                    path: "airflowConnection",
+                    given: true,
+                    expected: `no connection Secret for a storage without a key (storages.${logStorage.name}.koaljaSecret is false): reach it with a workload identity`,
+                    example: false,
+                });
+            }
             return {
                 args: checked,
                 namespace,
@@ -430,10 +459,14 @@ export function planS3Storage(
                 storages,
                 logStorage,
                 connectionId,
-                connectionEnvName: airflowConnectionEnvName(connectionId),
-                connectionSecretName: dnsLabel(
-                    `airflow-conn-${connectionId.toLowerCase().replace(/_/g, "-")}`,
-                ),
+                connection: withConnection
+                    ? {
+                          envName: airflowConnectionEnvName(connectionId),
+                          secretName: dnsLabel(
+                              `airflow-conn-${connectionId.toLowerCase().replace(/_/g, "-")}`,
+                          ),
+                      }
+                    : undefined,
             };
         },
         reporter,

@@ -26,6 +26,14 @@ export interface AwsStorage {
      * @example false
      */
     create?: boolean;
+    /**
+     * Give Koalja this storage: an IAM user with a static access key to the bucket alone, a
+     * `aljabrio/koalja-flex-s3` Secret holding it (Koalja's driver reads keys only) and an entry in
+     * `koalja-s3-storage-config`. Default true. false: the bucket alone, for consumers that reach it
+     * with a workload identity (Airflow's remote logs); no key exists. Not for `default`.
+     * @example false
+     */
+    koaljaSecret?: boolean;
 }
 
 /** A Cloud Storage bucket used through its S3 interface, with a service account and HMAC key. */
@@ -55,6 +63,14 @@ export interface GcpStorage {
      * @example false
      */
     create?: boolean;
+    /**
+     * Give Koalja this storage: a service account with an HMAC key to the bucket alone, a
+     * `aljabrio/koalja-flex-s3` Secret holding it (Koalja's driver reads keys only) and an entry in
+     * `koalja-s3-storage-config`. Default true. false: the bucket alone, for consumers that reach it
+     * with a workload identity (Airflow's remote logs); no key exists. Not for `default`.
+     * @example false
+     */
+    koaljaSecret?: boolean;
 }
 
 /** Any S3-compatible store (MinIO, Ceph...), with keys the caller provides. */
@@ -262,10 +278,10 @@ export interface PlannedStorage {
     /** The bucket, named or derived. */
     bucket: string;
     endpoint: StorageEndpoint;
-    /** The credential Secret Koalja reads. */
-    secretName: string;
-    /** Its entry in `koalja-s3-storage-config`. */
-    entry: string;
+    /** The credential Secret Koalja reads; none for a storage without `koaljaSecret`. */
+    secretName?: string;
+    /** Its entry in `koalja-s3-storage-config`; none without `koaljaSecret`. */
+    entry?: string;
 }
 
 /**
@@ -301,6 +317,18 @@ export function planStorage(
         });
     }
     const endpoint = storageEndpoint(spec);
+    if (spec.provider !== "external" && spec.koaljaSecret === false) {
+        if (name === "default") {
+            invalidInput({
+                path: joinPath(path, "koaljaSecret"),
+                given: false,
+                expected:
+                    "a Koalja Secret for the default storage: Koalja reads koalja-s3-default-secrets",
+                example: true,
+            });
+        }
+        return { name, spec, bucket, endpoint };
+    }
     const secretName = storageSecretName(name);
     return {
         name,

@@ -2504,6 +2504,30 @@ export const CASES: BadInputCase[] = [
         says: "at least 1",
         example: '{ "kubernetes.io/metadata.name": "minio" }',
     },
+    {
+        component: "S3Storage",
+        title: "no Koalja Secret for the default storage",
+        program: storages({
+            default: { provider: "aws", region: "eu-west-1", koaljaSecret: false },
+        }),
+        path: "storages.default.koaljaSecret",
+        says: "a Koalja Secret for the default storage: Koalja reads koalja-s3-default-secrets",
+        example: "true",
+    },
+    {
+        component: "S3Storage",
+        title: "an Airflow connection for a storage without a key",
+        program: storage({
+            storages: {
+                default: external,
+                logs: { provider: "aws", region: "eu-west-1", koaljaSecret: false },
+            },
+            airflowStorage: "logs",
+        }),
+        path: "airflowConnection",
+        says: "no connection Secret for a storage without a key (storages.logs.koaljaSecret is false)",
+        example: "false",
+    },
     // WorkloadIdentity: clouds, OIDC providers, service accounts, bucket prefixes.
     {
         component: "WorkloadIdentity",

@@ -275,6 +275,72 @@ describe("S3Storage on GCP", () => {
     });
 });
 
+describe("S3Storage with a storage only workload identities reach (koaljaSecret: false)", () => {
+    test.each([
+        [
+            "AWS",
+            { provider: "aws", region: "eu-central-1", bucket: "acme-logs", koaljaSecret: false },
+            [
+                ["aws:s3/bucket:Bucket", "s3-logs-bucket"],
+                ["aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "s3-logs-public-access"],
+                [
+                    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+                    "s3-logs-encryption",
+                ],
+                ["aws:s3/bucketVersioning:BucketVersioning", "s3-logs-versioning"],
+            ],
+            "https://s3.eu-central-1.amazonaws.com",
+        ],
+        [
+            "GCP",
+            { provider: "gcp", location: "EUROPE-WEST4", bucket: "acme-logs", koaljaSecret: false },
+            [["gcp:storage/bucket:Bucket", "s3-logs-bucket"]],
+            "https://storage.googleapis.com",
+        ],
+    ] as const)(
+        "on %s: the bucket alone, no user, key, Secret or Koalja entry, and no Airflow connection",
+        async (_cloud, logs, bucketResources, endpoint) => {
+            const result = await storage({
+                storages: {
+                    default: {
+                        provider: "external",
+                        endpoint: "http://minio.minio.svc:9000",
+                        bucket: "pipelines",
+                        accessKey: "not-a-real-access-key",
+                        secretKey: "not-a-real-secret-key",
+                    },
+                    logs: logs as S3StorageArgs["storages"][string],
+                },
+                airflowStorage: "logs",
+                airflowConnection: false,
+            });
+            expect(
+                result.registrations
+                    .filter(
+                        (r) => r.name.startsWith("s3-logs") || r.name === "s3-airflow-connection",
+                    )
+                    .map((r) => [r.type, r.name])
+                    .sort(),
+            ).toEqual(bucketResources);
+            expect(Object.keys(byName(result.registrations, "s3-config").inputs.data)).toEqual([
+                "default",
+            ]);
+            expect(result.outputs).toEqual({
+                namespace: "koalja-system",
+                configMapName: "koalja-s3-storage-config",
+                secretNames: { default: "koalja-s3-default-secrets" },
+                buckets: { default: "pipelines", logs: "acme-logs" },
+                endpoints: { default: "http://minio.minio.svc:9000", logs: endpoint },
+                airflowConnectionSecretName: undefined,
+                airflowConnectionId: "s3_logs",
+                airflowConnectionSecretKey: undefined,
+                airflowStorage: "logs",
+            });
+            await assertValidManifests(result.registrations);
+        },
+    );
+});
+
 describe("S3Storage with an external store", () => {
     const args: S3StorageArgs = {
         namespace: "storage",
