@@ -19,7 +19,18 @@ import type { ExtensionImage, ExtensionInstaller } from "../dags";
 import type { DomainConfig, IngressClassName, PipelineTls, TaskRoute } from "../ingress";
 import type { MonitoringAlerts, MonitoringRule } from "../monitoring";
 import type { EcrRegistry, GcrRegistry, OffClusterRegistry } from "../registry";
+import type { CloudWorkloadIdentity } from "../identity";
 import type { AwsStorage, ExternalStorage, GcpStorage } from "../storage";
+import type {
+    Cidr,
+    DnsServers,
+    EgressDestination,
+    FenceLimits,
+    FencePort,
+    FenceQuota,
+    KubernetesApiEgress,
+    PodPort,
+} from "../tenancy";
 
 /**
  * A whole platform, as one stack config key `pipeline-platform:platform` (read with
@@ -76,6 +87,14 @@ export interface PlatformConfig {
      * @example true
      */
     protect?: boolean;
+    /**
+     * The fences of every project namespace: NetworkPolicies, LimitRange and ResourceQuota. A
+     * project's own `fence` replaces these field by field. Default: ingress only from Envoy to the
+     * pipelines' ports and from Airflow where its executor needs it, egress only to DNS and Airflow,
+     * limits and quota derived from `airflow.runConfig.resources`.
+     * @example { "egress": { "to": [{ "storage": "default" }] }, "quota": { "tasks": 20 } }
+     */
+    fences?: FenceConfig;
     /**
      * What the cluster provides before the first `pulumi up` and the platform does not create:
      * custom resource kinds installed by someone else, storage classes, issuers, and Secrets or
@@ -218,6 +237,12 @@ export type ContourConfig =
            * @example ["projectcontour", "imaging"]
            */
           rootNamespaces?: NamespaceName[];
+          /**
+           * Namespace Contour and Envoy run in; the project fences let Envoy reach the pipelines.
+           * Default `projectcontour`.
+           * @example "projectcontour"
+           */
+          namespace?: NamespaceName;
       }
     | {
           existing: true;
@@ -226,6 +251,12 @@ export type ContourConfig =
            * @example "contour"
            */
           ingressClassName?: IngressClassName;
+          /**
+           * Namespace the existing Contour's Envoy runs in; the project fences let it reach the
+           * pipelines. Default `projectcontour`.
+           * @example "projectcontour"
+           */
+          namespace?: NamespaceName;
       };
 
 export interface ProjectConfig {
@@ -236,7 +267,139 @@ export interface ProjectConfig {
     namespace?: NamespaceName;
     /** Namespace labels; registry secrets with a `namespaceSelector` match them. */
     labels?: Labels;
+    /**
+     * This project's fences; each field given replaces the same field of the platform's `fences`.
+     * Default: the platform's `fences`.
+     * @example { "quota": { "hard": { "requests.cpu": "64", "requests.memory": "256Gi" } } }
+     */
+    fence?: FenceConfig;
 }
+
+/** The fences of a project namespace (a `ProjectFence`). */
+export interface FenceConfig {
+    /**
+     * Ports of the project's pods Envoy may reach; every pipeline's port must be among them.
+     * Default: the pipelines' ports (`targetPort`, else `port`, and their task routes' ports).
+     * @uniqueItems true
+     * @example [8080]
+     */
+    ingressPorts?: PodPort[];
+    /**
+     * Labels of Envoy's pods, to admit only them from Contour's namespace. Default: every pod there.
+     * @example { "app.kubernetes.io/component": "envoy" }
+     */
+    ingressPodSelector?: Labels;
+    /**
+     * Pods of the project reach each other (a pipeline's service calls its task services).
+     * Default true.
+     * @example true
+     */
+    sameNamespace?: boolean;
+    /**
+     * Where the project's pods may connect besides DNS and Airflow. Default: nowhere else.
+     * @example { "to": [{ "storage": "default" }, { "cidr": "10.20.0.0/16", "ports": [{ "port": 5432 }] }] }
+     */
+    egress?: FenceEgressConfig;
+    /**
+     * The LimitRange. Default: derived from `airflow.runConfig.resources` (`__default__`'s requests
+     * and limits as defaults, the largest limits as the max).
+     * @example { "max": { "memory": "128Gi" } }
+     */
+    limits?: FenceLimits;
+    /**
+     * The ResourceQuota. Default: 10 `__default__` task pods, at least one of each profile.
+     * @example { "tasks": 20 }
+     */
+    quota?: FenceQuota;
+}
+
+/** Egress of a project namespace: a `ProjectFence`'s, with storages and registries by name. */
+export interface FenceEgressConfig {
+    /**
+     * No egress policy: the project's pods reach any address. Default false.
+     * @example false
+     */
+    unrestricted?: boolean;
+    /**
+     * The DNS servers. Default: the cluster DNS pods in `kube-system`, port 53.
+     * @example { "cidrs": ["169.254.20.10/32"] }
+     */
+    dns?: DnsServers;
+    /**
+     * The Kubernetes API server, for pods that call it. Default: not reachable.
+     * @example { "cidrs": ["172.20.0.0/16"], "ports": [443] }
+     */
+    kubernetesApi?: KubernetesApiEgress;
+    /**
+     * Destinations: address ranges, namespaces, services by URL, or a storage or registry of this
+     * config by name (its endpoint; a host outside the cluster needs `cidrs`). Default none.
+     * @example [{ "storage": "default" }, { "registry": "partner", "cidrs": ["203.0.113.0/24"] }]
+     */
+    to?: FenceDestinationConfig[];
+}
+
+/** A storage of `storage.storages`, reached at its endpoint. */
+export interface StorageDestination {
+    /**
+     * The storage's name.
+     * @example "default"
+     */
+    storage: string;
+    /**
+     * The addresses its host stands for (required for a host outside the cluster, which a
+     * NetworkPolicy cannot name).
+     * @minItems 1
+     * @uniqueItems true
+     * @example ["0.0.0.0/0"]
+     */
+    cidrs?: Cidr[];
+    /**
+     * Ranges inside `cidrs` that stay out of reach, e.g. private ranges and the metadata service.
+     * @uniqueItems true
+     * @example ["169.254.0.0/16"]
+     */
+    except?: Cidr[];
+    /**
+     * The ports its pods listen on, when its Service maps the endpoint's port to another.
+     * @minItems 1
+     * @example [{ "port": 9000 }]
+     */
+    ports?: FencePort[];
+}
+
+/** A registry of `registries`, reached at its URL's host (pods that push or call its API). */
+export interface RegistryDestination {
+    /**
+     * The registry's name.
+     * @example "partner"
+     */
+    registry: string;
+    /**
+     * The addresses its host stands for (required for a host outside the cluster).
+     * @minItems 1
+     * @uniqueItems true
+     * @example ["203.0.113.0/24"]
+     */
+    cidrs?: Cidr[];
+    /**
+     * Ranges inside `cidrs` that stay out of reach.
+     * @uniqueItems true
+     * @example ["203.0.113.128/25"]
+     */
+    except?: Cidr[];
+    /**
+     * The ports its pods listen on, when its Service maps the URL's port to another.
+     * @minItems 1
+     * @example [{ "port": 5000 }]
+     */
+    ports?: FencePort[];
+}
+
+/**
+ * A destination of a project's pods.
+ * @example { "storage": "default" }
+ */
+export type FenceDestinationConfig = EgressDestination | StorageDestination | RegistryDestination;
 
 /** Which namespaces a registry's pull Secret serves: projects, services, or both. */
 export type RegistryConfigScope = "project" | "service" | "both";
@@ -335,6 +498,13 @@ export interface AirflowConfig {
      * @example "default"
      */
     logsStorage?: string;
+    /**
+     * Reach `logsStorage` with a workload identity instead of keys: an IAM role (AWS storage) or a
+     * Google service account (GCP storage, logs through `gs://`) for Airflow's service accounts, and
+     * no connection Secret. Default: the storage's keys, in a connection Secret.
+     * @example { "provider": "aws", "oidcProviderArn": "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-central-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE" }
+     */
+    logsIdentity?: CloudWorkloadIdentity;
     /** Web UI hostname label under the default domain, and TLS. Default: no ingress. */
     ingress?: AirflowIngressConfig;
     /** The kedro-airflow-k8s run configuration: pod templates per resource profile, run settings. */
@@ -477,6 +647,12 @@ export interface PipelineConfig {
      * @example 80
      */
     port: number;
+    /**
+     * The port the Service's pods listen on, when the Service maps `port` to another: the project's
+     * fence lets Envoy reach this one. Default `port`.
+     * @example 8080
+     */
+    targetPort?: PodPort;
     /** Per-task routes under the pipeline's hostname. Default: only `/`. */
     tasks?: TaskRoute[];
     /** TLS for the hostname. Default: none. */

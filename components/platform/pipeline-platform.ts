@@ -7,6 +7,7 @@ import {
     planAirflowDeployment,
     type AirflowDeploymentArgs,
     type AirflowDeploymentPlan,
+    type AirflowIdentityLogs,
 } from "../airflow";
 import {
     componentReporter,
@@ -43,9 +44,12 @@ import {
     PlatformMonitoring,
     type PlatformMonitoringPlan,
 } from "../monitoring";
+import type { CloudWorkloadIdentity } from "../identity";
 import { planS3Storage, S3Storage, type S3StoragePlan, type StorageSpec } from "../storage";
 import { checkClaimAccessModes } from "./access-modes";
+import { ProjectFence } from "../tenancy";
 import type { PlatformConfig, RegistryCommon, RegistryConfig, StorageConfig } from "./config";
+import { planFences, type PlannedFence } from "./fences";
 
 /** The External Secrets Operator chart, installed when a registry's token is refreshed in the cluster. */
 export const EXTERNAL_SECRETS_CHART = {
@@ -116,10 +120,13 @@ export interface PipelinePlatformBuild {
     pipelines: PipelineIngressPlan[];
     /** The platform's monitoring, when `monitoring.enabled`. */
     monitoring?: PlatformMonitoringPlan;
+    /** The fences of every project namespace. */
+    fences: PlannedFence[];
     /**
      * Values children are planned with that exist only once a sibling is built, so that each child
-     * waits for exactly what it uses: Airflow's logs for the log bucket and connection Secret, the
-     * extensions' installers for Airflow's DAG claim. Each is set once, while building.
+     * waits for exactly what it uses: Airflow's logs reached with keys for the log bucket and
+     * connection Secret, the extensions' installers for Airflow's DAG claim. Each is set once, while
+     * building.
      */
     wiring: {
         logs?: { bucket: Resolver; connectionSecretName: Resolver };
@@ -226,6 +233,13 @@ export class PipelinePlatform extends pulumi.ComponentResource {
         }
         const allPullSecrets = Object.values(pullSecrets).flatMap((s) => Object.values(s));
 
+        for (const fence of plan.fences) {
+            new ProjectFence(fence.plan.name, fence.plan, {
+                parent: this,
+                dependsOn: namespacesOf([fence.namespace]),
+            });
+        }
+
         const contour = new ContourIngress(plan.contour.name, plan.contour, {
             parent: this,
             dependsOn: allNamespaces,
@@ -238,11 +252,20 @@ export class PipelinePlatform extends pulumi.ComponentResource {
             plan.wiring.logs.bucket(
                 storage.buckets.apply((buckets) => buckets[plan.storage.plan.logStorage.name]),
             );
-            plan.wiring.logs.connectionSecretName(storage.airflowConnectionSecretName);
+            // Logs reached with keys plan the storage with `airflowConnection`: the Secret exists.
+            plan.wiring.logs.connectionSecretName(
+                storage.airflowConnectionSecretName as pulumi.Output<string>,
+            );
         }
         this.airflow = new AirflowDeployment(plan.airflow.name, plan.airflow, {
             parent: this,
-            dependsOn: [...allNamespaces, contour, ...allPullSecrets],
+            dependsOn: [
+                ...allNamespaces,
+                contour,
+                ...allPullSecrets,
+                // Keyless logs name their bucket as text: their grants wait for the bucket explicitly.
+                ...(plan.airflow.plan.logsIdentity ? [storage] : []),
+            ],
         });
         plan.wiring.dagsClaimName(this.airflow.dagsClaimName);
 
@@ -391,10 +414,15 @@ class PlatformPlanner {
         const contour = planContourIngress(
             `${name}-contour`,
             "existing" in config.contour
-                ? { existing: true, ingressClassName: config.contour.ingressClassName }
+                ? {
+                      existing: true,
+                      ingressClassName: config.contour.ingressClassName,
+                      namespace: config.contour.namespace,
+                  }
                 : {
                       ingressClassName: config.contour.ingressClassName,
                       rootNamespaces: config.contour.rootNamespaces,
+                      namespace: config.contour.namespace,
                   },
             this.at(movePaths("config.contour", [])),
         );
@@ -422,6 +450,19 @@ class PlatformPlanner {
             registries,
             extensions,
         );
+        const fences = planFences(
+            name,
+            config,
+            {
+                projectNamespaces,
+                airflowNamespace,
+                executor: config.airflow.executor ?? "KubernetesExecutor",
+                contourNamespace: contour.plan.namespace,
+                storages: storage.plan.storages,
+                registries,
+            },
+            (map) => this.at(map),
+        );
         if (pipelines.length === 0 && config.airflow.ingress === undefined) {
             // Otherwise the proxies' plans check the domains; unused, they must still be right.
             checkDefaultDomain(config.domains, "config.domains");
@@ -440,9 +481,11 @@ class PlatformPlanner {
             extensions,
             pipelines,
             monitoring,
+            fences,
             wiring: {
                 logs:
-                    config.airflow.logsStorage === undefined
+                    config.airflow.logsStorage === undefined ||
+                    config.airflow.logsIdentity !== undefined
                         ? undefined
                         : { bucket: setBucket, connectionSecretName: setConnectionSecretName },
                 dagsClaimName: setDagsClaimName,
@@ -573,6 +616,29 @@ class PlatformPlanner {
 
     private storage(airflowNamespace: string): S3StoragePlan {
         const { config } = this;
+        const logsStorage = config.airflow.logsStorage;
+        const logsSpec =
+            logsStorage !== undefined &&
+            Object.prototype.hasOwnProperty.call(config.storage.storages, logsStorage)
+                ? config.storage.storages[logsStorage]
+                : undefined;
+        if (
+            logsSpec !== undefined &&
+            logsSpec.provider !== "external" &&
+            logsSpec.koalja === false &&
+            config.airflow.logsIdentity === undefined
+        ) {
+            // The storage would refuse a connection Secret without a key; the config's fix is here.
+            invalidInput({
+                path: "config.airflow.logsIdentity",
+                given: undefined,
+                expected: `a workload identity for Airflow's logs: storage.storages.${logsStorage}.koalja is false, so no key reaches the bucket`,
+                example:
+                    logsSpec.provider === "aws"
+                        ? '{ provider: "aws", oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-central-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE" }'
+                        : '{ provider: "gcp", project: "pipeline-platform-prod" }',
+            });
+        }
         const storages = Object.fromEntries(
             Object.entries(config.storage.storages).map(([key, spec]) => [
                 key,
@@ -586,6 +652,10 @@ class PlatformPlanner {
                 airflowNamespace,
                 storages,
                 airflowStorage: config.airflow.logsStorage,
+                // Keys for Airflow only where its logs are reached with keys.
+                airflowConnection:
+                    config.airflow.logsStorage !== undefined &&
+                    config.airflow.logsIdentity === undefined,
                 ...this.protection(),
             },
             this.at(
@@ -651,9 +721,11 @@ class PlatformPlanner {
                 ],
             },
             logs:
-                airflow.logsStorage === undefined
-                    ? undefined
-                    : { ...logs, connectionId: storage.plan.connectionId },
+                airflow.logsIdentity !== undefined
+                    ? this.identityLogs(airflow.logsIdentity, storage)
+                    : airflow.logsStorage === undefined
+                      ? undefined
+                      : { ...logs, connectionId: storage.plan.connectionId },
             ingress: airflow.ingress
                 ? {
                       domains: config.domains,
@@ -675,6 +747,7 @@ class PlatformPlanner {
                 movePaths("config.airflow", [
                     ["ingress.domains", "config.domains"],
                     ["ingress.ingressClassName", "config.contour.ingressClassName"],
+                    ["logs.workloadIdentity", "config.airflow.logsIdentity"],
                     ["logs", "config.airflow.logsStorage"],
                     ["projectNamespaces", "config.projects"],
                     ["imagePullSecrets", "config.registries"],
@@ -764,6 +837,39 @@ class PlatformPlanner {
             },
             this.at(movePaths("config.monitoring", [])),
         );
+    }
+
+    /**
+     * Airflow's logs in `logsStorage`, reached with a workload identity of the storage's cloud: its
+     * bucket (and region on AWS); no key, so the storage makes none for Airflow.
+     */
+    private identityLogs(
+        identity: CloudWorkloadIdentity,
+        storage: S3StoragePlan,
+    ): AirflowIdentityLogs {
+        if (this.config.airflow.logsStorage === undefined) {
+            const known = Object.keys(this.config.storage.storages);
+            invalidInput({
+                path: "config.airflow.logsStorage",
+                given: undefined,
+                expected: `the storage airflow.logsIdentity reaches (${known.join(", ")})`,
+                example: known.find((key) => key !== "default") ?? "default",
+            });
+        }
+        const logs = storage.plan.logStorage;
+        if (logs.spec.provider !== identity.provider) {
+            invalidInput({
+                path: "config.airflow.logsIdentity.provider",
+                given: identity.provider,
+                expected: `the cloud of airflow.logsStorage "${logs.name}" (${logs.spec.provider}); an external storage is reached with its keys only`,
+                example: logs.spec.provider === "gcp" ? "gcp" : "aws",
+            });
+        }
+        return {
+            bucket: logs.bucket,
+            ...(logs.spec.provider === "aws" ? { region: logs.spec.region } : {}),
+            workloadIdentity: identity,
+        };
     }
 
     private extensions(

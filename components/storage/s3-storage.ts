@@ -448,7 +448,7 @@ export function planS3Storage(
                 invalidInput({
                     path: "airflowConnection",
                     given: true,
-                    expected: `no connection Secret for a storage without a key (storages.${logStorage.name}.koaljaSecret is false): reach it with a workload identity`,
+                    expected: `no connection Secret for a storage without a key (storages.${logStorage.name}.koalja is false): reach it with a workload identity`,
                     example: false,
                 });
             }

@@ -33,7 +33,7 @@ export interface AwsStorage {
      * with a workload identity (Airflow's remote logs); no key exists. Not for `default`.
      * @example false
      */
-    koaljaSecret?: boolean;
+    koalja?: boolean;
 }
 
 /** A Cloud Storage bucket used through its S3 interface, with a service account and HMAC key. */
@@ -70,7 +70,7 @@ export interface GcpStorage {
      * with a workload identity (Airflow's remote logs); no key exists. Not for `default`.
      * @example false
      */
-    koaljaSecret?: boolean;
+    koalja?: boolean;
 }
 
 /** Any S3-compatible store (MinIO, Ceph...), with keys the caller provides. */
@@ -278,9 +278,9 @@ export interface PlannedStorage {
     /** The bucket, named or derived. */
     bucket: string;
     endpoint: StorageEndpoint;
-    /** The credential Secret Koalja reads; none for a storage without `koaljaSecret`. */
+    /** The credential Secret Koalja reads; none for a storage without `koalja`. */
     secretName?: string;
-    /** Its entry in `koalja-s3-storage-config`; none without `koaljaSecret`. */
+    /** Its entry in `koalja-s3-storage-config`; none without `koalja`. */
     entry?: string;
 }
 
@@ -317,10 +317,10 @@ export function planStorage(
         });
     }
     const endpoint = storageEndpoint(spec);
-    if (spec.provider !== "external" && spec.koaljaSecret === false) {
+    if (spec.provider !== "external" && spec.koalja === false) {
         if (name === "default") {
             invalidInput({
-                path: joinPath(path, "koaljaSecret"),
+                path: joinPath(path, "koalja"),
                 given: false,
                 expected:
                     "a Koalja Secret for the default storage: Koalja reads koalja-s3-default-secrets",

@@ -172,6 +172,7 @@ describe("no credential leaves a Secret", () => {
             "pipeline-platform:airflow:AirflowDeployment",
             "pipeline-platform:dags:DagInstallerChart",
             "pipeline-platform:dags:WorkflowExtension",
+            "pipeline-platform:identity:WorkloadIdentity",
             "pipeline-platform:images:ProcessingImage",
             "pipeline-platform:ingress:ContourIngress",
             "pipeline-platform:ingress:KoaljaDomainConfig",
@@ -180,6 +181,7 @@ describe("no credential leaves a Secret", () => {
             "pipeline-platform:platform:PipelinePlatform",
             "pipeline-platform:registry:RegistrySecret",
             "pipeline-platform:storage:S3Storage",
+            "pipeline-platform:tenancy:ProjectFence",
         ]);
     });
 

@@ -119,6 +119,8 @@ describe("PipelinePlatform", () => {
             "pipeline-platform:registry:RegistrySecret platform-registry-local-project",
             "pipeline-platform:registry:RegistrySecret platform-registry-local-service",
             "pipeline-platform:storage:S3Storage platform-storage",
+            "pipeline-platform:tenancy:ProjectFence platform-fence-analytics",
+            "pipeline-platform:tenancy:ProjectFence platform-fence-imaging",
         ]);
         await assertValidManifests(regs);
         expect(result.outputs).toEqual({
@@ -259,6 +261,134 @@ describe("PipelinePlatform", () => {
                 .map((r) => r.inputs.metadata.namespace)
                 .sort(),
         ).toEqual(["analytics", "imaging"]);
+    });
+
+    test("fences every project namespace: Envoy to its pipelines' ports, Airflow's KubernetesExecutor ports, the configured egress, limits and quota from the run configuration", async () => {
+        const config = devConfig();
+        config.contour = { install: true, ingressClassName: "contour", namespace: "ingress" };
+        config.pipelines![0].targetPort = 8000;
+        config.pipelines![0].tasks = [{ task: "otsu", service: "otsu-task", port: 9000 }];
+        config.fences = { egress: { to: [{ storage: "default" }] } };
+        config.projects.analytics.fence = { quota: { tasks: 2 } };
+        config.airflow.runConfig = {
+            resources: { __default__: { requests: { cpu: "500m", memory: "1Gi" } } },
+        };
+        const regs = (await run(config)).registrations;
+        const spec = (resource: string) => byName(regs, resource).inputs.spec;
+        const fence = byName(regs, "platform-fence-imaging");
+        expect(fence.dependencies).toEqual([byName(regs, "platform-namespace-imaging").urn]);
+        expect(spec("platform-fence-imaging-allow-ingress-controller").ingress).toEqual([
+            {
+                from: [
+                    {
+                        namespaceSelector: {
+                            matchLabels: { "kubernetes.io/metadata.name": "ingress" },
+                        },
+                    },
+                ],
+                ports: [
+                    { protocol: "TCP", port: 8000 },
+                    { protocol: "TCP", port: 9000 },
+                ],
+            },
+        ]);
+        expect(spec("platform-fence-analytics-allow-ingress-controller").ingress[0].ports).toEqual([
+            { protocol: "TCP", port: 80 },
+        ]);
+        const services = {
+            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "services" } },
+        };
+        expect(spec("platform-fence-imaging-allow-airflow")).toEqual({
+            podSelector: {},
+            policyTypes: ["Ingress", "Egress"],
+            ingress: [{ from: [services], ports: [{ protocol: "TCP", port: 8793 }] }],
+            egress: [
+                {
+                    to: [services],
+                    ports: [
+                        { protocol: "TCP", port: 8080 },
+                        { protocol: "UDP", port: 9125 },
+                    ],
+                },
+            ],
+        });
+        expect(spec("platform-fence-imaging-allow-egress").egress).toEqual([
+            {
+                to: [
+                    {
+                        namespaceSelector: {
+                            matchLabels: { "kubernetes.io/metadata.name": "minio" },
+                        },
+                    },
+                ],
+                ports: [{ protocol: "TCP", port: 9000 }],
+            },
+        ]);
+        expect(spec("platform-fence-imaging-limits").limits).toEqual([
+            { type: "Container", defaultRequest: { cpu: "500m", memory: "1Gi" } },
+        ]);
+        expect([
+            spec("platform-fence-imaging-quota").hard,
+            spec("platform-fence-analytics-quota").hard,
+        ]).toEqual([
+            { "requests.cpu": "5", "requests.memory": "10Gi" },
+            { "requests.cpu": "1", "requests.memory": "2Gi" },
+        ]);
+        await assertValidManifests(regs);
+    });
+
+    test("with a Celery executor, Airflow's workers stay in its namespace: no Airflow policy in the projects", async () => {
+        const config = devConfig();
+        config.airflow.executor = "CeleryExecutor";
+        const regs = (await run(config)).registrations;
+        expect(regs.some((r) => r.name === "platform-fence-imaging-allow-airflow")).toBe(false);
+    });
+
+    test("Airflow's logs with a workload identity: the storage holds no key for them, Airflow no connection Secret", async () => {
+        const config = devConfig();
+        config.storage.storages.logs = {
+            provider: "aws",
+            region: "eu-central-1",
+            bucket: "pipeline-logs",
+            koalja: false,
+        };
+        config.airflow.logsStorage = "logs";
+        config.airflow.logsIdentity = {
+            provider: "aws",
+            oidcProviderArn:
+                "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-central-1.amazonaws.com/id/ABC",
+            roleName: "airflow-logs",
+        };
+        const regs = (await run(config)).registrations;
+        const names = regs.map((r) => r.name);
+        expect(names).not.toContain("platform-storage-airflow-connection");
+        expect(names.filter((n) => n.startsWith("platform-storage-logs")).sort()).toEqual([
+            "platform-storage-logs-bucket",
+            "platform-storage-logs-encryption",
+            "platform-storage-logs-public-access",
+            "platform-storage-logs-versioning",
+        ]);
+        expect(byName(regs, "platform-airflow-logs-identity").type).toBe(
+            "pipeline-platform:identity:WorkloadIdentity",
+        );
+        const values = byName(regs, "platform-airflow-release").inputs.values;
+        expect([values.config.logging, values.env, values.extraEnvFrom]).toEqual([
+            {
+                remote_logging: "True",
+                remote_base_log_folder: "s3://pipeline-logs/airflow/logs",
+                remote_log_conn_id: "remote_logs",
+            },
+            [
+                {
+                    name: "AIRFLOW_CONN_REMOTE_LOGS",
+                    value: '{"conn_type":"aws","extra":{"region_name":"eu-central-1"}}',
+                },
+            ],
+            undefined,
+        ]);
+        expect(values.workers.serviceAccount.annotations).toEqual({
+            "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/airflow-logs",
+        });
     });
 
     test("registers identical inputs on two evaluations", async () => {

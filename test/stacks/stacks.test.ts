@@ -18,6 +18,43 @@ describe.each(STACKS)("stack %s", (stack) => {
     });
 });
 
+describe.each([
+    ["staging", ["imaging", "analytics"]],
+    ["prod", ["imaging", "analytics", "partner"]],
+])("stack %s: tenants fenced, Airflow's logs without a key", (stack, projects) => {
+    let files: Record<string, string>;
+    beforeAll(async () => {
+        files = (await renderStack({ stack, root })).files;
+    }, 60000);
+
+    test.each(projects)(
+        "the %s namespace has a default-deny NetworkPolicy, a ResourceQuota and a LimitRange",
+        (namespace) => {
+            for (const object of [
+                "networkpolicy.fence-default-deny",
+                "networkpolicy.fence-allow-dns",
+                "resourcequota.fence-quota",
+                "limitrange.fence-limits",
+            ]) {
+                expect(Object.keys(files)).toContain(`manifests/${namespace}/${object}.yaml`);
+            }
+        },
+    );
+
+    test("no access key, HMAC key or connection Secret serves Airflow's logs; its service accounts carry the identity", () => {
+        const names = Object.keys(files);
+        expect(names.filter((n) => /accessKey|hmacKey|iam_user/.test(n) && /logs/.test(n))).toEqual(
+            [],
+        );
+        expect(names.filter((n) => /secret\.(airflow-conn|koalja-s3-logs)/.test(n))).toEqual([]);
+        expect(files["releases/pipeline-services/platform-airflow.yaml"]).toMatch(
+            stack === "staging"
+                ? /eks\.amazonaws\.com\/role-arn: arn:aws:iam::123456789012:role\//
+                : /iam\.gke\.io\/gcp-service-account: /,
+        );
+    });
+});
+
 describe("render on a broken stack file", () => {
     let dir: string;
     beforeAll(() => {

@@ -275,11 +275,11 @@ describe("S3Storage on GCP", () => {
     });
 });
 
-describe("S3Storage with a storage only workload identities reach (koaljaSecret: false)", () => {
+describe("S3Storage with a storage only workload identities reach (koalja: false)", () => {
     test.each([
         [
             "AWS",
-            { provider: "aws", region: "eu-central-1", bucket: "acme-logs", koaljaSecret: false },
+            { provider: "aws", region: "eu-central-1", bucket: "acme-logs", koalja: false },
             [
                 ["aws:s3/bucket:Bucket", "s3-logs-bucket"],
                 ["aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "s3-logs-public-access"],
@@ -293,7 +293,7 @@ describe("S3Storage with a storage only workload identities reach (koaljaSecret:
         ],
         [
             "GCP",
-            { provider: "gcp", location: "EUROPE-WEST4", bucket: "acme-logs", koaljaSecret: false },
+            { provider: "gcp", location: "EUROPE-WEST4", bucket: "acme-logs", koalja: false },
             [["gcp:storage/bucket:Bucket", "s3-logs-bucket"]],
             "https://storage.googleapis.com",
         ],
