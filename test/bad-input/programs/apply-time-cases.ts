@@ -95,6 +95,14 @@ export const APPLY_TIME_CASES = [
         registers: AIRFLOW_BEFORE_RELEASE,
     },
     {
+        name: "logs-storage-without-connection",
+        title: "AirflowDeployment rejects remote logs through an S3Storage that makes no connection Secret",
+        path: "logs.connectionSecretName",
+        says: "the connection Secret of an S3Storage that makes one (airflowConnection is false)",
+        example: "airflow-conn-s3-logs",
+        registers: AIRFLOW_BEFORE_RELEASE,
+    },
+    {
         name: "airflow-values-output-chart",
         title: "AirflowDeployment rejects a chart value Output the chart's schema refuses, with its instance named",
         label: 'AirflowDeployment "bad": ',

@@ -97,6 +97,15 @@ const PROGRAMS: Record<(typeof APPLY_TIME_CASES)[number]["name"], () => unknown>
                 { storage: "logs" },
             ),
         }),
+    "logs-storage-without-connection": () =>
+        new AirflowDeployment("bad", {
+            ...airflowArgs,
+            logs: remoteLogsFromStorage({
+                buckets: pulumi.output({ default: "pipelines" }),
+                airflowConnectionSecretName: pulumi.output(undefined),
+                airflowConnectionId: pulumi.output("s3_logs"),
+            }),
+        }),
     "airflow-values-output-chart": () =>
         new AirflowDeployment("bad", {
             ...airflowArgs,
