@@ -7,6 +7,9 @@ export type {
     ExtensionConfig,
     ExternalSecretsConfig,
     ExternalStorageConfig,
+    FenceConfig,
+    FenceDestinationConfig,
+    FenceEgressConfig,
     GcrRegistryConfig,
     MonitoringConfig,
     OffClusterRegistryConfig,
@@ -17,7 +20,9 @@ export type {
     RegistryCommon,
     RegistryConfig,
     RegistryConfigScope,
+    RegistryDestination,
     StorageConfig,
+    StorageDestination,
     StorageSection,
 } from "./config";
 export {
