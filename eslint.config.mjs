@@ -3,7 +3,7 @@ import eslint from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-    { ignores: ["node_modules/", "dist/", "out/", ".node/"] },
+    { ignores: ["node_modules/", "dist/", "out/", ".node/", "schema/"] },
     eslint.configs.recommended,
     tseslint.configs.recommended,
     {

@@ -6,6 +6,8 @@
  *   `components/core/shape.ts`.
  * - `schema/stack-config.schema.json`: a `Pulumi.<stack>.yaml` file of this project, for editors
  *   (`# yaml-language-server: $schema=…`) and the stack-file tests.
+ * - `schema/airflow-chart-values.validate.js`: the Airflow chart's values validator, compiled by ajv
+ *   ahead of time (`components/airflow/chart.ts`).
  *
  * `npm run schema -- --check` writes nothing and exits 1 when a committed file is out of date.
  */
@@ -27,6 +29,8 @@ import {
     type NodeParser,
     type SubNodeParser,
 } from "ts-json-schema-generator";
+
+import { chartValidatorSource } from "../components/airflow/chart";
 
 const ROOT = path.resolve(__dirname, "..");
 const OUT = path.join(ROOT, "schema");
@@ -239,7 +243,11 @@ function text(value: unknown): string {
 function main(): void {
     const check = process.argv.includes("--check");
     const { args, stack } = generate();
-    const files = { "args.schema.json": text(args), "stack-config.schema.json": text(stack) };
+    const files = {
+        "args.schema.json": text(args),
+        "stack-config.schema.json": text(stack),
+        "airflow-chart-values.validate.js": `${chartValidatorSource()}\n`,
+    };
     const stale = Object.entries(files).filter(([file, content]) => {
         const target = path.join(OUT, file);
         return !fs.existsSync(target) || fs.readFileSync(target, "utf8") !== content;

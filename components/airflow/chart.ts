@@ -1,4 +1,5 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
+import standaloneCode from "ajv/dist/standalone";
 import addFormats from "ajv-formats";
 import { readFileSync } from "fs";
 import * as path from "path";
@@ -33,20 +34,38 @@ export const AIRFLOW_CHART_PORTS = {
 /** The `values.schema.json` of the pinned chart release, shipped beside this file (SOURCE.md). */
 const SCHEMA_FILE = path.join(__dirname, "chart-values.schema.json");
 
+/**
+ * The validator of the chart's values, compiled ahead of time by `npm run schema` into
+ * `schema/airflow-chart-values.validate.js` (compiling the 650 kB schema takes most of a second on
+ * every run otherwise).
+ */
+const VALIDATOR_FILE = path.join(__dirname, "../../schema/airflow-chart-values.validate.js");
+
 let validator: ValidateFunction | undefined;
 let topLevelKeys: Set<string> | undefined;
 
-/** Compiles the chart's values schema on first use only: a platform may declare many releases. */
+/** Loads the chart's values validator on first use only: a platform may declare many releases. */
 function chartValidator(): { validate: ValidateFunction; keys: Set<string> } {
     if (!validator || !topLevelKeys) {
-        const schema = JSON.parse(readFileSync(SCHEMA_FILE, "utf8"));
-        // The chart schema is draft-07 with Kubernetes `int32`/`int64`/`date-time` formats.
-        const ajv = new Ajv({ strict: false, allErrors: true });
-        addFormats(ajv);
-        validator = ajv.compile(schema);
-        topLevelKeys = new Set(Object.keys(schema.properties));
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- generated code, found at run time
+        validator = require(VALIDATOR_FILE) as ValidateFunction;
+        topLevelKeys = new Set(Object.keys(chartSchema().properties));
     }
     return { validate: validator, keys: topLevelKeys };
+}
+
+function chartSchema(): { properties: Record<string, unknown> } {
+    return JSON.parse(readFileSync(SCHEMA_FILE, "utf8"));
+}
+
+/**
+ * The source of the chart's values validator: ajv's standalone code for the chart schema (draft-07,
+ * with the Kubernetes `int32`/`int64`/`date-time` formats), every error reported.
+ */
+export function chartValidatorSource(): string {
+    const ajv = new Ajv({ strict: false, allErrors: true, code: { source: true } });
+    addFormats(ajv);
+    return standaloneCode(ajv, ajv.compile(chartSchema()));
 }
 
 /** One reason the chart would refuse (or silently ignore) a values document. */

@@ -220,7 +220,7 @@ describe("the packed package, installed in a user's project", () => {
         expect(
             entries.filter(
                 (e) =>
-                    !/^package\/(package\.json|README\.md|dist\/components\/.+|dist\/bin\/render\/[a-z-]+\.(js|d\.ts)|dist\/policy-pack\/([a-z-]+\.(js|d\.ts)|PulumiPolicy\.yaml|package\.json)|dist\/schema\/args\.schema\.json|schema\/stack-config\.schema\.json)$/.test(
+                    !/^package\/(package\.json|README\.md|dist\/components\/.+|dist\/bin\/render\/[a-z-]+\.(js|d\.ts)|dist\/policy-pack\/([a-z-]+\.(js|d\.ts)|PulumiPolicy\.yaml|package\.json)|dist\/schema\/(args\.schema\.json|airflow-chart-values\.validate\.js)|schema\/stack-config\.schema\.json)$/.test(
                         e,
                     ),
             ),

@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { generate } from "../../bin/schema";
+import { chartValidatorSource } from "../../components/airflow/chart";
 import { FORMATS } from "../../components/core";
 
 const root = path.join(__dirname, "../..");
@@ -13,6 +14,10 @@ describe("the generated schemas", () => {
         const { args, stack } = generate();
         expect(JSON.parse(read("args.schema.json"))).toEqual(args);
         expect(JSON.parse(read("stack-config.schema.json"))).toEqual(stack);
+    }, 60000);
+
+    test("include the Airflow chart's values validator as ajv compiles it from the chart schema today", () => {
+        expect(read("airflow-chart-values.validate.js")).toBe(`${chartValidatorSource()}\n`);
     }, 60000);
 });
 
