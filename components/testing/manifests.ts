@@ -149,15 +149,20 @@ function modelModule(apiVersion: string): string | undefined {
     return undefined;
 }
 
-/** Loads (once per apiVersion) the ESM model module that validates objects of that apiVersion. */
+/**
+ * Loads (once per kind) the ESM model module that validates objects of that apiVersion and kind: the
+ * kind's own module, which loads only that kind's schema (the apiVersion's index loads them all).
+ */
 async function modelClass(apiVersion: string, kind: string): Promise<ModelClass | undefined> {
-    const specifier = modelModule(apiVersion);
-    if (!specifier) {
+    const module = modelModule(apiVersion);
+    if (!module || !/^[A-Z][A-Za-z0-9]*$/.test(kind)) {
         return undefined;
     }
+    const specifier = `${module}/${kind}`;
     let loaded = modelModules.get(specifier);
     if (!loaded) {
-        // The model packages are ESM-only; a dynamic import loads them from CommonJS.
+        // The model packages are ESM-only, and jest's module registry cannot require an ES module:
+        // a dynamic import loads them from CommonJS, under jest as under Node.
         loaded = import(specifier).catch(() => ({}));
         modelModules.set(specifier, loaded);
     }
