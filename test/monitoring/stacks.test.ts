@@ -1,15 +1,14 @@
-import * as path from "path";
 import * as YAML from "yaml";
-import { renderStack, type RenderResult } from "../../bin/render";
+import type { RenderResult } from "../../bin/render";
 import { exporterMetrics, parsePromql } from "../../components/monitoring";
+import { renderedStack } from "../support/evaluations";
 
-const root = path.join(__dirname, "../..");
 const STACKS = ["dev", "staging", "prod"] as const;
 
 const renders: Partial<Record<(typeof STACKS)[number], RenderResult>> = {};
 beforeAll(async () => {
     for (const stack of STACKS) {
-        renders[stack] = await renderStack({ stack, root });
+        renders[stack] = await renderedStack(stack);
     }
 });
 

@@ -37,6 +37,7 @@ const PROGRAM_FOLDERS = [
     "data-safety",
     "examples",
     "guarantees",
+    "monitoring",
     "platform",
     "render",
     "stacks",
