@@ -11,6 +11,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
+import { packageChartCli, PACKAGE_USAGE } from "./package-chart";
 import { diffMarkdown, diffRenders, diffText, readRender } from "./diff";
 import { renderAtRef } from "./git-ref";
 import { renderStack } from "./render-stack";
@@ -34,6 +35,11 @@ danger list: resources that hold data removed, renamed or replaced, claims that 
 that lose a key, Secrets whose type changes, Jobs whose pod template changes under the same name.
 --report <file> also writes the diff as Markdown (a pull-request comment).
 
+${PACKAGE_USAGE}
+writes <out>/<chart name>-<version>.tgz: the Kaapana workflow-extension chart with Kaapana's
+dag-installer chart inside, both at the installer image's tag, byte-identical for identical input
+(for an upload in Kaapana's Extensions view); prints its path.
+
 Exit codes: 0 every object is valid (and the danger list is empty); 1 an object would be refused,
 comes before what it needs, or names something nothing creates or declares; 2 a usage, config or
 program error; 3 the danger list is not empty.`;
@@ -50,6 +56,9 @@ export async function cli(args: string[], output: CliOutput = console): Promise<
     if (command === "--help" || command === "-h") {
         output.log(HELP);
         return 0;
+    }
+    if (command === "package-kaapana-chart") {
+        return packageChartCli(options, output);
     }
     if (command !== "render") {
         output.error(

@@ -26,6 +26,18 @@ import {
 } from "../core";
 import type { ProcessingImage } from "../images";
 import { refuseGuardedInstallerValues } from "./guarded-values";
+import {
+    KAAPANA,
+    kaapanaGlobals,
+    kaapanaImage,
+    packageKaapanaChart,
+    readKaapanaChart,
+    writeKaapanaArchive,
+    type InstallerTarget,
+    type KaapanaChart,
+    type KaapanaImage,
+    type KaapanaTarget,
+} from "./kaapana";
 
 /** `copy` (with a pre-delete `remove` hook), `remove`, or `prefetch`. */
 export type DagInstallerAction = "copy" | "remove" | "prefetch";
@@ -41,12 +53,22 @@ export interface DagInstallerChartArgs {
      */
     image: ProcessingImage | { imageName: pulumi.Input<ImageReferenceText> };
     /**
-     * Namespace of the release: Airflow's services namespace.
+     * Namespace the installer runs in: Airflow's services namespace (Kaapana's `global.services_namespace`
+     * for a Kaapana target, whose release lives in its admin namespace).
      * @example "services"
      */
     namespace: NamespaceName;
     /**
-     * Names of the pull Secrets (service scope) in `namespace`; empty for a public image.
+     * Where the installer installs: this platform (default, `{ platform: "pipeline-platform" }`: the
+     * bundled chart and this package's installer convention) or an existing Kaapana platform
+     * (`{ platform: "kaapana", … }`: the Kaapana workflow-extension chart in `chart`, packaged with
+     * Kaapana's dag-installer chart and installed with the `global.*` values that chart reads).
+     * @example { platform: "kaapana", registryUrl: "registry.example.com/kaapana", buildVersion: "0.6.0", mainNodeName: "kaapana-main" }
+     */
+    target?: InstallerTarget;
+    /**
+     * Names of the pull Secrets (service scope) in `namespace`; empty for a public image and for a
+     * Kaapana target (Kaapana's chart pulls with `registry-secret` and `registry-secret-<hash>`).
      * @uniqueItems true
      * @example ["registry-service"]
      */
@@ -72,14 +94,17 @@ export interface DagInstallerChartArgs {
      */
     action?: DagInstallerAction;
     /**
-     * A chart folder or packaged `.tgz` (e.g. a Kaapana workflow-extension chart), relative to the
-     * Pulumi project or absolute. Default: the bundled `dag-installer` chart.
+     * A chart folder or packaged `.tgz` with the bundled chart's values interface, relative to the
+     * Pulumi project or absolute. Default: the bundled `dag-installer` chart. For a Kaapana target:
+     * the Kaapana workflow-extension chart folder (required).
      * @minLength 1
      * @example "extension/otsus-method-workflow-1.0.0.tgz"
      */
     chart?: string;
     /**
-     * Version of a `.tgz` chart whose file name does not end in `-<version>.tgz`. Default: read from the file name.
+     * Version of a `.tgz` chart whose file name does not end in `-<version>.tgz`. Default: read from
+     * the file name. For a Kaapana target: the version the chart is packaged with, which is also the
+     * dag-installer chart's version and so the installer image's tag (default: its Chart.yaml's).
      * @example "1.0.0"
      */
     chartVersion?: SemVer;
@@ -99,10 +124,9 @@ export interface DagInstallerChartArgs {
      */
     backoffLimit?: number;
     /**
-     * Extra installer environment, e.g. `KAAPANA_BUILD_VERSION` for Kaapana images; `ACTION` is set
-     * by the chart. Default: none.
-     * @propertyNames { "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "description": "An environment variable name: letters, digits and '_', not starting with a digit.", "examples": ["KAAPANA_BUILD_VERSION"] }
-     * @example { KAAPANA_BUILD_VERSION: "0.3.0" }
+     * Extra installer environment; `ACTION` and `SERVICES_NAMESPACE` are set by the chart. Default: none.
+     * @propertyNames { "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "description": "An environment variable name: letters, digits and '_', not starting with a digit.", "examples": ["LOG_LEVEL"] }
+     * @example { LOG_LEVEL: "debug" }
      */
     env?: Record<string, string>;
     /**
@@ -121,6 +145,8 @@ export interface DagInstallerChartBuild {
     releaseName: string;
     backoffLimit: number;
     chart: ResolvedChart;
+    /** For a Kaapana target: the target and the workflow-extension chart read for packaging. */
+    kaapana?: { target: KaapanaTarget; chart: KaapanaChart };
     /** `values` hold Outputs: the bundled chart's schema checks them once they resolve. */
     checkValuesLater: boolean;
     /** Reports refusals found while building (values known only during `pulumi up`). */
@@ -172,6 +198,19 @@ export class DagInstallerChart extends pulumi.ComponentResource {
         const plan = usePlan("DagInstallerChart", name, args, planDagInstallerChart);
         super("pipeline-platform:dags:DagInstallerChart", name, {}, opts);
         const { args: checked } = plan;
+        if (plan.kaapana !== undefined) {
+            // Kaapana's Jobs pull with Secrets the caller creates: the release waits for what the chart waits for.
+            const release = kaapanaRelease(name, plan, plan.kaapana, this, opts?.dependsOn);
+            this.releaseName = release.name;
+            this.namespace = release.namespace;
+            this.chartVersion = plan.chart.version;
+            this.registerOutputs({
+                releaseName: this.releaseName,
+                namespace: this.namespace,
+                chartVersion: this.chartVersion,
+            });
+            return;
+        }
 
         const values = pulumi
             .all([
@@ -246,6 +285,9 @@ export function planDagInstallerChart(
         args,
         (checked: DagInstallerChartArgs, reported: Reporter) => {
             const action = checked.action ?? "copy";
+            if (checked.target?.platform === "kaapana") {
+                return planKaapana(name, checked, checked.target, action, reported);
+            }
             if (action !== "prefetch" && checked.dagsClaimName === undefined) {
                 invalidInput({
                     path: "dagsClaimName",
@@ -259,7 +301,7 @@ export function planDagInstallerChart(
                     path: "env.ACTION",
                     given: "ACTION",
                     expected: "an environment variable name other than ACTION (the chart sets it)",
-                    example: "KAAPANA_BUILD_VERSION",
+                    example: "LOG_LEVEL",
                 });
             }
             const backoffLimit = checked.backoffLimit ?? 0;
@@ -277,6 +319,137 @@ export function planDagInstallerChart(
             };
         },
         reporter,
+    );
+}
+
+/** What a Kaapana target's chart does not read, and why: each is refused when given. */
+const NOT_FOR_KAAPANA: Array<[keyof DagInstallerChartArgs, string]> = [
+    ["dagsClaimName", `Kaapana's chart mounts ${KAAPANA.claims.dags}`],
+    ["pluginsClaimName", `Kaapana's chart mounts ${KAAPANA.claims.plugins}`],
+    ["mountedScriptsClaimName", "Kaapana 0.6.0's chart mounts no scripts claim"],
+    ["env", "Kaapana's chart sets the installer's environment from its global values"],
+    ["backoffLimit", "Kaapana's chart fixes backoffLimit 0"],
+    ["values", "Kaapana's chart reads only global.* values, which the target sets"],
+];
+
+/**
+ * The plan for a Kaapana target: the workflow-extension chart read for packaging with the version
+ * its dag-installer dependency gets (the installer image's tag), and everything Kaapana's chart
+ * would ignore refused.
+ */
+function planKaapana(
+    name: string,
+    checked: DagInstallerChartArgs,
+    target: KaapanaTarget,
+    action: DagInstallerAction,
+    reporter: Reporter,
+): DagInstallerChartBuild {
+    for (const [key, why] of NOT_FOR_KAAPANA) {
+        if (checked[key] !== undefined) {
+            invalidInput({
+                path: key,
+                given: checked[key],
+                expected: `nothing for a Kaapana target (${why})`,
+                example: "(leave it out)",
+            });
+        }
+    }
+    if (checked.imagePullSecrets.length > 0) {
+        invalidInput({
+            path: "imagePullSecrets",
+            given: checked.imagePullSecrets,
+            expected: `[] for a Kaapana target (Kaapana's chart pulls with ${KAAPANA.pullSecret} and, for a custom registry, ${KAAPANA.pullSecret}-<hash>; kaapanaPullSecretName(<registry>) names it)`,
+            example: [],
+        });
+    }
+    if (checked.chart === undefined) {
+        invalidInput({
+            path: "chart",
+            given: undefined,
+            expected:
+                "the Kaapana workflow-extension chart folder (a Chart.yaml depending on dag-installer-chart, a values.yaml)",
+            example: "kaapana/otsus-method-workflow",
+        });
+    }
+    const chart = readKaapanaChart(checked.chart, checked.chartVersion, target);
+    const reference = known(checked.image.imageName);
+    if (reference !== undefined) {
+        checkKaapanaImage(reference, chart.version);
+    }
+    return {
+        args: checked,
+        action,
+        releaseName: releaseNameFor(name, checked.releaseName),
+        backoffLimit: 0,
+        chart: { chart: chart.archivePath, version: chart.version, bundled: false },
+        kaapana: { target, chart },
+        checkValuesLater: false,
+        reporter,
+    };
+}
+
+/** Refuses an installer image Kaapana's chart cannot pull: it must be `<registry>/<name>:<version>`. */
+function checkKaapanaImage(reference: string, version: string): KaapanaImage {
+    const image = kaapanaImage(reference);
+    if (typeof image === "string") {
+        invalidInput({
+            path: "image.imageName",
+            given: reference,
+            expected: image,
+            example: `registry.example.com/team/dag-otsus-method:${version}`,
+        });
+    }
+    if (image.tag !== version) {
+        invalidInput({
+            path: "image.imageName",
+            given: reference,
+            expected: `the tag ${version}: Kaapana's chart pulls the installer image tagged with the dag-installer chart's version, which is the packaged version`,
+            example: `${image.registry}/${image.image}:${version}`,
+        });
+    }
+    return image;
+}
+
+/**
+ * The Helm release of a Kaapana target: the packaged chart (written once the image is known) in
+ * Kaapana's admin namespace, as kube-helm installs extensions, with the `global.*` values. Kaapana's
+ * Jobs have fixed names and immutable templates, so any change replaces the release: the old one's
+ * pre-delete hook removes its files first.
+ */
+function kaapanaRelease(
+    name: string,
+    plan: DagInstallerChartBuild,
+    kaapana: { target: KaapanaTarget; chart: KaapanaChart },
+    parent: pulumi.Resource,
+    dependsOn: pulumi.ComponentResourceOptions["dependsOn"],
+): k8s.helm.v3.Release {
+    const { chart, target } = kaapana;
+    const globals = pulumi.output(plan.args.image.imageName).apply((reference) =>
+        reportRefusals(plan.reporter, () => {
+            const image = checkKaapanaImage(reference, chart.version);
+            const values = kaapanaGlobals({
+                target,
+                servicesNamespace: plan.args.namespace,
+                image,
+                action: plan.action,
+            });
+            writeKaapanaArchive(chart, packageKaapanaChart(chart, values));
+            return values;
+        }),
+    );
+    return new k8s.helm.v3.Release(
+        `${name}-release`,
+        {
+            name: plan.releaseName,
+            namespace: target.adminNamespace ?? KAAPANA.defaultAdminNamespace,
+            // Known once the archive is written, so Helm never reads an older one.
+            chart: globals.apply(() => chart.archivePath),
+            version: chart.version,
+            values: { global: globals },
+            waitForJobs: true,
+            maxHistory: 5,
+        },
+        { parent, dependsOn, replaceOnChanges: ["*"], deleteBeforeReplace: true },
     );
 }
 
@@ -365,7 +538,28 @@ function bundledChartDir(): string {
     return found;
 }
 
-type ChartMetadata = { name?: unknown; version?: unknown } | null;
+type ChartMetadata = { name?: unknown; version?: unknown; dependencies?: unknown } | null;
+
+/** Whether a chart folder declares Kaapana's dag-installer chart as a dependency (Chart.yaml or requirements.yaml). */
+function dependsOnKaapana(dir: string, meta: ChartMetadata): boolean {
+    const requirements = path.join(dir, "requirements.yaml");
+    const lists = [
+        meta?.dependencies,
+        fs.existsSync(requirements)
+            ? (YAML.parse(fs.readFileSync(requirements, "utf8")) as ChartMetadata)?.dependencies
+            : undefined,
+    ];
+    return lists.some(
+        (list) =>
+            Array.isArray(list) &&
+            list.some(
+                (d) =>
+                    d !== null &&
+                    typeof d === "object" &&
+                    (d as { name?: unknown }).name === KAAPANA.dagInstallerChart,
+            ),
+    );
+}
 const chartMetadataCache = new Map<string, ChartMetadata>();
 
 /** A Chart.yaml, read once per process: a platform installs the same chart for every extension. */
@@ -420,6 +614,11 @@ function resolveChart(chart: string | undefined, chartVersion?: string): Resolve
         ) {
             return reject(
                 `a Chart.yaml with a name and a semver version (${path.resolve(chartFile)})`,
+            );
+        }
+        if (dependsOnKaapana(dir, meta)) {
+            return reject(
+                `a chart with the bundled chart's values interface; this one depends on Kaapana's ${KAAPANA.dagInstallerChart}, which reads only global.* values: install it with target { platform: "kaapana", … }`,
             );
         }
         version = meta.version;
@@ -548,7 +747,7 @@ function checkValues(values: Record<string, unknown>, computed: Record<string, u
             path: joinPath(path, error.propertyName),
             given: error.propertyName,
             expected: rule,
-            example: Object.keys(reference ?? {})[0] ?? "KAAPANA_BUILD_VERSION",
+            example: Object.keys(reference ?? {})[0] ?? "LOG_LEVEL",
         });
     }
     invalidInput({

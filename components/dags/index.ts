@@ -12,6 +12,22 @@ export {
     type ResolvedChart,
 } from "./dag-installer-chart";
 export { DAG_INSTALLER_GUARDED_VALUES } from "./guarded-values";
+export { deterministicTgz, readTgz, type ArchiveFile } from "./chart-archive";
+export {
+    KAAPANA,
+    kaapanaGlobals,
+    kaapanaImage,
+    kaapanaPullSecretName,
+    packageKaapanaChart,
+    readKaapanaChart,
+    writeKaapanaArchive,
+    type InstallerTarget,
+    type KaapanaChart,
+    type KaapanaGlobals,
+    type KaapanaRegistryPrefix,
+    type KaapanaTarget,
+    type PipelinePlatformTarget,
+} from "./kaapana";
 export {
     planWorkflowExtension,
     WorkflowExtension,

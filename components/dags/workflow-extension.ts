@@ -29,12 +29,25 @@ import {
     type ProcessingImagePlan,
 } from "../images";
 import { gitSyncValues, type AirflowGitDags } from "../airflow";
-import type { RegistryLocation } from "../registry";
+import {
+    planRegistrySecret,
+    RegistrySecret,
+    type RegistryLocation,
+    type RegistrySecretPlan,
+} from "../registry";
 import {
     DagInstallerChart,
     planDagInstallerChart,
     type DagInstallerChartPlan,
 } from "./dag-installer-chart";
+import {
+    KAAPANA,
+    kaapanaImage,
+    kaapanaPullSecretName,
+    knownImagePrefix,
+    type InstallerTarget,
+    type KaapanaTarget,
+} from "./kaapana";
 
 /**
  * A registry as the extension needs it: where to push, and the pull Secret that serves the scope.
@@ -49,10 +62,11 @@ export interface ExtensionRegistry {
      */
     scope: "project" | "service";
     /**
-     * Name of the pull Secret of that scope.
+     * Name of the pull Secret of that scope; required for this platform. Not for a Kaapana target:
+     * the extension creates the Secret under the name Kaapana's workloads pull with.
      * @example "registry-credentials"
      */
-    secretName: pulumi.Input<SecretName>;
+    secretName?: pulumi.Input<SecretName>;
 }
 
 /** One processing-container image of the extension, pushed to the project registry. */
@@ -123,22 +137,32 @@ export interface WorkflowExtensionArgs {
      */
     dagsFromGit?: AirflowGitDags;
     /**
-     * Airflow's services namespace, where the installer runs.
+     * Airflow's services namespace, where the installer runs (Kaapana's services namespace for a
+     * Kaapana target).
      * @example "services"
      */
     namespace: NamespaceName;
     /**
-     * Airflow's DAG PersistentVolumeClaim.
+     * Where the extension installs: this platform (default) or an existing Kaapana platform (see
+     * `DagInstallerChart.target`). A Kaapana target also creates the project- and service-scope
+     * pull Secrets under the name Kaapana's workloads pull with, `registry-secret-<hash>`.
+     * @example { platform: "kaapana", registryUrl: "registry.example.com/kaapana", buildVersion: "0.6.0", mainNodeName: "kaapana-main" }
+     */
+    target?: InstallerTarget;
+    /**
+     * Airflow's DAG PersistentVolumeClaim; required for this platform, not for a Kaapana target
+     * (Kaapana's chart mounts its own).
      * @example "airflow-dags"
      */
-    dagsClaimName: pulumi.Input<ObjectName>;
+    dagsClaimName?: pulumi.Input<ObjectName>;
     /**
      * Airflow's plugin PersistentVolumeClaim. Default: plugins are not kept.
      * @example "airflow-plugins"
      */
     pluginsClaimName?: pulumi.Input<ObjectName>;
     /**
-     * Project namespaces that get the `<extension>-images` ConfigMap. Default: none.
+     * Project namespaces that get the `<extension>-images` ConfigMap (and, for a Kaapana target,
+     * the project-scope pull Secret: Kaapana's `project-<name>` namespaces). Default: none.
      * @uniqueItems true
      * @example ["project-a"]
      */
@@ -167,7 +191,8 @@ export interface WorkflowExtensionArgs {
      */
     protect?: boolean;
     /**
-     * A chart instead of the bundled dag-installer chart (see `DagInstallerChart.chart`).
+     * A chart instead of the bundled dag-installer chart; for a Kaapana target the Kaapana
+     * workflow-extension chart folder (see `DagInstallerChart.chart`).
      * @minLength 1
      * @example "extension/otsus-method-workflow-1.0.0.tgz"
      */
@@ -190,6 +215,8 @@ export interface WorkflowExtensionBuild {
     /** The dag-installer chart; none with `dagsFromGit`. */
     chart?: DagInstallerChartPlan;
     imagesConfigMapName: string;
+    /** For a Kaapana target: the pull Secrets of Kaapana's name, by scope, when a custom registry needs one. */
+    kaapanaSecrets: RegistrySecretPlan[];
 }
 
 /**
@@ -200,6 +227,7 @@ export interface WorkflowExtensionBuild {
 export interface PlannedInstaller {
     image: ProcessingImagePlan;
     setProcessingImages: (images: pulumi.Output<string>) => void;
+    setPullSecrets: (secrets: pulumi.Output<string>) => void;
     setImageName: (imageName: pulumi.Output<string>) => void;
 }
 
@@ -208,6 +236,8 @@ export type WorkflowExtensionPlan = Planned<"WorkflowExtension", WorkflowExtensi
 
 /** The build arg the installer image receives the processing image references in, as JSON. */
 const PROCESSING_IMAGES = "PROCESSING_IMAGES";
+/** The build arg the installer image receives the processing pods' pull Secret names in, as a JSON list. */
+const IMAGE_PULL_SECRETS = "IMAGE_PULL_SECRETS";
 
 /**
  * Kaapana's workflow extension in one declaration: builds and pushes the processing images to the
@@ -233,6 +263,10 @@ export class WorkflowExtension extends pulumi.ComponentResource {
         const plan = usePlan("WorkflowExtension", name, args, planWorkflowExtension);
         super("pipeline-platform:dags:WorkflowExtension", name, {}, opts);
 
+        const kaapanaSecrets = plan.kaapanaSecrets.map(
+            (secret) => new RegistrySecret(secret.name, secret, { parent: this }),
+        );
+
         this.images = {};
         for (const image of plan.images) {
             this.images[image.name] = new ProcessingImage(image.plan.name, image.plan, {
@@ -253,6 +287,7 @@ export class WorkflowExtension extends pulumi.ComponentResource {
                 plan.installer.setProcessingImages(
                     pulumi.all(this.images).apply((images) => JSON.stringify(images)),
                 );
+                plan.installer.setPullSecrets(processingPullSecrets(plan));
                 const image = plan.installer.image;
                 const installerImageName = new ProcessingImage(image.name, image, {
                     parent: this,
@@ -260,7 +295,10 @@ export class WorkflowExtension extends pulumi.ComponentResource {
                 plan.installer.setImageName(installerImageName);
                 this.installerImageName = installerImageName;
             }
-            const chart = new DagInstallerChart(plan.chart.name, plan.chart, { parent: this });
+            const chart = new DagInstallerChart(plan.chart.name, plan.chart, {
+                parent: this,
+                dependsOn: kaapanaSecrets,
+            });
             this.releaseName = chart.releaseName;
         }
 
@@ -327,6 +365,12 @@ export function planWorkflowExtension(
                 "service",
                 "the DAG installer runs in the services namespace, which holds service-scope pull Secrets",
             );
+            const kaapana = checked.target?.platform === "kaapana" ? checked.target : undefined;
+            for (const key of ["projectRegistry", "serviceRegistry"] as const) {
+                checkSecretName(checked[key], key, kaapana);
+            }
+            const kaapanaSecrets =
+                kaapana === undefined ? [] : planKaapanaSecrets(name, checked, kaapana, reported);
             const images = planImages(name, checked, reported);
             if ((checked.installer === undefined) === (checked.dagsFromGit === undefined)) {
                 invalidInput({
@@ -339,6 +383,15 @@ export function planWorkflowExtension(
                     example: '{ context: "extension" }',
                 });
             }
+            if (checked.dagsFromGit !== undefined && kaapana !== undefined) {
+                invalidInput({
+                    path: "dagsFromGit",
+                    given: checked.dagsFromGit,
+                    expected:
+                        "nothing for a Kaapana target (Kaapana installs DAGs through its dag-installer chart: give an installer)",
+                    example: "(leave it out)",
+                });
+            }
             if (checked.dagsFromGit !== undefined) {
                 const git = checked.dagsFromGit;
                 reportRefusals(nestedReporter(reported, movePath("dags.git", "dagsFromGit")), () =>
@@ -349,6 +402,7 @@ export function planWorkflowExtension(
                     extensionName,
                     images,
                     imagesConfigMapName: `${extensionName}-images`,
+                    kaapanaSecrets,
                 };
             }
             const installer = planInstaller(
@@ -363,11 +417,14 @@ export function planWorkflowExtension(
                 {
                     image: { imageName: installer.imageName },
                     namespace: checked.namespace,
-                    imagePullSecrets: [checked.serviceRegistry.secretName],
+                    target: checked.target,
+                    imagePullSecrets:
+                        kaapana === undefined ? [checked.serviceRegistry.secretName!] : [],
                     dagsClaimName: checked.dagsClaimName,
                     pluginsClaimName: checked.pluginsClaimName,
                     action: "copy",
                     chart: checked.chart,
+                    chartVersion: kaapana === undefined ? undefined : checked.version,
                     releaseName: extensionName.length <= 40 ? extensionName : undefined,
                     values: checked.values,
                 },
@@ -387,6 +444,7 @@ export function planWorkflowExtension(
                 installer: installer.planned,
                 chart,
                 imagesConfigMapName: `${extensionName}-images`,
+                kaapanaSecrets,
             };
         },
         reporter,
@@ -423,7 +481,31 @@ function planInstaller(
             example: "PYTHON_VERSION",
         });
     }
+    if (
+        installer.buildArgs !== undefined &&
+        Object.hasOwn(installer.buildArgs, IMAGE_PULL_SECRETS)
+    ) {
+        invalidInput({
+            path: joinPath("installer.buildArgs", IMAGE_PULL_SECRETS),
+            given: IMAGE_PULL_SECRETS,
+            expected: `a build arg other than ${IMAGE_PULL_SECRETS} (the extension sets it to the processing pods' pull Secret names)`,
+            example: "PYTHON_VERSION",
+        });
+    }
+    const installerName = installer.name ?? `dag-${extensionName}`;
+    if (args.target?.platform === "kaapana") {
+        const image = kaapanaImage(`registry.example.com/${installerName}:${args.version}`);
+        if (typeof image === "string") {
+            invalidInput({
+                path: installer.name === undefined ? "extensionName" : "installer.name",
+                given: installer.name ?? extensionName,
+                expected: `an installer image name Kaapana's chart can run: ${image}`,
+                example: "dag-otsus-method",
+            });
+        }
+    }
     const [processingImages, setProcessingImages] = pulumi.deferredOutput<string>();
+    const [pullSecrets, setPullSecrets] = pulumi.deferredOutput<string>();
     const [imageName, setImageName] = pulumi.deferredOutput<string>();
     const image = planProcessingImage(
         `${name}-installer-image`,
@@ -432,8 +514,12 @@ function planInstaller(
             dockerfile: installer.dockerfile,
             target: installer.target,
             platform: installer.platform,
-            buildArgs: { ...installer.buildArgs, [PROCESSING_IMAGES]: processingImages },
-            name: installer.name ?? `dag-${extensionName}`,
+            buildArgs: {
+                ...installer.buildArgs,
+                [PROCESSING_IMAGES]: processingImages,
+                [IMAGE_PULL_SECRETS]: pullSecrets,
+            },
+            name: installerName,
             tag: args.version,
             registry: args.serviceRegistry.registry,
             buildOnPreview: args.buildOnPreview,
@@ -452,7 +538,7 @@ function planInstaller(
             ]),
         ),
     );
-    return { planned: { image, setProcessingImages, setImageName }, imageName };
+    return { planned: { image, setProcessingImages, setPullSecrets, setImageName }, imageName };
 }
 
 /** The extension name when none is given: the resource name, which must then be a DNS label. */
@@ -537,9 +623,106 @@ function planImages(
 }
 
 /**
- * Maps a child's paths to the paths of the extension's args: the first of `moves` that holds the
- * path moves it, any other path goes under `prefix`.
+ * A registry's `secretName`: required for this platform (the pull Secret the installer and the
+ * processing pods use), refused for a Kaapana target (the extension creates Kaapana's).
  */
+function checkSecretName(
+    registry: ExtensionRegistry,
+    path: string,
+    kaapana: KaapanaTarget | undefined,
+): void {
+    if (kaapana === undefined && registry.secretName === undefined) {
+        invalidInput({
+            path: joinPath(path, "secretName"),
+            given: undefined,
+            expected: `the name of the ${registry.scope}-scope pull Secret (a RegistrySecret's secretName)`,
+            example: "registry-credentials",
+        });
+    }
+    if (kaapana !== undefined && registry.secretName !== undefined) {
+        invalidInput({
+            path: joinPath(path, "secretName"),
+            given: registry.secretName,
+            expected: `nothing for a Kaapana target: the extension creates the pull Secret under the name Kaapana's workloads pull with (${KAAPANA.pullSecret}-<hash of the registry>)`,
+            example: "(leave it out)",
+        });
+    }
+}
+
+/**
+ * For a Kaapana target, the pull Secrets Kaapana's workloads look for: the installer (dag-installer
+ * chart, services namespace) and processing pods (project namespaces) pull a custom registry's
+ * images with `registry-secret-<hash>`. A registry that is Kaapana's own default needs none: Kaapana
+ * keeps `registry-secret` in every namespace.
+ */
+function planKaapanaSecrets(
+    name: string,
+    args: WorkflowExtensionArgs,
+    target: KaapanaTarget,
+    reporter: Reporter,
+): RegistrySecretPlan[] {
+    const scopes = [
+        { key: "serviceRegistry", scope: "service", namespaces: [args.namespace] },
+        { key: "projectRegistry", scope: "project", namespaces: args.projectNamespaces ?? [] },
+    ] as const;
+    return scopes.flatMap(({ key, scope, namespaces }) => {
+        const registry = args[key].registry;
+        const prefix = kaapanaRegistryPrefix(registry, key);
+        if (prefix === target.registryUrl || namespaces.length === 0) {
+            return [];
+        }
+        return [
+            planRegistrySecret(
+                `${name}-kaapana-${scope}`,
+                {
+                    registry,
+                    scope,
+                    namespaces: [...namespaces],
+                    secretName: kaapanaPullSecretName(prefix),
+                },
+                nestedReporter(
+                    reporter,
+                    movePaths("", [
+                        ["registry", joinPath(key, "registry")],
+                        ["namespaces", scope === "service" ? "namespace" : "projectNamespaces"],
+                    ]),
+                ),
+            ),
+        ];
+    });
+}
+
+/** A registry's image prefix, which Kaapana's Secret name is derived from: it must be known now. */
+function kaapanaRegistryPrefix(registry: RegistryLocation, key: string): string {
+    const prefix = knownImagePrefix(registry);
+    if (prefix === undefined) {
+        invalidInput({
+            path: joinPath(joinPath(key, "registry"), "registryId"),
+            given: undefined,
+            expected:
+                "the 12-digit AWS account id for a Kaapana target (Kaapana's pull Secret is named after the registry's address, which must be known at preview)",
+            example: "123456789012",
+        });
+    }
+    return prefix;
+}
+
+/** The pull Secret names processing pods use, as the installer's IMAGE_PULL_SECRETS JSON list. */
+function processingPullSecrets(plan: WorkflowExtensionBuild): pulumi.Output<string> {
+    const { args } = plan;
+    if (args.target?.platform !== "kaapana") {
+        return pulumi.output(args.projectRegistry.secretName!).apply((n) => JSON.stringify([n]));
+    }
+    const prefix = knownImagePrefix(args.projectRegistry.registry)!;
+    return pulumi.output(
+        JSON.stringify(
+            prefix === args.target.registryUrl
+                ? [KAAPANA.pullSecret]
+                : [KAAPANA.pullSecret, kaapanaPullSecretName(prefix)],
+        ),
+    );
+}
+
 function checkScope(
     registry: ExtensionRegistry,
     path: string,

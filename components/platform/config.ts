@@ -15,7 +15,7 @@ import type {
     ObjectName,
     SecretName,
 } from "../core";
-import type { ExtensionImage, ExtensionInstaller } from "../dags";
+import type { ExtensionImage, ExtensionInstaller, KaapanaTarget } from "../dags";
 import type { DomainConfig, IngressClassName, PipelineTls, TaskRoute } from "../ingress";
 import type { MonitoringAlerts, MonitoringRule } from "../monitoring";
 import type { EcrRegistry, GcrRegistry, OffClusterRegistry } from "../registry";
@@ -74,6 +74,12 @@ export interface PlatformConfig {
      * @example [{ "name": "otsus-method", "version": "1.0.0", "projectRegistry": "local", "serviceRegistry": "local", "installer": { "context": "extension" } }]
      */
     extensions?: ExtensionConfig[];
+    /**
+     * An existing Kaapana platform (0.6.0) in the cluster, which extensions with `target: "kaapana"`
+     * install into. Default: none.
+     * @example { "registryUrl": "registry.example.com/kaapana", "buildVersion": "0.6.0", "mainNodeName": "kaapana-main" }
+     */
+    kaapana?: KaapanaConfig;
     /**
      * Pipelines that get a hostname and an HTTPProxy. Default none.
      * @example [{ "name": "segmentation", "namespace": "imaging", "service": "segmentation-ui", "port": 80 }]
@@ -569,6 +575,22 @@ export interface AirflowIngressConfig {
     tls?: PipelineTls;
 }
 
+/** An existing Kaapana platform: what its dag-installer chart reads, and where its workloads run. */
+export interface KaapanaConfig extends Omit<KaapanaTarget, "platform"> {
+    /**
+     * Kaapana's services namespace (`global.services_namespace`), where its installers run. Default `services`.
+     * @example "services"
+     */
+    servicesNamespace?: NamespaceName;
+    /**
+     * Kaapana's project namespaces (`project-<project>`) whose processing pods pull the extensions'
+     * images. Default `["project-admin"]`, Kaapana's default project.
+     * @uniqueItems true
+     * @example ["project-admin"]
+     */
+    projectNamespaces?: NamespaceName[];
+}
+
 export interface ExtensionConfig {
     /**
      * The extension's name; unique among extensions.
@@ -609,7 +631,21 @@ export interface ExtensionConfig {
      */
     dagsFromGit?: AirflowGitDags;
     /**
-     * Projects whose DAGs use this extension; its image references go into their namespaces. Default: every project.
+     * Where it installs: this platform's Airflow (`pipeline-platform`, the default) or the Kaapana
+     * platform of the config's `kaapana` section (`kaapana`).
+     * @example "kaapana"
+     */
+    target?: "pipeline-platform" | "kaapana";
+    /**
+     * The Kaapana workflow-extension chart folder, relative to the Pulumi project; required with
+     * `target: "kaapana"`, refused otherwise.
+     * @minLength 1
+     * @example "examples/otsus-method/kaapana/otsus-method-workflow"
+     */
+    chart?: string;
+    /**
+     * Projects whose DAGs use this extension; its image references go into their namespaces. Default:
+     * every project. Not with `target: "kaapana"` (the `kaapana` section names Kaapana's project namespaces).
      * @uniqueItems true
      * @example ["imaging"]
      */

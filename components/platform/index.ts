@@ -5,6 +5,7 @@ export type {
     ContourConfig,
     EcrRegistryConfig,
     ExtensionConfig,
+    KaapanaConfig,
     ExternalSecretsConfig,
     ExternalStorageConfig,
     FenceConfig,

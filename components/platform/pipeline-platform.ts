@@ -48,7 +48,13 @@ import type { CloudWorkloadIdentity } from "../identity";
 import { planS3Storage, S3Storage, type S3StoragePlan, type StorageSpec } from "../storage";
 import { checkClaimAccessModes } from "./access-modes";
 import { ProjectFence } from "../tenancy";
-import type { PlatformConfig, RegistryCommon, RegistryConfig, StorageConfig } from "./config";
+import type {
+    ExtensionConfig,
+    PlatformConfig,
+    RegistryCommon,
+    RegistryConfig,
+    StorageConfig,
+} from "./config";
 import { planFences, type PlannedFence } from "./fences";
 
 /** The External Secrets Operator chart, installed when a registry's token is refreshed in the cluster. */
@@ -113,8 +119,10 @@ export interface PipelinePlatformBuild {
         name: string;
         projectRegistry: string;
         serviceRegistry: string;
-        /** The namespaces it installs into and publishes to. */
+        /** The platform's namespaces it installs into and publishes to (none for a Kaapana target). */
         namespaces: string[];
+        /** Whether it installs into Kaapana, which uses none of the platform's pull Secrets. */
+        kaapana: boolean;
         plan: WorkflowExtensionPlan;
     }>;
     pipelines: PipelineIngressPlan[];
@@ -276,11 +284,13 @@ export class PipelinePlatform extends pulumi.ComponentResource {
                 extension.plan,
                 {
                     parent: this,
-                    dependsOn: [
-                        ...namespacesOf(extension.namespaces),
-                        pullSecrets[extension.projectRegistry].project!,
-                        pullSecrets[extension.serviceRegistry].service!,
-                    ],
+                    dependsOn: extension.kaapana
+                        ? []
+                        : [
+                              ...namespacesOf(extension.namespaces),
+                              pullSecrets[extension.projectRegistry].project!,
+                              pullSecrets[extension.serviceRegistry].service!,
+                          ],
                 },
             );
         }
@@ -903,6 +913,18 @@ class PlatformPlanner {
                 "service",
                 joinPath(path, "serviceRegistry"),
             );
+            if (extension.target === "kaapana") {
+                return this.kaapanaExtension(extension, path, project, service);
+            }
+            if (extension.chart !== undefined) {
+                invalidInput({
+                    path: joinPath(path, "chart"),
+                    given: extension.chart,
+                    expected:
+                        'nothing for target "pipeline-platform" (the bundled chart installs it); a Kaapana workflow-extension chart goes with target "kaapana"',
+                    example: "(leave it out)",
+                });
+            }
             const projects = (extension.projects ?? Object.keys(projectNamespaces)).map((p, j) => {
                 if (!Object.prototype.hasOwnProperty.call(projectNamespaces, p)) {
                     const known = Object.keys(projectNamespaces);
@@ -955,9 +977,74 @@ class PlatformPlanner {
                 projectRegistry: project.name,
                 serviceRegistry: service.name,
                 namespaces: [namespace, ...projects],
+                kaapana: false,
                 plan,
             };
         });
+    }
+
+    /** An extension installed into the config's Kaapana platform, with Kaapana's pull Secrets. */
+    private kaapanaExtension(
+        extension: ExtensionConfig,
+        path: string,
+        project: PlatformRegistry,
+        service: PlatformRegistry,
+    ): PipelinePlatformBuild["extensions"][number] {
+        const kaapana = this.config.kaapana;
+        if (kaapana === undefined) {
+            invalidInput({
+                path: joinPath(path, "target"),
+                given: "kaapana",
+                expected:
+                    'target "pipeline-platform", or a kaapana section in the config (the Kaapana platform to install into)',
+                example: "pipeline-platform",
+            });
+        }
+        if (extension.projects !== undefined) {
+            invalidInput({
+                path: joinPath(path, "projects"),
+                given: extension.projects,
+                expected:
+                    'nothing for target "kaapana" (kaapana.projectNamespaces names the Kaapana project namespaces)',
+                example: "(leave it out)",
+            });
+        }
+        const { servicesNamespace, projectNamespaces, ...target } = kaapana;
+        const plan = planWorkflowExtension(
+            `${this.name}-extension-${extension.name}`,
+            {
+                version: extension.version,
+                processingImages: extension.processingImages,
+                installer: extension.installer,
+                namespace: servicesNamespace ?? "services",
+                target: { platform: "kaapana", ...target },
+                chart: extension.chart,
+                projectNamespaces: projectNamespaces ?? ["project-admin"],
+                createRepositories: extension.createRepositories,
+                extensionName: extension.name,
+                ...this.protection(),
+                projectRegistry: { registry: project.location, scope: "project" },
+                serviceRegistry: { registry: service.location, scope: "service" },
+            },
+            this.at(
+                movePaths(path, [
+                    ["extensionName", joinPath(path, "name")],
+                    ["projectNamespaces", "config.kaapana.projectNamespaces"],
+                    ["namespace", "config.kaapana.servicesNamespace"],
+                    ["target", "config.kaapana"],
+                    ["projectRegistry", joinPath(path, "projectRegistry")],
+                    ["serviceRegistry", joinPath(path, "serviceRegistry")],
+                ]),
+            ),
+        );
+        return {
+            name: extension.name,
+            projectRegistry: project.name,
+            serviceRegistry: service.name,
+            namespaces: [],
+            kaapana: true,
+            plan,
+        };
     }
 
     private registryFor(

@@ -39,6 +39,10 @@ export interface Registration {
     retainOnDelete: boolean;
     /** The `protect` option, as set or inherited from the parent. */
     protect: boolean;
+    /** The `replaceOnChanges` option: input paths whose change replaces the resource. */
+    replaceOnChanges: string[];
+    /** The `deleteBeforeReplace` option. */
+    deleteBeforeReplace: boolean;
     /** The `aliases` option: earlier identities of the resource (see `aliasUrns`). */
     aliases: RecordedAlias[];
 }
@@ -209,6 +213,8 @@ interface RegisterResourceRequest {
     getProvider(): string;
     getProtect(): boolean | undefined;
     getRetainondelete(): boolean | undefined;
+    getReplaceonchangesList(): string[];
+    getDeletebeforereplace(): boolean | undefined;
     getAliasesList(): AliasMessage[];
 }
 
@@ -264,6 +270,8 @@ function recordRegistrations(into: Registration[]): void {
                     provider: req.getProvider() || undefined,
                     retainOnDelete: req.getRetainondelete() === true,
                     protect: req.getProtect() === true,
+                    replaceOnChanges: req.getReplaceonchangesList(),
+                    deleteBeforeReplace: req.getDeletebeforereplace() === true,
                     aliases: req.getAliasesList().map((alias) => recordedAlias(alias, engineUrn)),
                 });
             }

@@ -920,6 +920,88 @@ export const CASES: BadInputCase[] = [
     },
     {
         component: "DagInstallerChart",
+        title: "a Kaapana target that is null",
+        program: dagInstaller({ target: null as never }),
+        path: "target",
+        says: "got null",
+    },
+    {
+        component: "DagInstallerChart",
+        title: "a Kaapana target with a misspelt key",
+        program: dagInstaller({
+            target: {
+                platform: "kaapana",
+                registryUrl: "registry.example.com/kaapana",
+                buildVersion: "0.6.0",
+                mainNodeName: "kaapana-main",
+                adminNamspace: "admin",
+            } as never,
+        }),
+        path: "target.adminNamspace",
+        says: "unknown key; did you mean adminNamespace?",
+    },
+    {
+        component: "DagInstallerChart",
+        title: "a Kaapana target whose registry URL carries a protocol and credentials",
+        program: dagInstaller({
+            target: {
+                platform: "kaapana",
+                registryUrl: "https://robot:s3cret@registry.example.com/kaapana",
+                buildVersion: "0.6.0",
+                mainNodeName: "kaapana-main",
+            },
+        }),
+        path: "target.registryUrl",
+        says: 'got "https://<redacted>@registry.example.com/kaapana"',
+    },
+    {
+        component: "DagInstallerChart",
+        title: "a Kaapana target whose main node name holds a newline",
+        program: dagInstaller({
+            target: {
+                platform: "kaapana",
+                registryUrl: "registry.example.com/kaapana",
+                buildVersion: "0.6.0",
+                mainNodeName: "kaapana\nmain",
+            },
+        }),
+        path: "target.mainNodeName",
+        says: 'got "kaapana\\nmain"',
+    },
+    {
+        component: "DagInstallerChart",
+        title: "a Kaapana target without the workflow-extension chart",
+        program: dagInstaller({
+            imagePullSecrets: [],
+            dagsClaimName: undefined,
+            target: {
+                platform: "kaapana",
+                registryUrl: "registry.example.com/kaapana",
+                buildVersion: "0.6.0",
+                mainNodeName: "kaapana-main",
+            },
+        }),
+        path: "chart",
+        says: "expected the Kaapana workflow-extension chart folder",
+        example: "kaapana/otsus-method-workflow",
+    },
+    {
+        component: "DagInstallerChart",
+        title: "a Kaapana target with this platform's pull Secrets",
+        program: dagInstaller({
+            dagsClaimName: undefined,
+            target: {
+                platform: "kaapana",
+                registryUrl: "registry.example.com/kaapana",
+                buildVersion: "0.6.0",
+                mainNodeName: "kaapana-main",
+            },
+        }),
+        path: "imagePullSecrets",
+        says: "[] for a Kaapana target",
+    },
+    {
+        component: "DagInstallerChart",
         title: "an unknown action",
         program: dagInstaller({ action: "install" as never }),
         path: "action",
@@ -1082,7 +1164,7 @@ export const CASES: BadInputCase[] = [
         program: dagInstaller({ env: { ACTION: "remove" } }),
         path: "env.ACTION",
         says: "an environment variable name other than ACTION",
-        example: "KAAPANA_BUILD_VERSION",
+        example: "LOG_LEVEL",
     },
     {
         component: "DagInstallerChart",
@@ -1090,7 +1172,7 @@ export const CASES: BadInputCase[] = [
         program: dagInstaller({ env: { "1X": "a" } }),
         path: 'env["1X"]',
         says: 'got key "1X"; expected an environment variable name',
-        example: "KAAPANA_BUILD_VERSION",
+        example: "LOG_LEVEL",
     },
     {
         component: "DagInstallerChart",
@@ -1098,7 +1180,7 @@ export const CASES: BadInputCase[] = [
         program: dagInstaller({ env: JSON.parse('{"__proto__": "x"}') }),
         path: "env.__proto__",
         says: "a key other than __proto__, constructor and prototype",
-        example: "KAAPANA_BUILD_VERSION",
+        example: "LOG_LEVEL",
     },
     {
         component: "DagInstallerChart",
@@ -1586,7 +1668,7 @@ export const CASES: BadInputCase[] = [
         title: "args that are null",
         program: () => new WorkflowExtension(BAD, null as never),
         path: "",
-        says: "(args): got null; expected an object with version, projectRegistry, serviceRegistry, namespace, dagsClaimName",
+        says: "(args): got null; expected an object with version, projectRegistry, serviceRegistry, namespace",
         example: '{ version: "1.0.0"',
     },
     {

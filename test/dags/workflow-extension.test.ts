@@ -146,7 +146,7 @@ describe("WorkflowExtension", () => {
         );
     });
 
-    test("builds the installer with the processing image references as PROCESSING_IMAGES", async () => {
+    test("builds the installer with the processing image references as PROCESSING_IMAGES and their pull Secret as IMAGE_PULL_SECRETS", async () => {
         const result = await run(base);
         const installer = result.registrations.find(
             (r) =>
@@ -160,6 +160,7 @@ describe("WorkflowExtension", () => {
                 "tools/otsus-notebook":
                     "123456789012.dkr.ecr.eu-central-1.amazonaws.com/tools/otsus-notebook:2.1.0",
             }),
+            IMAGE_PULL_SECRETS: '["registry-project"]',
         });
     });
 

@@ -32,6 +32,8 @@ function registration(
         dependencies: [],
         retainOnDelete: false,
         protect: false,
+        replaceOnChanges: [],
+        deleteBeforeReplace: false,
         aliases,
     };
 }

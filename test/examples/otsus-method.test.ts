@@ -1,8 +1,11 @@
-import { spawnSync } from "child_process";
+import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { assertValidManifests } from "../../components/testing";
+import * as YAML from "yaml";
+import { readTgz } from "../../components/dags";
+import { dagInstallerStandIn, KAAPANA_FACTS, sha256sumPrefix } from "../dags/kaapana-fixture";
 import { runExample as runExampleIn, named } from "./run-example";
 
 const exampleDir = path.join(__dirname, "../../examples/otsus-method");
@@ -62,6 +65,7 @@ describe("examples/otsus-method", () => {
             args: {
                 PROCESSING_IMAGES:
                     '{"otsus-method":"registry.example.com:5000/team/otsus-method:1.0.0"}',
+                IMAGE_PULL_SECRETS: '["registry-project"]',
             },
         });
 
@@ -109,15 +113,174 @@ describe("examples/otsus-method", () => {
         );
     });
 
-    test("the operator and DAG name the image only through images.json, never with a protocol", () => {
-        const operator = fs.readFileSync(
-            path.join(exampleDir, "extension/dags/otsus_method/OtsusMethodOperator.py"),
-            "utf8",
+    test("the DAGs of both targets name the image and pull Secrets only through the files the installer build writes", () => {
+        for (const [dag, operator] of [
+            ["extension/dags/dag_otsus_method.py", "extension/dags/dag_otsus_method.py"],
+            [
+                "kaapana/extension/dags/dag_otsus_method.py",
+                "kaapana/extension/dags/otsus_method/OtsusMethodOperator.py",
+            ],
+        ]) {
+            const code = fs.readFileSync(path.join(exampleDir, operator), "utf8");
+            expect(code).toContain('image=IMAGES["otsus-method"]');
+            expect(code).not.toMatch(/registry\.example\.com|https?:\/\//);
+            expect(fs.existsSync(path.join(exampleDir, dag))).toBe(true);
+        }
+        for (const dockerfile of ["extension/Dockerfile", "kaapana/extension/Dockerfile"]) {
+            const text = fs.readFileSync(path.join(exampleDir, dockerfile), "utf8");
+            expect(text).toContain("> /kaapana/tmp/dags/otsus_method/images.json");
+            expect(text).toContain("> /kaapana/tmp/dags/otsus_method/pull_secrets.json");
+        }
+    });
+});
+
+describe("examples/otsus-method with target kaapana", () => {
+    const standIn = dagInstallerStandIn();
+    const archive = path.join(
+        exampleDir,
+        ".pipeline-platform/charts/otsus-method-workflow-1.0.0.tgz",
+    );
+    const customRegistry = "registry.example.com:5000/team";
+    const secretName = `registry-secret-${sha256sumPrefix(customRegistry)}`;
+
+    function runKaapana() {
+        return runExampleIn(
+            "otsus-method",
+            {
+                "otsus-method:registryPassword": "s3cret",
+                "otsus-method:target": "kaapana",
+                "otsus-method:kaapanaDagInstallerChart": standIn,
+            },
+            ["otsus-method:registryPassword"],
         );
-        expect(operator).toContain('image=IMAGES["otsus-method"]');
-        expect(fs.readFileSync(path.join(exampleDir, "extension/Dockerfile"), "utf8")).toContain(
-            "> /kaapana/tmp/dags/otsus_method/images.json",
+    }
+
+    test("creates Kaapana's pull Secrets, builds both images and installs the packaged chart with Kaapana's global values", async () => {
+        fs.rmSync(archive, { force: true });
+        const result = await runKaapana();
+        expect(
+            result.registrations
+                .filter((r) => r.type.startsWith("pipeline-platform:"))
+                .map((r) => [r.type, r.name]),
+        ).toEqual([
+            ["pipeline-platform:dags:WorkflowExtension", "otsus-method"],
+            ["pipeline-platform:registry:RegistrySecret", "otsus-method-kaapana-service"],
+            ["pipeline-platform:registry:RegistrySecret", "otsus-method-kaapana-project"],
+            ["pipeline-platform:images:ProcessingImage", "otsus-method-otsus-method"],
+            ["pipeline-platform:images:ProcessingImage", "otsus-method-installer-image"],
+            ["pipeline-platform:dags:DagInstallerChart", "otsus-method-installer"],
+        ]);
+        // Where Kaapana's workloads look: the installer in the services namespace, the processing
+        // pods in the project namespace, both under the dag-installer chart's custom-registry name.
+        const secrets = result.registrations
+            .filter((r) => r.type === "kubernetes:core/v1:Secret")
+            .map((r) => [r.inputs.metadata.namespace, r.inputs.metadata.name, r.inputs.type])
+            .sort();
+        expect(secrets).toEqual([
+            ["project-admin", secretName, "kubernetes.io/dockerconfigjson"],
+            ["services", secretName, "kubernetes.io/dockerconfigjson"],
+        ]);
+
+        const installer = named(
+            result.registrations,
+            "docker:index/image:Image",
+            "otsus-method-installer-image-image",
         );
+        expect(installer.inputs.imageName).toBe(`${customRegistry}/dag-otsus-method:1.0.0`);
+        expect(installer.inputs.build).toEqual({
+            context: "kaapana/extension",
+            dockerfile: "kaapana/extension/Dockerfile",
+            args: {
+                PROCESSING_IMAGES: `{"otsus-method":"${customRegistry}/otsus-method:1.0.0"}`,
+                IMAGE_PULL_SECRETS: JSON.stringify([KAAPANA_FACTS.registrySecret.name, secretName]),
+            },
+        });
+
+        const release = named(
+            result.registrations,
+            "kubernetes:helm.sh/v3:Release",
+            "otsus-method-installer-release",
+        );
+        expect(release.inputs.namespace).toBe(KAAPANA_FACTS.namespaces.admin);
+        expect(release.inputs.chart).toBe(
+            "./.pipeline-platform/charts/otsus-method-workflow-1.0.0.tgz",
+        );
+        expect(release.inputs.version).toBe("1.0.0");
+        expect(release.inputs.values).toEqual({
+            global: {
+                image: "dag-otsus-method",
+                action: "copy",
+                custom_registry_url: customRegistry,
+                registry_url: "registry.example.com/kaapana",
+                kaapana_build_version: "0.6.0",
+                admin_namespace: "admin",
+                services_namespace: "services",
+                pull_policy_images: "IfNotPresent",
+                main_node_name: "kaapana-main",
+            },
+        });
+        // Kaapana's Job names are fixed and its pod template immutable: a change replaces the release.
+        expect(release.replaceOnChanges).toEqual(["*"]);
+        expect(release.deleteBeforeReplace).toBe(true);
+        expect(release.dependencies).toEqual(
+            expect.arrayContaining(
+                result.registrations
+                    .filter((r) => r.type === "kubernetes:core/v1:Secret")
+                    .map((r) => r.urn),
+            ),
+        );
+
+        // The image Kaapana's chart pulls, composed as its template does, is the one built.
+        const packaged = readTgz(archive);
+        const dependency = packaged.find(
+            (f) => f.path === "otsus-method-workflow/charts/dag-installer-chart-1.0.0.tgz",
+        );
+        expect(dependency).toBeDefined();
+        const dependencyDir = fs.mkdtempSync(path.join(os.tmpdir(), "dep-"));
+        fs.writeFileSync(path.join(dependencyDir, "dep.tgz"), dependency!.data);
+        const chartVersion = YAML.parse(
+            readTgz(path.join(dependencyDir, "dep.tgz"))
+                .find((f) => f.path === "dag-installer-chart/Chart.yaml")!
+                .data.toString(),
+        ).version;
+        const globals = release.inputs.values.global;
+        expect(
+            KAAPANA_FACTS.dagInstallerChart.imageTemplate
+                .replace("{custom_registry_url || registry_url}", globals.custom_registry_url)
+                .replace("{global.image}", globals.image)
+                .replace("{.Chart.Version of dag-installer-chart}", chartVersion),
+        ).toBe(installer.inputs.imageName);
+        expect(
+            YAML.parse(
+                packaged
+                    .find((f) => f.path === "otsus-method-workflow/values.yaml")!
+                    .data.toString(),
+            ),
+        ).toEqual({
+            global: {
+                image: "dag-otsus-method",
+                action: "copy",
+                custom_registry_url: customRegistry,
+                pull_policy_images: "IfNotPresent",
+            },
+        });
+        expect(execFileSync("tar", ["-tzf", archive], { encoding: "utf8" }).split("\n")).toEqual([
+            "otsus-method-workflow/Chart.yaml",
+            "otsus-method-workflow/charts/dag-installer-chart-1.0.0.tgz",
+            "otsus-method-workflow/values.yaml",
+            "",
+        ]);
+        await assertValidManifests(result.registrations);
+    });
+
+    test("two evaluations register identical inputs and write the same archive", async () => {
+        const first = await runKaapana();
+        const bytes = fs.readFileSync(archive);
+        const second = await runKaapana();
+        expect(second.registrations.map((r) => r.inputs)).toEqual(
+            first.registrations.map((r) => r.inputs),
+        );
+        expect(fs.readFileSync(archive).equals(bytes)).toBe(true);
     });
 });
 

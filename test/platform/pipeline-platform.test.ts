@@ -3,6 +3,7 @@ import * as YAML from "yaml";
 import { PipelinePlatform, type PlatformConfig } from "../../components/platform";
 import { assertValidManifests, runProgram, type Registration } from "../../components/testing";
 import { STACK_INVOKES } from "../../bin/render";
+import { dagInstallerStandIn, sha256sumPrefix } from "../dags/kaapana-fixture";
 
 const SECRETS = {
     registryPassword: "sentinel-registry-password",
@@ -441,5 +442,73 @@ describe("PipelinePlatform refusals", () => {
             /^PipelinePlatform "platform": pipeline-platform:platform\.registries\[0\]\.url: got "ftp:\/\/registry\.localhost"; expected a registry URL: must use http or https, not ftp/,
         );
         expect(failure.registrations).toEqual([]);
+    });
+});
+
+describe("PipelinePlatform with an extension for an existing Kaapana platform", () => {
+    const standIn = dagInstallerStandIn();
+
+    function kaapanaConfig(): PlatformConfig {
+        const config = devConfig();
+        config.kaapana = {
+            registryUrl: "registry.example.com/kaapana",
+            buildVersion: "0.6.0",
+            mainNodeName: "kaapana-main",
+            dagInstallerChart: standIn,
+        };
+        config.extensions = [
+            {
+                ...config.extensions![0],
+                target: "kaapana",
+                installer: { context: "examples/otsus-method/kaapana/extension" },
+                chart: "examples/otsus-method/kaapana/otsus-method-workflow",
+            },
+        ];
+        return config;
+    }
+
+    test("installs it into Kaapana's namespaces with Kaapana's global values and pull Secrets", async () => {
+        const { registrations } = await run(kaapanaConfig());
+        const release = registrations.find(
+            (r) =>
+                r.type === "kubernetes:helm.sh/v3:Release" &&
+                r.name === "platform-extension-otsus-method-installer-release",
+        )!;
+        expect(release.inputs.namespace).toBe("admin");
+        expect(release.inputs.chart).toBe(
+            "./.pipeline-platform/charts/otsus-method-workflow-1.0.0.tgz",
+        );
+        const secretName = `registry-secret-${sha256sumPrefix("registry.localhost:5000/platform")}`;
+        expect(release.inputs.values).toEqual({
+            global: {
+                image: "dag-otsus-method",
+                action: "copy",
+                custom_registry_url: "registry.localhost:5000/platform",
+                registry_url: "registry.example.com/kaapana",
+                kaapana_build_version: "0.6.0",
+                admin_namespace: "admin",
+                services_namespace: "services",
+                pull_policy_images: "IfNotPresent",
+                main_node_name: "kaapana-main",
+            },
+        });
+        expect(
+            registrations
+                .filter(
+                    (r) =>
+                        r.type === "kubernetes:core/v1:Secret" &&
+                        r.inputs.metadata.name === secretName,
+                )
+                .map((r) => r.inputs.metadata.namespace)
+                .sort(),
+        ).toEqual(["project-admin", "services"]);
+    });
+
+    test("refuses target kaapana without a kaapana section, naming the config path", async () => {
+        const config = kaapanaConfig();
+        delete config.kaapana;
+        await expect(run(config)).rejects.toThrow(
+            'PipelinePlatform "platform": config.extensions[0].target: got "kaapana"; expected target "pipeline-platform", or a kaapana section in the config',
+        );
     });
 });

@@ -12,7 +12,7 @@ app.kubernetes.io/instance: {{ .Release.Name | quote }}
 
 {{/*
 The installer pod: the image runs with ACTION set; the DAG, plugin and mounted-scripts folders are
-mounted where Kaapana installer images expect them. Call with (dict "root" . "action" ... "restartPolicy" ...).
+mounted at the paths of this package's installer convention. Call with (dict "root" . "action" ... "restartPolicy" ...).
 */}}
 {{- define "dag-installer.podSpec" -}}
 {{- $v := .root.Values -}}

@@ -1,24 +1,26 @@
-"""Airflow DAG of the otsus-method workflow: fetch the images, threshold them with Otsu's method."""
-from datetime import timedelta
+"""The otsus-method workflow on this platform (Airflow 3): one KubernetesPodOperator task runs the
+processing container in a project namespace, pulling with the project-scope pull Secret."""
+from datetime import datetime, timedelta, timezone
 
-from airflow.models import DAG
-from airflow.utils.dates import days_ago
-from kaapana.operators.LocalGetInputDataOperator import LocalGetInputDataOperator
-from kaapana.operators.LocalWorkflowCleanerOperator import LocalWorkflowCleanerOperator
-from otsus_method.OtsusMethodOperator import OtsusMethodOperator
+from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
+from airflow.sdk import DAG
+from kubernetes.client import models as k8s
+from otsus_method import IMAGES, PULL_SECRETS
 
-args = {
-    "ui_visible": True,
-    "owner": "kaapana",
-    "start_date": days_ago(0),
-    "retries": 0,
-    "retry_delay": timedelta(seconds=30),
-}
-
-dag = DAG(dag_id="otsus-method", default_args=args, schedule_interval=None)
-
-get_input = LocalGetInputDataOperator(dag=dag)
-otsus_method = OtsusMethodOperator(dag=dag, input_operator=get_input)
-clean = LocalWorkflowCleanerOperator(dag=dag, clean_workflow_dir=True)
-
-get_input >> otsus_method >> clean
+with DAG(
+    dag_id="otsus-method",
+    schedule=None,
+    start_date=datetime(2025, 1, 1, tzinfo=timezone.utc),
+    catchup=False,
+    params={"namespace": "project-a"},
+    default_args={"retries": 0, "retry_delay": timedelta(seconds=30)},
+):
+    KubernetesPodOperator(
+        task_id="otsus-method",
+        name="otsus-method",
+        namespace="{{ params.namespace }}",
+        image=IMAGES["otsus-method"],
+        image_pull_secrets=[k8s.V1LocalObjectReference(name=name) for name in PULL_SECRETS],
+        execution_timeout=timedelta(minutes=20),
+        get_logs=True,
+    )

@@ -1,12 +1,15 @@
-"""Runs the otsus-method processing container. Its image reference (no protocol) comes from
-images.json, written into the installer image at build time by the WorkflowExtension."""
+"""Runs the otsus-method processing container as a Kaapana operator. Its image reference (no
+protocol) and pull Secret names come from images.json and pull_secrets.json, written into the
+installer image at build time by the WorkflowExtension."""
 import json
 from datetime import timedelta
 from pathlib import Path
 
 from kaapana.operators.KaapanaBaseOperator import KaapanaBaseOperator
 
-IMAGES = json.loads((Path(__file__).parent / "images.json").read_text())
+_HERE = Path(__file__).parent
+IMAGES = json.loads((_HERE / "images.json").read_text())
+PULL_SECRETS = json.loads((_HERE / "pull_secrets.json").read_text())
 
 
 class OtsusMethodOperator(KaapanaBaseOperator):
@@ -15,7 +18,7 @@ class OtsusMethodOperator(KaapanaBaseOperator):
             dag=dag,
             name=name,
             image=IMAGES["otsus-method"],
-            image_pull_secrets=["registry-secret"],
+            image_pull_secrets=PULL_SECRETS,
             execution_timeout=execution_timeout,
             ram_mem_mb=2000,
             *args,
