@@ -4641,6 +4641,37 @@ export const CASES: BadInputCase[] = [
     },
     {
         component: "WorkflowExtension",
+        title: "DAGs from git for a Kaapana target",
+        program: extension({
+            installer: undefined,
+            dagsClaimName: undefined,
+            projectRegistry: { registry: offCluster, scope: "project" },
+            serviceRegistry: { registry: offCluster, scope: "service" },
+            dagsFromGit: { repository: "https://github.com/example/dags.git", ref: "main" },
+            target: {
+                platform: "kaapana",
+                registryUrl: "registry.example.com/kaapana",
+                buildVersion: "0.6.0",
+                mainNodeName: "kaapana-main",
+            },
+        }),
+        path: "dagsFromGit",
+        says: "nothing for a Kaapana target",
+        example: "(leave it out)",
+    },
+    {
+        component: "PipelinePlatform",
+        title: "an extension for Kaapana without a kaapana section",
+        program: platform((c) => ({
+            ...c,
+            extensions: [{ ...c.extensions[0], target: "kaapana" }],
+        })),
+        path: "config.extensions[0].target",
+        says: 'got "kaapana"; expected target "pipeline-platform", or a kaapana section',
+        example: "pipeline-platform",
+    },
+    {
+        component: "WorkflowExtension",
         title: "DAGs from a git repository over git://",
         program: extension({
             installer: undefined,
