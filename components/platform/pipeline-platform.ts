@@ -553,16 +553,7 @@ class PlatformPlanner {
         const seen = new Map<string, number>();
         return this.config.registries.map((config, i) => {
             const path = joinPath("config.registries", i);
-            const first = seen.get(config.name);
-            if (first !== undefined) {
-                invalidInput({
-                    path: joinPath(path, "name"),
-                    given: config.name,
-                    expected: `a name no other registry uses (registries[${first}] has it)`,
-                    example: `${config.name}-2`,
-                });
-            }
-            seen.set(config.name, i);
+            refuseNameTaken(seen, "registry", "registries", config.name, i, path);
             const location = this.location(config, path);
             const secretName = `${config.name}-registry`;
             const planned: PlatformRegistry = {
@@ -891,16 +882,7 @@ class PlatformPlanner {
         const seen = new Map<string, number>();
         return (this.config.extensions ?? []).map((extension, i) => {
             const path = joinPath("config.extensions", i);
-            const first = seen.get(extension.name);
-            if (first !== undefined) {
-                invalidInput({
-                    path: joinPath(path, "name"),
-                    given: extension.name,
-                    expected: `a name no other extension uses (extensions[${first}] has it)`,
-                    example: `${extension.name}-2`,
-                });
-            }
-            seen.set(extension.name, i);
+            refuseNameTaken(seen, "extension", "extensions", extension.name, i, path);
             const project = this.registryFor(
                 registries,
                 extension.projectRegistry,
@@ -1113,4 +1095,28 @@ function locationFields(config: RegistryConfig): LocationFields<RegistryConfig> 
     return Object.fromEntries(
         Object.entries(config).filter(([key]) => !common.has(key)),
     ) as LocationFields<RegistryConfig>;
+}
+
+/**
+ * Refuses the `i`-th entry of a config list when an earlier entry has its name (at `<path>.name`,
+ * naming the earlier index), and records the name as taken otherwise.
+ */
+function refuseNameTaken(
+    seen: Map<string, number>,
+    noun: string,
+    list: string,
+    name: string,
+    i: number,
+    path: string,
+): void {
+    const first = seen.get(name);
+    if (first !== undefined) {
+        invalidInput({
+            path: joinPath(path, "name"),
+            given: name,
+            expected: `a name no other ${noun} uses (${list}[${first}] has it)`,
+            example: `${name}-2`,
+        });
+    }
+    seen.set(name, i);
 }
