@@ -6,8 +6,14 @@ import { defaultState } from "./default-state";
 const SIG_KEY = "4dabf18193072939515e22adb298388d";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
-/** How long a failed run waits for registrations still in flight. */
+/** Node's default `Error.stackTraceLimit`, which jest raises to 100. */
+const NODE_STACK_TRACE_LIMIT = 10;
+
+/** How long a failed run waits at most for registrations still in flight. */
 const FAILED_RUN_DRAIN_MS = 2000;
+
+/** How long a failed run's engine must see no call before what is still in flight counts as stuck. */
+const QUIET_MS = 50;
 
 /**
  * Resource inputs as the engine resolved them: Pulumi's own untyped property bag (what
@@ -136,12 +142,16 @@ export async function runProgram<T>(
     const invokes = options.invokes ?? {};
     const states = options.states ?? {};
 
+    // Every call reaching the mocks, to tell when a failed run has gone quiet.
+    let engineCalls = 0;
     const mocks: pulumi.runtime.Mocks = {
         newResource(args) {
+            engineCalls++;
             const state = { ...defaultState(args), ...(states[args.type]?.(args) ?? {}) };
             return { id: args.custom ? `${args.name}-id` : undefined, state };
         },
         call(args) {
+            engineCalls++;
             const mock = invokes[args.token];
             invocations.push({
                 token: args.token,
@@ -169,6 +179,7 @@ export async function runProgram<T>(
     // Outside jest this sees every rejection Pulumi leaves unhandled (an apply that threw); jest keeps
     // such rejections for itself, so tests of apply-time failures run the engine in a child process.
     process.on("unhandledRejection", onAsyncError);
+    const restoreStacks = unmappedStacks();
     const run = (async () => {
         const returned = await program();
         const resolved = await resolveDeep(returned);
@@ -188,16 +199,40 @@ export async function runProgram<T>(
         }
         return result;
     } catch (err) {
-        // Let registrations already in flight finish, so they do not reach the next run's mocks;
-        // bounded, because those waiting on the failed Output never will.
-        await Promise.race([
-            settle().catch(() => undefined),
-            new Promise((resolve) => setTimeout(resolve, FAILED_RUN_DRAIN_MS)),
-        ]);
+        // Let registrations already in flight finish, so they do not reach the next run's mocks:
+        // until no call has reached the mocks for a while, since those waiting on the failed Output
+        // never finish, and at most FAILED_RUN_DRAIN_MS.
+        await Promise.race([settle().catch(() => undefined), quiet(() => engineCalls)]);
         throw new ProgramError(asyncErrors[0] ?? err, registrations);
     } finally {
+        restoreStacks();
         process.off("unhandledRejection", onAsyncError);
     }
+}
+
+/**
+ * Pulumi's SDK formats a stack trace for every promise it creates (kept for its promise-leak
+ * report), and under a loader that maps stack traces back to TypeScript (tsx, jest) mapping those
+ * frames is most of an evaluation's time; jest also deepens every stack trace to 100 frames. While
+ * a program runs, stack traces are what plain Node gives: V8's formatting, positions in the
+ * transpiled JavaScript, Node's default depth of 10 frames. `PIPELINE_PLATFORM_MAPPED_STACKS=1`
+ * keeps the loader's. Returns what puts the realm's formatting back.
+ */
+function unmappedStacks(): () => void {
+    if (process.env.PIPELINE_PLATFORM_MAPPED_STACKS === "1") {
+        return () => undefined;
+    }
+    const prepare = Error.prepareStackTrace;
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = NODE_STACK_TRACE_LIMIT;
+    // A formatter set on this realm's Error wins over Node's source maps and over one installed
+    // on the main realm's Error (jest's, for code in a test's context).
+    Error.prepareStackTrace = (error: Error, frames: NodeJS.CallSite[]) =>
+        `${Error.prototype.toString.call(error)}${frames.map((frame) => `\n    at ${frame}`).join("")}`;
+    return () => {
+        Error.prepareStackTrace = prepare;
+        Error.stackTraceLimit = limit;
+    };
 }
 
 /** The getters of Pulumi's RegisterResourceRequest (a generated protobuf class) the recorder reads. */
@@ -292,6 +327,20 @@ function qualifiedUrn(mockUrn: string, parent: string | undefined): string {
 }
 
 /** Waits until Pulumi's RPC queue is drained and stays drained. */
+/**
+ * Resolves once `calls()` has not changed for {@link QUIET_MS}, or after {@link FAILED_RUN_DRAIN_MS}.
+ * What Pulumi still does after a failure is promise work that ends within a few event-loop turns;
+ * what waits on a failed Output waits forever.
+ */
+async function quiet(calls: () => number): Promise<void> {
+    const deadline = Date.now() + FAILED_RUN_DRAIN_MS;
+    let seen: number;
+    do {
+        seen = calls();
+        await new Promise((resolve) => setTimeout(resolve, QUIET_MS));
+    } while (calls() !== seen && Date.now() < deadline);
+}
+
 async function settle(): Promise<void> {
     // waitForRPCs is the runtime's own drain loop (used by `disconnect`), not part of the public API:
     // the settings module exports it, its typings leave it out.

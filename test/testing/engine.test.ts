@@ -3,6 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import {
     assertValidManifests,
     isSecretInput,
+    ProgramError,
     kubernetesManifests,
     runProgram,
     validateRegistrations,
@@ -89,6 +90,64 @@ describe("runProgram", () => {
             preview: false,
         });
         expect([preview.outputs.dry, update.outputs.dry]).toEqual([true, false]);
+    });
+});
+
+describe("stack traces while a program runs", () => {
+    const frames = (stack: string | undefined) =>
+        (stack ?? "").split("\n").filter((line) => line.startsWith("    at ")).length;
+    const deepStack = (depth: number): string | undefined =>
+        depth === 0 ? new Error("deep").stack : deepStack(depth - 1);
+
+    test("are V8's own at Node's depth of 10 frames, and jest's formatting is back afterwards", async () => {
+        const before = { prepare: Error.prepareStackTrace, limit: Error.stackTraceLimit };
+        const result = await runProgram(() => ({ stack: deepStack(30) }));
+        expect(frames(result.outputs.stack)).toBe(10);
+        expect(result.outputs.stack).toMatch(/^Error: deep\n {4}at deepStack \(/);
+        expect(Error.prepareStackTrace).toBe(before.prepare);
+        expect(Error.stackTraceLimit).toBe(before.limit);
+        expect(frames(deepStack(30))).toBeGreaterThan(30);
+    });
+
+    test("get their formatting back after a failed run too", async () => {
+        const before = { prepare: Error.prepareStackTrace, limit: Error.stackTraceLimit };
+        await expect(
+            runProgram(() => {
+                throw new Error("the program fails");
+            }),
+        ).rejects.toThrow("the program fails");
+        expect(Error.prepareStackTrace).toBe(before.prepare);
+        expect(Error.stackTraceLimit).toBe(before.limit);
+    });
+
+    test("keep the loader's formatting and depth with PIPELINE_PLATFORM_MAPPED_STACKS=1", async () => {
+        process.env.PIPELINE_PLATFORM_MAPPED_STACKS = "1";
+        try {
+            const result = await runProgram(() => ({ stack: deepStack(30) }));
+            expect(frames(result.outputs.stack)).toBeGreaterThan(30);
+        } finally {
+            delete process.env.PIPELINE_PLATFORM_MAPPED_STACKS;
+        }
+    });
+});
+
+describe("a failed run", () => {
+    test("ends once the engine is quiet, keeping what was in flight, although an Output never settles", async () => {
+        const started = Date.now();
+        const failure = runProgram(() => {
+            const never = new Promise<string>(() => undefined);
+            new k8s.core.v1.ConfigMap("stuck", { metadata: { name: pulumi.output(never) } });
+            const late = new Promise<string>((resolve) => setTimeout(() => resolve("late"), 20));
+            new k8s.core.v1.ConfigMap("late", { metadata: { name: pulumi.output(late) } });
+            throw new Error("the program fails");
+        });
+        const err = await failure.catch((e: unknown) => e);
+        // The old fixed wait was 2 s; a quiet engine is seen after a few 50 ms windows.
+        expect(Date.now() - started).toBeLessThan(1500);
+        expect(err).toBeInstanceOf(ProgramError);
+        expect((err as ProgramError).registrations.map((r) => r.name)).toEqual(["late"]);
+        const next = await runProgram(() => undefined);
+        expect(next.registrations).toEqual([]);
     });
 });
 
