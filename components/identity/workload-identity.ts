@@ -1,6 +1,7 @@
+import * as iam from "@pulumi/aws/iam";
+import * as serviceaccount from "@pulumi/gcp/serviceaccount";
+import * as gcs from "@pulumi/gcp/storage";
 import * as pulumi from "@pulumi/pulumi";
-import * as aws from "@pulumi/aws";
-import * as gcp from "@pulumi/gcp";
 import {
     invalidInput,
     planComponent,
@@ -156,7 +157,7 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
         super("pipeline-platform:identity:WorkloadIdentity", name, {}, opts);
         const parent = { parent: this };
         if (plan.aws) {
-            const role = new aws.iam.Role(
+            const role = new iam.Role(
                 `${name}-role`,
                 {
                     name: plan.aws.roleName,
@@ -166,7 +167,7 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
                 },
                 parent,
             );
-            new aws.iam.RolePolicy(
+            new iam.RolePolicy(
                 `${name}-access`,
                 {
                     role: role.name,
@@ -178,7 +179,7 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
         }
         if (plan.gcp) {
             const { project } = plan.args.cloud as GcpWorkloadIdentity;
-            const account = new gcp.serviceaccount.Account(
+            const account = new serviceaccount.Account(
                 `${name}-account`,
                 {
                     accountId: plan.gcp.accountId,
@@ -188,13 +189,13 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
                 parent,
             );
             plan.gcp.members.forEach((member, i) => {
-                new gcp.serviceaccount.IAMMember(
+                new serviceaccount.IAMMember(
                     `${name}-user-${plan.args.serviceAccounts[i]}`,
                     { serviceAccountId: account.name, role: WORKLOAD_IDENTITY_USER, member },
                     parent,
                 );
             });
-            new gcp.storage.BucketIAMMember(
+            new gcs.BucketIAMMember(
                 `${name}-objects`,
                 {
                     bucket: plan.args.bucket,

@@ -1,6 +1,7 @@
-import * as aws from "@pulumi/aws";
+import * as ecr from "@pulumi/aws/ecr";
+import * as artifactregistry from "@pulumi/gcp/artifactregistry";
+import * as organizations from "@pulumi/gcp/organizations";
 import * as docker from "@pulumi/docker";
-import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import * as path from "path";
@@ -99,7 +100,7 @@ export type ProcessingImagePlan = Planned<"ProcessingImage", ProcessingImageBuil
 /**
  * A processing-container image built with `@pulumi/docker` and pushed to a registry. Push
  * credentials are used for the push only: static ones for off-cluster registries, a token from
- * `aws.ecr.getAuthorizationToken` for ECR, `_json_key` or an OAuth access token for Google.
+ * `ecr.getAuthorizationToken` for ECR, `_json_key` or an OAuth access token for Google.
  */
 export class ProcessingImage extends pulumi.ComponentResource {
     /** `prefix/name:tag`, without protocol: what DAG operators and pods reference. */
@@ -161,7 +162,7 @@ export class ProcessingImage extends pulumi.ComponentResource {
                     password: pulumi.secret(registry.password),
                 };
             case "ecr": {
-                const token = aws.ecr.getAuthorizationTokenOutput(
+                const token = ecr.getAuthorizationTokenOutput(
                     { registryId: registry.registryId, region: registry.region },
                     { parent: this },
                 );
@@ -179,7 +180,7 @@ export class ProcessingImage extends pulumi.ComponentResource {
                         password: pulumi.secret(registry.serviceAccountKey),
                     };
                 }
-                const client = gcp.organizations.getClientConfigOutput({ parent: this });
+                const client = organizations.getClientConfigOutput({ parent: this });
                 return {
                     server,
                     username: "oauth2accesstoken",
@@ -194,7 +195,7 @@ export class ProcessingImage extends pulumi.ComponentResource {
         { args, artifactRepository }: ProcessingImageBuild,
     ): pulumi.Resource {
         if (args.registry.location === "ecr") {
-            const repository = new aws.ecr.Repository(
+            const repository = new ecr.Repository(
                 `${name}-repository`,
                 {
                     name: args.name,
@@ -203,7 +204,7 @@ export class ProcessingImage extends pulumi.ComponentResource {
                 },
                 { parent: this, ...statefulOptions(args.protect) },
             );
-            return new aws.ecr.LifecyclePolicy(
+            return new ecr.LifecyclePolicy(
                 `${name}-lifecycle`,
                 {
                     repository: repository.name,
@@ -214,7 +215,7 @@ export class ProcessingImage extends pulumi.ComponentResource {
             );
         }
         const target = artifactRepository as ArtifactRegistryTarget;
-        return new gcp.artifactregistry.Repository(
+        return new artifactregistry.Repository(
             `${name}-repository`,
             {
                 project: target.project,

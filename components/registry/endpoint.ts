@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as aws from "@pulumi/aws";
+import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
 import {
     goDurationSeconds,
     invalidInput,
@@ -146,7 +146,7 @@ export function registryEndpoint(planned: PlannedLocation): RegistryEndpoint {
     }
     const account = location.registryId
         ? pulumi.output(location.registryId)
-        : aws.getCallerIdentityOutput().accountId;
+        : getCallerIdentityOutput().accountId;
     const host = account.apply((id) => ecrHost(id, location.region));
     return {
         imagePrefix: host,

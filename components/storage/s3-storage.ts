@@ -1,6 +1,8 @@
+import * as iam from "@pulumi/aws/iam";
+import * as s3 from "@pulumi/aws/s3";
+import * as serviceaccount from "@pulumi/gcp/serviceaccount";
+import * as gcs from "@pulumi/gcp/storage";
 import * as pulumi from "@pulumi/pulumi";
-import * as aws from "@pulumi/aws";
-import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import {
     dnsLabel,
@@ -265,7 +267,7 @@ export class S3Storage extends pulumi.ComponentResource {
         };
         if (spec.provider === "gcp") {
             // Cloud Storage encrypts every object at rest with Google-managed keys; nothing to turn on.
-            const created = new gcp.storage.Bucket(
+            const created = new gcs.Bucket(
                 `${name}-bucket`,
                 {
                     name: bucketName,
@@ -281,12 +283,12 @@ export class S3Storage extends pulumi.ComponentResource {
             return { name: created.name, resources: [created] };
         }
         const region = spec.region;
-        const created = new aws.s3.Bucket(
+        const created = new s3.Bucket(
             `${name}-bucket`,
             { bucket: bucketName, region, tags },
             { parent: this, ...statefulOptions(protect) },
         );
-        const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(
+        const encryption = new s3.BucketServerSideEncryptionConfiguration(
             `${name}-encryption`,
             {
                 bucket: created.bucket,
@@ -295,7 +297,7 @@ export class S3Storage extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        const versioning = new aws.s3.BucketVersioning(
+        const versioning = new s3.BucketVersioning(
             `${name}-versioning`,
             {
                 bucket: created.bucket,
@@ -304,7 +306,7 @@ export class S3Storage extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        const publicAccess = new aws.s3.BucketPublicAccessBlock(
+        const publicAccess = new s3.BucketPublicAccessBlock(
             `${name}-public-access`,
             {
                 bucket: created.bucket,
@@ -326,7 +328,7 @@ export class S3Storage extends pulumi.ComponentResource {
         bucketName: string,
         bucket: Bucket,
     ): Credentials {
-        const user = new aws.iam.User(
+        const user = new iam.User(
             `${name}-user`,
             {
                 name: iamUserName(bucketName),
@@ -339,7 +341,7 @@ export class S3Storage extends pulumi.ComponentResource {
             { parent: this },
         );
         // The ARN is computed from the name so previews show the real policy, not an unknown.
-        const policy = new aws.iam.UserPolicy(
+        const policy = new iam.UserPolicy(
             `${name}-policy`,
             {
                 user: user.name,
@@ -347,7 +349,7 @@ export class S3Storage extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn: bucket.resources },
         );
-        const key = new aws.iam.AccessKey(
+        const key = new iam.AccessKey(
             `${name}-key`,
             { user: user.name },
             { parent: this, dependsOn: [policy] },
@@ -364,7 +366,7 @@ export class S3Storage extends pulumi.ComponentResource {
         bucket: Bucket,
     ): Credentials {
         const project = spec.project;
-        const account = new gcp.serviceaccount.Account(
+        const account = new serviceaccount.Account(
             `${name}-account`,
             {
                 accountId: serviceAccountId(storage, bucketName),
@@ -373,7 +375,7 @@ export class S3Storage extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        const access = new gcp.storage.BucketIAMMember(
+        const access = new gcs.BucketIAMMember(
             `${name}-access`,
             {
                 bucket: bucketName,
@@ -382,7 +384,7 @@ export class S3Storage extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn: bucket.resources },
         );
-        const key = new gcp.storage.HmacKey(
+        const key = new gcs.HmacKey(
             `${name}-hmac`,
             {
                 serviceAccountEmail: account.email,
