@@ -368,6 +368,13 @@ function patternOf(source: string): RegExp {
     return pattern;
 }
 
+/**
+ * The deferred checks made so far, by Output (or Promise), schema position and path: one Output
+ * handed to many components at the same position (the registry password every processing image
+ * gets) is checked once, and a bad value fails the run naming the first component given it.
+ */
+const DEFERRED = new WeakMap<object, WeakMap<SchemaNode, Map<string, unknown>>>();
+
 class ShapeCheck {
     constructor(private readonly reporter: Reporter) {}
 
@@ -426,16 +433,32 @@ class ShapeCheck {
                 }),
             );
         }
+        const key = `${secret ? "secret " : ""}${path}`;
+        const checked = DEFERRED.get(value as object)
+            ?.get(node)
+            ?.get(key);
+        if (checked !== undefined) {
+            return checked;
+        }
         const settled: SchemaNode = { ...node, "x-pulumi-input": false };
-        return (pulumi.output(value as pulumi.Input<unknown>) as pulumi.Output<unknown>).apply(
-            (resolved) => {
-                try {
-                    return this.visit(settled, resolved, path, secret);
-                } catch (err) {
-                    throw reported(this.reporter, err);
-                }
-            },
-        );
+        // An Output is applied directly: `pulumi.output` of an Output is itself another apply.
+        const output = pulumi.Output.isInstance(value)
+            ? value
+            : pulumi.output(value as pulumi.Input<unknown>);
+        const deferred = (output as pulumi.Output<unknown>).apply((resolved) => {
+            try {
+                return this.visit(settled, resolved, path, secret);
+            } catch (err) {
+                throw reported(this.reporter, err);
+            }
+        });
+        const byNode =
+            DEFERRED.get(value as object) ?? new WeakMap<SchemaNode, Map<string, unknown>>();
+        DEFERRED.set(value as object, byNode);
+        const byKey = byNode.get(node) ?? new Map<string, unknown>();
+        byNode.set(node, byKey);
+        byKey.set(key, deferred);
+        return deferred;
     }
 
     private resource(node: SchemaNode, value: unknown, path: string): unknown {

@@ -176,6 +176,32 @@ describe("checkShape: the structure of args from the generated schema", () => {
         expect(result.secretOutputs).toEqual(["password"]);
     });
 
+    // A bad value fails the run inside the first check's apply, naming the first component; apply-time
+    // failures are observed from a child process (test/bad-input/apply-time.test.ts).
+    test("checks an Output handed to many components at one position once", async () => {
+        const other = componentReporter("RegistrySecret", "other");
+        const result = await runProgram(() => {
+            const password = pulumi.secret("pw");
+            const given = { ...base, registry: { ...offCluster, password } };
+            type Checked = { registry: { password: pulumi.Output<string> } };
+            const first = checkShape<Checked>("RegistrySecretArgs", given, reporter);
+            const second = checkShape<Checked>("RegistrySecretArgs", given, other);
+            const elsewhere = checkShape<Checked>(
+                "RegistrySecretArgs",
+                given,
+                reporter,
+                "registry",
+            );
+            return {
+                same: first.registry.password === second.registry.password,
+                otherPath: first.registry.password !== elsewhere.registry.password,
+                password: second.registry.password,
+            };
+        });
+        expect(result.outputs).toEqual({ same: true, otherPath: true, password: "pw" });
+        expect(result.secretOutputs).toEqual(["password"]);
+    });
+
     test("takes Outputs at any depth of an unconstrained position (chart values)", async () => {
         const result = await runProgram(() => {
             const checked = checkShape<{ values: Record<string, unknown> }>(
