@@ -33,6 +33,7 @@ const INTEGRATION = [
  */
 const PROGRAM_FOLDERS = [
     "bad-input",
+    "bench",
     "cold-start",
     "data-safety",
     "examples",
