@@ -12,6 +12,7 @@ const common = {
     testEnvironment: "node",
     transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.test.json" }] },
     snapshotResolver: "<rootDir>/test/suites/snapshot-resolver.js",
+    setupFiles: ["<rootDir>/test/suites/stack-depth.js"],
 };
 
 /** @type {import('jest').Config} */
