@@ -706,18 +706,14 @@ class ShapeCheck {
                 // An optional key given as undefined is absent; a required one is reported below.
                 continue;
             }
-            Object.defineProperty(out, key, {
-                // A map entry named like a credential (`password`) is one, whatever the map holds.
-                value: this.visit(
-                    schema,
-                    item,
-                    keyPath,
-                    secret || (property === undefined && isCredentialName(key)),
-                ),
-                enumerable: true,
-                writable: true,
-                configurable: true,
-            });
+            // A plain assignment: the keys JavaScript reserves were refused above. A map entry named
+            // like a credential (`password`) is one, whatever the map holds.
+            out[key] = this.visit(
+                schema,
+                item,
+                keyPath,
+                secret || (property === undefined && isCredentialName(key)),
+            );
         }
         for (const key of node.required ?? []) {
             if (value[key] === undefined) {
