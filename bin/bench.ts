@@ -207,10 +207,24 @@ export const RENDER_TARGET = 2;
 const SDKS = ["@pulumi/pulumi", "@pulumi/kubernetes", "@pulumi/aws", "@pulumi/gcp"];
 
 /**
- * Renders each stack in a fresh process, as `npm run render -- --stack <env>` runs it (Node with
- * tsx's CommonJS loader, the command's sources), and times a fresh process that only loads the four
- * SDKs, alternating, `runs` times each; the lowest wall time of each is kept. Prints one row per
- * stack and, last, the worst ratio against the target.
+ * The Node arguments of `npm run render` (package.json's `render` script, which runs `node`), so the
+ * bench times the command the script runs and nothing else.
+ */
+export function renderScriptArgs(script: string): string[] {
+    const [command, ...args] = script.trim().split(/\s+/);
+    if (command !== "node" || args.some((a) => /["'$`\\;&|<>]/.test(a))) {
+        throw new Error(
+            `the render script must run node with plain arguments, e.g. "node --require ./bin/render/register-ts.js bin/render/cli.ts render"; got ${JSON.stringify(script)}`,
+        );
+    }
+    return args;
+}
+
+/**
+ * Renders each stack in a fresh process, as `npm run render -- --stack <env>` runs it (the Node
+ * command of package.json's `render` script, run from the repository's root), and times a fresh
+ * process that only loads the four SDKs, alternating, `runs` times each; the lowest wall time of
+ * each is kept. Prints one row per stack and, last, the worst ratio against the target.
  */
 function renderBench(runs: number): number {
     const stacks = fs
@@ -234,17 +248,13 @@ function renderBench(runs: number): number {
         return ms;
     };
     const load = () => timed(["-e", `for (const m of ${JSON.stringify(SDKS)}) require(m);`]);
+    const script = (
+        JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
+            scripts: { render: string };
+        }
+    ).scripts.render;
     const render = (stack: string) =>
-        timed([
-            "--require",
-            "tsx/cjs",
-            path.join(ROOT, "bin/render/cli.ts"),
-            "render",
-            "--stack",
-            stack,
-            "--out",
-            path.join(scratch, stack),
-        ]);
+        timed([...renderScriptArgs(script), "--stack", stack, "--out", path.join(scratch, stack)]);
     try {
         const header = ["stack", "render ms", "SDK load ms", "ratio"];
         const row = (cells: string[]) => cells.map((c) => c.padStart(12)).join("  ");

@@ -16,6 +16,7 @@ import { diffMarkdown, diffRenders, diffText, readRender } from "./diff";
 import { renderAtRef } from "./git-ref";
 import { renderStack } from "./render-stack";
 import { StackConfigError } from "./stack-config";
+import { mapStackTracesWhenAsked } from "./ts-loader";
 import { countsText } from "./tree";
 
 const USAGE =
@@ -182,5 +183,7 @@ export async function cli(args: string[], output: CliOutput = console): Promise<
 }
 
 if (require.main === module) {
+    // The program's TypeScript loads later: mapped on request (the package's own files never are).
+    mapStackTracesWhenAsked();
     cli(process.argv.slice(2)).then((code) => process.exit(code));
 }

@@ -1,4 +1,4 @@
-import { register } from "tsx/cjs/api";
+import { register } from "./ts-loader";
 
 /** Program files whose top-level code ran in a module registry that cannot forget them. */
 const evaluatedOnce = new Set<string>();
@@ -7,8 +7,8 @@ const evaluatedOnce = new Set<string>();
  * Evaluates a Pulumi program file and returns what it produces, as the Pulumi runtime does: the
  * module's export when it is a function (`export = async () => …`) called, a default export (called
  * when it is a function), otherwise the named exports as the stack outputs. TypeScript loads
- * through tsx's CommonJS hooks, registered while the file loads unless the process already has a
- * TypeScript loader.
+ * through the render command's loader (`ts-loader.js`: esbuild, cached), registered while the file
+ * loads unless the process already has a TypeScript loader.
  *
  * Each call evaluates the file again, so each render registers its resources again: the file is
  * dropped from Node's module cache after loading, while what it imports (components, SDKs) stays
@@ -17,8 +17,8 @@ const evaluatedOnce = new Set<string>();
  * program exported as a function runs on every call.
  */
 export function evaluateProgram(entry: string): unknown {
-    // A process that already loads TypeScript (the tsx command, ts-node) keeps its own loader: a
-    // second one would resolve and read every module the program imports twice.
+    // A process that already loads TypeScript (`npm run render`, the tsx command, ts-node) keeps
+    // its own loader.
     const unregister = ".ts" in require.extensions ? () => undefined : register();
     try {
         const file = require.resolve(entry);

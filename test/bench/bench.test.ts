@@ -2,7 +2,14 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { parseSizes, summarize, TARGETS, type BenchReport, type SizeResult } from "../../bin/bench";
+import {
+    parseSizes,
+    renderScriptArgs,
+    summarize,
+    TARGETS,
+    type BenchReport,
+    type SizeResult,
+} from "../../bin/bench";
 import { syntheticConfig } from "../../bin/bench-platform";
 import { moduleOf, summarizeProfile } from "../../bin/bench-profile";
 
@@ -317,4 +324,28 @@ test("a profile summary adds self time per module, counts Node internals for the
             },
         ],
     });
+});
+
+test("the render bench runs what npm run render runs: the script's Node arguments", () => {
+    const script = (
+        JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
+            scripts: { render: string };
+        }
+    ).scripts.render;
+    expect(renderScriptArgs(script)).toEqual([
+        "--require",
+        "./bin/render/register-ts.js",
+        "bin/render/cli.ts",
+        "render",
+    ]);
+});
+
+test.each([
+    "tsx bin/render/cli.ts render",
+    "node cli.js render && echo done",
+    "NODE_OPTIONS=x node cli.js",
+])("the render bench refuses a render script it would not run as npm does: %j", (script) => {
+    expect(() => renderScriptArgs(script)).toThrow(
+        `the render script must run node with plain arguments, e.g. "node --require ./bin/render/register-ts.js bin/render/cli.ts render"; got ${JSON.stringify(script)}`,
+    );
 });
