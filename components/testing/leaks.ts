@@ -20,28 +20,41 @@ export function findSentinels(
     sentinels: readonly string[],
     path = "",
 ): SentinelHit[] {
+    // Each sentinel's base64 forms, computed once for the whole value rather than per string in it.
+    const searched = sentinels.map((sentinel) => ({
+        sentinel,
+        forms: base64Forms(sentinel).filter((form) => form !== ""),
+    }));
+    return sentinelsIn(value, searched, path);
+}
+
+function sentinelsIn(
+    value: unknown,
+    searched: ReadonlyArray<{ sentinel: string; forms: string[] }>,
+    path: string,
+): SentinelHit[] {
     if (typeof value === "string") {
-        return sentinels.flatMap((sentinel): SentinelHit[] => {
+        return searched.flatMap(({ sentinel, forms }): SentinelHit[] => {
             if (value.includes(sentinel)) {
                 return [{ sentinel, path, encoded: false }];
             }
-            return base64Forms(sentinel).some((form) => form !== "" && value.includes(form))
+            return forms.some((form) => value.includes(form))
                 ? [{ sentinel, path, encoded: true }]
                 : [];
         });
     }
     if (Array.isArray(value)) {
-        return value.flatMap((item, i) => findSentinels(item, sentinels, `${path}[${i}]`));
+        return value.flatMap((item, i) => sentinelsIn(item, searched, `${path}[${i}]`));
     }
     if (value && typeof value === "object") {
         return Object.entries(value).flatMap(([key, item]) => [
-            ...findSentinels(key, sentinels, path).map((hit) => ({
+            ...sentinelsIn(key, searched, path).map((hit) => ({
                 ...hit,
                 path: `${path}<key ${JSON.stringify(key)}>`,
             })),
-            ...findSentinels(
+            ...sentinelsIn(
                 item,
-                sentinels,
+                searched,
                 path === "" ? propertyKey(key).replace(/^\./, "") : `${path}${propertyKey(key)}`,
             ),
         ]);
