@@ -273,13 +273,13 @@ export function manifestReferences(
             ...ref(origin, "metadata.name", manifest.kind, namespace, manifest.metadata.name),
         );
     }
-    for (const pod of podSpecs([manifest])) {
-        if (!pod.where.startsWith("data[")) {
+    if (manifest.kind === "ConfigMap") {
+        // Its pod templates run where a launcher starts them: read (and parsed) once, there.
+        found.push(...templateReferences(manifest, launchNamespaces, origin));
+    } else {
+        for (const pod of podSpecs([manifest])) {
             found.push(...podSpecReferences(pod.spec, pod.where, namespace ?? "default", origin));
         }
-    }
-    if (manifest.kind === "ConfigMap") {
-        found.push(...templateReferences(manifest, launchNamespaces, origin));
     }
     found.push(...kindReferences(manifest, namespace, origin));
     return found;
