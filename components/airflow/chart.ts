@@ -1,6 +1,4 @@
-import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
-import standaloneCode from "ajv/dist/standalone";
-import addFormats from "ajv-formats";
+import type { ErrorObject, ValidateFunction } from "ajv";
 import { readFileSync } from "fs";
 import * as path from "path";
 import { appendPath, invalidInput, joinPath } from "../core";
@@ -54,18 +52,9 @@ function chartValidator(): { validate: ValidateFunction; keys: Set<string> } {
     return { validate: validator, keys: topLevelKeys };
 }
 
-function chartSchema(): { properties: Record<string, unknown> } {
+/** The chart's values schema (`bin/schema.ts` compiles its validator). */
+export function chartSchema(): { properties: Record<string, unknown> } {
     return JSON.parse(readFileSync(SCHEMA_FILE, "utf8"));
-}
-
-/**
- * The source of the chart's values validator: ajv's standalone code for the chart schema (draft-07,
- * with the Kubernetes `int32`/`int64`/`date-time` formats), every error reported.
- */
-export function chartValidatorSource(): string {
-    const ajv = new Ajv({ strict: false, allErrors: true, code: { source: true } });
-    addFormats(ajv);
-    return standaloneCode(ajv, ajv.compile(chartSchema()));
 }
 
 /** One reason the chart would refuse (or silently ignore) a values document. */

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
+import type { ErrorObject, ValidateFunction } from "ajv";
 import * as fs from "fs";
 import * as path from "path";
 import * as semver from "semver";
@@ -690,6 +690,9 @@ function bundled(): BundledValues {
     if (bundledValues === undefined) {
         const dir = bundledChartDir();
         const schema = JSON.parse(fs.readFileSync(path.join(dir, "values.schema.json"), "utf8"));
+        // ajv's compiler is loaded with the first chart that needs it, not by every program.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use
+        const { default: Ajv } = require("ajv") as typeof import("ajv");
         const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
         bundledValues = {
             full: ajv.compile(schema),

@@ -2,8 +2,7 @@ import Ajv from "ajv";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { generate } from "../../bin/schema";
-import { chartValidatorSource } from "../../components/airflow/chart";
+import { chartValidatorSource, generate } from "../../bin/schema";
 import { FORMATS } from "../../components/core";
 
 const root = path.join(__dirname, "../..");
