@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { createTranspiler } from "../../bin/render/ts-loader";
+import { createTranspiler, DEFAULT_CACHE } from "../../bin/render/ts-loader";
 
 const SOURCE = `import { join } from "path";
 export const where: string = join("a", "b");
@@ -40,6 +40,25 @@ describe("the render command's TypeScript transpiler", () => {
             code: "exports.where = 'from the cache';\n",
             cached: true,
         });
+    });
+
+    test("keeps its cache in node_modules/.cache/pipeline-platform-ts unless PIPELINE_PLATFORM_TS_CACHE names another folder", () => {
+        expect(DEFAULT_CACHE).toBe(
+            path.join(__dirname, "../../node_modules/.cache/pipeline-platform-ts"),
+        );
+        const file = path.join(tmp, "default-cache.ts");
+        const saved = process.env.PIPELINE_PLATFORM_TS_CACHE;
+        delete process.env.PIPELINE_PLATFORM_TS_CACHE;
+        try {
+            createTranspiler()(file, SOURCE);
+        } finally {
+            if (saved !== undefined) {
+                process.env.PIPELINE_PLATFORM_TS_CACHE = saved;
+            }
+        }
+        const entries = fs.readdirSync(DEFAULT_CACHE).filter((e) => e.startsWith("default-cache-"));
+        expect(entries).toHaveLength(1);
+        fs.rmSync(path.join(DEFAULT_CACHE, entries[0]));
     });
 
     test("transpiles again when the source changes, and keeps only the newest entry of a file", () => {
