@@ -36,6 +36,12 @@ const DEFAULT_CACHE = path.join(
  * @property {boolean} cached Whether it came from the cache.
  */
 
+/**
+ * Entries not written for this long are removed by the first transpilation of a process: those of
+ * files that no longer exist, e.g. the temporary checkouts of `render --diff-ref`.
+ */
+const STALE_AFTER_MS = 7 * 24 * 60 * 60 * 1000;
+
 /** @param {string} text @returns {string} */
 const sha256 = (text) => crypto.createHash("sha256").update(text).digest("hex");
 
@@ -43,13 +49,15 @@ const sha256 = (text) => crypto.createHash("sha256").update(text).digest("hex");
  * A function that transpiles a `.ts` file's source to CommonJS, with the nearest `tsconfig.json`'s
  * compiler options as esbuild reads them (`extends` is not followed). The output is cached as
  * `<name>-<path hash>-<key>.js`, the key hashing the source, that tsconfig, esbuild's version and
- * the options; a new entry replaces the file's earlier ones, so the cache holds one per file. A
- * cache that cannot be read or written is not used, and the source is transpiled again.
+ * the options; a new entry replaces the file's earlier ones, so the cache holds one per file, and
+ * the first new entry of a process removes those not written for a week. A cache that cannot be
+ * read or written is not used, and the source is transpiled again.
  * @param {TranspilerOptions} [options]
  * @returns {(filename: string, source: string) => Transpiled}
  */
 function createTranspiler(options = {}) {
     let cacheDir = options.cacheDir ?? (process.env.PIPELINE_PLATFORM_TS_CACHE || DEFAULT_CACHE);
+    let swept = false;
     /** @type {Map<string, string>} tsconfig text (or "") by folder */
     const tsconfigs = new Map();
     /** @param {string} dir @returns {string} */
@@ -91,13 +99,19 @@ function createTranspiler(options = {}) {
                 const partial = path.join(cacheDir, `${entry}.${process.pid}.tmp`);
                 fs.writeFileSync(partial, code);
                 fs.renameSync(partial, path.join(cacheDir, entry));
-                for (const earlier of fs.readdirSync(cacheDir)) {
+                const staleBefore = swept ? 0 : Date.now() - STALE_AFTER_MS;
+                swept = true;
+                for (const other of fs.readdirSync(cacheDir)) {
+                    const file = path.join(cacheDir, other);
                     if (
-                        earlier.startsWith(prefix) &&
-                        earlier.endsWith(".js") &&
-                        earlier !== entry
+                        other !== entry &&
+                        other.endsWith(".js") &&
+                        (other.startsWith(prefix) ||
+                            (staleBefore > 0 &&
+                                (fs.statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0) <
+                                    staleBefore))
                     ) {
-                        fs.rmSync(path.join(cacheDir, earlier), { force: true });
+                        fs.rmSync(file, { force: true });
                     }
                 }
             } catch {

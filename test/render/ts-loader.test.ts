@@ -88,6 +88,26 @@ describe("the render command's TypeScript transpiler", () => {
         expect(fs.readdirSync(cacheDir)).toHaveLength(2);
     });
 
+    test("the first new entry of a transpiler removes entries not written for a week", () => {
+        const cacheDir = path.join(tmp, "cache");
+        fs.mkdirSync(cacheDir);
+        const week = 7 * 24 * 60 * 60 * 1000;
+        const entry = (name: string, ageMs: number) => {
+            const file = path.join(cacheDir, `${name}-0123456789abcdef-${"0".repeat(64)}.js`);
+            fs.writeFileSync(file, "");
+            const when = new Date(Date.now() - ageMs);
+            fs.utimesSync(file, when, when);
+            return path.basename(file);
+        };
+        const old = entry("old", week + 60_000);
+        const recent = entry("recent", week - 60_000);
+        createTranspiler({ cacheDir })(path.join(tmp, "program.ts"), SOURCE);
+        const after = fs.readdirSync(cacheDir);
+        expect(after).not.toContain(old);
+        expect(after).toContain(recent);
+        expect(after).toHaveLength(2);
+    });
+
     test("reads the nearest tsconfig.json's compiler options, and a changed tsconfig is a cache miss", () => {
         const cacheDir = path.join(tmp, "cache");
         const file = path.join(tmp, "src", "fields.ts");
