@@ -10,7 +10,6 @@ import {
     type BenchReport,
     type SizeResult,
 } from "../../bin/bench";
-import { syntheticConfig } from "../../bin/bench-platform";
 import { moduleOf, summarizeProfile } from "../../bin/bench-profile";
 
 const ROOT = path.join(__dirname, "../..");
@@ -208,46 +207,6 @@ test("without a 100-extension size, time per leaf is compared with the smallest 
     expect(
         summarize([sizeResult(500, 400, 1.1, 1.1), sizeResult(20, 500, 1.1, 1.1)]),
     ).toMatchObject({ extensions: 500, referenceExtensions: 20, usPerLeafGrowth: 0.8 });
-});
-
-test("the synthetic config has the requested size, spreads pipelines over the projects and is the same every time", () => {
-    const config = syntheticConfig({ extensions: 7, projects: 3 });
-    expect(Object.keys(config.projects)).toEqual(["project-0000", "project-0001", "project-0002"]);
-    expect(config.extensions).toHaveLength(7);
-    expect(config.extensions?.map((e) => e.processingImages?.length)).toEqual([
-        1, 2, 1, 2, 1, 2, 1,
-    ]);
-    expect(config.pipelines?.map((p) => p.namespace)).toEqual([
-        "project-0000",
-        "project-0001",
-        "project-0002",
-        "project-0000",
-        "project-0001",
-        "project-0002",
-        "project-0000",
-    ]);
-    expect(config.registries.map((r) => [r.name, r.scope, r.location])).toEqual([
-        ["projects", "project", "off-cluster"],
-        ["services", "service", "off-cluster"],
-    ]);
-    expect(syntheticConfig({ extensions: 7, projects: 3 })).toEqual(config);
-});
-
-test("every build context of the synthetic config exists with its Dockerfile", () => {
-    const config = syntheticConfig({ extensions: 2, projects: 1 });
-    const contexts = new Set(
-        (config.extensions ?? []).flatMap((e) => [
-            ...(e.processingImages ?? []).map((i) => i.context),
-            e.installer && "context" in e.installer ? e.installer.context : "",
-        ]),
-    );
-    expect([...contexts].sort()).toEqual([
-        "examples/otsus-method/extension",
-        "examples/otsus-method/processing-container",
-    ]);
-    for (const context of contexts) {
-        expect(fs.statSync(path.join(ROOT, context, "Dockerfile")).isFile()).toBe(true);
-    }
 });
 
 test.each([

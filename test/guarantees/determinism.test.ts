@@ -1,7 +1,6 @@
 import { spawn } from "child_process";
 import * as path from "path";
-import { canonicalRegistrations, type Registration } from "../../components/testing";
-import { exampleNames, platformSubject, stackNames, twoExtensionPlatform } from "./subjects";
+import { exampleNames, stackNames } from "../support/names";
 
 const tsx = path.join(__dirname, "../../node_modules/.bin/tsx");
 const script = path.join(__dirname, "programs/evaluate.ts");
@@ -55,53 +54,4 @@ describe("determinism: two evaluations in separate processes register byte-ident
             expect([name, second[name].join("\n")]).toEqual([name, first[name].join("\n")]);
         }
     }, 180000);
-});
-
-/** The URNs of a registration's component ancestors, nearest first. */
-function ancestors(registration: Registration, byUrn: Map<string, Registration>): Registration[] {
-    const chain: Registration[] = [];
-    for (
-        let parent = registration.parent && byUrn.get(registration.parent);
-        parent;
-        parent = parent.parent ? byUrn.get(parent.parent) : undefined
-    ) {
-        chain.push(parent);
-    }
-    return chain;
-}
-
-describe("blast radius: changing one extension's version changes only that extension's resources", () => {
-    test("every registration that differs belongs to the changed extension", async () => {
-        const before = await platformSubject(
-            "platform:two-extensions",
-            twoExtensionPlatform("1.0.0"),
-        ).run();
-        const after = await platformSubject(
-            "platform:two-extensions",
-            twoExtensionPlatform("1.1.0"),
-        ).run();
-        const beforeLines = new Set(canonicalRegistrations(before.registrations));
-        const afterLines = new Set(canonicalRegistrations(after.registrations));
-        const changed = [
-            ...before.registrations
-                .filter((r) => !afterLines.has(canonicalRegistrations([r])[0]))
-                .map((r) => ({ r, all: before.registrations })),
-            ...after.registrations
-                .filter((r) => !beforeLines.has(canonicalRegistrations([r])[0]))
-                .map((r) => ({ r, all: after.registrations })),
-        ];
-        const outside = changed.filter(({ r, all }) => {
-            const byUrn = new Map(all.map((x) => [x.urn, x]));
-            const owner = [r, ...ancestors(r, byUrn)].find(
-                (x) => x.type === "pipeline-platform:dags:WorkflowExtension",
-            );
-            return owner?.name !== "platform-extension-otsus-method-gpu";
-        });
-        expect(outside.map(({ r }) => `${r.type} ${r.name}`)).toEqual([]);
-        // The change is visible: the extension's installer image, chart values and images ConfigMaps.
-        expect(changed.length).toBeGreaterThan(0);
-        expect(before.registrations.map((r) => `${r.type} ${r.name}`).sort()).toEqual(
-            after.registrations.map((r) => `${r.type} ${r.name}`).sort(),
-        );
-    }, 120000);
 });

@@ -2,7 +2,6 @@
 // component programs that give every credential input a sentinel, every example, and every stack.
 // Used in-process by the jest tests and in child processes by programs/evaluate.ts.
 import * as pulumi from "@pulumi/pulumi";
-import * as fs from "fs";
 import * as path from "path";
 import { AirflowDeployment, remoteLogsFromStorage } from "../../components/airflow";
 import { DagInstallerChart, WorkflowExtension } from "../../components/dags";
@@ -17,7 +16,11 @@ import { runProgram, type EngineOptions, type EngineResult } from "../../compone
 import { evaluatedStack, once } from "../support/evaluations";
 import { evaluateFresh } from "../support/program-file";
 
+import { exampleNames, stackNames } from "../support/names";
+
 export const ROOT = path.join(__dirname, "../..");
+
+export { exampleNames, stackNames };
 
 /** A program the guarantees are checked on, with the credential stand-ins it was given. */
 export interface Subject {
@@ -368,23 +371,6 @@ export const EXAMPLE_SUBJECTS: Subject[] = [
         { projectNamespaces: '["project-a","project-b"]' },
     ),
 ];
-
-/** The folders of examples/. */
-export function exampleNames(): string[] {
-    return fs
-        .readdirSync(path.join(ROOT, "examples"), { withFileTypes: true })
-        .filter((d) => d.isDirectory())
-        .map((d) => d.name)
-        .sort();
-}
-
-/** The environments in stacks/: `Pulumi.<env>.yaml`. */
-export function stackNames(): string[] {
-    return fs
-        .readdirSync(path.join(ROOT, "stacks"))
-        .flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? [])
-        .sort();
-}
 
 /** A stack's program under the engine, with each secure value replaced by render's `[secret:<key>]` placeholder. */
 export function stackSubject(stack: string): Subject {
