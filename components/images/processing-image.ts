@@ -119,13 +119,17 @@ export class ProcessingImage extends pulumi.ComponentResource {
         super("pipeline-platform:images:ProcessingImage", name, {}, opts);
         const { build } = plan;
 
-        const endpoint = registryEndpoint(plan.location);
+        // An off-cluster or Google registry's prefix is known from its URL; ECR's needs the account.
+        const imagePrefix =
+            plan.location.url?.imagePrefix ?? registryEndpoint(plan.location).imagePrefix;
         const repository = plan.args.createRepository
             ? this.createRepository(name, plan)
             : undefined;
-        this.imageName = endpoint.imagePrefix.apply((prefix) =>
-            imageRef(prefix, plan.args.name, plan.args.tag),
-        );
+        const named = (prefix: string) => imageRef(prefix, plan.args.name, plan.args.tag);
+        this.imageName =
+            typeof imagePrefix === "string"
+                ? pulumi.output(named(imagePrefix))
+                : imagePrefix.apply(named);
 
         const image = new docker.Image(
             `${name}-image`,
@@ -133,7 +137,12 @@ export class ProcessingImage extends pulumi.ComponentResource {
                 imageName: this.imageName,
                 build,
                 buildOnPreview: plan.args.buildOnPreview ?? false,
-                registry: this.pushCredentials(plan.args.registry, endpoint.imagePrefix),
+                registry: this.pushCredentials(
+                    plan.args.registry,
+                    typeof imagePrefix === "string"
+                        ? pushServer(imagePrefix)
+                        : imagePrefix.apply(pushServer),
+                ),
             },
             { parent: this, dependsOn: repository ? [repository] : [] },
         );
@@ -151,9 +160,8 @@ export class ProcessingImage extends pulumi.ComponentResource {
 
     private pushCredentials(
         registry: RegistryLocation,
-        imagePrefix: pulumi.Output<string>,
+        server: pulumi.Input<string>,
     ): pulumi.Input<docker.types.input.Registry> {
-        const server = imagePrefix.apply(pushServer);
         switch (registry.location) {
             case "off-cluster":
                 return {
