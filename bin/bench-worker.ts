@@ -1,9 +1,9 @@
 // One measurement of `npm run bench`, in a fresh process so no run warms another:
-//   node --import tsx bin/bench-worker.ts subject <module> <extensions> <projects> <resources.json> [<profile>]
+//   node --require ./bin/render/register-ts.js bin/bench-worker.ts subject <module> <extensions> <projects> <resources.json> [<profile>]
 //       evaluates the module's `benchProgram({ extensions, projects })` and writes what it registered;
-//   node --import tsx bin/bench-worker.ts baseline <resources.json> [<profile>]
+//   node --require ./bin/render/register-ts.js bin/bench-worker.ts baseline <resources.json> [<profile>]
 //       registers the same leaf resources directly, with no components: the SDK's own floor;
-//   node --import tsx bin/bench-worker.ts tree <resources.json> [<profile>]
+//   node --require ./bin/render/register-ts.js bin/bench-worker.ts tree <resources.json> [<profile>]
 //       registers the same components (empty) and leaf resources in the same tree: the SDK's floor
 //       for that component tree, everything the package computes left out.
 // The baselines register each leaf through its provider SDK's class (`k8s.core.v1.Secret`,
@@ -48,9 +48,11 @@ async function main(argv: string[]): Promise<WorkerResult> {
     const [mode, ...rest] = argv;
     if (mode === "subject") {
         const [module, extensions, projects, resourcesFile, profileFile] = rest;
+        // Loaded through require, so the TypeScript loader the worker runs with loads it too.
         const subject: {
             benchProgram(size: { extensions: number; projects: number }): () => unknown;
-        } = await import(path.resolve(module));
+            // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module is an argument
+        } = require(path.resolve(module));
         const program = subject.benchProgram({
             extensions: Number(extensions),
             projects: Number(projects),

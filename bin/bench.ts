@@ -311,8 +311,8 @@ function runWorker(args: string[], profile?: string): WorkerResult {
     const child = spawnSync(
         process.execPath,
         [
-            "--import",
-            "tsx",
+            "--require",
+            path.join(ROOT, "bin", "render", "register-ts.js"),
             path.join(ROOT, "bin", "bench-worker.ts"),
             ...args,
             ...(profile ? [profile] : []),

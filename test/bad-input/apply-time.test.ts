@@ -1,8 +1,8 @@
 import { spawn } from "child_process";
 import * as path from "path";
 import { APPLY_TIME_CASES } from "./programs/apply-time-cases";
+import { nodeTs } from "../support/node-ts";
 
-const tsx = path.join(__dirname, "../../node_modules/.bin/tsx");
 const program = path.join(__dirname, "programs/apply-time.ts");
 
 /** A JSON line programs/apply-time.ts prints; the fields after `failed` are there when the run failed. */
@@ -18,7 +18,7 @@ interface Report {
 /** Runs every case in one child process, one after the other; the report of each by name. */
 function runCases(): Promise<{ reports: Map<string, Report> }> {
     return new Promise((resolve, reject) => {
-        const child = spawn(tsx, [program], { stdio: ["ignore", "pipe", "pipe"] });
+        const child = spawn(...nodeTs(program), { stdio: ["ignore", "pipe", "pipe"] });
         let stdout = "";
         child.stdout.on("data", (chunk) => (stdout += chunk));
         child.on("error", reject);

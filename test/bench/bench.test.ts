@@ -11,6 +11,7 @@ import {
     type SizeResult,
 } from "../../bin/bench";
 import { moduleOf, summarizeProfile } from "../../bin/bench-profile";
+import { nodeTs } from "../support/node-ts";
 
 const ROOT = path.join(__dirname, "../..");
 
@@ -18,15 +19,11 @@ const ROOT = path.join(__dirname, "../..");
 test("npm run bench at the smallest size writes every figure of the report and ends with the summary line", () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), "bench-test-"));
     try {
-        const result = spawnSync(
-            path.join(ROOT, "node_modules/.bin/tsx"),
-            ["bin/bench.ts", "--sizes", "2", "--out", out],
-            {
-                cwd: ROOT,
-                encoding: "utf8",
-                timeout: 170000,
-            },
-        );
+        const result = spawnSync(...nodeTs("bin/bench.ts", "--sizes", "2", "--out", out), {
+            cwd: ROOT,
+            encoding: "utf8",
+            timeout: 170000,
+        });
         expect(result.stderr).not.toMatch(/bench-worker:|bench: .*failed/);
         expect(result.status).toBe(0);
         const report: BenchReport = JSON.parse(

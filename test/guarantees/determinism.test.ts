@@ -1,8 +1,8 @@
 import { spawn } from "child_process";
 import * as path from "path";
 import { exampleNames, stackNames } from "../support/names";
+import { nodeTs } from "../support/node-ts";
 
-const tsx = path.join(__dirname, "../../node_modules/.bin/tsx");
 const script = path.join(__dirname, "programs/evaluate.ts");
 
 /**
@@ -11,7 +11,7 @@ const script = path.join(__dirname, "programs/evaluate.ts");
  */
 function evaluateInProcess(passes: number): Promise<Record<string, string[]>> {
     return new Promise((resolve, reject) => {
-        const child = spawn(tsx, [script, String(passes)], {
+        const child = spawn(...nodeTs(script, String(passes)), {
             cwd: path.join(__dirname, "../.."),
             stdio: ["ignore", "pipe", "pipe"],
         });

@@ -11,6 +11,7 @@ import {
     tempDir,
 } from "./harness";
 import { createTestCa, startLoopback, type LoopbackServer, type TestCa } from "./loopback";
+import { nodeTs } from "../support/node-ts";
 
 const USER = "pipelines";
 const PASSWORD = "s3cret-update-pass";
@@ -19,9 +20,8 @@ const PASSWORD = "s3cret-update-pass";
 function runUpdate(
     env: Record<string, string>,
 ): Promise<{ status: number | null; stdout: string }> {
-    const tsx = path.join(__dirname, "../../node_modules/.bin/tsx");
     return new Promise((resolve) => {
-        const child = spawn(tsx, [path.join(__dirname, "programs/pull-check-update.ts")], {
+        const child = spawn(...nodeTs(path.join(__dirname, "programs/pull-check-update.ts")), {
             env: { ...process.env, ...env },
             stdio: ["ignore", "pipe", "pipe"],
         });

@@ -4,6 +4,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { nodeTs } from "../support/node-ts";
 
 const fixture = path.join(__dirname, "fixtures/mini");
 const programs = path.join(__dirname, "fixtures/programs");
@@ -46,11 +47,10 @@ describe("npm run render", () => {
 
 describe("evaluateProgram under Node", () => {
     test("evaluates a top-level program afresh on each call under Node's module cache", () => {
-        const child = spawnSync(
-            path.join(repoRoot, "node_modules/.bin/tsx"),
-            [path.join(programs, "evaluate-twice.ts")],
-            { encoding: "utf8", timeout: 60000 },
-        );
+        const child = spawnSync(...nodeTs(path.join(programs, "evaluate-twice.ts")), {
+            encoding: "utf8",
+            timeout: 60000,
+        });
         expect(child.stderr).toBe("");
         expect(JSON.parse(child.stdout)).toEqual([{ runs: 1 }, { runs: 2 }]);
     });

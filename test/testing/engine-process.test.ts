@@ -1,10 +1,10 @@
 import { spawnSync } from "child_process";
 import * as path from "path";
+import { nodeTs } from "../support/node-ts";
 
 // jest claims every unhandled rejection for itself, so a failing apply is observed from outside.
 test("an error thrown inside an apply fails the run, naming the property", () => {
-    const tsx = path.join(__dirname, "../../node_modules/.bin/tsx");
-    const result = spawnSync(tsx, [path.join(__dirname, "programs/apply-fails.ts")], {
+    const result = spawnSync(...nodeTs(path.join(__dirname, "programs/apply-fails.ts")), {
         encoding: "utf8",
         timeout: 60000,
     });
