@@ -4,19 +4,36 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { chartValidatorSource, generate } from "../../bin/schema";
 import { FORMATS } from "../../components/core";
+import { cachedBy, filesUnder } from "../support/cached";
 
 const root = path.join(__dirname, "../..");
 const read = (file: string) => fs.readFileSync(path.join(root, "schema", file), "utf8");
 
+// The generator builds a TypeScript program of the package and its SDKs' declarations (seconds), and
+// ajv compiles the chart schema: both are computed again whenever one of their inputs changes (the
+// package's sources, the generator, the compiler options, the locked dependency versions).
+const GENERATOR_INPUTS = [
+    ...filesUnder(path.join(root, "components")),
+    path.join(root, "bin/schema.ts"),
+    path.join(root, "tsconfig.json"),
+    path.join(root, "package-lock.json"),
+];
+const VALIDATOR_INPUTS = [
+    path.join(root, "components/airflow/chart-values.schema.json"),
+    path.join(root, "bin/schema.ts"),
+    path.join(root, "package-lock.json"),
+];
+
 describe("the generated schemas", () => {
     test("are what `npm run schema` generates from the args types today", () => {
-        const { args, stack } = generate();
+        const { args, stack } = cachedBy("schema", GENERATOR_INPUTS, generate);
         expect(JSON.parse(read("args.schema.json"))).toEqual(args);
         expect(JSON.parse(read("stack-config.schema.json"))).toEqual(stack);
     }, 60000);
 
     test("include the Airflow chart's values validator as ajv compiles it from the chart schema today", () => {
-        expect(read("airflow-chart-values.validate.js")).toBe(`${chartValidatorSource()}\n`);
+        const source = cachedBy("chart-validator", VALIDATOR_INPUTS, chartValidatorSource);
+        expect(read("airflow-chart-values.validate.js")).toBe(`${source}\n`);
     }, 60000);
 });
 
