@@ -215,7 +215,8 @@ export async function runProgram<T>(
  * report), and under a loader that maps stack traces back to TypeScript (tsx, jest) mapping those
  * frames is most of an evaluation's time; jest also deepens every stack trace to 100 frames. While
  * a program runs, stack traces are what plain Node gives: V8's formatting, positions in the
- * transpiled JavaScript, Node's default depth of 10 frames. `PIPELINE_PLATFORM_MAPPED_STACKS=1`
+ * transpiled JavaScript, Node's default depth of 10 frames, and none for the SDK's per-promise
+ * traces unless `PULUMI_DEBUG_PROMISE_LEAKS` asks for them. `PIPELINE_PLATFORM_MAPPED_STACKS=1`
  * keeps the loader's. Returns what puts the realm's formatting back.
  */
 function unmappedStacks(): () => void {
@@ -225,10 +226,18 @@ function unmappedStacks(): () => void {
     const prepare = Error.prepareStackTrace;
     const limit = Error.stackTraceLimit;
     Error.stackTraceLimit = NODE_STACK_TRACE_LIMIT;
+    const leakTraces = Boolean(process.env.PULUMI_DEBUG_PROMISE_LEAKS);
     // A formatter set on this realm's Error wins over Node's source maps and over one installed
     // on the main realm's Error (jest's, for code in a test's context).
-    Error.prepareStackTrace = (error: Error, frames: NodeJS.CallSite[]) =>
-        `${Error.prototype.toString.call(error)}${frames.map((frame) => `\n    at ${frame}`).join("")}`;
+    Error.prepareStackTrace = (error: Error, frames: NodeJS.CallSite[]) => {
+        const header = Error.prototype.toString.call(error);
+        // The trace the SDK takes for each promise it creates is read only by its report of leaked
+        // promises, which prints it with PULUMI_DEBUG_PROMISE_LEAKS set: otherwise it stays empty.
+        if (!leakTraces && frames[0]?.getFunctionName() === "debuggablePromise") {
+            return header;
+        }
+        return `${header}${frames.map((frame) => `\n    at ${frame}`).join("")}`;
+    };
     return () => {
         Error.prepareStackTrace = prepare;
         Error.stackTraceLimit = limit;

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import * as debuggable from "@pulumi/pulumi/runtime/debuggable";
 import {
     assertValidManifests,
     isSecretInput,
@@ -116,6 +117,32 @@ describe("stack traces while a program runs", () => {
         expect(Error.prepareStackTrace).toBe(before.prepare);
         expect(Error.stackTraceLimit).toBe(before.limit);
         expect(frames(deepStack(30))).toBeGreaterThan(30);
+    });
+
+    // The SDK's wrapper of every promise it creates; its typings leave it out (@internal).
+    const { debuggablePromise } = debuggable as unknown as {
+        debuggablePromise(promise: Promise<unknown>, context: string): Promise<unknown>;
+    };
+
+    test("leave the SDK's per-promise trace empty, unless PULUMI_DEBUG_PROMISE_LEAKS asks for it", async () => {
+        const traceOf = async () =>
+            (
+                await runProgram(() => {
+                    const promise = Promise.resolve("x");
+                    debuggablePromise(promise, "test");
+                    return {
+                        trace: (promise as unknown as { _debugStackTrace: string })
+                            ._debugStackTrace,
+                    };
+                })
+            ).outputs.trace;
+        expect(await traceOf()).toBe("Error");
+        process.env.PULUMI_DEBUG_PROMISE_LEAKS = "1";
+        try {
+            expect(await traceOf()).toMatch(/^Error\n {4}at debuggablePromise \(/);
+        } finally {
+            delete process.env.PULUMI_DEBUG_PROMISE_LEAKS;
+        }
     });
 
     test("get their formatting back after a failed run too", async () => {
