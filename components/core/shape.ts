@@ -304,7 +304,7 @@ function findDiscriminator(branches: SchemaNode[]): Discriminator | undefined {
  * plain object where a resource is): what a union skips before trying a branch. False when unsure.
  */
 function cannotTake(node: SchemaNode, value: unknown): boolean {
-    if (pulumi.Output.isInstance(value) || isPromiseLike(value) || node.anyOf !== undefined) {
+    if (isDeferred(value) || node.anyOf !== undefined) {
         return false;
     }
     if (node["x-resource"] !== undefined) {
@@ -348,6 +348,15 @@ function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
     return value instanceof Promise;
 }
 
+/** An Output or a Promise: only objects can be either, and most values checked are not objects. */
+function isDeferred(value: unknown): boolean {
+    return (
+        typeof value === "object" &&
+        value !== null &&
+        (pulumi.Output.isInstance(value) || isPromiseLike(value))
+    );
+}
+
 /** A plain object from this realm or another (jest, vm): its prototype is a realm's Object.prototype, or null. */
 function isPlainObject(value: unknown): value is Record<string, unknown> {
     if (value === null || typeof value !== "object" || Array.isArray(value)) {
@@ -381,7 +390,7 @@ class ShapeCheck {
     visit(node: SchemaNode, value: unknown, path: string, secret = false): unknown {
         const resolved = resolveNode(node);
         const isSecret = secret || resolved.secret === true;
-        if (pulumi.Output.isInstance(value) || isPromiseLike(value)) {
+        if (isDeferred(value)) {
             // An unconstrained position takes plain data, whose parts may be Outputs at any depth.
             return isUnconstrained(resolved)
                 ? this.plainData(resolved, value, path, isSecret)
@@ -747,7 +756,7 @@ class ShapeCheck {
         if (value === null || ["string", "number", "boolean"].includes(typeof value)) {
             return value;
         }
-        if (pulumi.Output.isInstance(value) || isPromiseLike(value)) {
+        if (isDeferred(value)) {
             return this.later({ ...node, "x-pulumi-input": true }, value, path, secret);
         }
         if (Array.isArray(value)) {
