@@ -126,6 +126,7 @@ export class ProcessingImage extends pulumi.ComponentResource {
             ? this.createRepository(name, plan)
             : undefined;
         const named = (prefix: string) => imageRef(prefix, plan.args.name, plan.args.tag);
+        const knownName = typeof imagePrefix === "string" ? named(imagePrefix) : undefined;
         this.imageName =
             typeof imagePrefix === "string"
                 ? pulumi.output(named(imagePrefix))
@@ -148,9 +149,13 @@ export class ProcessingImage extends pulumi.ComponentResource {
         );
 
         this.repoDigest = image.repoDigest;
-        this.ref = pulumi
-            .all([this.imageName, image.repoDigest])
-            .apply(([imageName, digest]) => pinnedRef(imageName, digest));
+        // `pulumi.all` applies once per Output it is given: with the name known, one apply is enough.
+        this.ref =
+            knownName !== undefined
+                ? image.repoDigest.apply((digest) => pinnedRef(knownName, digest))
+                : pulumi
+                      .all([this.imageName, image.repoDigest])
+                      .apply(([imageName, digest]) => pinnedRef(imageName, digest));
         this.registerOutputs({
             imageName: this.imageName,
             repoDigest: this.repoDigest,
