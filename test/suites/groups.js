@@ -19,6 +19,7 @@ const INTEGRATION = [
     "bench/bench.test.ts",
     "guarantees/determinism.test.ts",
     "package/consumer.test.ts",
+    "package/npm-test-script.test.ts",
     "registry/pull-check-hostile.test.ts",
     "registry/pull-check.test.ts",
     "registry/registry-secret-update.test.ts",
