@@ -344,16 +344,12 @@ function isUnconstrained(node: SchemaNode): boolean {
     );
 }
 
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-    return value instanceof Promise;
-}
-
 /** An Output or a Promise: only objects can be either, and most values checked are not objects. */
 function isDeferred(value: unknown): boolean {
     return (
         typeof value === "object" &&
         value !== null &&
-        (pulumi.Output.isInstance(value) || isPromiseLike(value))
+        (pulumi.Output.isInstance(value) || value instanceof Promise)
     );
 }
 

@@ -238,6 +238,11 @@ export type WorkflowExtensionPlan = Planned<"WorkflowExtension", WorkflowExtensi
 const PROCESSING_IMAGES = "PROCESSING_IMAGES";
 /** The build arg the installer image receives the processing pods' pull Secret names in, as a JSON list. */
 const IMAGE_PULL_SECRETS = "IMAGE_PULL_SECRETS";
+/** The build args the extension sets itself, each with what it sets it to: an installer may not. */
+const RESERVED_BUILD_ARGS = [
+    [PROCESSING_IMAGES, "the processing image references"],
+    [IMAGE_PULL_SECRETS, "the processing pods' pull Secret names"],
+] as const;
 
 /**
  * Kaapana's workflow extension in one declaration: builds and pushes the processing images to the
@@ -470,27 +475,15 @@ function planInstaller(
     if ("imageName" in installer) {
         return { planned: installer, imageName: installer.imageName };
     }
-    if (
-        installer.buildArgs !== undefined &&
-        Object.hasOwn(installer.buildArgs, PROCESSING_IMAGES)
-    ) {
-        invalidInput({
-            path: joinPath("installer.buildArgs", PROCESSING_IMAGES),
-            given: PROCESSING_IMAGES,
-            expected: `a build arg other than ${PROCESSING_IMAGES} (the extension sets it to the processing image references)`,
-            example: "PYTHON_VERSION",
-        });
-    }
-    if (
-        installer.buildArgs !== undefined &&
-        Object.hasOwn(installer.buildArgs, IMAGE_PULL_SECRETS)
-    ) {
-        invalidInput({
-            path: joinPath("installer.buildArgs", IMAGE_PULL_SECRETS),
-            given: IMAGE_PULL_SECRETS,
-            expected: `a build arg other than ${IMAGE_PULL_SECRETS} (the extension sets it to the processing pods' pull Secret names)`,
-            example: "PYTHON_VERSION",
-        });
+    for (const [arg, setTo] of RESERVED_BUILD_ARGS) {
+        if (installer.buildArgs !== undefined && Object.hasOwn(installer.buildArgs, arg)) {
+            invalidInput({
+                path: joinPath("installer.buildArgs", arg),
+                given: arg,
+                expected: `a build arg other than ${arg} (the extension sets it to ${setTo})`,
+                example: "PYTHON_VERSION",
+            });
+        }
     }
     const installerName = installer.name ?? `dag-${extensionName}`;
     if (args.target?.platform === "kaapana") {

@@ -126,11 +126,16 @@ export class ProcessingImage extends pulumi.ComponentResource {
             ? this.createRepository(name, plan)
             : undefined;
         const named = (prefix: string) => imageRef(prefix, plan.args.name, plan.args.tag);
-        const knownName = typeof imagePrefix === "string" ? named(imagePrefix) : undefined;
-        this.imageName =
-            typeof imagePrefix === "string"
-                ? pulumi.output(named(imagePrefix))
-                : imagePrefix.apply(named);
+        let knownName: string | undefined;
+        let server: pulumi.Input<string>;
+        if (typeof imagePrefix === "string") {
+            knownName = named(imagePrefix);
+            this.imageName = pulumi.output(knownName);
+            server = pushServer(imagePrefix);
+        } else {
+            this.imageName = imagePrefix.apply(named);
+            server = imagePrefix.apply(pushServer);
+        }
 
         const image = new docker.Image(
             `${name}-image`,
@@ -138,12 +143,7 @@ export class ProcessingImage extends pulumi.ComponentResource {
                 imageName: this.imageName,
                 build,
                 buildOnPreview: plan.args.buildOnPreview ?? false,
-                registry: this.pushCredentials(
-                    plan.args.registry,
-                    typeof imagePrefix === "string"
-                        ? pushServer(imagePrefix)
-                        : imagePrefix.apply(pushServer),
-                ),
+                registry: this.pushCredentials(plan.args.registry, server),
             },
             { parent: this, dependsOn: repository ? [repository] : [] },
         );

@@ -3,11 +3,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { leafClasses, sdkLeaf } from "../../bin/bench-leaves";
 import { runProgram } from "../../components/testing";
 import { evaluatedStack, lazy } from "../support/evaluations";
+import { stackNames } from "../support/names";
 
 /** Every leaf type the committed stacks register, with the inputs of its first registration. */
 const stackLeaves = lazy(async () => {
     const leaves = new Map<string, Record<string, unknown>>();
-    for (const stack of ["dev", "staging", "prod"]) {
+    for (const stack of stackNames()) {
         const { evaluation } = await evaluatedStack(stack);
         for (const r of evaluation.registrations) {
             if (r.custom && !leaves.has(r.type)) {
