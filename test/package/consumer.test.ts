@@ -2,6 +2,7 @@ import { spawnSync, type SpawnSyncReturns } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { filesUnder } from "../support/files";
 
 /**
  * The package as a user gets it: `npm pack` (which builds through `prepack`), installed with
@@ -142,13 +143,6 @@ function link(modules: string, name: string): void {
 /** `npx pipeline-platform …` in the consumer project: the installed bin, never a download. */
 const npx = (consumer: string, args: string[], expected = 0) =>
     run("npx", ["--offline", "--no", rootPackage.name, ...args], consumer, expected);
-
-/** Every file under a folder, relative to it, sorted. */
-const filesUnder = (dir: string) =>
-    fs
-        .readdirSync(dir, { recursive: true, encoding: "utf8" })
-        .filter((f) => fs.statSync(path.join(dir, f)).isFile())
-        .sort();
 
 describe("the packed package, installed in a user's project", () => {
     let tmp: string;

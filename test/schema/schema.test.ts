@@ -4,7 +4,8 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { chartValidatorSource, generate } from "../../bin/schema";
 import { FORMATS } from "../../components/core";
-import { cachedBy, filesUnder } from "../support/cached";
+import { cachedBy } from "../support/cached";
+import { filesUnder } from "../support/files";
 
 const root = path.join(__dirname, "../..");
 const read = (file: string) => fs.readFileSync(path.join(root, "schema", file), "utf8");
@@ -13,7 +14,7 @@ const read = (file: string) => fs.readFileSync(path.join(root, "schema", file), 
 // ajv compiles the chart schema: both are computed again whenever one of their inputs changes (the
 // package's sources, the generator, the compiler options, the locked dependency versions).
 const GENERATOR_INPUTS = [
-    ...filesUnder(path.join(root, "components")),
+    ...filesUnder(path.join(root, "components")).map((f) => path.join(root, "components", f)),
     path.join(root, "bin/schema.ts"),
     path.join(root, "tsconfig.json"),
     path.join(root, "package-lock.json"),

@@ -4,15 +4,6 @@ import * as path from "path";
 
 const CACHE = path.join(__dirname, "../../node_modules/.cache/pipeline-platform-tests");
 
-/** Every file under `dir` (recursively), absolute, sorted. */
-export function filesUnder(dir: string): string[] {
-    return fs
-        .readdirSync(dir, { recursive: true, encoding: "utf8" })
-        .map((f) => path.join(dir, f))
-        .filter((f) => fs.statSync(f).isFile())
-        .sort();
-}
-
 /**
  * What `compute` returns for the given input files, kept as JSON in `node_modules/.cache` under a key
  * that hashes each input's path and content: any change to an input computes it again, an unchanged
