@@ -271,15 +271,31 @@ function main(): void {
     }
 }
 
+/** The chart schema's id inside the generator's ajv instance. */
+const CHART_SCHEMA_ID = "airflow-chart-values";
+
 /**
- * The source of the Airflow chart's values validator: ajv's standalone code for the chart schema
- * (draft-07, with the Kubernetes `int32`/`int64`/`date-time` formats), every error reported. Generated
- * here so that a run loads the compiled validator only, never ajv's compiler.
+ * The source of the Airflow chart's values validators: ajv's standalone code for the chart schema
+ * (draft-07, with the Kubernetes `int32`/`int64`/`date-time` formats), every error reported, one
+ * exported validator per top-level key (the chart's top level is an object of optional keys) and one
+ * function per definition, so that a document's first check compiles only the code its keys reach.
+ * Generated here so that a run loads the compiled validators only, never ajv's compiler.
  */
 export function chartValidatorSource(): string {
-    const ajv = new Ajv({ strict: false, allErrors: true, code: { source: true } });
+    const ajv = new Ajv({
+        strict: false,
+        allErrors: true,
+        inlineRefs: false,
+        code: { source: true },
+    });
     addFormats(ajv);
-    return standaloneCode(ajv, ajv.compile(chartSchema()));
+    const schema = chartSchema();
+    ajv.addSchema(schema, CHART_SCHEMA_ID);
+    const keys = Object.keys(schema.properties);
+    return standaloneCode(
+        ajv,
+        Object.fromEntries(keys.map((key) => [key, `${CHART_SCHEMA_ID}#/properties/${key}`])),
+    );
 }
 
 if (require.main === module) {

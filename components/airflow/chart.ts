@@ -1,4 +1,4 @@
-import type { ErrorObject, ValidateFunction } from "ajv";
+import type { ErrorObject } from "ajv";
 import { readFileSync } from "fs";
 import * as path from "path";
 import { appendPath, invalidInput, joinPath } from "../core";
@@ -33,26 +33,38 @@ export const AIRFLOW_CHART_PORTS = {
 const SCHEMA_FILE = path.join(__dirname, "chart-values.schema.json");
 
 /**
- * The validator of the chart's values, compiled ahead of time by `npm run schema` into
- * `schema/airflow-chart-values.validate.js` (compiling the 650 kB schema takes most of a second on
- * every run otherwise).
+ * The validators of the chart's values, one per top-level key, compiled ahead of time by
+ * `npm run schema` into `schema/airflow-chart-values.validate.js` (compiling the 650 kB schema takes
+ * most of a second on every run otherwise). The schema's top level is an object of optional keys, so
+ * checking each key given against its own validator is checking the document; V8 compiles only the
+ * functions of the keys a document has.
  */
 const VALIDATOR_FILE = path.join(__dirname, "../../schema/airflow-chart-values.validate.js");
 
-let validator: ValidateFunction | undefined;
-let topLevelKeys: Set<string> | undefined;
-
-/** Loads the chart's values validator on first use only: a platform may declare many releases. */
-function chartValidator(): { validate: ValidateFunction; keys: Set<string> } {
-    if (!validator || !topLevelKeys) {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports -- generated code, found at run time
-        validator = require(VALIDATOR_FILE) as ValidateFunction;
-        topLevelKeys = new Set(Object.keys(chartSchema().properties));
-    }
-    return { validate: validator, keys: topLevelKeys };
+/** A validator of ajv's standalone code, given where its data sits in the document. */
+interface KeyValidator {
+    (
+        data: unknown,
+        at: {
+            instancePath: string;
+            parentData: object;
+            parentDataProperty: string;
+            rootData: object;
+        },
+    ): boolean;
+    errors?: ErrorObject[] | null;
 }
 
-/** The chart's values schema (`bin/schema.ts` compiles its validator). */
+let validators: Map<string, KeyValidator> | undefined;
+
+/** Loads the chart's values validators on first use only: a platform may declare no Airflow at all. */
+function chartValidators(): Map<string, KeyValidator> {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- generated code, found at run time
+    validators ??= new Map(Object.entries(require(VALIDATOR_FILE) as Record<string, KeyValidator>));
+    return validators;
+}
+
+/** The chart's values schema (`bin/schema.ts` compiles its validators). */
 export function chartSchema(): { properties: Record<string, unknown> } {
     return JSON.parse(readFileSync(SCHEMA_FILE, "utf8"));
 }
@@ -70,16 +82,25 @@ export interface ChartValuesProblem {
  * too.
  */
 export function chartValuesProblems(values: Record<string, unknown>): ChartValuesProblem[] {
-    const { validate, keys } = chartValidator();
-    const problems: ChartValuesProblem[] = Object.keys(values)
-        .filter((key) => !keys.has(key))
-        .map((key) => ({
-            path: joinPath("", key),
-            message: "is not a value of the Airflow chart",
-        }));
-    if (!validate(values)) {
-        for (const error of validate.errors ?? []) {
-            problems.push(describeError(error));
+    const validators = chartValidators();
+    const problems: ChartValuesProblem[] = [];
+    for (const [key, value] of Object.entries(values)) {
+        const validate = validators.get(key);
+        if (validate === undefined) {
+            problems.push({
+                path: joinPath("", key),
+                message: "is not a value of the Airflow chart",
+            });
+        } else if (
+            // The chart's keys are plain identifiers: none needs escaping in a JSON pointer.
+            !validate(value, {
+                instancePath: `/${key}`,
+                parentData: values,
+                parentDataProperty: key,
+                rootData: values,
+            })
+        ) {
+            problems.push(...(validate.errors ?? []).map(describeError));
         }
     }
     return problems;

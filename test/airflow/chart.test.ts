@@ -1,7 +1,10 @@
+import Ajv, { type ErrorObject } from "ajv";
+import addFormats from "ajv-formats";
 import { readFileSync } from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { AIRFLOW_CHART, AIRFLOW_VERSION, chartValuesProblems } from "../../components/airflow";
+import { joinPath } from "../../components/core";
 
 const fixtures = path.join(__dirname, "../fixtures/airflow-chart");
 
@@ -76,5 +79,36 @@ describe("the pinned Airflow chart", () => {
 
     test("accepts an empty values document", () => {
         expect(chartValuesProblems({})).toEqual([]);
+    });
+
+    test("reports what ajv reports when it compiles the whole schema at once", () => {
+        // The shipped validators are split per top-level key; a document with errors under several
+        // keys, nested and in arrays, must get the same problems as from one validator of the schema.
+        const ajv = new Ajv({ strict: false, allErrors: true });
+        addFormats(ajv);
+        const whole = ajv.compile(
+            JSON.parse(readFileSync(path.join(fixtures, "values.schema.json"), "utf8")),
+        );
+        const values = {
+            ...parse(readFileSync(path.join(fixtures, "values.yaml"), "utf8")),
+            executor: "kubernetes",
+            workers: { replicas: "two", extraVolumes: [{ name: 3 }, { name: "ok", bogus: true }] },
+            dags: { persistence: { accessMode: "ReadWriteAll", size: 5 } },
+            scheduler: { podDisruptionBudget: { config: { maxUnavailable: [] } } },
+        };
+        whole(values);
+        // The error's position as chartValuesProblems names it: a dotted path, the missing or
+        // unknown property last.
+        const expected = (whole.errors ?? []).map(({ instancePath, params }: ErrorObject) => {
+            const at = instancePath
+                .split("/")
+                .slice(1)
+                .reduce<string>((p, s) => joinPath(p, /^\d+$/.test(s) ? Number(s) : s), "");
+            const property = params.missingProperty ?? params.additionalProperty;
+            return property === undefined ? at : joinPath(at, String(property));
+        });
+        const paths = new Set(chartValuesProblems(values).map((p) => p.path));
+        expect(paths.size).toBeGreaterThan(5);
+        expect([...paths].sort()).toEqual([...new Set(expected)].sort());
     });
 });
