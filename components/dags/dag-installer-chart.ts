@@ -212,35 +212,35 @@ export class DagInstallerChart extends pulumi.ComponentResource {
             return;
         }
 
-        const values = pulumi
-            .all([
-                checked.image.imageName,
-                pulumi.all(checked.imagePullSecrets),
-                checked.dagsClaimName ?? "",
-                checked.pluginsClaimName ?? "",
-                checked.mountedScriptsClaimName ?? "",
-                checked.values ?? {},
-            ])
-            .apply(([image, pullSecrets, dags, plugins, scripts, overrides]) => {
-                const computed = dagInstallerValues({
-                    image,
-                    action: plan.action,
-                    imagePullSecrets: pullSecrets,
-                    dagsClaimName: dags,
-                    pluginsClaimName: plugins,
-                    mountedScriptsClaimName: scripts,
-                    backoffLimit: plan.backoffLimit,
-                    env: checked.env ?? {},
-                });
-                reportRefusals(plan.reporter, () => {
-                    if (plan.checkValuesLater) {
-                        checkValues(overrides, { ...computed });
-                    }
-                    // Guarded keys are top-level, known while planning; a credential may sit in an Output.
-                    refuseGuardedInstallerValues({ values: overrides }, false);
-                });
-                return { ...computed, ...overrides };
+        const inputs = {
+            image: checked.image.imageName,
+            imagePullSecrets: checked.imagePullSecrets,
+            dagsClaimName: checked.dagsClaimName ?? "",
+            pluginsClaimName: checked.pluginsClaimName ?? "",
+            mountedScriptsClaimName: checked.mountedScriptsClaimName ?? "",
+            overrides: checked.values ?? {},
+        };
+        const merged = ({ overrides, ...known }: pulumi.Unwrap<typeof inputs>) => {
+            const computed = dagInstallerValues({
+                ...known,
+                action: plan.action,
+                backoffLimit: plan.backoffLimit,
+                env: checked.env ?? {},
             });
+            reportRefusals(plan.reporter, () => {
+                if (plan.checkValuesLater) {
+                    checkValues(overrides, { ...computed });
+                }
+                // Guarded keys are top-level, known while planning; a credential may sit in an Output.
+                refuseGuardedInstallerValues({ values: overrides }, false);
+            });
+            return { ...computed, ...overrides };
+        };
+        // Known while planning (and checked there), the values stay plain: `pulumi.output` would
+        // make an Output, and an apply for each Output they hold.
+        const values = holdsOutput(inputs)
+            ? pulumi.output(inputs).apply(merged)
+            : merged(inputs as pulumi.Unwrap<typeof inputs>);
 
         const release = new k8s.helm.v3.Release(
             `${name}-release`,
@@ -486,9 +486,9 @@ function planValues(
     return later.length > 0;
 }
 
-/** Whether a value is, or holds, an Output. */
+/** Whether a value is, or holds, an Output or a Promise. */
 function holdsOutput(value: unknown): boolean {
-    if (pulumi.Output.isInstance(value)) {
+    if (pulumi.Output.isInstance(value) || value instanceof Promise) {
         return true;
     }
     return value !== null && typeof value === "object" && Object.values(value).some(holdsOutput);

@@ -23,6 +23,7 @@ import {
     type SemVer,
 } from "../core";
 import {
+    plannedImageName,
     planProcessingImage,
     ProcessingImage,
     type ProcessingImageArgs,
@@ -220,15 +221,17 @@ export interface WorkflowExtensionBuild {
 }
 
 /**
- * An installer image to build, and the values its plan and the chart's take before they exist:
- * the processing image references (its `PROCESSING_IMAGES` build arg) and its own image name (the
- * chart's image). Each is set once, while building.
+ * An installer image to build. Its plan, and the chart's, hold the processing image references (its
+ * `PROCESSING_IMAGES` build arg) and its own image name (the chart's image) when every registry's
+ * image prefix is known while planning; an ECR registry without `registryId` makes them Outputs
+ * that the constructor sets, once, from the images it builds.
  */
 export interface PlannedInstaller {
     image: ProcessingImagePlan;
-    setProcessingImages: (images: pulumi.Output<string>) => void;
-    setPullSecrets: (secrets: pulumi.Output<string>) => void;
-    setImageName: (imageName: pulumi.Output<string>) => void;
+    later: {
+        processingImages?: (images: pulumi.Output<string>) => void;
+        imageName?: (imageName: pulumi.Output<string>) => void;
+    };
 }
 
 /** A WorkflowExtension's validated input; see {@link planWorkflowExtension}. */
@@ -289,15 +292,14 @@ export class WorkflowExtension extends pulumi.ComponentResource {
             } else {
                 // The installer build receives the processing image references as JSON, so DAG code
                 // never hard-codes a registry (Kaapana's "set image= without protocol" step).
-                plan.installer.setProcessingImages(
+                const { image, later } = plan.installer;
+                later.processingImages?.(
                     pulumi.all(this.images).apply((images) => JSON.stringify(images)),
                 );
-                plan.installer.setPullSecrets(processingPullSecrets(plan));
-                const image = plan.installer.image;
                 const installerImageName = new ProcessingImage(image.name, image, {
                     parent: this,
                 }).imageName;
-                plan.installer.setImageName(installerImageName);
+                later.imageName?.(installerImageName);
                 this.installerImageName = installerImageName;
             }
             const chart = new DagInstallerChart(plan.chart.name, plan.chart, {
@@ -415,6 +417,7 @@ export function planWorkflowExtension(
                 extensionName,
                 checked.installer as ExtensionInstaller,
                 checked,
+                images,
                 reported,
             );
             const chart = planDagInstallerChart(
@@ -470,6 +473,7 @@ function planInstaller(
     extensionName: string,
     installer: ExtensionInstaller,
     args: WorkflowExtensionArgs,
+    images: WorkflowExtensionBuild["images"],
     reporter: Reporter,
 ): { planned: PlannedInstaller | InstallerImage; imageName: pulumi.Input<string> } {
     if ("imageName" in installer) {
@@ -497,9 +501,14 @@ function planInstaller(
             });
         }
     }
-    const [processingImages, setProcessingImages] = pulumi.deferredOutput<string>();
-    const [pullSecrets, setPullSecrets] = pulumi.deferredOutput<string>();
-    const [imageName, setImageName] = pulumi.deferredOutput<string>();
+    const later: PlannedInstaller["later"] = {};
+    const imageNames = images.map(({ name, plan }) => [name, plannedImageName(plan)] as const);
+    let processingImages: pulumi.Input<string>;
+    if (imageNames.every(([, imageName]) => imageName !== undefined)) {
+        processingImages = JSON.stringify(Object.fromEntries(imageNames));
+    } else {
+        [processingImages, later.processingImages] = pulumi.deferredOutput<string>();
+    }
     const image = planProcessingImage(
         `${name}-installer-image`,
         {
@@ -510,7 +519,7 @@ function planInstaller(
             buildArgs: {
                 ...installer.buildArgs,
                 [PROCESSING_IMAGES]: processingImages,
-                [IMAGE_PULL_SECRETS]: pullSecrets,
+                [IMAGE_PULL_SECRETS]: processingPullSecrets(args),
             },
             name: installerName,
             tag: args.version,
@@ -531,7 +540,11 @@ function planInstaller(
             ]),
         ),
     );
-    return { planned: { image, setProcessingImages, setPullSecrets, setImageName }, imageName };
+    let imageName: pulumi.Input<string> | undefined = plannedImageName(image);
+    if (imageName === undefined) {
+        [imageName, later.imageName] = pulumi.deferredOutput<string>();
+    }
+    return { planned: { image, later }, imageName };
 }
 
 /** The extension name when none is given: the resource name, which must then be a DNS label. */
@@ -701,18 +714,18 @@ function kaapanaRegistryPrefix(registry: RegistryLocation, key: string): string 
 }
 
 /** The pull Secret names processing pods use, as the installer's IMAGE_PULL_SECRETS JSON list. */
-function processingPullSecrets(plan: WorkflowExtensionBuild): pulumi.Output<string> {
-    const { args } = plan;
+function processingPullSecrets(args: WorkflowExtensionArgs): pulumi.Input<string> {
     if (args.target?.platform !== "kaapana") {
-        return pulumi.output(args.projectRegistry.secretName!).apply((n) => JSON.stringify([n]));
+        const secretName = args.projectRegistry.secretName!;
+        return typeof secretName === "string"
+            ? JSON.stringify([secretName])
+            : pulumi.output(secretName).apply((n) => JSON.stringify([n]));
     }
     const prefix = knownImagePrefix(args.projectRegistry.registry)!;
-    return pulumi.output(
-        JSON.stringify(
-            prefix === args.target.registryUrl
-                ? [KAAPANA.pullSecret]
-                : [KAAPANA.pullSecret, kaapanaPullSecretName(prefix)],
-        ),
+    return JSON.stringify(
+        prefix === args.target.registryUrl
+            ? [KAAPANA.pullSecret]
+            : [KAAPANA.pullSecret, kaapanaPullSecretName(prefix)],
     );
 }
 

@@ -1,4 +1,5 @@
 export {
+    plannedImageName,
     planProcessingImage,
     ProcessingImage,
     type ArtifactRegistryTarget,

@@ -19,6 +19,7 @@ import {
 } from "../core";
 import {
     planLocation,
+    plannedImagePrefix,
     registryEndpoint,
     type GcrRegistry,
     type PlannedLocation,
@@ -119,22 +120,22 @@ export class ProcessingImage extends pulumi.ComponentResource {
         super("pipeline-platform:images:ProcessingImage", name, {}, opts);
         const { build } = plan;
 
-        // An off-cluster or Google registry's prefix is known from its URL; ECR's needs the account.
-        const imagePrefix =
-            plan.location.url?.imagePrefix ?? registryEndpoint(plan.location).imagePrefix;
         const repository = plan.args.createRepository
             ? this.createRepository(name, plan)
             : undefined;
         const named = (prefix: string) => imageRef(prefix, plan.args.name, plan.args.tag);
+        const knownPrefix = plannedImagePrefix(plan.location);
         let knownName: string | undefined;
         let server: pulumi.Input<string>;
-        if (typeof imagePrefix === "string") {
-            knownName = named(imagePrefix);
-            this.imageName = pulumi.output(knownName);
-            server = pushServer(imagePrefix);
-        } else {
+        if (knownPrefix === undefined) {
+            // An ECR registry without `registryId`: its prefix holds the account Pulumi reports.
+            const { imagePrefix } = registryEndpoint(plan.location);
             this.imageName = imagePrefix.apply(named);
             server = imagePrefix.apply(pushServer);
+        } else {
+            knownName = named(knownPrefix);
+            this.imageName = pulumi.output(knownName);
+            server = pushServer(knownPrefix);
         }
 
         const image = new docker.Image(
@@ -356,6 +357,15 @@ export function ecrLifecyclePolicy(): string {
             },
         ],
     });
+}
+
+/**
+ * The image's `prefix/name:tag` when its registry's prefix is known while planning (see
+ * `plannedImagePrefix`): what pods, DAGs and the installer's build args reference.
+ */
+export function plannedImageName({ plan }: ProcessingImagePlan): string | undefined {
+    const prefix = plannedImagePrefix(plan.location);
+    return prefix === undefined ? undefined : imageRef(prefix, plan.args.name, plan.args.tag);
 }
 
 /** `docker login` takes a host: the first component of the image prefix. */

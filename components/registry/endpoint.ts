@@ -156,6 +156,22 @@ export function registryEndpoint(planned: PlannedLocation): RegistryEndpoint {
     };
 }
 
+/**
+ * The image prefix of a planned location when it is known while planning: every registry but an
+ * ECR one without `registryId`, whose account Pulumi's AWS provider reports while building.
+ *
+ * @example plannedImagePrefix(planLocation({ location: "ecr", registryId: "123456789012", region: "eu-central-1" }))
+ *          // "123456789012.dkr.ecr.eu-central-1.amazonaws.com"
+ */
+export function plannedImagePrefix({ location, url }: PlannedLocation): string | undefined {
+    if (location.location !== "ecr") {
+        return url?.imagePrefix;
+    }
+    return location.registryId === undefined
+        ? undefined
+        : ecrHost(location.registryId, location.region);
+}
+
 /** `<account>.dkr.ecr.<region>.amazonaws.com`, the ECR registry host of an account and region. */
 export function ecrHost(registryId: string, region: string): string {
     return `${registryId}.dkr.ecr.${region}.amazonaws.com`;

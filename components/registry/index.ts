@@ -17,6 +17,7 @@ export {
     DEFAULT_GCR_URL,
     ecrHost,
     planLocation,
+    plannedImagePrefix,
     registryEndpoint,
     type PlannedLocation,
     type RegistryEndpoint,

@@ -21,6 +21,11 @@ const invokes = {
         password: "ecr-token",
         proxyEndpoint: "https://123456789012.dkr.ecr.eu-central-1.amazonaws.com",
     }),
+    "aws:index/getCallerIdentity:getCallerIdentity": () => ({
+        accountId: "123456789012",
+        arn: "arn:aws:iam::123456789012:user/ci",
+        userId: "AIDA",
+    }),
 };
 
 const base: WorkflowExtensionArgs = {
@@ -72,9 +77,11 @@ describe("WorkflowExtension", () => {
             "otsus-method-installer-image",
             "otsus-method-installer",
         ]);
+        // Registered as their inputs resolve: sorted, the order is not part of what is checked.
         const images = result.registrations
             .filter((r) => r.type === "docker:index/image:Image")
-            .map((r) => r.inputs.imageName);
+            .map((r) => r.inputs.imageName)
+            .sort();
         expect(images).toEqual([
             "123456789012.dkr.ecr.eu-central-1.amazonaws.com/otsus-method:1.0.0",
             "123456789012.dkr.ecr.eu-central-1.amazonaws.com/tools/otsus-notebook:2.1.0",
@@ -162,6 +169,48 @@ describe("WorkflowExtension", () => {
             }),
             IMAGE_PULL_SECRETS: '["registry-project"]',
         });
+    });
+
+    test("sets the same build args and chart image when the registries' prefixes are only known while building", async () => {
+        // ECR without registryId: the account comes from getCallerIdentity, so the image names,
+        // PROCESSING_IMAGES and the chart's image are Outputs; an Output pull Secret name too.
+        const { registryId, ...reported } = ecr;
+        expect(registryId).toBeDefined();
+        const result = await run({
+            ...base,
+            projectRegistry: {
+                registry: reported,
+                scope: "project",
+                secretName: pulumi.output("registry-project"),
+            },
+            serviceRegistry: {
+                registry: reported,
+                scope: "service",
+                secretName: "registry-service",
+            },
+        });
+        const installer = result.registrations.find(
+            (r) =>
+                r.type === "docker:index/image:Image" &&
+                r.name.startsWith("otsus-method-installer"),
+        );
+        expect(installer?.inputs.build.args).toEqual({
+            PROCESSING_IMAGES: JSON.stringify({
+                "otsus-method":
+                    "123456789012.dkr.ecr.eu-central-1.amazonaws.com/otsus-method:1.0.0",
+                "tools/otsus-notebook":
+                    "123456789012.dkr.ecr.eu-central-1.amazonaws.com/tools/otsus-notebook:2.1.0",
+            }),
+            IMAGE_PULL_SECRETS: '["registry-project"]',
+        });
+        const release = named(
+            result.registrations,
+            "kubernetes:helm.sh/v3:Release",
+            "otsus-method-installer-release",
+        );
+        expect(release.inputs.values.image).toBe(
+            "123456789012.dkr.ecr.eu-central-1.amazonaws.com/dag-otsus-method:1.0.0",
+        );
     });
 
     test("builds from the plan planWorkflowExtension made, as from the args", async () => {
