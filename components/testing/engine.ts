@@ -180,6 +180,7 @@ export async function runProgram<T>(
     // such rejections for itself, so tests of apply-time failures run the engine in a child process.
     process.on("unhandledRejection", onAsyncError);
     const restoreStacks = unmappedStacks();
+    const restorePromises = untracedPromises();
     const run = (async () => {
         const returned = await program();
         const resolved = await resolveDeep(returned);
@@ -205,18 +206,17 @@ export async function runProgram<T>(
         await Promise.race([settle().catch(() => undefined), quiet(() => engineCalls)]);
         throw new ProgramError(asyncErrors[0] ?? err, registrations);
     } finally {
+        restorePromises();
         restoreStacks();
         process.off("unhandledRejection", onAsyncError);
     }
 }
 
 /**
- * Pulumi's SDK formats a stack trace for every promise it creates (kept for its promise-leak
- * report), and under a loader that maps stack traces back to TypeScript (tsx, jest) mapping those
- * frames is most of an evaluation's time; jest also deepens every stack trace to 100 frames. While
- * a program runs, stack traces are what plain Node gives: V8's formatting, positions in the
- * transpiled JavaScript, Node's default depth of 10 frames, and none for the SDK's per-promise
- * traces unless `PULUMI_DEBUG_PROMISE_LEAKS` asks for them. `PIPELINE_PLATFORM_MAPPED_STACKS=1`
+ * Under a loader that maps stack traces back to TypeScript (tsx, jest), mapping the frames of the
+ * errors a program creates costs more than the program; jest also deepens every stack trace to 100
+ * frames. While a program runs, stack traces are what plain Node gives: V8's formatting, positions
+ * in the transpiled JavaScript, Node's default depth of 10 frames. `PIPELINE_PLATFORM_MAPPED_STACKS=1`
  * keeps the loader's. Returns what puts the realm's formatting back.
  */
 function unmappedStacks(): () => void {
@@ -226,21 +226,50 @@ function unmappedStacks(): () => void {
     const prepare = Error.prepareStackTrace;
     const limit = Error.stackTraceLimit;
     Error.stackTraceLimit = NODE_STACK_TRACE_LIMIT;
-    const leakTraces = Boolean(process.env.PULUMI_DEBUG_PROMISE_LEAKS);
     // A formatter set on this realm's Error wins over Node's source maps and over one installed
     // on the main realm's Error (jest's, for code in a test's context).
-    Error.prepareStackTrace = (error: Error, frames: NodeJS.CallSite[]) => {
-        const header = Error.prototype.toString.call(error);
-        // The trace the SDK takes for each promise it creates is read only by its report of leaked
-        // promises, which prints it with PULUMI_DEBUG_PROMISE_LEAKS set: otherwise it stays empty.
-        if (!leakTraces && frames[0]?.getFunctionName() === "debuggablePromise") {
-            return header;
-        }
-        return `${header}${frames.map((frame) => `\n    at ${frame}`).join("")}`;
-    };
+    Error.prepareStackTrace = (error: Error, frames: NodeJS.CallSite[]) =>
+        `${Error.prototype.toString.call(error)}${frames.map((frame) => `\n    at ${frame}`).join("")}`;
     return () => {
         Error.prepareStackTrace = prepare;
         Error.stackTraceLimit = limit;
+    };
+}
+
+/**
+ * The SDK module that wraps every promise it creates: its exports object itself (an `import *`
+ * may be a copy with read-only properties), typed by hand since its typings leave the wrapper out
+ * (@internal).
+ */
+const sdkPromises: {
+    debuggablePromise(promise: Promise<unknown>, context: unknown): Promise<unknown>;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module object, not a copy
+} = require("@pulumi/pulumi/runtime/debuggable");
+
+/**
+ * Pulumi's SDK takes a stack trace for every promise it creates (`debuggablePromise`, tens of
+ * thousands per evaluation) and reads it only in its report of leaked promises with
+ * `PULUMI_DEBUG_PROMISE_LEAKS` set. Taking them is a quarter of a large evaluation's time, growing
+ * with the depth of the component tree; while a program runs without that variable, the SDK's
+ * wrapper takes none (its trace reads `Error`) and keeps everything else it does. The SDK looks the
+ * wrapper up on its module at every call. Returns what puts the SDK's own back.
+ */
+function untracedPromises(): () => void {
+    if (process.env.PULUMI_DEBUG_PROMISE_LEAKS) {
+        return () => undefined;
+    }
+    const traced = sdkPromises.debuggablePromise;
+    sdkPromises.debuggablePromise = (promise, context) => {
+        const limit = Error.stackTraceLimit;
+        Error.stackTraceLimit = 0;
+        try {
+            return traced(promise, context);
+        } finally {
+            Error.stackTraceLimit = limit;
+        }
+    };
+    return () => {
+        sdkPromises.debuggablePromise = traced;
     };
 }
 

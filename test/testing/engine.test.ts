@@ -119,17 +119,19 @@ describe("stack traces while a program runs", () => {
         expect(frames(deepStack(30))).toBeGreaterThan(30);
     });
 
-    // The SDK's wrapper of every promise it creates; its typings leave it out (@internal).
-    const { debuggablePromise } = debuggable as unknown as {
+    // The SDK's wrapper of every promise it creates; its typings leave it out (@internal). The SDK
+    // looks it up on the module at every call, as these tests do.
+    const sdkPromises = debuggable as unknown as {
         debuggablePromise(promise: Promise<unknown>, context: string): Promise<unknown>;
     };
 
-    test("leave the SDK's per-promise trace empty, unless PULUMI_DEBUG_PROMISE_LEAKS asks for it", async () => {
+    test("leave the SDK's per-promise trace untaken, unless PULUMI_DEBUG_PROMISE_LEAKS asks for it", async () => {
+        const traced = sdkPromises.debuggablePromise;
         const traceOf = async () =>
             (
                 await runProgram(() => {
                     const promise = Promise.resolve("x");
-                    debuggablePromise(promise, "test");
+                    sdkPromises.debuggablePromise(promise, "test");
                     return {
                         trace: (promise as unknown as { _debugStackTrace: string })
                             ._debugStackTrace,
@@ -137,12 +139,19 @@ describe("stack traces while a program runs", () => {
                 })
             ).outputs.trace;
         expect(await traceOf()).toBe("Error");
+        expect(sdkPromises.debuggablePromise).toBe(traced);
         process.env.PULUMI_DEBUG_PROMISE_LEAKS = "1";
         try {
-            expect(await traceOf()).toMatch(/^Error\n {4}at debuggablePromise \(/);
+            expect(await traceOf()).toMatch(/^Error\n {4}at \S*debuggablePromise \(/);
         } finally {
             delete process.env.PULUMI_DEBUG_PROMISE_LEAKS;
         }
+        await expect(
+            runProgram(() => {
+                throw new Error("the program fails");
+            }),
+        ).rejects.toThrow("the program fails");
+        expect(sdkPromises.debuggablePromise).toBe(traced);
     });
 
     test("get their formatting back after a failed run too", async () => {
