@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { CREDENTIAL_NAME, invalidInput, joinPath } from "../core";
+import { CREDENTIAL_NAME, holdsDeferred, invalidInput, isPlainObject, joinPath } from "../core";
 import { AIRFLOW_VERSION } from "./chart";
 import { POD_TEMPLATES_PATH, RUN_SETTINGS_PATH } from "./run-config";
 
@@ -197,14 +197,6 @@ export function mergeValues(
     return out;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-    if (value === null || typeof value !== "object" || Array.isArray(value)) {
-        return false;
-    }
-    const proto = Object.getPrototypeOf(value);
-    return proto === null || Object.getPrototypeOf(proto) === null;
-}
-
 /** A position in a values document: its object keys from the root. */
 export type ValuesPath = string[];
 
@@ -225,7 +217,7 @@ export function splitValues(values: Record<string, unknown>): {
 const LATER = Symbol("later");
 
 function knownPart(value: unknown, at: ValuesPath, outputs: ValuesPath[]): unknown {
-    if (holdsOutput(value) && !isPlainObject(value)) {
+    if (holdsDeferred(value) && !isPlainObject(value)) {
         outputs.push(at);
         return LATER;
     }
@@ -240,16 +232,6 @@ function knownPart(value: unknown, at: ValuesPath, outputs: ValuesPath[]): unkno
         }
     }
     return out;
-}
-
-function holdsOutput(value: unknown): boolean {
-    if (pulumi.Output.isInstance(value)) {
-        return true;
-    }
-    if (Array.isArray(value)) {
-        return value.some(holdsOutput);
-    }
-    return isPlainObject(value) && Object.values(value).some(holdsOutput);
 }
 
 /** The values at `paths` of a resolved document, in a document of their own. */

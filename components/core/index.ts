@@ -33,6 +33,7 @@ export {
     hasControlCharacter,
     type Format,
 } from "./formats";
+export { holdsDeferred, isDeferred, isPlainObject, whenKnown } from "./deferred";
 export { planComponent, Planned, usePlan } from "./plan";
 export {
     checkShape,

@@ -13,6 +13,7 @@ import {
     Refusal,
     type Reporter,
 } from "./errors";
+import { isDeferred, isPlainObject } from "./deferred";
 import { FORMATS, hasControlCharacter } from "./formats";
 
 /**
@@ -342,24 +343,6 @@ function isUnconstrained(node: SchemaNode): boolean {
         node.enum === undefined &&
         primaryType(node) === undefined
     );
-}
-
-/** An Output or a Promise: only objects can be either, and most values checked are not objects. */
-function isDeferred(value: unknown): boolean {
-    return (
-        typeof value === "object" &&
-        value !== null &&
-        (pulumi.Output.isInstance(value) || value instanceof Promise)
-    );
-}
-
-/** A plain object from this realm or another (jest, vm): its prototype is a realm's Object.prototype, or null. */
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-    if (value === null || typeof value !== "object" || Array.isArray(value)) {
-        return false;
-    }
-    const proto = Object.getPrototypeOf(value);
-    return proto === null || Object.getPrototypeOf(proto) === null;
 }
 
 const PATTERNS = new Map<string, RegExp>();

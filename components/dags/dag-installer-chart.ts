@@ -7,6 +7,7 @@ import * as semver from "semver";
 import * as YAML from "yaml";
 import {
     FORMATS,
+    holdsDeferred,
     invalidInput,
     redactUserinfo,
     joinPath,
@@ -16,6 +17,7 @@ import {
     standardLabels,
     unknownKey,
     usePlan,
+    whenKnown,
     type ImageReferenceText,
     type NamespaceName,
     type ObjectName,
@@ -236,11 +238,8 @@ export class DagInstallerChart extends pulumi.ComponentResource {
             });
             return { ...computed, ...overrides };
         };
-        // Known while planning (and checked there), the values stay plain: `pulumi.output` would
-        // make an Output, and an apply for each Output they hold.
-        const values = holdsOutput(inputs)
-            ? pulumi.output(inputs).apply(merged)
-            : merged(inputs as pulumi.Unwrap<typeof inputs>);
+        // Known while planning (and checked there), the values stay plain.
+        const values = whenKnown(inputs, merged);
 
         const release = new k8s.helm.v3.Release(
             `${name}-release`,
@@ -463,7 +462,7 @@ function planValues(
     backoffLimit: number,
 ): boolean {
     const values = args.values ?? {};
-    const later = Object.keys(values).filter((key) => holdsOutput(values[key]));
+    const later = Object.keys(values).filter((key) => holdsDeferred(values[key]));
     if (later.length < Object.keys(values).length) {
         const pullSecrets = args.imagePullSecrets;
         checkValues(
@@ -484,14 +483,6 @@ function planValues(
         );
     }
     return later.length > 0;
-}
-
-/** Whether a value is, or holds, an Output or a Promise. */
-function holdsOutput(value: unknown): boolean {
-    if (pulumi.Output.isInstance(value) || value instanceof Promise) {
-        return true;
-    }
-    return value !== null && typeof value === "object" && Object.values(value).some(holdsOutput);
 }
 
 /** A value known while planning; undefined for an Output or a resource. */

@@ -173,7 +173,7 @@ export class ProcessingImage extends pulumi.ComponentResource {
                 return {
                     server,
                     username: registry.username,
-                    password: pulumi.secret(registry.password),
+                    password: secretCredential(registry.password),
                 };
             case "ecr": {
                 const token = ecr.getAuthorizationTokenOutput(
@@ -191,7 +191,7 @@ export class ProcessingImage extends pulumi.ComponentResource {
                     return {
                         server,
                         username: "_json_key",
-                        password: pulumi.secret(registry.serviceAccountKey),
+                        password: secretCredential(registry.serviceAccountKey),
                     };
                 }
                 const client = organizations.getClientConfigOutput({ parent: this });
@@ -366,6 +366,25 @@ export function ecrLifecyclePolicy(): string {
 export function plannedImageName({ plan }: ProcessingImagePlan): string | undefined {
     const prefix = plannedImagePrefix(plan.location);
     return prefix === undefined ? undefined : imageRef(prefix, plan.args.name, plan.args.tag);
+}
+
+/** Each credential Output given to images, as a secret (see {@link secretCredential}). */
+const SECRET_CREDENTIALS = new WeakMap<object, pulumi.Output<string>>();
+
+/**
+ * `pulumi.secret` of a push credential, made once per credential Output: one Output reaches every
+ * image pushed to its registry, and each wrapping of an Output is another apply.
+ */
+function secretCredential(credential: pulumi.Input<string>): pulumi.Output<string> {
+    if (!pulumi.Output.isInstance(credential)) {
+        return pulumi.secret(credential);
+    }
+    let secret = SECRET_CREDENTIALS.get(credential);
+    if (secret === undefined) {
+        secret = pulumi.secret(credential);
+        SECRET_CREDENTIALS.set(credential, secret);
+    }
+    return secret;
 }
 
 /** `docker login` takes a host: the first component of the image prefix. */
