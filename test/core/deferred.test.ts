@@ -49,18 +49,15 @@ describe("whenKnown", () => {
     });
 
     test("applies the one Output of a record, keeping it secret", async () => {
-        const apply = jest.spyOn(pulumi.Output.prototype, "apply");
-        try {
-            const result = await runProgram(() => {
-                const joined = whenKnown({ a: pulumi.secret("x"), b: ["y"] }, join);
-                expect(apply).toHaveBeenCalledTimes(1);
-                return { joined };
-            });
-            expect(result.outputs.joined).toBe("x:y");
-            expect(result.secretOutputs).toEqual(["joined"]);
-        } finally {
-            apply.mockRestore();
-        }
+        const result = await runProgram(() => {
+            const a = pulumi.secret("x");
+            const apply = jest.spyOn(a, "apply");
+            const joined = whenKnown({ a, b: ["y"] }, join);
+            expect(apply).toHaveBeenCalledTimes(1);
+            return { joined };
+        });
+        expect(result.outputs.joined).toBe("x:y");
+        expect(result.secretOutputs).toEqual(["joined"]);
     });
 
     test("waits for every Output and Promise, at any depth", async () => {
