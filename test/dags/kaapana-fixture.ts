@@ -1,6 +1,5 @@
 import { execFileSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 
@@ -14,8 +13,8 @@ export const KAAPANA_FACTS = JSON.parse(
  * Chart.yaml fields and default values; Kaapana's templates are AGPL and not copied): what packaging
  * reads from it is its Chart.yaml and its files. Returns the folder.
  */
-export function dagInstallerStandIn(): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kaapana-dag-installer-"));
+export function dagInstallerStandIn(folder: (prefix: string) => string): string {
+    const dir = folder("kaapana-dag-installer");
     const chart = path.join(dir, KAAPANA_FACTS.dagInstallerChart.chart.name);
     fs.mkdirSync(chart);
     fs.writeFileSync(

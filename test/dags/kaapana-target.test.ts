@@ -1,6 +1,5 @@
 import { execFileSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import {
@@ -17,9 +16,11 @@ import {
 } from "../../components/dags";
 import { runProgram } from "../../components/testing";
 import { cli } from "../../bin/render/cli";
+import { temporaryFolders } from "../support/temporary";
 import { dagInstallerStandIn, KAAPANA_FACTS, sha256sumPrefix } from "./kaapana-fixture";
 
-const standIn = dagInstallerStandIn();
+const folder = temporaryFolders();
+const standIn = dagInstallerStandIn(folder);
 const target: KaapanaTarget = {
     platform: "kaapana",
     registryUrl: "registry.example.com/kaapana",
@@ -29,7 +30,7 @@ const target: KaapanaTarget = {
 
 /** A user's workflow-extension chart in the layout of Kaapana's sample (fixture `extensionChart`). */
 function workflowChart(extra: Record<string, string> = {}): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "workflow-chart-"));
+    const dir = folder("workflow-chart");
     const chart = path.join(dir, KAAPANA_FACTS.extensionChart.chart.name);
     fs.mkdirSync(path.join(chart, "templates"), { recursive: true });
     fs.writeFileSync(
@@ -60,7 +61,7 @@ const base: DagInstallerChartArgs = {
     image: { imageName: "registry.example.com:5000/team/dag-otsus-method:1.0.0" },
     namespace: "services",
     imagePullSecrets: [],
-    target: { ...target, packageDir: fs.mkdtempSync(path.join(os.tmpdir(), "packages-")) },
+    target: { ...target, packageDir: folder("packages") },
     chart: chartDir,
     chartVersion: "1.0.0",
 };
@@ -186,7 +187,7 @@ describe("the packaged chart archive", () => {
 
     test("is byte-identical for identical input, also from a copy with other mtimes and owners", () => {
         const first = packaged(chartDir);
-        const copy = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "copy-")), "c");
+        const copy = path.join(folder("copy"), "c");
         fs.cpSync(chartDir, copy, { recursive: true });
         for (const file of ["Chart.yaml", "values.yaml", "templates/notes.yaml"]) {
             fs.utimesSync(path.join(copy, file), new Date(2001, 1, 1), new Date(2001, 1, 1));
@@ -198,7 +199,7 @@ describe("the packaged chart archive", () => {
     });
 
     test("holds what helm expects, as GNU tar and Python's tarfile read it", () => {
-        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "archive-")), "x.tgz");
+        const file = path.join(folder("archive"), "x.tgz");
         fs.writeFileSync(file, packaged(chartDir));
         const name = KAAPANA_FACTS.extensionChart.chart.name;
         const listing = execFileSync("tar", ["--numeric-owner", "-tvzf", file], {
@@ -318,7 +319,7 @@ describe("pipeline-platform package-kaapana-chart", () => {
     }
 
     test("writes <name>-<version>.tgz, the version being the image's tag, byte-identical on a second run", async () => {
-        const outs = [0, 1].map(() => fs.mkdtempSync(path.join(os.tmpdir(), "cli-")));
+        const outs = [0, 1].map(() => folder("cli"));
         const results = [];
         for (const out of outs) {
             results.push(

@@ -153,22 +153,22 @@ describe("WorkflowExtension", () => {
         );
     });
 
+    // The installer's build args for `base`: the processing images' ECR references and the project pull Secret.
+    const INSTALLER_BUILD_ARGS = {
+        PROCESSING_IMAGES: JSON.stringify({
+            "otsus-method": "123456789012.dkr.ecr.eu-central-1.amazonaws.com/otsus-method:1.0.0",
+            "tools/otsus-notebook":
+                "123456789012.dkr.ecr.eu-central-1.amazonaws.com/tools/otsus-notebook:2.1.0",
+        }),
+        IMAGE_PULL_SECRETS: '["registry-project"]',
+    };
+    const installerBuildArgs = (registrations: Registration[]) =>
+        named(registrations, "docker:index/image:Image", "otsus-method-installer-image-image")
+            .inputs.build.args;
+
     test("builds the installer with the processing image references as PROCESSING_IMAGES and their pull Secret as IMAGE_PULL_SECRETS", async () => {
         const result = await run(base);
-        const installer = result.registrations.find(
-            (r) =>
-                r.type === "docker:index/image:Image" &&
-                r.name.startsWith("otsus-method-installer"),
-        );
-        expect(installer?.inputs.build.args).toEqual({
-            PROCESSING_IMAGES: JSON.stringify({
-                "otsus-method":
-                    "123456789012.dkr.ecr.eu-central-1.amazonaws.com/otsus-method:1.0.0",
-                "tools/otsus-notebook":
-                    "123456789012.dkr.ecr.eu-central-1.amazonaws.com/tools/otsus-notebook:2.1.0",
-            }),
-            IMAGE_PULL_SECRETS: '["registry-project"]',
-        });
+        expect(installerBuildArgs(result.registrations)).toEqual(INSTALLER_BUILD_ARGS);
     });
 
     test("sets the same build args and chart image when the registries' prefixes are only known while building", async () => {
@@ -189,20 +189,7 @@ describe("WorkflowExtension", () => {
                 secretName: "registry-service",
             },
         });
-        const installer = result.registrations.find(
-            (r) =>
-                r.type === "docker:index/image:Image" &&
-                r.name.startsWith("otsus-method-installer"),
-        );
-        expect(installer?.inputs.build.args).toEqual({
-            PROCESSING_IMAGES: JSON.stringify({
-                "otsus-method":
-                    "123456789012.dkr.ecr.eu-central-1.amazonaws.com/otsus-method:1.0.0",
-                "tools/otsus-notebook":
-                    "123456789012.dkr.ecr.eu-central-1.amazonaws.com/tools/otsus-notebook:2.1.0",
-            }),
-            IMAGE_PULL_SECRETS: '["registry-project"]',
-        });
+        expect(installerBuildArgs(result.registrations)).toEqual(INSTALLER_BUILD_ARGS);
         const release = named(
             result.registrations,
             "kubernetes:helm.sh/v3:Release",

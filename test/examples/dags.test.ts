@@ -1,8 +1,8 @@
 import { execFileSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { KAAPANA_FACTS } from "../dags/kaapana-fixture";
+import { temporaryFolders } from "../support/temporary";
 
 /** Airflow 3 removals (test/fixtures/upstream/SOURCE.md: ruff's Airflow rules and Airflow's docs). */
 const REMOVED: {
@@ -133,6 +133,7 @@ function isKaapanaTarget(file: string): boolean {
 }
 
 describe("example DAGs", () => {
+    const folder = temporaryFolders();
     const files = pythonFiles(examples);
 
     test("every Python file in examples/ parses, and the DAG files are found", () => {
@@ -156,7 +157,7 @@ describe("example DAGs", () => {
     });
 
     test("the check finds each kind of removal, and kaapana.* outside a Kaapana-target example", () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dags-"));
+        const dir = folder("dags");
         const file = path.join(dir, "dag.py");
         fs.writeFileSync(
             file,

@@ -6,6 +6,7 @@ import { assertValidManifests } from "../../components/testing";
 import * as YAML from "yaml";
 import { readTgz } from "../../components/dags";
 import { dagInstallerStandIn, KAAPANA_FACTS, sha256sumPrefix } from "../dags/kaapana-fixture";
+import { temporaryFolders } from "../support/temporary";
 import { runExample as runExampleIn, named } from "./run-example";
 
 const exampleDir = path.join(__dirname, "../../examples/otsus-method");
@@ -135,7 +136,8 @@ describe("examples/otsus-method", () => {
 });
 
 describe("examples/otsus-method with target kaapana", () => {
-    const standIn = dagInstallerStandIn();
+    const folder = temporaryFolders();
+    const standIn = dagInstallerStandIn(folder);
     const archive = path.join(
         exampleDir,
         ".pipeline-platform/charts/otsus-method-workflow-1.0.0.tgz",
@@ -236,7 +238,7 @@ describe("examples/otsus-method with target kaapana", () => {
             (f) => f.path === "otsus-method-workflow/charts/dag-installer-chart-1.0.0.tgz",
         );
         expect(dependency).toBeDefined();
-        const dependencyDir = fs.mkdtempSync(path.join(os.tmpdir(), "dep-"));
+        const dependencyDir = folder("dep");
         fs.writeFileSync(path.join(dependencyDir, "dep.tgz"), dependency!.data);
         const chartVersion = YAML.parse(
             readTgz(path.join(dependencyDir, "dep.tgz"))

@@ -4,6 +4,7 @@ import { PipelinePlatform, type PlatformConfig } from "../../components/platform
 import { assertValidManifests, runProgram, type Registration } from "../../components/testing";
 import { STACK_INVOKES } from "../../bin/render";
 import { dagInstallerStandIn, sha256sumPrefix } from "../dags/kaapana-fixture";
+import { temporaryFolders } from "../support/temporary";
 
 const SECRETS = {
     registryPassword: "sentinel-registry-password",
@@ -446,7 +447,7 @@ describe("PipelinePlatform refusals", () => {
 });
 
 describe("PipelinePlatform with an extension for an existing Kaapana platform", () => {
-    const standIn = dagInstallerStandIn();
+    const standIn = dagInstallerStandIn(temporaryFolders());
 
     function kaapanaConfig(): PlatformConfig {
         const config = devConfig();
