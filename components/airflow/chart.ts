@@ -1,7 +1,7 @@
 import type { ErrorObject } from "ajv";
 import { readFileSync } from "fs";
 import * as path from "path";
-import { appendPath, invalidInput, joinPath } from "../core";
+import { appendPath, invalidInput, isPlainObject, joinPath } from "../core";
 
 /** The official Apache Airflow Helm chart, pinned in this one place. */
 export const AIRFLOW_CHART = {
@@ -82,18 +82,24 @@ export interface ChartValuesProblem {
  * too.
  */
 export function chartValuesProblems(values: Record<string, unknown>): ChartValuesProblem[] {
+    if (!isPlainObject(values)) {
+        // The schema's top level is an object: what the validators of its keys cannot see.
+        return [{ path: "", message: "must be object" }];
+    }
     const validators = chartValidators();
-    const problems: ChartValuesProblem[] = [];
-    for (const [key, value] of Object.entries(values)) {
-        const validate = validators.get(key);
-        if (validate === undefined) {
-            problems.push({
-                path: joinPath("", key),
-                message: "is not a value of the Airflow chart",
-            });
-        } else if (
+    // Keys the chart does not know first, then what the validators of the known ones report, in
+    // the schema's order of its keys (as one validator of the whole schema reports them).
+    const problems: ChartValuesProblem[] = Object.keys(values)
+        .filter((key) => !validators.has(key))
+        .map((key) => ({
+            path: joinPath("", key),
+            message: "is not a value of the Airflow chart",
+        }));
+    for (const [key, validate] of validators) {
+        if (
+            Object.hasOwn(values, key) &&
             // The chart's keys are plain identifiers: none needs escaping in a JSON pointer.
-            !validate(value, {
+            !validate(values[key], {
                 instancePath: `/${key}`,
                 parentData: values,
                 parentDataProperty: key,

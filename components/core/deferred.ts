@@ -48,7 +48,14 @@ export function whenKnown<T extends Record<string, unknown>, R>(
     }
     const only = deferred.length === 1 ? record[deferred[0]] : undefined;
     if (pulumi.Output.isInstance(only)) {
-        return only.apply((value) => f({ ...record, [deferred[0]]: value } as pulumi.Unwrap<T>));
+        return only.apply((value) => {
+            const known = { ...record, [deferred[0]]: value };
+            // An Output's value may hold Outputs of its own: unwrapped as `pulumi.output` would (an
+            // Output returned by an apply is lifted into its result).
+            return holdsDeferred(value)
+                ? (pulumi.output(known).apply((all) => f(all as pulumi.Unwrap<T>)) as unknown as R)
+                : f(known as pulumi.Unwrap<T>);
+        });
     }
     return pulumi.output(record).apply((known) => f(known as pulumi.Unwrap<T>));
 }

@@ -217,9 +217,9 @@ export async function runProgram<T>(
  * errors a program creates costs more than the program; jest also deepens every stack trace to 100
  * frames. While a program runs, stack traces are what plain Node gives: V8's formatting, positions
  * in the transpiled JavaScript, Node's default depth of 10 frames. `PIPELINE_PLATFORM_MAPPED_STACKS=1`
- * keeps the loader's. Returns what puts the realm's formatting back.
+ * keeps the loader's. Undone when the last program running ends (see `whileRunning`).
  */
-function unmappedStacks(): () => void {
+const unmappedStacks = whileRunning(() => {
     if (process.env.PIPELINE_PLATFORM_MAPPED_STACKS === "1") {
         return () => undefined;
     }
@@ -234,7 +234,7 @@ function unmappedStacks(): () => void {
         Error.prepareStackTrace = prepare;
         Error.stackTraceLimit = limit;
     };
-}
+});
 
 /**
  * The SDK module that wraps every promise it creates: its exports object itself (an `import *`
@@ -252,9 +252,9 @@ const sdkPromises: {
  * `PULUMI_DEBUG_PROMISE_LEAKS` set. Taking them is a quarter of a large evaluation's time, growing
  * with the depth of the component tree; while a program runs without that variable, the SDK's
  * wrapper takes none (its trace reads `Error`) and keeps everything else it does. The SDK looks the
- * wrapper up on its module at every call. Returns what puts the SDK's own back.
+ * wrapper up on its module at every call. The SDK's own is back when the last program running ends.
  */
-function untracedPromises(): () => void {
+const untracedPromises = whileRunning(() => {
     if (process.env.PULUMI_DEBUG_PROMISE_LEAKS) {
         return () => undefined;
     }
@@ -270,6 +270,31 @@ function untracedPromises(): () => void {
     };
     return () => {
         sdkPromises.debuggablePromise = traced;
+    };
+});
+
+/**
+ * A change of the realm that holds while at least one program runs: the first run to start makes
+ * it, the last to end undoes it, so runs that overlap and end in any order leave the realm as it was.
+ * `install` returns what undoes it. Returns what a run calls at its start, which returns what it
+ * calls at its end.
+ */
+function whileRunning(install: () => () => void): () => () => void {
+    let running = 0;
+    let undo: () => void = () => undefined;
+    return () => {
+        if (running++ === 0) {
+            undo = install();
+        }
+        let ended = false;
+        return () => {
+            if (!ended) {
+                ended = true;
+                if (--running === 0) {
+                    undo();
+                }
+            }
+        };
     };
 }
 

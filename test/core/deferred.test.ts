@@ -60,6 +60,16 @@ describe("whenKnown", () => {
         expect(result.secretOutputs).toEqual(["joined"]);
     });
 
+    test("unwraps Outputs inside the value of the one Output, as pulumi.output does", async () => {
+        const result = await runProgram(() => {
+            const nested = pulumi.output("x").apply(() => ({ inner: pulumi.output("deep") }));
+            return {
+                joined: whenKnown({ a: nested, b: "plain" }, ({ a, b }) => `${a.inner}:${b}`),
+            };
+        });
+        expect(result.outputs.joined).toBe("deep:plain");
+    });
+
     test("waits for every Output and Promise, at any depth", async () => {
         const result = await runProgram(() => ({
             joined: whenKnown({ a: Promise.resolve("x"), b: ["y", pulumi.output("z")] }, join),

@@ -154,6 +154,29 @@ describe("stack traces while a program runs", () => {
         expect(sdkPromises.debuggablePromise).toBe(traced);
     });
 
+    test("are back as they were when overlapping runs end in any order", async () => {
+        const before = {
+            prepare: Error.prepareStackTrace,
+            limit: Error.stackTraceLimit,
+            traced: sdkPromises.debuggablePromise,
+        };
+        let release: () => void = () => undefined;
+        const gate = new Promise<void>((resolve) => (release = resolve));
+        const first = runProgram(async () => {
+            await gate;
+            return {};
+        });
+        const second = runProgram(() => ({}));
+        // The second run ends while the first still runs; the first ends last.
+        await second;
+        expect(Error.stackTraceLimit).toBe(10);
+        release();
+        await first;
+        expect(Error.prepareStackTrace).toBe(before.prepare);
+        expect(Error.stackTraceLimit).toBe(before.limit);
+        expect(sdkPromises.debuggablePromise).toBe(before.traced);
+    });
+
     test("get their formatting back after a failed run too", async () => {
         const before = { prepare: Error.prepareStackTrace, limit: Error.stackTraceLimit };
         await expect(
