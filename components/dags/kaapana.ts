@@ -2,14 +2,7 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import {
-    invalidInput,
-    parseRegistryUrl,
-    type ImageTag,
-    type NamespaceName,
-    type SecretName,
-} from "../core";
-import type { RegistryLocation } from "../registry";
+import { invalidInput, type ImageTag, type NamespaceName, type SecretName } from "../core";
 import { deterministicTgz, folderFiles, readTgz, type ArchiveFile } from "./chart-archive";
 
 /**
@@ -103,20 +96,6 @@ export const KAAPANA = {
  */
 export function kaapanaPullSecretName(customRegistryUrl: string): string {
     return `${KAAPANA.pullSecret}-${createHash("sha256").update(customRegistryUrl).digest("hex").slice(0, 4)}`;
-}
-
-/**
- * `host[:port][/path]` of a registry location when it is known without asking a cloud: off-cluster
- * and GCR URLs, ECR with `registryId`. Undefined for ECR without it.
- */
-export function knownImagePrefix(location: RegistryLocation): string | undefined {
-    if (location.location === "ecr") {
-        return location.registryId === undefined
-            ? undefined
-            : `${location.registryId}.dkr.ecr.${location.region}.amazonaws.com`;
-    }
-    const url = location.url ?? (location.location === "gcr" ? "https://gcr.io" : undefined);
-    return typeof url === "string" ? parseRegistryUrl(url).imagePrefix : undefined;
 }
 
 /** The `global.*` values Kaapana's dag-installer chart reads, as this package sets them. */

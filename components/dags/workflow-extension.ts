@@ -12,6 +12,7 @@ import {
     reportRefusals,
     standardLabels,
     usePlan,
+    whenKnown,
     type ImageName,
     type ImageReferenceText,
     type ImageTag,
@@ -31,6 +32,7 @@ import {
 } from "../images";
 import { gitSyncValues, type AirflowGitDags } from "../airflow";
 import {
+    knownImagePrefix,
     planRegistrySecret,
     RegistrySecret,
     type RegistryLocation,
@@ -45,7 +47,6 @@ import {
     KAAPANA,
     kaapanaImage,
     kaapanaPullSecretName,
-    knownImagePrefix,
     type InstallerTarget,
     type KaapanaTarget,
 } from "./kaapana";
@@ -502,7 +503,7 @@ function planInstaller(
         }
     }
     const later: PlannedInstaller["later"] = {};
-    const imageNames = images.map(({ name, plan }) => [name, plannedImageName(plan)] as const);
+    const imageNames = images.map(({ name, plan }) => [name, plannedImageName(plan.plan)] as const);
     let processingImages: pulumi.Input<string>;
     if (imageNames.every(([, imageName]) => imageName !== undefined)) {
         processingImages = JSON.stringify(Object.fromEntries(imageNames));
@@ -540,7 +541,7 @@ function planInstaller(
             ]),
         ),
     );
-    let imageName: pulumi.Input<string> | undefined = plannedImageName(image);
+    let imageName: pulumi.Input<string> | undefined = plannedImageName(image.plan);
     if (imageName === undefined) {
         [imageName, later.imageName] = pulumi.deferredOutput<string>();
     }
@@ -716,10 +717,9 @@ function kaapanaRegistryPrefix(registry: RegistryLocation, key: string): string 
 /** The pull Secret names processing pods use, as the installer's IMAGE_PULL_SECRETS JSON list. */
 function processingPullSecrets(args: WorkflowExtensionArgs): pulumi.Input<string> {
     if (args.target?.platform !== "kaapana") {
-        const secretName = args.projectRegistry.secretName!;
-        return typeof secretName === "string"
-            ? JSON.stringify([secretName])
-            : pulumi.output(secretName).apply((n) => JSON.stringify([n]));
+        return whenKnown({ secretName: args.projectRegistry.secretName! }, ({ secretName }) =>
+            JSON.stringify([secretName]),
+        );
     }
     const prefix = knownImagePrefix(args.projectRegistry.registry)!;
     return JSON.stringify(

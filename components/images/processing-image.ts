@@ -19,7 +19,7 @@ import {
 } from "../core";
 import {
     planLocation,
-    plannedImagePrefix,
+    knownImagePrefix,
     registryEndpoint,
     type GcrRegistry,
     type PlannedLocation,
@@ -123,19 +123,18 @@ export class ProcessingImage extends pulumi.ComponentResource {
         const repository = plan.args.createRepository
             ? this.createRepository(name, plan)
             : undefined;
-        const named = (prefix: string) => imageRef(prefix, plan.args.name, plan.args.tag);
-        const knownPrefix = plannedImagePrefix(plan.location);
-        let knownName: string | undefined;
+        const knownName = plannedImageName(plan);
         let server: pulumi.Input<string>;
-        if (knownPrefix === undefined) {
+        if (knownName === undefined) {
             // An ECR registry without `registryId`: its prefix holds the account Pulumi reports.
             const { imagePrefix } = registryEndpoint(plan.location);
-            this.imageName = imagePrefix.apply(named);
+            this.imageName = imagePrefix.apply((prefix) =>
+                imageRef(prefix, plan.args.name, plan.args.tag),
+            );
             server = imagePrefix.apply(pushServer);
         } else {
-            knownName = named(knownPrefix);
             this.imageName = pulumi.output(knownName);
-            server = pushServer(knownPrefix);
+            server = pushServer(knownName);
         }
 
         const image = new docker.Image(
@@ -361,11 +360,11 @@ export function ecrLifecyclePolicy(): string {
 
 /**
  * The image's `prefix/name:tag` when its registry's prefix is known while planning (see
- * `plannedImagePrefix`): what pods, DAGs and the installer's build args reference.
+ * `knownImagePrefix`): what pods, DAGs and the installer's build args reference.
  */
-export function plannedImageName({ plan }: ProcessingImagePlan): string | undefined {
-    const prefix = plannedImagePrefix(plan.location);
-    return prefix === undefined ? undefined : imageRef(prefix, plan.args.name, plan.args.tag);
+export function plannedImageName({ location, args }: ProcessingImageBuild): string | undefined {
+    const prefix = knownImagePrefix(location.location, location.url);
+    return prefix === undefined ? undefined : imageRef(prefix, args.name, args.tag);
 }
 
 /** Each credential Output given to images, as a secret (see {@link secretCredential}). */
@@ -387,7 +386,7 @@ function secretCredential(credential: pulumi.Input<string>): pulumi.Output<strin
     return secret;
 }
 
-/** `docker login` takes a host: the first component of the image prefix. */
+/** `docker login` takes a host: the first component of the image prefix (or of a reference under it). */
 export function pushServer(imagePrefix: string): string {
     return imagePrefix.split("/")[0];
 }

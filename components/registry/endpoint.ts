@@ -157,19 +157,24 @@ export function registryEndpoint(planned: PlannedLocation): RegistryEndpoint {
 }
 
 /**
- * The image prefix of a planned location when it is known while planning: every registry but an
- * ECR one without `registryId`, whose account Pulumi's AWS provider reports while building.
+ * `host[:port][/path]`, the image prefix of a registry location when it is known without asking a
+ * cloud: off-cluster and Google URLs, ECR with `registryId`. Undefined for ECR without it, whose
+ * account Pulumi's AWS provider reports while building. `url` is the location's URL when it is
+ * parsed already (a planned location's).
  *
- * @example plannedImagePrefix(planLocation({ location: "ecr", registryId: "123456789012", region: "eu-central-1" }))
+ * @example knownImagePrefix({ location: "ecr", registryId: "123456789012", region: "eu-central-1" })
  *          // "123456789012.dkr.ecr.eu-central-1.amazonaws.com"
  */
-export function plannedImagePrefix({ location, url }: PlannedLocation): string | undefined {
-    if (location.location !== "ecr") {
-        return url?.imagePrefix;
+export function knownImagePrefix(
+    location: RegistryLocation,
+    url?: RegistryUrl,
+): string | undefined {
+    if (location.location === "ecr") {
+        return location.registryId === undefined
+            ? undefined
+            : ecrHost(location.registryId, location.region);
     }
-    return location.registryId === undefined
-        ? undefined
-        : ecrHost(location.registryId, location.region);
+    return (url ?? parseRegistryUrl(location.url ?? DEFAULT_GCR_URL)).imagePrefix;
 }
 
 /** `<account>.dkr.ecr.<region>.amazonaws.com`, the ECR registry host of an account and region. */

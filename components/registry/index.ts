@@ -17,7 +17,7 @@ export {
     DEFAULT_GCR_URL,
     ecrHost,
     planLocation,
-    plannedImagePrefix,
+    knownImagePrefix,
     registryEndpoint,
     type PlannedLocation,
     type RegistryEndpoint,

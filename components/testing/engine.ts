@@ -179,8 +179,7 @@ export async function runProgram<T>(
     // Outside jest this sees every rejection Pulumi leaves unhandled (an apply that threw); jest keeps
     // such rejections for itself, so tests of apply-time failures run the engine in a child process.
     process.on("unhandledRejection", onAsyncError);
-    const restoreStacks = unmappedStacks();
-    const restorePromises = untracedPromises();
+    const endRun = whileProgramsRun();
     const run = (async () => {
         const returned = await program();
         const resolved = await resolveDeep(returned);
@@ -206,8 +205,7 @@ export async function runProgram<T>(
         await Promise.race([settle().catch(() => undefined), quiet(() => engineCalls)]);
         throw new ProgramError(asyncErrors[0] ?? err, registrations);
     } finally {
-        restorePromises();
-        restoreStacks();
+        endRun();
         process.off("unhandledRejection", onAsyncError);
     }
 }
@@ -217,9 +215,9 @@ export async function runProgram<T>(
  * errors a program creates costs more than the program; jest also deepens every stack trace to 100
  * frames. While a program runs, stack traces are what plain Node gives: V8's formatting, positions
  * in the transpiled JavaScript, Node's default depth of 10 frames. `PIPELINE_PLATFORM_MAPPED_STACKS=1`
- * keeps the loader's. Undone when the last program running ends (see `whileRunning`).
+ * keeps the loader's. Returns what puts the realm's formatting back.
  */
-const unmappedStacks = whileRunning(() => {
+function unmappedStacks(): () => void {
     if (process.env.PIPELINE_PLATFORM_MAPPED_STACKS === "1") {
         return () => undefined;
     }
@@ -234,7 +232,7 @@ const unmappedStacks = whileRunning(() => {
         Error.prepareStackTrace = prepare;
         Error.stackTraceLimit = limit;
     };
-});
+}
 
 /**
  * The SDK module that wraps every promise it creates: its exports object itself (an `import *`
@@ -252,9 +250,9 @@ const sdkPromises: {
  * `PULUMI_DEBUG_PROMISE_LEAKS` set. Taking them is a quarter of a large evaluation's time, growing
  * with the depth of the component tree; while a program runs without that variable, the SDK's
  * wrapper takes none (its trace reads `Error`) and keeps everything else it does. The SDK looks the
- * wrapper up on its module at every call. The SDK's own is back when the last program running ends.
+ * wrapper up on its module at every call. Returns what puts the SDK's own back.
  */
-const untracedPromises = whileRunning(() => {
+function untracedPromises(): () => void {
     if (process.env.PULUMI_DEBUG_PROMISE_LEAKS) {
         return () => undefined;
     }
@@ -271,20 +269,24 @@ const untracedPromises = whileRunning(() => {
     return () => {
         sdkPromises.debuggablePromise = traced;
     };
-});
+}
 
 /**
- * A change of the realm that holds while at least one program runs: the first run to start makes
- * it, the last to end undoes it, so runs that overlap and end in any order leave the realm as it was.
- * `install` returns what undoes it. Returns what a run calls at its start, which returns what it
- * calls at its end.
+ * The changes to the realm that hold while at least one program runs (Node's stack traces, no
+ * per-promise traces): the first run to start makes them, the last to end undoes them, so runs that
+ * overlap and end in any order leave the realm as it was. Returns what a run calls at its end.
  */
-function whileRunning(install: () => () => void): () => () => void {
+const whileProgramsRun = (() => {
     let running = 0;
     let undo: () => void = () => undefined;
-    return () => {
+    return (): (() => void) => {
         if (running++ === 0) {
-            undo = install();
+            const undoStacks = unmappedStacks();
+            const undoPromises = untracedPromises();
+            undo = () => {
+                undoPromises();
+                undoStacks();
+            };
         }
         let ended = false;
         return () => {
@@ -296,7 +298,7 @@ function whileRunning(install: () => () => void): () => () => void {
             }
         };
     };
-}
+})();
 
 /** The getters of Pulumi's RegisterResourceRequest (a generated protobuf class) the recorder reads. */
 interface RegisterResourceRequest {

@@ -1,18 +1,18 @@
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { createTranspiler, DEFAULT_CACHE } from "../../bin/render/ts-loader";
+import { temporaryFolders } from "../support/temporary";
 
 const SOURCE = `import { join } from "path";
 export const where: string = join("a", "b");
 `;
 
 describe("the render command's TypeScript transpiler", () => {
+    const folder = temporaryFolders();
     let tmp: string;
     beforeEach(() => {
-        tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ts-loader-"));
+        tmp = folder("ts-loader");
     });
-    afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
     test("transpiles to CommonJS with an inline source map naming the file", () => {
         const file = path.join(tmp, "program.ts");

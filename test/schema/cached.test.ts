@@ -1,14 +1,14 @@
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { cachedBy } from "../support/cached";
+import { temporaryFolders } from "../support/temporary";
 
 describe("cachedBy", () => {
+    const folder = temporaryFolders();
     let tmp: string;
     beforeEach(() => {
-        tmp = fs.mkdtempSync(path.join(os.tmpdir(), "cached-by-"));
+        tmp = folder("cached-by");
     });
-    afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
     test("computes once for unchanged inputs, again when one changes, and keeps only the newest entry", () => {
         const input = path.join(tmp, "input.ts");
