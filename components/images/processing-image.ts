@@ -140,7 +140,8 @@ export class ProcessingImage extends pulumi.ComponentResource {
         const image = new docker.Image(
             `${name}-image`,
             {
-                imageName: this.imageName,
+                // A known name goes in plain: an Output costs the SDK promises to serialize.
+                imageName: knownName ?? this.imageName,
                 build,
                 buildOnPreview: plan.args.buildOnPreview ?? false,
                 registry: this.pushCredentials(plan.args.registry, server),
