@@ -391,7 +391,6 @@ function qualifiedUrn(mockUrn: string, parent: string | undefined): string {
     );
 }
 
-/** Waits until Pulumi's RPC queue is drained and stays drained. */
 /**
  * Resolves once `calls()` has not changed for {@link QUIET_MS}, or after {@link FAILED_RUN_DRAIN_MS}.
  * What Pulumi still does after a failure is promise work that ends within a few event-loop turns;
@@ -406,6 +405,7 @@ async function quiet(calls: () => number): Promise<void> {
     } while (calls() !== seen && Date.now() < deadline);
 }
 
+/** Waits until Pulumi's RPC queue is drained and stays drained. */
 async function settle(): Promise<void> {
     // waitForRPCs is the runtime's own drain loop (used by `disconnect`), not part of the public API:
     // the settings module exports it, its typings leave it out.

@@ -8,15 +8,9 @@ import {
     runProgram,
     type Registration,
 } from "../../components/testing";
-import {
-    allSubjects,
-    EXAMPLE_SUBJECTS,
-    exampleNames,
-    stackNames,
-    stackSubject,
-    type Subject,
-} from "./subjects";
+import { allSubjects, EXAMPLE_SUBJECTS, stackSubject, type Subject } from "./subjects";
 import { renderedStack } from "../support/evaluations";
+import { exampleNames, stackNames } from "../support/names";
 
 /**
  * The only places a credential may be: each a secret input of a resource whose job is to hold it.

@@ -14,13 +14,10 @@ import { readStackConfig, STACK_INVOKES } from "../../bin/render";
 import { evaluateProgram } from "../../bin/render/load-program";
 import { runProgram, type EngineOptions, type EngineResult } from "../../components/testing";
 import { evaluatedStack, once } from "../support/evaluations";
+import { stackNames } from "../support/names";
 import { evaluateFresh } from "../support/program-file";
 
-import { exampleNames, stackNames } from "../support/names";
-
 export const ROOT = path.join(__dirname, "../..");
-
-export { exampleNames, stackNames };
 
 /** A program the guarantees are checked on, with the credential stand-ins it was given. */
 export interface Subject {

@@ -4,14 +4,8 @@ import type { PolicyPackConfig } from "@pulumi/policy";
 import { evaluatePolicies, policyResources, type Violation } from "../../policy-pack/evaluate";
 import { POLICIES } from "../../policy-pack/policies";
 import { runProgram } from "../../components/testing";
-import {
-    EXAMPLE_SUBJECTS,
-    exampleNames,
-    ROOT,
-    stackNames,
-    stackSubject,
-    type Subject,
-} from "../guarantees/subjects";
+import { EXAMPLE_SUBJECTS, ROOT, stackSubject, type Subject } from "../guarantees/subjects";
+import { exampleNames, stackNames } from "../support/names";
 import { SEEDED, seededProgram } from "./programs/seeded";
 
 /** A stack's committed pack config (`stacks/policy.<env>.json`), as the workflows pass it. */
