@@ -40,7 +40,7 @@ export function refuseGuardedValues(
         const keys = guard.path.split(".");
         let at: unknown = values;
         for (const key of keys) {
-            at = isPlainObject(at) && Object.hasOwn(at, key) ? at[key] : undefined;
+            at = isFieldObject(at) && Object.hasOwn(at, key) ? at[key] : undefined;
         }
         if (at !== undefined) {
             invalidInput({
@@ -78,14 +78,18 @@ export function refuseUrlCredentials(
     }
     if (Array.isArray(value)) {
         value.forEach((item, i) => refuseUrlCredentials(item, joinPath(path, i), alternative));
-    } else if (isPlainObject(value)) {
+    } else if (isFieldObject(value)) {
         for (const [key, child] of Object.entries(value)) {
             refuseUrlCredentials(child, joinPath(path, key), alternative);
         }
     }
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
+/**
+ * Any object but an array or an Output, a class instance too (unlike `isPlainObject` in
+ * deferred.ts, which takes plain objects only): where a guarded key or a URL may sit.
+ */
+function isFieldObject(value: unknown): value is Record<string, unknown> {
     return (
         value !== null &&
         typeof value === "object" &&
